@@ -1,0 +1,100 @@
+#include "compiler/base/source.h"
+
+#include <algorithm>
+
+namespace policy {
+
+SourceBuffer::SourceBuffer(std::string path, std::string text)
+    : path_(std::move(path)), text_(std::move(text)) {
+  line_starts_.push_back(0);
+  for (uint32_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\n') {
+      line_starts_.push_back(i + 1);
+    }
+  }
+}
+
+auto SourceBuffer::LineColAt(uint32_t offset) const -> LineCol {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+  const auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  const auto line = static_cast<uint32_t>(it - line_starts_.begin());
+  const uint32_t start = line_starts_[line - 1];
+  return {line, CodePointCount(std::string_view(text_).substr(start, offset - start)) + 1};
+}
+
+auto SourceBuffer::LineText(uint32_t line) const -> std::string_view {
+  if (line == 0 || line > line_starts_.size()) {
+    return {};
+  }
+  const uint32_t start = line_starts_[line - 1];
+  uint32_t end = line < line_starts_.size() ? line_starts_[line] : static_cast<uint32_t>(text_.size());
+  while (end > start && (text_[end - 1] == '\n' || text_[end - 1] == '\r')) {
+    --end;
+  }
+  return std::string_view(text_).substr(start, end - start);
+}
+
+auto SourceBuffer::Slice(Span span) const -> std::string_view {
+  const uint32_t b = std::min<uint32_t>(span.begin, static_cast<uint32_t>(text_.size()));
+  const uint32_t e = std::min<uint32_t>(std::max(span.end, b), static_cast<uint32_t>(text_.size()));
+  return std::string_view(text_).substr(b, e - b);
+}
+
+auto SourceManager::Add(std::string path, std::string text) -> FileId {
+  files_.push_back(std::make_unique<SourceBuffer>(std::move(path), std::move(text)));
+  return static_cast<FileId>(files_.size() - 1);
+}
+
+auto CodePointCount(std::string_view text) -> uint32_t {
+  uint32_t n = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+auto FindInvalidUtf8(std::string_view text) -> size_t {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > text.size()) {
+      return i;
+    }
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) {
+        return i;
+      }
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Reject overlong encodings, surrogates and code points past U+10FFFF.
+    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    if (overlong || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+      return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace policy

@@ -1,0 +1,105 @@
+// The type universe shared by the checker, the IR and the runtime. Types are interned in a
+// TypeTable and referred to by TypeId, so equality is an integer compare. Enum and record types
+// are nominal: each declaration gets an EnumInfo/RecordInfo with its members, which the runtime
+// also uses to read JSON input and print results (field names, variant names).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "compiler/base/source.h"
+
+namespace policy {
+
+using TypeId = uint32_t;
+
+enum class TypeKind : uint8_t {
+  kError,     // the type of an expression that already produced a diagnostic
+  kBool,
+  kInt,
+  kDecimal,
+  kText,
+  kDate,
+  kDuration,
+  kEnum,
+  kRecord,
+  kList,
+  kSet,
+  kOptional,
+  kNone,      // the type of the literal `none` before it meets an expected `T?`
+  kEmpty,     // the type of `[]` / `{}` before it meets an expected collection type
+};
+
+struct Type {
+  TypeKind kind = TypeKind::kError;
+  uint32_t index = 0;  // EnumInfo/RecordInfo index for kEnum/kRecord
+  TypeId elem = 0;     // element type for kList/kSet/kOptional
+};
+
+struct EnumInfo {
+  std::string name;  // qualified: hk.case.Mode
+  std::vector<std::string> variants;
+  Span span;
+};
+
+struct FieldInfo {
+  std::string name;
+  TypeId type = 0;
+  Span span;
+};
+
+struct RecordInfo {
+  std::string name;  // qualified
+  std::vector<FieldInfo> fields;
+  Span span;
+  auto FieldIndex(std::string_view field) const -> std::optional<uint32_t>;
+};
+
+class TypeTable {
+ public:
+  TypeTable();
+
+  static constexpr TypeId kErrorId = 0;
+  static constexpr TypeId kBoolId = 1;
+  static constexpr TypeId kIntId = 2;
+  static constexpr TypeId kDecimalId = 3;
+  static constexpr TypeId kTextId = 4;
+  static constexpr TypeId kDateId = 5;
+  static constexpr TypeId kDurationId = 6;
+  static constexpr TypeId kNoneId = 7;
+  static constexpr TypeId kEmptyId = 8;
+
+  auto Get(TypeId id) const -> const Type& { return types_[id]; }
+  auto kind(TypeId id) const -> TypeKind { return types_[id].kind; }
+  auto List(TypeId elem) -> TypeId { return Intern({TypeKind::kList, 0, elem}); }
+  auto Set(TypeId elem) -> TypeId { return Intern({TypeKind::kSet, 0, elem}); }
+  // Optional of an optional collapses: (T?)? = T?.
+  auto Optional(TypeId inner) -> TypeId;
+  auto NewEnum(EnumInfo info) -> TypeId;
+  auto NewRecord(RecordInfo info) -> TypeId;
+  auto enum_info(TypeId id) const -> const EnumInfo& { return enums_[types_[id].index]; }
+  auto record_info(TypeId id) const -> const RecordInfo& { return records_[types_[id].index]; }
+  auto mutable_record_info(TypeId id) -> RecordInfo& { return records_[types_[id].index]; }
+  // Strips one level of Optional (T? -> T); other types are returned unchanged.
+  auto Unwrap(TypeId id) const -> TypeId;
+  auto IsOptional(TypeId id) const -> bool { return kind(id) == TypeKind::kOptional; }
+  auto IsNumeric(TypeId id) const -> bool {
+    return kind(id) == TypeKind::kInt || kind(id) == TypeKind::kDecimal;
+  }
+  // As a policy writer would write it: `Set<Level>`, `Date?`.
+  auto Name(TypeId id) const -> std::string;
+  auto size() const -> size_t { return types_.size(); }
+
+ private:
+  auto Intern(Type t) -> TypeId;
+  std::vector<Type> types_;
+  std::map<std::tuple<TypeKind, uint32_t, TypeId>, TypeId> interned_;
+  std::vector<EnumInfo> enums_;
+  std::vector<RecordInfo> records_;
+};
+
+}  // namespace policy

@@ -1,0 +1,95 @@
+// Diagnostics: what a user did wrong, where, and how to fix it. User errors never throw; each
+// stage reports them to a DiagnosticSink and keeps going so a run reports all of them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiler/base/source.h"
+
+namespace policy {
+
+enum class DiagCode : uint16_t {
+#define X(code, name, severity, summary) k##name,
+#include "compiler/diag/kinds.def"
+#undef X
+};
+
+enum class Severity : uint8_t { kError, kWarning, kNote };
+
+struct DiagKindInfo {
+  const char* code;  // "E0203"
+  const char* name;  // "UnknownField"
+  Severity severity;
+  const char* summary;
+};
+
+auto GetKindInfo(DiagCode code) -> const DiagKindInfo&;
+auto AllKinds() -> std::vector<DiagKindInfo>;
+
+struct Label {
+  Span span;
+  bool primary = false;
+  std::string text;
+};
+
+struct Diagnostic {
+  DiagCode code = DiagCode::kSyntaxError;
+  Severity severity = Severity::kError;
+  std::string message;
+  Span primary;                // may be invalid for errors about files or input
+  std::string primary_text;    // label under the primary span
+  std::vector<Label> labels;   // secondary spans
+  std::vector<std::string> help;
+  std::vector<std::string> notes;
+  // For errors outside .policy text: the file (a case JSON, a path on the command line) and,
+  // for JSON input, the JSON path of the offending value ($.programme.mode).
+  std::string file;
+  std::string json_path;
+
+  auto WithLabel(Span span, std::string text) -> Diagnostic& {
+    labels.push_back({span, false, std::move(text)});
+    return *this;
+  }
+  auto WithHelp(std::string text) -> Diagnostic& {
+    help.push_back(std::move(text));
+    return *this;
+  }
+  auto WithNote(std::string text) -> Diagnostic& {
+    notes.push_back(std::move(text));
+    return *this;
+  }
+};
+
+class DiagnosticSink {
+ public:
+  // Reports a diagnostic and returns it for adding labels and help.
+  auto Report(DiagCode code, Span primary, std::string message, std::string primary_text = "")
+      -> Diagnostic&;
+  auto ReportInput(DiagCode code, std::string file, std::string json_path, std::string message)
+      -> Diagnostic&;
+  auto error_count() const -> size_t;
+  auto has_errors() const -> bool { return error_count() > 0; }
+  // Sorted by file, then position; input errors after source errors.
+  auto Sorted() const -> std::vector<Diagnostic>;
+  auto diagnostics() const -> const std::vector<Diagnostic>& { return diagnostics_; }
+  void Append(const DiagnosticSink& other);
+
+ private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// "did you mean": the closest candidate within a small edit distance, or "".
+auto SuggestName(std::string_view wrong, const std::vector<std::string>& candidates) -> std::string;
+
+enum class DiagFormat { kHuman, kShort, kJson };
+
+// Renders diagnostics; `color` adds ANSI colours to the human form.
+auto RenderDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources,
+                       DiagFormat format, bool color = false) -> std::string;
+// One diagnostic as a JSON object (shared by --format json and the eval/test JSON output).
+auto DiagnosticToJson(const Diagnostic& d, const SourceManager& sources) -> std::string;
+
+}  // namespace policy

@@ -1,0 +1,251 @@
+// Renders diagnostics for people (rustc layout, Elm-style help) and for machines (JSON).
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "compiler/diag/diagnostic.h"
+
+namespace policy {
+namespace {
+
+auto SeverityName(Severity s) -> const char* {
+  switch (s) {
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kNote:
+      return "note";
+  }
+  return "error";
+}
+
+// Terminal columns taken by a code point: East Asian wide characters take two, so underlines
+// stay under Chinese text.
+auto CodePointWidth(uint32_t cp) -> int {
+  const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                    (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                    (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+  return wide ? 2 : 1;
+}
+
+auto DisplayWidth(std::string_view s) -> int {
+  int width = 0;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    uint32_t cp = c;
+    size_t len = 1;
+    if (c >= 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else if (c >= 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    }
+    for (size_t k = 1; k < len && i + k < s.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+    }
+    width += CodePointWidth(cp);
+    i += len;
+  }
+  return width;
+}
+
+struct Styles {
+  bool on;
+  auto Wrap(std::string_view code, std::string_view text) const -> std::string {
+    return on ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : std::string(text);
+  }
+};
+
+auto Location(const Diagnostic& d, const SourceManager& sources) -> std::string {
+  if (d.primary.valid()) {
+    const SourceBuffer& src = sources.Get(d.primary.file);
+    const LineCol lc = src.LineColAt(d.primary.begin);
+    return fmt::format("{}:{}:{}", src.path(), lc.line, lc.column);
+  }
+  if (!d.json_path.empty()) {
+    return d.file.empty() ? d.json_path : fmt::format("{}: {}", d.file, d.json_path);
+  }
+  return d.file;
+}
+
+// One source line with a span underlined. `mark` is '^' for the primary label, '-' otherwise.
+void RenderSnippetLine(std::string& out, const SourceBuffer& src, Span span, char mark,
+                       const std::string& text, int gutter, const Styles& st) {
+  const LineCol begin = src.LineColAt(span.begin);
+  const LineCol end = src.LineColAt(span.end);
+  std::string line(src.LineText(begin.line));
+  std::replace(line.begin(), line.end(), '\t', ' ');
+  const uint32_t line_start = span.begin - static_cast<uint32_t>(src.LineText(begin.line).empty() ? 0 : 0);
+  (void)line_start;
+  // Byte offset of the span start within the line.
+  const std::string_view full_line = src.LineText(begin.line);
+  const size_t line_offset = static_cast<size_t>(full_line.data() - src.text().data());
+  const size_t start_in_line = std::min<size_t>(span.begin - line_offset, full_line.size());
+  size_t end_in_line = end.line == begin.line ? std::min<size_t>(span.end - line_offset, full_line.size())
+                                              : full_line.size();
+  if (end_in_line <= start_in_line) {
+    end_in_line = start_in_line + 1;
+  }
+  const int pad = DisplayWidth(full_line.substr(0, start_in_line));
+  int width = DisplayWidth(full_line.substr(start_in_line, end_in_line - start_in_line));
+  if (width < 1) {
+    width = 1;
+  }
+  out += fmt::format("{} {} {}\n", st.Wrap("1;34", fmt::format("{:>{}}", begin.line, gutter)),
+                     st.Wrap("1;34", "|"), line);
+  std::string marks(static_cast<size_t>(width), mark);
+  if (!text.empty()) {
+    marks += " " + text;
+  }
+  out += fmt::format("{} {} {}{}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"),
+                     std::string(static_cast<size_t>(pad), ' '),
+                     st.Wrap(mark == '^' ? "1;31" : "1;34", marks));
+}
+
+auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles& st) -> std::string {
+  const DiagKindInfo& info = GetKindInfo(d.code);
+  std::string out = fmt::format("{}: {}\n",
+                                st.Wrap(d.severity == Severity::kError ? "1;31" : "1;33",
+                                        fmt::format("{}[{}]", SeverityName(d.severity), info.code)),
+                                st.Wrap("1", d.message));
+  // Collect the spans to show, primary first, then labels in source order.
+  std::vector<Label> shown;
+  if (d.primary.valid()) {
+    shown.push_back({d.primary, true, d.primary_text});
+  }
+  for (const Label& l : d.labels) {
+    if (l.span.valid()) {
+      shown.push_back(l);
+    }
+  }
+  int gutter = 1;
+  for (const Label& l : shown) {
+    const auto line = sources.Get(l.span.file).LineColAt(l.span.begin).line;
+    gutter = std::max(gutter, static_cast<int>(std::to_string(line).size()));
+  }
+  const std::string blank = fmt::format("{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"));
+  out += fmt::format("{}{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "-->"),
+                     Location(d, sources));
+  if (!shown.empty()) {
+    out += blank;
+    FileId current_file = shown.front().span.file;
+    uint32_t last_line = 0;
+    for (size_t i = 0; i < shown.size(); ++i) {
+      const Label& l = shown[i];
+      const SourceBuffer& src = sources.Get(l.span.file);
+      const uint32_t line = src.LineColAt(l.span.begin).line;
+      if (l.span.file != current_file) {
+        const LineCol lc = src.LineColAt(l.span.begin);
+        out += fmt::format("{}{} {}:{}:{}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", ":::"),
+                           src.path(), lc.line, lc.column);
+        current_file = l.span.file;
+      } else if (i > 0 && line > last_line + 1) {
+        out += st.Wrap("1;34", "...") + "\n";
+      }
+      RenderSnippetLine(out, src, l.span, l.primary ? '^' : '-', l.text, gutter, st);
+      last_line = line;
+    }
+  }
+  if (!d.help.empty() || !d.notes.empty()) {
+    out += blank;
+  }
+  for (const std::string& h : d.help) {
+    out += fmt::format("{} = {}: {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1", "help"), h);
+  }
+  for (const std::string& n : d.notes) {
+    out += fmt::format("{} = {}: {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1", "note"), n);
+  }
+  return out;
+}
+
+auto RenderShort(const Diagnostic& d, const SourceManager& sources) -> std::string {
+  return fmt::format("{}: {}[{}]: {}\n", Location(d, sources), SeverityName(d.severity),
+                     GetKindInfo(d.code).code, d.message);
+}
+
+auto SpanJson(Span span, const SourceManager& sources) -> nlohmann::ordered_json {
+  nlohmann::ordered_json j;
+  const SourceBuffer& src = sources.Get(span.file);
+  const LineCol b = src.LineColAt(span.begin);
+  const LineCol e = src.LineColAt(span.end);
+  j["file"] = src.path();
+  j["line"] = b.line;
+  j["column"] = b.column;
+  j["end_line"] = e.line;
+  j["end_column"] = e.column;
+  return j;
+}
+
+auto ToJson(const Diagnostic& d, const SourceManager& sources) -> nlohmann::ordered_json {
+  nlohmann::ordered_json j;
+  j["code"] = GetKindInfo(d.code).code;
+  j["severity"] = SeverityName(d.severity);
+  j["message"] = d.message;
+  if (d.primary.valid()) {
+    for (auto& [k, v] : SpanJson(d.primary, sources).items()) {
+      j[k] = v;
+    }
+  } else {
+    j["file"] = d.file.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(d.file);
+    if (!d.json_path.empty()) {
+      j["json_path"] = d.json_path;
+    }
+  }
+  auto labels = nlohmann::ordered_json::array();
+  if (d.primary.valid()) {
+    auto l = SpanJson(d.primary, sources);
+    l["kind"] = "primary";
+    l["text"] = d.primary_text;
+    labels.push_back(l);
+  }
+  for (const Label& label : d.labels) {
+    if (!label.span.valid()) {
+      continue;
+    }
+    auto l = SpanJson(label.span, sources);
+    l["kind"] = "info";
+    l["text"] = label.text;
+    labels.push_back(l);
+  }
+  j["labels"] = labels;
+  j["help"] = d.help;
+  j["notes"] = d.notes;
+  return j;
+}
+
+}  // namespace
+
+auto DiagnosticToJson(const Diagnostic& d, const SourceManager& sources) -> std::string {
+  return ToJson(d, sources).dump();
+}
+
+auto RenderDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources,
+                       DiagFormat format, bool color) -> std::string {
+  if (format == DiagFormat::kJson) {
+    auto array = nlohmann::ordered_json::array();
+    for (const Diagnostic& d : diagnostics) {
+      array.push_back(ToJson(d, sources));
+    }
+    return array.dump(2) + "\n";
+  }
+  std::string out;
+  const Styles st{color};
+  for (const Diagnostic& d : diagnostics) {
+    if (format == DiagFormat::kShort) {
+      out += RenderShort(d, sources);
+    } else {
+      out += RenderHuman(d, sources, st);
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace policy

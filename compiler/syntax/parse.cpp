@@ -1,0 +1,232 @@
+#include "compiler/syntax/parse.h"
+
+#include <fmt/format.h>
+
+#include "PolicyLexer.h"
+#include "PolicyParser.h"
+#include "antlr4-runtime.h"
+#include "compiler/syntax/build.h"
+
+namespace policy::syntax {
+namespace {
+
+using policy_grammar::PolicyLexer;
+using policy_grammar::PolicyParser;
+
+// ANTLR indexes characters as code points; diagnostics need byte offsets.
+class OffsetMap {
+ public:
+  explicit OffsetMap(std::string_view text) {
+    for (uint32_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        starts_.push_back(i);
+      }
+    }
+    starts_.push_back(static_cast<uint32_t>(text.size()));
+  }
+  auto ByteAt(size_t code_point) const -> uint32_t {
+    return code_point < starts_.size() ? starts_[code_point] : starts_.back();
+  }
+
+ private:
+  std::vector<uint32_t> starts_;
+};
+
+auto TokenSpan(const antlr4::Token* token, FileId file, const OffsetMap& map) -> Span {
+  if (token == nullptr || token->getType() == antlr4::Token::EOF) {
+    const uint32_t end = map.ByteAt(SIZE_MAX);
+    const uint32_t at = token != nullptr ? map.ByteAt(token->getStartIndex()) : end;
+    return {file, at, at};
+  }
+  return {file, map.ByteAt(token->getStartIndex()), map.ByteAt(token->getStopIndex() + 1)};
+}
+
+// Turns ANTLR's messages ("mismatched input 'x' expecting {'a', 'b'}") into ours: what was found
+// as the message, what was expected as the help.
+class SyntaxErrorListener : public antlr4::BaseErrorListener {
+ public:
+  SyntaxErrorListener(FileId file, const OffsetMap& map, DiagnosticSink& diags)
+      : file_(file), map_(map), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer* /*recognizer*/, antlr4::Token* offending, size_t /*line*/,
+                   size_t /*column*/, const std::string& msg, std::exception_ptr /*e*/) override {
+    ++count_;
+    if (count_ > kMaxErrors) {
+      return;
+    }
+    const Span span = TokenSpan(offending, file_, map_);
+    std::string found = offending == nullptr || offending->getType() == antlr4::Token::EOF
+                            ? "end of file"
+                            : fmt::format("`{}`", offending->getText());
+    std::string expected;
+    if (const size_t at = msg.find("expecting "); at != std::string::npos) {
+      expected = msg.substr(at + 10);
+    } else if (msg.rfind("missing ", 0) == 0) {
+      const size_t at_pos = msg.find(" at ");
+      expected = msg.substr(8, at_pos == std::string::npos ? std::string::npos : at_pos - 8);
+    }
+    for (char& c : expected) {
+      if (c == '\'') {
+        c = '`';
+      }
+    }
+    Diagnostic& d = diags_.Report(DiagCode::kSyntaxError, span, "unexpected " + found,
+                                  expected.empty() ? "" : "not expected here");
+    if (!expected.empty()) {
+      if (expected.size() > 160) {
+        expected = expected.substr(0, 157) + "...";
+      }
+      d.WithHelp("expected " + expected);
+    }
+  }
+
+  auto count() const -> int { return count_; }
+
+ private:
+  static constexpr int kMaxErrors = 50;
+  FileId file_;
+  const OffsetMap& map_;
+  DiagnosticSink& diags_;
+  int count_ = 0;
+};
+
+// Tokens that open a nesting level with no closing token: their depth lasts until the next
+// clause keyword. Counting them bounds recursion in the parser and every later pass.
+auto IsPrefixOpener(size_t type) -> bool {
+  switch (type) {
+    case PolicyLexer::NOT:
+    case PolicyLexer::MINUS:
+    case PolicyLexer::IF:
+    case PolicyLexer::MATCH:
+    case PolicyLexer::ALL:
+    case PolicyLexer::ANY:
+    case PolicyLexer::COUNT:
+    case PolicyLexer::SUM:
+    case PolicyLexer::MIN:
+    case PolicyLexer::MAX:
+    case PolicyLexer::FILTER:
+    case PolicyLexer::MAP:
+      return true;
+    default:
+      return false;
+  }
+}
+
+auto IsClauseKeyword(size_t type) -> bool {
+  switch (type) {
+    case PolicyLexer::MODULE:
+    case PolicyLexer::IMPORT:
+    case PolicyLexer::ENUM:
+    case PolicyLexer::RECORD:
+    case PolicyLexer::TYPE:
+    case PolicyLexer::CONST:
+    case PolicyLexer::DEF:
+    case PolicyLexer::DECISION:
+    case PolicyLexer::DEFAULT:
+    case PolicyLexer::RULE:
+    case PolicyLexer::EXCEPTION:
+    case PolicyLexer::WHEN:
+    case PolicyLexer::TEST:
+    case PolicyLexer::EXPECT:
+    case PolicyLexer::LET:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Reports lexical problems and excessive nesting. Returns false when parsing must not start.
+auto ScanTokens(const std::vector<antlr4::Token*>& tokens, FileId file, const OffsetMap& map,
+                DiagnosticSink& diags, const ParseLimits& limits) -> bool {
+  bool ok = true;
+  int brackets = 0;
+  int prefixes = 0;
+  for (const antlr4::Token* t : tokens) {
+    const size_t type = t->getType();
+    if (type == PolicyLexer::ERROR_CHAR) {
+      diags.Report(DiagCode::kUnexpectedCharacter, TokenSpan(t, file, map),
+                   fmt::format("unexpected character `{}`", t->getText()), "not part of the language")
+          .WithHelp("text belongs in double quotes: \"...\"");
+      ok = false;
+    } else if (type == PolicyLexer::UNTERMINATED_STRING) {
+      diags.Report(DiagCode::kUnterminatedString, TokenSpan(t, file, map), "text literal has no closing quote",
+                   "starts here")
+          .WithHelp("add a `\"` before the end of the line");
+      ok = false;
+    }
+    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) {
+      continue;
+    }
+    if (type == PolicyLexer::LPAREN || type == PolicyLexer::LBRACE || type == PolicyLexer::LBRACK) {
+      ++brackets;
+    } else if (type == PolicyLexer::RPAREN || type == PolicyLexer::RBRACE || type == PolicyLexer::RBRACK) {
+      brackets = brackets > 0 ? brackets - 1 : 0;
+    } else if (IsPrefixOpener(type)) {
+      ++prefixes;
+    } else if (IsClauseKeyword(type)) {
+      prefixes = 0;
+    }
+    if (brackets + prefixes > limits.max_nesting) {
+      diags.Report(DiagCode::kTooDeeplyNested, TokenSpan(t, file, map),
+                   fmt::format("expression nested more than {} levels deep", limits.max_nesting),
+                   "too deep here")
+          .WithHelp("split the expression into named functions (`def`)");
+      return false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+auto Parse(const SourceBuffer& source, FileId file, DiagnosticSink& diags, const ParseLimits& limits)
+    -> ast::Module {
+  ast::Module module;
+  module.file = file;
+  const std::string_view text = source.text();
+  if (text.size() > limits.max_source_bytes) {
+    diags.Report(DiagCode::kFileTooLarge, Span{file, 0, 0},
+                 fmt::format("file is {} bytes; the limit is {} bytes", text.size(), limits.max_source_bytes));
+    module.has_syntax_errors = true;
+    return module;
+  }
+  if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    diags.Report(DiagCode::kInvalidUtf8, Span{file, static_cast<uint32_t>(bad), static_cast<uint32_t>(bad + 1)},
+                 "file is not valid UTF-8", "invalid byte sequence starts here")
+        .WithHelp("save the file as UTF-8");
+    module.has_syntax_errors = true;
+    return module;
+  }
+
+  const OffsetMap map(text);
+  antlr4::ANTLRInputStream input{std::string(text)};
+  PolicyLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!ScanTokens(tokens.getTokens(), file, map, diags, limits)) {
+    module.has_syntax_errors = true;
+    return module;
+  }
+
+  PolicyParser parser(&tokens);
+  parser.removeErrorListeners();
+  SyntaxErrorListener listener(file, map, diags);
+  parser.addErrorListener(&listener);
+  PolicyParser::FileContext* tree = parser.file();
+  if (listener.count() > 0) {
+    module.has_syntax_errors = true;
+    // Keep the module's name when its header parsed, so importers do not report it missing.
+    if (tree->moduleHeader() != nullptr && tree->moduleHeader()->qualifiedName() != nullptr &&
+        tree->moduleHeader()->qualifiedName()->exception == nullptr) {
+      for (auto* n : tree->moduleHeader()->qualifiedName()->name()) {
+        module.path.push_back(n->getText());
+      }
+    }
+    return module;
+  }
+  BuildModule(*tree, tokens, file, [&](size_t cp) { return map.ByteAt(cp); }, diags, module);
+  return module;
+}
+
+}  // namespace policy::syntax

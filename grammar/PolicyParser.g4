@@ -1,0 +1,145 @@
+// Parser grammar for the policy language. Every alternative that the AST builder distinguishes
+// is labelled (`# EnumDecl`), so compiler/syntax/build_*.cpp receives typed contexts instead of
+// walking children by position. Nothing outside compiler/syntax sees these types.
+//
+// Expression precedence runs from the first alternative of `expr` (binds tightest) to the last.
+// Binary operators are left-associative; ANTLR turns the left recursion into loops, so long
+// chains (`a and b and c ...`) do not recurse. Nesting that does recurse (brackets, `not`, `if`)
+// is bounded before parsing (see compiler/syntax/parse.cpp).
+parser grammar PolicyParser;
+
+options { tokenVocab = PolicyLexer; }
+
+file
+  : moduleHeader importDecl* declaration* EOF
+  ;
+
+moduleHeader
+  : MODULE qualifiedName
+  ;
+
+importDecl
+  : IMPORT qualifiedName (AS alias=name)? (LPAREN name (COMMA name)* COMMA? RPAREN)?
+  ;
+
+declaration
+  : ENUM name LBRACE name (COMMA? name)* COMMA? RBRACE                          # EnumDecl
+  | RECORD name LBRACE fieldDecl (COMMA? fieldDecl)* COMMA? RBRACE              # RecordDecl
+  | TYPE name ASSIGN typeRef                                                    # TypeAliasDecl
+  | CONST name (COLON typeRef)? ASSIGN expr                                     # ConstDecl
+  | DEF name LPAREN paramList? RPAREN ARROW typeRef ASSIGN expr                 # FunctionDecl
+  | DECISION name LPAREN paramList? RPAREN ARROW typeRef decisionClause* ruleDecl*  # DecisionDecl
+  | TEST STRING (AS OF DATE)? LBRACE testStmt* RBRACE                           # TestDecl
+  ;
+
+fieldDecl
+  : name COLON typeRef
+  ;
+
+paramList
+  : param (COMMA param)* COMMA?
+  ;
+
+param
+  : name COLON typeRef
+  ;
+
+decisionClause
+  : sourceClause                                                                # DecisionSource
+  | DEFAULT expr                                                                # DecisionDefault
+  ;
+
+sourceClause
+  : SOURCE STRING
+  ;
+
+ruleDecl
+  : RULE name ruleClause* THEN expr                                             # RuleItem
+  | EXCEPTION name TO name (COMMA name)* ruleClause* THEN expr                  # ExceptionItem
+  ;
+
+ruleClause
+  : sourceClause                                                                # RuleSource
+  | EFFECTIVE (FROM from=DATE)? (UNTIL until=DATE)?                             # RuleEffective
+  | WHEN expr                                                                   # RuleWhen
+  ;
+
+testStmt
+  : LET name (COLON typeRef)? ASSIGN expr                                       # TestLet
+  | EXPECT expr                                                                 # TestExpect
+  ;
+
+typeRef
+  : typeRef QUESTION                                                            # OptionalType
+  | name LT typeRef GT                                                          # GenericType
+  | qualifiedName                                                               # NamedType
+  ;
+
+expr
+  : primary                                                                     # PrimaryExpr
+  | expr DOT name                                                               # FieldExpr
+  | expr LPAREN argList? RPAREN                                                 # CallExpr
+  | expr WITH LBRACE fieldUpdate (COMMA fieldUpdate)* COMMA? RBRACE             # WithExpr
+  | expr unit=(DAYS | WEEKS | MONTHS | YEARS)                                   # DurationExpr
+  | MINUS expr                                                                  # NegExpr
+  | expr op=(STAR | SLASH | PERCENT) expr                                       # MulExpr
+  | expr op=(PLUS | MINUS) expr                                                 # AddExpr
+  | expr QQ expr                                                                # CoalesceExpr
+  | expr op=(LT | LE | GT | GE | EQEQ | NEQ) expr                               # CompareExpr
+  | expr NOT? IN expr                                                           # InExpr
+  | expr IS NOT? (NONE | SOME)                                                  # IsExpr
+  | NOT expr                                                                    # NotExpr
+  | expr AND expr                                                               # AndExpr
+  | expr OR expr                                                                # OrExpr
+  | IF expr THEN expr ELSE expr                                                 # IfExpr
+  | agg=(ALL | ANY | COUNT | SUM | MIN | MAX | FILTER | MAP) name IN expr COLON expr  # AggregateExpr
+  ;
+
+primary
+  : INT                                                                         # IntLit
+  | DECIMAL                                                                     # DecimalLit
+  | STRING                                                                      # StringLit
+  | DATE                                                                        # DateLit
+  | TRUE                                                                        # TrueLit
+  | FALSE                                                                       # FalseLit
+  | NONE                                                                        # NoneLit
+  | SOME LPAREN expr RPAREN                                                     # SomeExpr
+  | name LBRACE (fieldInit (COMMA fieldInit)* COMMA?)? RBRACE                   # RecordLit
+  | name                                                                        # NameRef
+  | LPAREN expr RPAREN                                                          # ParenExpr
+  | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                                  # ListLit
+  | LBRACE (expr (COMMA expr)* COMMA?)? RBRACE                                  # SetLit
+  | MATCH expr LBRACE matchArm+ RBRACE                                          # MatchExpr
+  ;
+
+argList
+  : expr (COMMA expr)* COMMA?
+  ;
+
+fieldInit
+  : name COLON expr
+  ;
+
+fieldUpdate
+  : name (DOT name)* ASSIGN expr
+  ;
+
+matchArm
+  : pattern (PIPE pattern)* FATARROW expr COMMA?
+  ;
+
+pattern
+  : NONE                                                                        # NonePattern
+  | SOME LPAREN name RPAREN                                                     # SomePattern
+  | name                                                                        # NamePattern
+  ;
+
+qualifiedName
+  : name (DOT name)*
+  ;
+
+// Soft keywords are valid names so that field names like `source` or `count` still work.
+name
+  : ID | SOURCE | EFFECTIVE | FROM | UNTIL | TO | OF | ALL | ANY | COUNT | SUM | MIN | MAX
+  | FILTER | MAP | DAYS | WEEKS | MONTHS | YEARS
+  ;

@@ -1,0 +1,113 @@
+// Runtime values: a 16-byte tagged word. Scalars (Bool, Int, Decimal, Date, Duration, enum
+// members, `none`) live entirely inside the Value, so evaluating a decision with a scalar result
+// touches no heap. Text, records and lists point to immutable objects in an Arena: the input's
+// arena (built once from JSON), the program's constant arena, or the per-evaluation scratch
+// arena, which is reset between evaluations instead of freeing objects one by one.
+//
+// Values carry no type descriptor: the checker has proven every use well-typed, so the tag is
+// there for assertions, printing and generic comparison only. An optional `T?` is either a `none`
+// Value or a plain T (no boxing). A Set is a List kept sorted and free of duplicates.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "runtime/value/date.h"
+#include "runtime/value/decimal.h"
+#include "runtime/value/duration.h"
+
+namespace policy {
+
+enum class ValueTag : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList };
+
+struct TextObject;
+struct AggregateObject;  // record fields or list items
+
+class Value {
+ public:
+  constexpr Value() : tag_(ValueTag::kNone), small_(0), bits_(0) {}
+  static constexpr auto None() -> Value { return Value(); }
+  static constexpr auto Bool(bool b) -> Value { return Value(ValueTag::kBool, 0, b ? 1 : 0); }
+  static constexpr auto Int(int64_t i) -> Value { return Value(ValueTag::kInt, 0, i); }
+  static auto Dec(Decimal d) -> Value {
+    return Value(ValueTag::kDecimal, static_cast<uint8_t>(d.scale()), d.mantissa());
+  }
+  static constexpr auto DateV(Date d) -> Value { return Value(ValueTag::kDate, 0, d.days()); }
+  static constexpr auto Dur(Duration d) -> Value {
+    return Value(ValueTag::kDuration, static_cast<uint8_t>(d.unit), d.count);
+  }
+  static constexpr auto Enum(uint32_t ordinal) -> Value { return Value(ValueTag::kEnum, 0, ordinal); }
+  static auto Text(const TextObject* t) -> Value;
+  static auto Record(const AggregateObject* r) -> Value;
+  static auto List(const AggregateObject* l) -> Value;
+
+  auto tag() const -> ValueTag { return tag_; }
+  auto is_none() const -> bool { return tag_ == ValueTag::kNone; }
+  auto as_bool() const -> bool { return bits_ != 0; }
+  auto as_int() const -> int64_t { return bits_; }
+  auto as_decimal() const -> Decimal { return Decimal::Make(bits_, small_); }
+  auto as_date() const -> Date { return Date::FromDays(static_cast<int32_t>(bits_)); }
+  auto as_duration() const -> Duration { return {bits_, static_cast<DurationUnit>(small_)}; }
+  auto as_enum() const -> uint32_t { return static_cast<uint32_t>(bits_); }
+  auto as_text() const -> std::string_view;
+  // Record fields or list items (empty for other tags).
+  auto items() const -> std::span<const Value>;
+
+ private:
+  constexpr Value(ValueTag tag, uint8_t small, int64_t bits) : tag_(tag), small_(small), bits_(bits) {}
+  ValueTag tag_;
+  uint8_t small_;  // decimal scale or duration unit
+  int64_t bits_;   // the payload, or a pointer for heap objects
+};
+static_assert(sizeof(Value) == 16);
+
+struct TextObject {
+  uint32_t size;
+  auto data() const -> const char* { return reinterpret_cast<const char*>(this + 1); }
+};
+
+struct AggregateObject {
+  uint32_t size;
+  auto data() const -> const Value* { return reinterpret_cast<const Value*>(this + 1); }
+  auto mutable_data() -> Value* { return reinterpret_cast<Value*>(this + 1); }
+};
+
+// A bump allocator for immutable heap objects. Objects are trivially destructible, so Reset()
+// and the destructor free everything at once. Not thread-safe: each evaluation owns its own.
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  auto operator=(const Arena&) -> Arena& = delete;
+  Arena(Arena&&) = default;
+  auto operator=(Arena&&) -> Arena& = default;
+
+  auto NewText(std::string_view text) -> Value;
+  // Returns a record/list with `size` slots to fill before the value is shared.
+  auto NewAggregate(uint32_t size) -> AggregateObject*;
+  auto NewList(std::span<const Value> items) -> Value;
+  // Sorts and deduplicates `items` (by CompareValues) into a new set value.
+  auto NewSet(std::vector<Value> items) -> Value;
+  // Drops every object, keeping the first block for reuse.
+  void Reset();
+  auto bytes_allocated() const -> size_t { return total_; }
+
+ private:
+  auto Allocate(size_t bytes) -> void*;
+  std::vector<std::unique_ptr<std::byte[]>> blocks_;
+  std::vector<size_t> block_sizes_;
+  size_t used_ = 0;   // bytes used in the last block
+  size_t total_ = 0;  // bytes handed out since the last Reset
+};
+
+// A total order over values of the same type: numbers by value, text by bytes, enums by
+// ordinal, dates chronologically, durations by (family, base count), aggregates element-wise.
+// `none` sorts first. Used for sets, equality and `min`/`max`.
+auto CompareValues(const Value& a, const Value& b) -> int;
+auto ValuesEqual(const Value& a, const Value& b) -> bool;
+
+}  // namespace policy

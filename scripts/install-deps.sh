@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package the project needs to build and test, on a fresh Debian 12
+# (bookworm) machine. Run as root (or through sudo). Nothing is downloaded from outside apt.
+#
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --dev    also clang-format (for contributors)
+set -euo pipefail
+
+packages=(
+  # compilers and build
+  g++ make cmake ninja-build ccache pkg-config git ca-certificates
+  # ANTLR 4: the tool (Java) generates the C++ parser at build time; the runtime is linked
+  antlr4 default-jre-headless libantlr4-runtime-dev
+  # libraries
+  libfmt-dev nlohmann-json3-dev libcli11-dev
+  # tests and benchmarks
+  libgtest-dev libbenchmark-dev
+)
+if [[ "${1:-}" == "--dev" ]]; then
+  packages+=(clang-format)
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
