@@ -1,0 +1,155 @@
+// Stage 3 output: a small typed IR. A decision is a function of its inputs: names are gone
+// (locals are slots, fields are indices, enum values are ordinals, calls name a function or
+// decision by index), every node carries its type, and constant collections are pre-built
+// values. The interpreter (runtime/vm) compiles this to closures; a future LLVM backend lowers
+// the same IR.
+//
+// Rules keep what explanations need: their name, citation, effective period, and their `when`
+// condition split into top-level conjuncts with the source text of each, so an explanation can
+// say which condition failed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/base/source.h"
+#include "compiler/base/types.h"
+#include "runtime/value/value.h"
+
+namespace policy::ir {
+
+enum class Op : uint8_t {
+  kConst,         // constants[a]
+  kLocal,         // slot a
+  kGlobal,        // global constant a (evaluated once when the program is loaded)
+  kAsOf,          // the evaluation date
+  kField,         // kids[0].fields[a]
+  kCallFunction,  // functions[a](kids...)
+  kCallDecision,  // decisions[a](kids...)
+  kCallBuiltin,   // builtin a (check::Builtin) (kids...)
+  kNot,
+  kNeg,
+  kAnd,           // short-circuit
+  kOr,            // short-circuit
+  kArith,         // kids[0] arith kids[1]; the operand types select the operation
+  kCompare,       // kids[0] cmp kids[1] (<, <=, >, >=)
+  kEq,            // structural equality; b = 1 for `!=`
+  kIn,            // kids[0] in kids[1]; b = 1 for `not in`
+  kIsNone,        // kids[0] is none; b = 1 for `is some`
+  kCoalesce,      // kids[0] ?? kids[1]
+  kIf,            // if kids[0] then kids[1] else kids[2]
+  kDuration,      // kids[0] (Int) as a duration of unit a (DurationUnit)
+  kRecord,        // a record of type `type` with fields kids (in declaration order)
+  kWith,          // kids[0] with paths[i] = kids[i + 1]
+  kList,          // list of kids
+  kSet,           // set of kids
+  kAggregate,     // agg over kids[0] binding slot a, body kids[1]
+  kMatchEnum,     // kids[0] scrutinee (enum, maybe optional); table[ordinal] = arm; b = arm for none
+  kMatchOptional, // kids[0] scrutinee; kids[1] none arm; kids[2] some arm with slot a bound
+};
+
+enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
+enum class CmpOp : uint8_t { kLt, kLe, kGt, kGe };
+enum class AggOp : uint8_t { kAll, kAny, kCount, kSum, kMin, kMax, kFilter, kMap };
+
+struct Node;
+using NodePtr = std::unique_ptr<Node>;
+
+struct Node {
+  Op op = Op::kConst;
+  TypeId type = TypeTable::kErrorId;
+  Span span;
+  uint32_t a = 0;
+  uint32_t b = 0;
+  ArithOp arith = ArithOp::kAdd;
+  CmpOp cmp = CmpOp::kLt;
+  AggOp agg = AggOp::kAll;
+  std::vector<NodePtr> kids;
+  std::vector<std::vector<uint32_t>> paths;  // kWith
+  std::vector<uint32_t> table;               // kMatchEnum: ordinal -> index into kids (arm bodies)
+};
+
+struct Function {
+  std::string name;
+  uint32_t num_params = 0;
+  uint32_t num_slots = 0;
+  TypeId result = TypeTable::kErrorId;
+  NodePtr body;
+};
+
+struct Conjunct {
+  NodePtr cond;
+  std::string text;  // source text, for explanations
+  Span span;
+};
+
+struct Rule {
+  std::string name;
+  bool is_exception = false;
+  std::vector<std::string> targets;  // names of the rules it is an exception to
+  std::string source;                // citation, may be empty
+  std::string doc;
+  std::optional<Date> effective_from;
+  std::optional<Date> effective_until;
+  std::vector<Conjunct> when;  // all must hold; empty = always
+  NodePtr then;
+  std::vector<uint32_t> overrides;  // indices into Decision::rules of the rules it defeats
+  Span span;
+};
+
+struct Decision {
+  std::string name;  // qualified
+  std::string doc;
+  std::string source;
+  std::vector<std::string> param_names;
+  std::vector<TypeId> params;
+  TypeId result = TypeTable::kErrorId;
+  uint32_t num_slots = 0;
+  NodePtr default_value;  // null when the decision has no default
+  std::vector<Rule> rules;  // evaluation order: every exception before the rules it overrides
+  Span span;
+};
+
+struct Global {
+  std::string name;
+  TypeId type = TypeTable::kErrorId;
+  uint32_t num_slots = 0;
+  NodePtr init;
+};
+
+struct TestStep {
+  bool is_let = false;
+  uint32_t slot = 0;  // let
+  NodePtr expr;       // let value, or the expectation
+  // For `expect a == b`, the two sides, so a failure can show both values.
+  NodePtr lhs;
+  NodePtr rhs;
+  std::string text;
+  Span span;
+};
+
+struct Test {
+  std::string module;
+  std::string name;
+  std::optional<Date> as_of;
+  uint32_t num_slots = 0;
+  std::vector<TestStep> steps;
+  Span span;
+};
+
+struct Program {
+  TypeTable types;
+  Arena arena;                 // owns constant texts and collections
+  std::vector<Value> constants;
+  std::vector<Global> globals;  // in dependency order: each only uses earlier ones
+  std::vector<Function> functions;
+  std::vector<Decision> decisions;
+  std::vector<Test> tests;
+
+  auto FindDecision(std::string_view name) const -> std::optional<uint32_t>;
+};
+
+}  // namespace policy::ir

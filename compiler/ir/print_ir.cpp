@@ -1,0 +1,147 @@
+#include <fmt/format.h>
+
+#include "compiler/check/builtins.h"
+#include "compiler/ir/lower.h"
+
+namespace policy::ir {
+namespace {
+
+auto OpName(const Node& n) -> std::string {
+  static constexpr const char* kNames[] = {
+      "const", "local", "global", "as_of", "field", "call", "decide", "builtin", "not", "neg", "and", "or",
+      "arith", "compare", "eq", "in", "is_none", "coalesce", "if", "duration", "record", "with", "list", "set",
+      "aggregate", "match_enum", "match_optional"};
+  static constexpr const char* kArith[] = {"add", "sub", "mul", "div", "mod"};
+  static constexpr const char* kCmp[] = {"lt", "le", "gt", "ge"};
+  static constexpr const char* kAgg[] = {"all", "any", "count", "sum", "min", "max", "filter", "map"};
+  std::string name = kNames[static_cast<int>(n.op)];
+  switch (n.op) {
+    case Op::kArith:
+      return kArith[static_cast<int>(n.arith)];
+    case Op::kCompare:
+      return kCmp[static_cast<int>(n.cmp)];
+    case Op::kAggregate:
+      return fmt::format("{} $%{}", kAgg[static_cast<int>(n.agg)], n.a);
+    case Op::kEq:
+      return n.b != 0 ? "ne" : "eq";
+    case Op::kIsNone:
+      return n.b != 0 ? "is_some" : "is_none";
+    case Op::kIn:
+      return n.b != 0 ? "not_in" : "in";
+    default:
+      return name;
+  }
+}
+
+auto ValueText(const Value& v) -> std::string {
+  switch (v.tag()) {
+    case ValueTag::kNone:
+      return "none";
+    case ValueTag::kBool:
+      return v.as_bool() ? "true" : "false";
+    case ValueTag::kInt:
+      return std::to_string(v.as_int());
+    case ValueTag::kDecimal:
+      return v.as_decimal().ToString();
+    case ValueTag::kText:
+      return fmt::format("\"{}\"", v.as_text());
+    case ValueTag::kDate:
+      return v.as_date().ToString();
+    case ValueTag::kDuration:
+      return v.as_duration().ToIso();
+    case ValueTag::kEnum:
+      return fmt::format("#{}", v.as_enum());
+    case ValueTag::kRecord:
+    case ValueTag::kList: {
+      std::string out = v.tag() == ValueTag::kList ? "[" : "{";
+      for (const Value& i : v.items()) {
+        out += (out.size() > 1 ? " " : "") + ValueText(i);
+      }
+      return out + (v.tag() == ValueTag::kList ? "]" : "}");
+    }
+  }
+  return "?";
+}
+
+void Print(const Program& p, const Node& n, int depth, std::string& out) {
+  out += std::string(static_cast<size_t>(depth) * 2, ' ');
+  out += fmt::format("({} : {}", OpName(n), p.types.Name(n.type));
+  switch (n.op) {
+    case Op::kConst:
+      out += " " + ValueText(p.constants[n.a]);
+      break;
+    case Op::kLocal:
+      out += fmt::format(" %{}", n.a);
+      break;
+    case Op::kGlobal:
+      out += " " + p.globals[n.a].name;
+      break;
+    case Op::kField:
+      out += fmt::format(" .{}", n.a);
+      break;
+    case Op::kCallFunction:
+      out += " " + p.functions[n.a].name;
+      break;
+    case Op::kCallDecision:
+      out += " " + p.decisions[n.a].name;
+      break;
+    case Op::kCallBuiltin:
+      out += " " + std::string(check::GetBuiltin(static_cast<check::Builtin>(n.a)).name);
+      break;
+    default:
+      break;
+  }
+  if (n.kids.empty()) {
+    out += ")\n";
+    return;
+  }
+  out += "\n";
+  for (const auto& k : n.kids) {
+    if (k) {
+      Print(p, *k, depth + 1, out);
+    }
+  }
+  out += std::string(static_cast<size_t>(depth) * 2, ' ') + ")\n";
+}
+
+}  // namespace
+
+auto PrintIr(const Program& program) -> std::string {
+  std::string out;
+  for (const Global& g : program.globals) {
+    out += fmt::format("global {} : {} =\n", g.name, program.types.Name(g.type));
+    Print(program, *g.init, 1, out);
+  }
+  for (const Function& f : program.functions) {
+    out += fmt::format("function {} ({} params, {} slots) -> {} =\n", f.name, f.num_params, f.num_slots,
+                       program.types.Name(f.result));
+    Print(program, *f.body, 1, out);
+  }
+  for (const Decision& d : program.decisions) {
+    out += fmt::format("decision {} ({} params, {} slots) -> {}\n", d.name, d.params.size(), d.num_slots,
+                       program.types.Name(d.result));
+    if (d.default_value) {
+      out += "  default\n";
+      Print(program, *d.default_value, 2, out);
+    }
+    for (const Rule& r : d.rules) {
+      out += fmt::format("  {} {}", r.is_exception ? "exception" : "rule", r.name);
+      if (!r.overrides.empty()) {
+        out += " overrides";
+        for (const uint32_t o : r.overrides) {
+          out += " " + d.rules[o].name;
+        }
+      }
+      out += "\n";
+      for (const Conjunct& c : r.when) {
+        out += fmt::format("    when {}\n", c.text);
+        Print(program, *c.cond, 3, out);
+      }
+      out += "    then\n";
+      Print(program, *r.then, 3, out);
+    }
+  }
+  return out;
+}
+
+}  // namespace policy::ir
