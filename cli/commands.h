@@ -1,0 +1,35 @@
+// One function per subcommand; each registers its options on the CLI11 app and returns the
+// callback that runs it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "cli/driver.h"
+#include "compiler/diag/diagnostic.h"
+#include "policy/engine.h"
+
+namespace policy::cli {
+
+struct Io {
+  std::ostream& out;
+  std::ostream& err;
+  const DriverEnv& env;
+};
+
+using Runner = std::function<int()>;
+
+auto AddCheckCommand(CLI::App& app, Io& io) -> Runner;
+auto AddEvalCommand(CLI::App& app, Io& io) -> Runner;
+auto AddTestCommand(CLI::App& app, Io& io) -> Runner;
+
+// Shared helpers.
+auto ParseFormat(const std::string& text) -> DiagFormat;
+void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& sources, DiagFormat format);
+auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date>;
+
+}  // namespace policy::cli

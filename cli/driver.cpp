@@ -1,0 +1,122 @@
+#include "cli/driver.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace policy::cli {
+
+auto ParseFormat(const std::string& text) -> DiagFormat {
+  if (text == "json") {
+    return DiagFormat::kJson;
+  }
+  if (text == "short") {
+    return DiagFormat::kShort;
+  }
+  return DiagFormat::kHuman;
+}
+
+void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& sources, DiagFormat format) {
+  const auto sorted = diags.Sorted();
+  if (sorted.empty()) {
+    return;
+  }
+  if (format == DiagFormat::kJson) {
+    io.out << RenderDiagnostics(sorted, sources, format);
+    return;
+  }
+  io.err << RenderDiagnostics(sorted, sources, format, io.env.color);
+  const size_t errors = diags.error_count();
+  if (format == DiagFormat::kHuman && errors > 0) {
+    io.err << fmt::format("{} error{} found\n", errors, errors == 1 ? "" : "s");
+  }
+}
+
+auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date> {
+  std::string value = text;
+  if (value.empty()) {
+    value = env.today;
+  }
+  if (value.empty()) {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    return Date::FromCivil(tm.tm_year + 1900, static_cast<uint32_t>(tm.tm_mon + 1), static_cast<uint32_t>(tm.tm_mday));
+  }
+  if (auto d = Date::Parse(value)) {
+    return d;
+  }
+  diags.ReportInput(DiagCode::kBadArgument, "--as-of", "", fmt::format("`{}` is not a valid date", value))
+      .WithHelp("write the date as YYYY-MM-DD, e.g. --as-of 2024-09-01");
+  return std::nullopt;
+}
+
+auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const DriverEnv& env)
+    -> int {
+  CLI::App app{"policy: check, evaluate, explain and test policies written in the policy language", "policy"};
+  app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 failing tests, 2 bad usage or input (policy or case errors), 3 evaluation error "
+      "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
+  Io io{out, err, env};
+  Runner check = AddCheckCommand(app, io);
+  Runner eval = AddEvalCommand(app, io);
+  Runner test = AddTestCommand(app, io);
+
+  std::vector<std::string> argv_storage = {"policy"};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& s : argv_storage) {
+    argv.push_back(s.data());
+  }
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion&) {
+    out << "policy " << POLICY_VERSION << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // --help on a subcommand arrives here as CallForHelp from that subcommand.
+    if (e.get_exit_code() == 0) {
+      for (CLI::App* sub : app.get_subcommands()) {
+        out << sub->help();
+        return kExitOk;
+      }
+      out << app.help();
+      return kExitOk;
+    }
+    err << "error: " << e.what() << "\n";
+    err << "run `policy --help` for usage\n";
+    return kExitInputError;
+  }
+  try {
+    for (CLI::App* sub : app.get_subcommands()) {
+      const std::string name = sub->get_name();
+      if (name == "check") {
+        return check();
+      }
+      if (name == "eval") {
+        return eval();
+      }
+      if (name == "test") {
+        return test();
+      }
+    }
+  } catch (const std::exception& e) {
+    err << "internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
+  return kExitInputError;
+}
+
+}  // namespace policy::cli

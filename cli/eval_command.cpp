@@ -1,0 +1,100 @@
+// `policy eval --decision NAME --input CASE.json [--as-of DATE] [--explain] PATHS`
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace policy::cli {
+
+auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
+  struct Options {
+    std::vector<std::string> paths;
+    std::string decision;
+    std::string input;
+    std::string as_of;
+    std::string format = "human";
+    bool explain = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("eval", "Evaluate one decision on a case record (JSON)");
+  sub->add_option("paths", options->paths, "Policy files or directories")->required();
+  sub->add_option("--decision,-d", options->decision, "Qualified decision name, e.g. hk.employment.part_time_on_campus_allowed")
+      ->required();
+  sub->add_option("--input,-i", options->input, "Case record as JSON (a file, or - for standard input)")->required();
+  sub->add_option("--as-of", options->as_of, "Evaluation date YYYY-MM-DD (default: today, UTC)");
+  sub->add_flag("--explain", options->explain, "Show which rules applied, which did not and why, with their sources");
+  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")->check(CLI::IsMember({"human", "json"}));
+  return Runner([options, &io]() {
+    const DiagFormat format = ParseFormat(options->format);
+    LoadResult loaded = Engine::Load(options->paths);
+    if (!loaded.engine) {
+      PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
+      return kExitInputError;
+    }
+    const Engine& engine = *loaded.engine;
+    DiagnosticSink diags;
+    const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
+    const auto decision = engine.ResolveDecision(options->decision, diags);
+    std::string text;
+    bool have_input = false;
+    if (options->input == "-") {
+      std::ostringstream s;
+      s << std::cin.rdbuf();
+      text = s.str();
+      have_input = true;
+    } else {
+      std::ifstream in(options->input, std::ios::binary);
+      if (!in) {
+        diags.ReportInput(DiagCode::kCannotReadFile, options->input, "", fmt::format("cannot read case file `{}`", options->input));
+      } else {
+        std::ostringstream s;
+        s << in.rdbuf();
+        text = s.str();
+        have_input = true;
+      }
+    }
+    if (diags.has_errors() || !decision || !as_of || !have_input) {
+      PrintDiagnostics(io, diags, engine.sources(), format);
+      return kExitInputError;
+    }
+    auto ctx = engine.NewContext();
+    const auto input = engine.ReadCase(*decision, text, options->input == "-" ? "<stdin>" : options->input, *ctx, diags);
+    if (!input) {
+      PrintDiagnostics(io, diags, engine.sources(), format);
+      return kExitInputError;
+    }
+    vm::Trace trace;
+    const auto result = engine.Evaluate(*decision, *input, *as_of, *ctx, options->explain ? &trace : nullptr, diags);
+    if (!result) {
+      PrintDiagnostics(io, diags, engine.sources(), format);
+      return kExitEvalError;
+    }
+    const TypeId type = engine.DecisionResultType(*decision);
+    if (format == DiagFormat::kJson) {
+      nlohmann::ordered_json j;
+      j["decision"] = options->decision;
+      j["as_of"] = as_of->ToString();
+      j["applicable"] = result->applicable;
+      j["value"] = engine.ValueToJson(type, result->value);
+      if (options->explain) {
+        j["explanation"] = engine.ExplanationJson(trace);
+      }
+      io.out << j.dump(2) << "\n";
+    } else {
+      const std::string value = result->applicable
+                                    ? vm::FormatValue(engine.program().ir().types, type, result->value)
+                                    : "not applicable (no rule applies and there is no default)";
+      if (options->explain) {
+        io.out << fmt::format("as of {}\n", as_of->ToString()) << engine.ExplanationText(trace);
+      } else {
+        io.out << fmt::format("{} = {}\n", options->decision, value);
+      }
+    }
+    return kExitOk;
+  });
+}
+
+}  // namespace policy::cli

@@ -1,0 +1,74 @@
+// `policy test PATHS`: run the `test` blocks written in the policies.
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+namespace policy::cli {
+
+auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
+  struct Options {
+    std::vector<std::string> paths;
+    std::string format = "human";
+    std::string filter;
+    std::string as_of;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("test", "Run the tests written in the policies (`test \"...\" { expect ... }`)");
+  sub->add_option("paths", options->paths, "Policy files or directories")->required();
+  sub->add_option("--filter", options->filter, "Only tests whose module or name contains this text (`std.` runs the stdlib's)");
+  sub->add_option("--as-of", options->as_of, "Evaluation date for tests without `as of` (default: today, UTC)");
+  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")->check(CLI::IsMember({"human", "json"}));
+  return Runner([options, &io]() {
+    const DiagFormat format = ParseFormat(options->format);
+    LoadResult loaded = Engine::Load(options->paths);
+    if (!loaded.engine) {
+      PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
+      return kExitInputError;
+    }
+    DiagnosticSink diags;
+    const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
+    if (!as_of) {
+      PrintDiagnostics(io, diags, loaded.engine->sources(), format);
+      return kExitInputError;
+    }
+    const auto results = loaded.engine->RunTests(options->filter, *as_of);
+    size_t passed = 0;
+    size_t failed = 0;
+    nlohmann::ordered_json json_results = nlohmann::ordered_json::array();
+    std::vector<Diagnostic> failures;
+    for (const TestResult& r : results) {
+      (r.passed ? passed : failed)++;
+      if (format == DiagFormat::kJson) {
+        nlohmann::ordered_json j;
+        j["module"] = r.module;
+        j["test"] = r.name;
+        j["passed"] = r.passed;
+        if (r.failure) {
+          j["failure"] = nlohmann::ordered_json::parse(DiagnosticToJson(*r.failure, loaded.engine->sources()));
+        }
+        json_results.push_back(j);
+      } else {
+        io.out << fmt::format("{} {}: {}\n", r.passed ? "PASS" : "FAIL", r.module, r.name);
+        if (r.failure) {
+          failures.push_back(*r.failure);
+        }
+      }
+    }
+    if (format == DiagFormat::kJson) {
+      nlohmann::ordered_json j;
+      j["passed"] = passed;
+      j["failed"] = failed;
+      j["tests"] = json_results;
+      io.out << j.dump(2) << "\n";
+    } else {
+      if (!failures.empty()) {
+        io.out << "\n" << RenderDiagnostics(failures, loaded.engine->sources(), DiagFormat::kHuman, io.env.color);
+      }
+      io.out << fmt::format("{} passed, {} failed\n", passed, failed);
+    }
+    return failed > 0 ? kExitFindings : kExitOk;
+  });
+}
+
+}  // namespace policy::cli

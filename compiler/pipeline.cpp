@@ -1,0 +1,100 @@
+#include "compiler/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "compiler/check/check.h"
+#include "compiler/ir/lower.h"
+
+namespace policy {
+
+namespace fs = std::filesystem;
+
+auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags) -> std::vector<std::string> {
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    const auto status = fs::status(p, ec);
+    if (ec || !fs::exists(status)) {
+      diags.ReportInput(DiagCode::kCannotReadFile, p, "", fmt::format("no such file or directory: `{}`", p))
+          .WithHelp("check the path; policy files end in `.policy`");
+      continue;
+    }
+    if (fs::is_directory(status)) {
+      std::vector<std::string> found;
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+           it.increment(ec)) {
+        if (it->is_regular_file(ec) && it->path().extension() == ".policy") {
+          found.push_back(it->path().lexically_normal().string());
+        }
+      }
+      if (ec) {
+        diags.ReportInput(DiagCode::kCannotReadFile, p, "", fmt::format("cannot read directory `{}`: {}", p, ec.message()));
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+      continue;
+    }
+    files.push_back(fs::path(p).lexically_normal().string());
+  }
+  // The same file named twice (directly and through its directory) is loaded once.
+  std::vector<std::string> unique;
+  for (const std::string& f : files) {
+    if (std::find(unique.begin(), unique.end(), f) == unique.end()) {
+      unique.push_back(f);
+    }
+  }
+  return unique;
+}
+
+auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
+                  DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
+  std::vector<ast::Module> modules;
+  auto parse = [&](std::string path, std::string text) {
+    const FileId id = sources.Add(std::move(path), std::move(text));
+    modules.push_back(syntax::Parse(sources.Get(id), id, diags, options.limits));
+  };
+  if (options.include_stdlib) {
+    for (const auto& [path, text] : StdlibSources()) {
+      parse(path, text);
+    }
+  }
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
+      continue;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    parse(f, text.str());
+  }
+  // A file given on the command line that declares a std.* module replaces the embedded copy,
+  // so the stdlib can be edited and tested from its source directory.
+  if (options.include_stdlib) {
+    const size_t n_std = StdlibSources().size();
+    std::vector<ast::Module> kept;
+    for (size_t i = 0; i < modules.size(); ++i) {
+      bool replaced = false;
+      for (size_t j = n_std; i < n_std && j < modules.size(); ++j) {
+        replaced = replaced || (!modules[i].path.empty() && modules[j].path == modules[i].path);
+      }
+      if (!replaced) {
+        kept.push_back(std::move(modules[i]));
+      }
+    }
+    modules = std::move(kept);
+  }
+  check::Program checked = check::Check(modules, sources, diags);
+  if (diags.has_errors()) {
+    return nullptr;
+  }
+  std::shared_ptr<ir::Program> program = ir::Lower(std::move(checked), modules, sources);
+  return program;
+}
+
+}  // namespace policy

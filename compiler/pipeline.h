@@ -1,0 +1,33 @@
+// The whole compiler as one call: files -> parse -> check -> lower. Any command can stop after a
+// stage (`policy check` stops after checking; `--dump=ast|ir` prints a stage's output).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/base/source.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/ir/ir.h"
+#include "compiler/syntax/parse.h"
+
+namespace policy {
+
+struct CompileOptions {
+  bool include_stdlib = true;  // the embedded std.* modules
+  syntax::ParseLimits limits;
+};
+
+// Expands files and directories (recursively, *.policy, sorted by path for deterministic
+// output). Paths that do not exist or cannot be read are reported as E0100.
+auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags) -> std::vector<std::string>;
+
+// Reads `files` into `sources` and compiles them with the stdlib. Returns null when any stage
+// reported an error; all diagnostics of all files are in `diags`.
+auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
+                  DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
+
+// The embedded standard library: (path, text) pairs.
+auto StdlibSources() -> const std::vector<std::pair<std::string, std::string>>&;
+
+}  // namespace policy

@@ -1,0 +1,355 @@
+#include "policy/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace policy {
+
+auto ToDiagnostic(const vm::EvalError& error) -> Diagnostic {
+  Diagnostic d;
+  d.code = error.code;
+  d.severity = Severity::kError;
+  d.message = error.message;
+  d.primary = error.span;
+  d.labels = error.labels;
+  d.notes = error.notes;
+  // A conflict has no single primary place: show its first rule as primary.
+  if (!d.primary.valid() && !d.labels.empty()) {
+    d.primary = d.labels.front().span;
+    d.primary_text = d.labels.front().text;
+    d.labels.erase(d.labels.begin());
+  } else if (d.primary.valid() && !d.labels.empty() && d.labels.front().span.begin == d.primary.begin &&
+             d.labels.front().span.file == d.primary.file) {
+    d.primary_text = d.labels.front().text;
+    d.labels.erase(d.labels.begin());
+  }
+  return d;
+}
+
+auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& options) -> LoadResult {
+  LoadResult result;
+  result.sources = std::make_shared<SourceManager>();
+  const std::vector<std::string> files = CollectPolicyFiles(paths, result.diagnostics);
+  std::shared_ptr<ir::Program> program = CompileFiles(files, options, *result.sources, result.diagnostics);
+  if (!program || result.diagnostics.has_errors()) {
+    return result;
+  }
+  vm::EvalError error;
+  auto compiled = vm::CompiledProgram::Compile(program, &error);
+  if (!compiled) {
+    Diagnostic d = ToDiagnostic(error);
+    result.diagnostics.Report(d.code, d.primary, d.message, d.primary_text).notes = d.notes;
+    return result;
+  }
+  std::shared_ptr<Engine> engine(new Engine());
+  engine->sources_ = result.sources;
+  engine->ir_ = std::move(program);
+  engine->compiled_ = std::move(compiled);
+  result.engine = std::move(engine);
+  return result;
+}
+
+auto Engine::NewContext() const -> std::unique_ptr<vm::Context> { return std::make_unique<vm::Context>(*compiled_); }
+
+auto Engine::FindDecision(std::string_view qualified) const -> std::optional<uint32_t> {
+  return ir_->FindDecision(qualified);
+}
+
+auto Engine::DecisionNames() const -> std::vector<std::string> {
+  std::vector<std::string> names;
+  for (const ir::Decision& d : ir_->decisions) {
+    names.push_back(d.name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) const -> std::optional<uint32_t> {
+  if (auto d = FindDecision(qualified)) {
+    return d;
+  }
+  const std::vector<std::string> names = DecisionNames();
+  Diagnostic& d = diags.ReportInput(DiagCode::kUnknownDecision, "", "", fmt::format("no decision named `{}`", qualified));
+  std::string suggestion = SuggestName(qualified, names);
+  if (suggestion.empty()) {
+    // A bare name: look for a qualified decision ending in it.
+    for (const std::string& n : names) {
+      if (n.size() > qualified.size() && n.compare(n.size() - qualified.size(), qualified.size(), qualified) == 0 &&
+          n[n.size() - qualified.size() - 1] == '.') {
+        suggestion = n;
+      }
+    }
+  }
+  if (!suggestion.empty()) {
+    d.WithHelp(fmt::format("did you mean `{}`?", suggestion));
+  } else {
+    d.WithHelp("decisions are named with their module: `hk.employment.part_time_on_campus_allowed`; "
+               "`policy check --list PATHS` lists them");
+  }
+  return std::nullopt;
+}
+
+auto Engine::Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Context& ctx, vm::Trace* trace,
+                      DiagnosticSink& diags) const -> std::optional<vm::DecisionResult> {
+  vm::EvalError error;
+  const Value args[] = {input};
+  auto result = compiled_->Evaluate(ctx, decision, args, as_of, trace, &error);
+  if (!result) {
+    Diagnostic d = ToDiagnostic(error);
+    Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
+    out.labels = d.labels;
+    out.notes = d.notes;
+  }
+  return result;
+}
+
+auto Engine::DecisionResultType(uint32_t decision) const -> TypeId { return ir_->decisions[decision].result; }
+
+auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ordered_json {
+  using json = nlohmann::ordered_json;
+  const TypeTable& types = ir_->types;
+  if (value.is_none()) {
+    return json();
+  }
+  const TypeId t = types.Unwrap(type);
+  switch (types.kind(t)) {
+    case TypeKind::kBool:
+      return value.as_bool();
+    case TypeKind::kInt:
+      return value.as_int();
+    case TypeKind::kDecimal: {
+      const Decimal d = value.as_decimal();
+      if (d.IsInteger()) {
+        return d.mantissa();
+      }
+      return d.ToDouble();
+    }
+    case TypeKind::kText:
+      return std::string(value.as_text());
+    case TypeKind::kDate:
+      return value.as_date().ToString();
+    case TypeKind::kDuration:
+      return value.as_duration().ToIso();
+    case TypeKind::kEnum:
+      return types.enum_info(t).variants[value.as_enum()];
+    case TypeKind::kRecord: {
+      json obj = json::object();
+      const RecordInfo& rec = types.record_info(t);
+      const auto items = value.items();
+      for (size_t i = 0; i < rec.fields.size(); ++i) {
+        obj[rec.fields[i].name] = ValueToJson(rec.fields[i].type, items[i]);
+      }
+      return obj;
+    }
+    case TypeKind::kList:
+    case TypeKind::kSet: {
+      json arr = json::array();
+      for (const Value& v : value.items()) {
+        arr.push_back(ValueToJson(types.Get(t).elem, v));
+      }
+      if (types.kind(t) == TypeKind::kSet) {
+        // The catalogue orders sets by the code points of their JSON encoding, not by declaration
+        // order of enum values.
+        std::sort(arr.begin(), arr.end(), [](const json& a, const json& b) {
+          if (a.is_string() && b.is_string()) {
+            return a.get_ref<const std::string&>() < b.get_ref<const std::string&>();
+          }
+          return a.dump() < b.dump();
+        });
+      }
+      return arr;
+    }
+    default:
+      return json();
+  }
+}
+
+namespace {
+
+auto OutcomeName(vm::RuleOutcome::Kind k) -> const char* {
+  switch (k) {
+    case vm::RuleOutcome::Kind::kApplied:
+      return "applied";
+    case vm::RuleOutcome::Kind::kConditionFailed:
+      return "condition_failed";
+    case vm::RuleOutcome::Kind::kNotInEffect:
+      return "not_in_effect";
+    case vm::RuleOutcome::Kind::kOverridden:
+      return "overridden";
+  }
+  return "?";
+}
+
+auto ViaName(vm::DecisionRecord::Via v) -> const char* {
+  switch (v) {
+    case vm::DecisionRecord::Via::kRule:
+      return "rule";
+    case vm::DecisionRecord::Via::kDefault:
+      return "default";
+    case vm::DecisionRecord::Via::kNotApplicable:
+      return "not_applicable";
+  }
+  return "?";
+}
+
+auto Cite(const std::string& source) -> std::string { return source.empty() ? "" : fmt::format(" [{}]", source); }
+
+auto Period(const ir::Rule& r) -> std::string {
+  if (r.effective_from && r.effective_until) {
+    return fmt::format("effective {} to {}", r.effective_from->ToString(), r.effective_until->ToString());
+  }
+  if (r.effective_from) {
+    return fmt::format("effective from {}", r.effective_from->ToString());
+  }
+  if (r.effective_until) {
+    return fmt::format("effective until {}", r.effective_until->ToString());
+  }
+  return "";
+}
+
+// Records come in completion order (callees first). Show the asked-for decision first, then
+// what it used, indented by call depth.
+auto DisplayOrder(const vm::Trace& trace) -> std::vector<size_t> {
+  std::vector<size_t> order;
+  for (size_t i = trace.records.size(); i-- > 0;) {
+    order.push_back(i);
+  }
+  return order;
+}
+
+}  // namespace
+
+auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
+  std::string out;
+  for (const size_t i : DisplayOrder(trace)) {
+    const vm::DecisionRecord& rec = trace.records[i];
+    const ir::Decision& d = ir_->decisions[rec.decision];
+    const std::string indent(static_cast<size_t>(rec.depth) * 4, ' ');
+    const std::string value = rec.via == vm::DecisionRecord::Via::kNotApplicable
+                                  ? "not applicable"
+                                  : vm::FormatValue(ir_->types, d.result, rec.value);
+    out += fmt::format("{}{} = {}{}\n", indent, d.name, value, rec.depth > 0 ? "  (used above)" : "");
+    switch (rec.via) {
+      case vm::DecisionRecord::Via::kRule:
+        for (const uint32_t r : rec.deciding_rules) {
+          const ir::Rule& rule = d.rules[r];
+          out += fmt::format("{}  because {} `{}` applies{}\n", indent, rule.is_exception ? "exception" : "rule", rule.name,
+                             Cite(rule.source));
+          if (!rule.doc.empty()) {
+            out += fmt::format("{}    \"{}\"\n", indent, rule.doc);
+          }
+        }
+        break;
+      case vm::DecisionRecord::Via::kDefault:
+        out += fmt::format("{}  by default: no rule applies{}\n", indent, Cite(d.source));
+        break;
+      case vm::DecisionRecord::Via::kNotApplicable:
+        out += fmt::format("{}  no rule applies and the decision has no default{}\n", indent, Cite(d.source));
+        break;
+    }
+    for (const vm::RuleOutcome& o : rec.rules) {
+      const ir::Rule& rule = d.rules[o.rule];
+      const std::string what = fmt::format("{} `{}`{}", rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
+      switch (o.kind) {
+        case vm::RuleOutcome::Kind::kApplied:
+          out += fmt::format("{}  - {}: applies\n", indent, what);
+          break;
+        case vm::RuleOutcome::Kind::kConditionFailed:
+          out += fmt::format("{}  - {}: does not apply, `{}` is false\n", indent, what, rule.when[o.failed_conjunct].text);
+          break;
+        case vm::RuleOutcome::Kind::kNotInEffect:
+          out += fmt::format("{}  - {}: not in effect on this date ({})\n", indent, what, Period(rule));
+          break;
+        case vm::RuleOutcome::Kind::kOverridden:
+          out += fmt::format("{}  - {}: overridden by exception `{}`\n", indent, what,
+                             o.overridden_by < d.rules.size() ? d.rules[o.overridden_by].name : "?");
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_json {
+  using json = nlohmann::ordered_json;
+  json arr = json::array();
+  for (const size_t i : DisplayOrder(trace)) {
+    const vm::DecisionRecord& rec = trace.records[i];
+    const ir::Decision& d = ir_->decisions[rec.decision];
+    json j;
+    j["decision"] = d.name;
+    j["depth"] = rec.depth;
+    j["value"] = ValueToJson(d.result, rec.value);
+    j["decided_by"] = ViaName(rec.via);
+    j["source"] = d.source.empty() ? json() : json(d.source);
+    json rules = json::array();
+    for (const vm::RuleOutcome& o : rec.rules) {
+      const ir::Rule& rule = d.rules[o.rule];
+      json r;
+      r["rule"] = rule.name;
+      r["kind"] = rule.is_exception ? "exception" : "rule";
+      r["source"] = rule.source.empty() ? json() : json(rule.source);
+      r["outcome"] = OutcomeName(o.kind);
+      if (o.kind == vm::RuleOutcome::Kind::kConditionFailed) {
+        r["failed_condition"] = rule.when[o.failed_conjunct].text;
+      }
+      if (o.kind == vm::RuleOutcome::Kind::kOverridden && o.overridden_by < d.rules.size()) {
+        r["overridden_by"] = d.rules[o.overridden_by].name;
+      }
+      if (o.kind == vm::RuleOutcome::Kind::kNotInEffect) {
+        r["effective"] = Period(rule);
+      }
+      rules.push_back(r);
+    }
+    j["rules"] = rules;
+    arr.push_back(j);
+  }
+  return arr;
+}
+
+auto Engine::RunTests(std::string_view filter, Date default_as_of) const -> std::vector<TestResult> {
+  std::vector<TestResult> results;
+  auto ctx = NewContext();
+  for (uint32_t i = 0; i < ir_->tests.size(); ++i) {
+    const ir::Test& t = ir_->tests[i];
+    if (!filter.empty() && t.module.find(filter) == std::string::npos && t.name.find(filter) == std::string::npos) {
+      continue;
+    }
+    // Tests of the embedded stdlib are run only when asked for by name.
+    if (filter.empty() && t.module.rfind("std.", 0) == 0) {
+      continue;
+    }
+    TestResult r;
+    r.module = t.module;
+    r.name = t.name;
+    r.span = t.span;
+    vm::EvalError error;
+    const auto outcome = compiled_->RunTest(*ctx, i, default_as_of, &error);
+    if (!outcome) {
+      Diagnostic d = ToDiagnostic(error);
+      d.notes.push_back(fmt::format("while running test \"{}\"", t.name));
+      r.failure = d;
+    } else if (!outcome->passed) {
+      const ir::TestStep& step = t.steps[outcome->step];
+      Diagnostic d;
+      d.code = DiagCode::kTestFailed;
+      d.severity = Severity::kError;
+      d.message = fmt::format("test \"{}\" failed", t.name);
+      d.primary = step.span;
+      d.primary_text = "this expectation does not hold";
+      if (!outcome->actual.empty()) {
+        d.notes.push_back(fmt::format("left side:  {}", outcome->actual));
+        d.notes.push_back(fmt::format("right side: {}", outcome->expected));
+      }
+      r.failure = d;
+    } else {
+      r.passed = true;
+    }
+    results.push_back(std::move(r));
+  }
+  ctx.reset();
+  return results;
+}
+
+}  // namespace policy

@@ -1,0 +1,283 @@
+// Case records: JSON text -> runtime values, guided by the declared record type. Every
+// mismatch is reported with its JSON path ($.programme.mode) and, for enum values, a
+// suggestion; the whole record is checked so one run lists every problem.
+#include <fmt/format.h>
+
+#include "policy/engine.h"
+
+namespace policy {
+namespace {
+
+using json = nlohmann::json;
+
+struct TooDeep {};
+
+auto JsonTypeName(const json& j) -> const char* {
+  switch (j.type()) {
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "an unsupported value";
+  }
+}
+
+class Binder {
+ public:
+  Binder(const TypeTable& types, Arena& arena, const std::string& file, DiagnosticSink& diags)
+      : types_(types), arena_(arena), file_(file), diags_(diags) {}
+
+  auto Bind(const json& j, TypeId type, const std::string& path) -> Value {
+    if (errors_ >= kMaxErrors) {
+      return Value();
+    }
+    if (types_.IsOptional(type)) {
+      return j.is_null() ? Value() : Bind(j, types_.Get(type).elem, path);
+    }
+    switch (types_.kind(type)) {
+      case TypeKind::kBool:
+        if (j.is_boolean()) {
+          return Value::Bool(j.get<bool>());
+        }
+        return Mismatch(j, path, "a boolean (`true` or `false`)");
+      case TypeKind::kInt:
+        if (j.is_number_integer() && (!j.is_number_unsigned() || j.get<uint64_t>() <= INT64_MAX)) {
+          return Value::Int(j.get<int64_t>());
+        }
+        if (j.is_number_unsigned()) {
+          Report(DiagCode::kInputOutOfRange, path, fmt::format("{} is too large for an `Int`", j.dump()));
+          return Value();
+        }
+        return Mismatch(j, path, "an integer");
+      case TypeKind::kDecimal: {
+        if (j.is_number_integer() && !j.is_number_unsigned()) {
+          return Value::Dec(Decimal::FromInt(j.get<int64_t>()));
+        }
+        if (j.is_number()) {
+          // Shortest text that reads back as the same double: "7.5", "0.1".
+          const std::string text = j.is_number_float() ? fmt::format("{}", j.get<double>()) : j.dump();
+          if (const auto d = Decimal::Parse(text)) {
+            return Value::Dec(*d);
+          }
+          Report(DiagCode::kInputOutOfRange, path, fmt::format("{} cannot be held exactly as a `Decimal`", text));
+          return Value();
+        }
+        return Mismatch(j, path, "a number");
+      }
+      case TypeKind::kText:
+        if (j.is_string()) {
+          return arena_.NewText(j.get_ref<const std::string&>());
+        }
+        return Mismatch(j, path, "a string");
+      case TypeKind::kDate: {
+        if (!j.is_string()) {
+          return Mismatch(j, path, "a date string \"YYYY-MM-DD\"");
+        }
+        const std::string& s = j.get_ref<const std::string&>();
+        if (const auto d = Date::Parse(s)) {
+          return Value::DateV(*d);
+        }
+        Report(DiagCode::kInvalidDate, path, fmt::format("\"{}\" is not a valid date", s))
+            .WithHelp("dates are written \"YYYY-MM-DD\" and must exist (2024-02-29 does, 2023-02-29 does not)");
+        return Value();
+      }
+      case TypeKind::kDuration: {
+        if (j.is_string()) {
+          const std::string& s = j.get_ref<const std::string&>();
+          if (s.size() >= 3 && s[0] == 'P') {
+            const char unit = s.back();
+            const std::string digits = s.substr(1, s.size() - 2);
+            int64_t n = 0;
+            bool ok = !digits.empty() && digits.size() < 18;
+            for (const char c : digits) {
+              ok = ok && c >= '0' && c <= '9';
+              n = n * 10 + (c - '0');
+            }
+            const DurationUnit units[] = {DurationUnit::kDays, DurationUnit::kWeeks, DurationUnit::kMonths, DurationUnit::kYears};
+            const std::string letters = "DWMY";
+            if (ok && letters.find(unit) != std::string::npos) {
+              return Value::Dur({n, units[letters.find(unit)]});
+            }
+          }
+        }
+        return Mismatch(j, path, "an ISO 8601 duration such as \"P26W\" or \"P12M\"");
+      }
+      case TypeKind::kEnum: {
+        const EnumInfo& info = types_.enum_info(type);
+        if (!j.is_string()) {
+          return Mismatch(j, path, fmt::format("one of the `{}` values as a string", types_.Name(type)));
+        }
+        const std::string& s = j.get_ref<const std::string&>();
+        for (uint32_t i = 0; i < info.variants.size(); ++i) {
+          if (info.variants[i] == s) {
+            return Value::Enum(i);
+          }
+        }
+        Diagnostic& d = Report(DiagCode::kUnknownEnumValue, path,
+                               fmt::format("\"{}\" is not a `{}` value", s, types_.Name(type)));
+        if (const std::string hint = SuggestName(s, info.variants); !hint.empty()) {
+          d.WithHelp(fmt::format("did you mean \"{}\"?", hint));
+        }
+        std::string list;
+        for (size_t i = 0; i < info.variants.size(); ++i) {
+          list += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", info.variants[i]);
+        }
+        d.WithNote(fmt::format("`{}` is one of {}", types_.Name(type), list));
+        return Value();
+      }
+      case TypeKind::kRecord:
+        return BindRecord(j, type, path);
+      case TypeKind::kList:
+      case TypeKind::kSet: {
+        if (!j.is_array()) {
+          return Mismatch(j, path, "an array");
+        }
+        std::vector<Value> items;
+        items.reserve(j.size());
+        for (size_t i = 0; i < j.size(); ++i) {
+          items.push_back(Bind(j[i], types_.Get(type).elem, fmt::format("{}[{}]", path, i)));
+        }
+        if (types_.kind(type) == TypeKind::kSet) {
+          const size_t before = items.size();
+          Value set = arena_.NewSet(items);
+          if (set.items().size() != before) {
+            Report(DiagCode::kWrongInputType, path, "the array lists the same item twice, but it is a set")
+                .WithHelp("remove the duplicates");
+          }
+          return set;
+        }
+        return arena_.NewList(items);
+      }
+      default:
+        Report(DiagCode::kWrongInputType, path, fmt::format("values of type `{}` cannot be read from JSON", types_.Name(type)));
+        return Value();
+    }
+  }
+
+  auto errors() const -> int { return errors_; }
+
+ private:
+  auto BindRecord(const json& j, TypeId type, const std::string& path) -> Value {
+    const RecordInfo& rec = types_.record_info(type);
+    if (!j.is_object()) {
+      return Mismatch(j, path, fmt::format("an object (a `{}` record)", types_.Name(type)));
+    }
+    AggregateObject* out = arena_.NewAggregate(static_cast<uint32_t>(rec.fields.size()));
+    for (size_t i = 0; i < rec.fields.size(); ++i) {
+      const FieldInfo& f = rec.fields[i];
+      const std::string field_path = path + "." + f.name;
+      const auto it = j.find(f.name);
+      if (it == j.end()) {
+        Report(DiagCode::kMissingInputField, field_path, fmt::format("the case has no field `{}`", f.name))
+            .WithHelp(types_.IsOptional(f.type)
+                          ? fmt::format("write `\"{}\": null` when it does not apply", f.name)
+                          : fmt::format("`{}` of `{}` is required: a `{}`", f.name, types_.Name(type), types_.Name(f.type)));
+        continue;
+      }
+      out->mutable_data()[i] = Bind(*it, f.type, field_path);
+    }
+    for (const auto& [key, value] : j.items()) {
+      if (!rec.FieldIndex(key)) {
+        std::vector<std::string> names;
+        for (const FieldInfo& f : rec.fields) {
+          names.push_back(f.name);
+        }
+        Diagnostic& d = Report(DiagCode::kUnexpectedInputField, path + "." + key,
+                               fmt::format("`{}` has no field `{}`", types_.Name(type), key));
+        if (const std::string s = SuggestName(key, names); !s.empty()) {
+          d.WithHelp(fmt::format("did you mean `{}`?", s));
+        }
+      }
+    }
+    return Value::Record(out);
+  }
+
+  auto Mismatch(const json& j, const std::string& path, const std::string& expected) -> Value {
+    Report(DiagCode::kWrongInputType, path, fmt::format("expected {}, found {}", expected, JsonTypeName(j)));
+    return Value();
+  }
+
+  auto Report(DiagCode code, const std::string& path, std::string message) -> Diagnostic& {
+    ++errors_;
+    return diags_.ReportInput(code, file_, path, std::move(message));
+  }
+
+  static constexpr int kMaxErrors = 50;
+  const TypeTable& types_;
+  Arena& arena_;
+  const std::string& file_;
+  DiagnosticSink& diags_;
+  int errors_ = 0;
+};
+
+}  // namespace
+
+auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, vm::Context& ctx,
+                      DiagnosticSink& diags, const InputLimits& limits) const -> std::optional<Value> {
+  const ir::Decision& d = ir_->decisions[decision];
+  if (d.params.size() != 1 || ir_->types.kind(d.params[0]) != TypeKind::kRecord) {
+    diags.Report(DiagCode::kNotEvaluable, d.span,
+                 fmt::format("decision `{}` cannot be evaluated on a case file", d.name), "declared here")
+        .WithNote("a decision evaluated from JSON takes exactly one parameter of a record type, e.g. `(c: Case)`");
+    return std::nullopt;
+  }
+  if (json_text.size() > limits.max_bytes) {
+    diags.ReportInput(DiagCode::kInputTooLarge, file, "",
+                      fmt::format("the case is {} bytes; the limit is {} bytes", json_text.size(), limits.max_bytes));
+    return std::nullopt;
+  }
+  json parsed;
+  try {
+    const int max_depth = limits.max_depth;
+    json::parser_callback_t limit_depth = [max_depth](int depth, json::parse_event_t, json&) {
+      if (depth > max_depth) {
+        throw TooDeep{};
+      }
+      return true;
+    };
+    parsed = json::parse(json_text.begin(), json_text.end(), limit_depth);
+  } catch (const TooDeep&) {
+    diags.ReportInput(DiagCode::kInputTooLarge, file, "",
+                      fmt::format("the case nests objects and arrays more than {} levels deep", limits.max_depth));
+    return std::nullopt;
+  } catch (const json::parse_error& e) {
+    // Byte offset -> line and column for the message.
+    const size_t at = std::min(e.byte > 0 ? e.byte - 1 : 0, json_text.size());
+    uint32_t line = 1;
+    uint32_t col = 1;
+    for (size_t i = 0; i < at; ++i) {
+      if (json_text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else if ((static_cast<unsigned char>(json_text[i]) & 0xC0) != 0x80) {
+        ++col;
+      }
+    }
+    std::string reason = e.what();
+    if (const size_t colon = reason.find(": ", reason.find("parse error")); colon != std::string::npos) {
+      reason = reason.substr(colon + 2);
+    }
+    diags.ReportInput(DiagCode::kInvalidJson, file, "", fmt::format("invalid JSON at line {}, column {}: {}", line, col, reason));
+    return std::nullopt;
+  }
+  Binder binder(ir_->types, ctx.input_arena(), file, diags);
+  Value v = binder.Bind(parsed, d.params[0], "$");
+  if (binder.errors() > 0) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace policy

@@ -1,0 +1,88 @@
+// The engine: compile a set of policy files once, then evaluate decisions on case records
+// (JSON) as often as needed. This is the surface the `policy` command is written against, and
+// the starting point of the embedding API.
+//
+// An Engine is immutable after Load(): any number of threads may evaluate with it at once, each
+// with its own vm::Context (NewContext()).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/base/source.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/pipeline.h"
+#include "runtime/value/date.h"
+#include "runtime/vm/eval.h"
+
+namespace policy {
+
+struct InputLimits {
+  size_t max_bytes = 16 * 1024 * 1024;
+  int max_depth = 64;
+};
+
+class Engine;
+
+struct LoadResult {
+  std::shared_ptr<const Engine> engine;  // null when any file had errors
+  std::shared_ptr<SourceManager> sources;
+  DiagnosticSink diagnostics;
+};
+
+struct TestResult {
+  std::string module;
+  std::string name;
+  Span span;
+  bool passed = false;
+  // When failed: the failing `expect` (or the evaluation error) as a diagnostic.
+  std::optional<Diagnostic> failure;
+};
+
+class Engine {
+ public:
+  static auto Load(const std::vector<std::string>& paths, const CompileOptions& options = {}) -> LoadResult;
+
+  auto sources() const -> const SourceManager& { return *sources_; }
+  auto program() const -> const vm::CompiledProgram& { return *compiled_; }
+  auto NewContext() const -> std::unique_ptr<vm::Context>;
+
+  auto FindDecision(std::string_view qualified) const -> std::optional<uint32_t>;
+  auto DecisionNames() const -> std::vector<std::string>;
+  // Reports E0906 with a "did you mean" when the decision does not exist.
+  auto ResolveDecision(std::string_view qualified, DiagnosticSink& diags) const -> std::optional<uint32_t>;
+
+  // Reads the case record for `decision` (its single record parameter) from JSON text into the
+  // context's input arena. Every problem is reported with its JSON path.
+  auto ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, vm::Context& ctx,
+                DiagnosticSink& diags, const InputLimits& limits = {}) const -> std::optional<Value>;
+
+  // Evaluates; on failure reports the evaluation error to `diags`.
+  auto Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Context& ctx, vm::Trace* trace,
+                DiagnosticSink& diags) const -> std::optional<vm::DecisionResult>;
+
+  // The decision's value in the JSON encoding of the decision catalogue.
+  auto ValueToJson(TypeId type, const Value& value) const -> nlohmann::ordered_json;
+  auto DecisionResultType(uint32_t decision) const -> TypeId;
+
+  auto ExplanationText(const vm::Trace& trace) const -> std::string;
+  auto ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_json;
+
+  // Runs every in-language test whose "module name" contains `filter` (all when empty).
+  auto RunTests(std::string_view filter, Date default_as_of) const -> std::vector<TestResult>;
+
+ private:
+  Engine() = default;
+  std::shared_ptr<SourceManager> sources_;
+  std::shared_ptr<const ir::Program> ir_;
+  std::unique_ptr<vm::CompiledProgram> compiled_;
+};
+
+auto ToDiagnostic(const vm::EvalError& error) -> Diagnostic;
+
+}  // namespace policy
