@@ -23,7 +23,7 @@ importDecl
   ;
 
 declaration
-  : ENUM name LBRACE name (COMMA? name)* COMMA? RBRACE                          # EnumDecl
+  : ENUM name LBRACE enumVariant (COMMA? enumVariant)* COMMA? RBRACE            # EnumDecl
   | RECORD name LBRACE fieldDecl (COMMA? fieldDecl)* COMMA? RBRACE              # RecordDecl
   | TYPE name ASSIGN typeRef                                                    # TypeAliasDecl
   | CONST name (COLON typeRef)? ASSIGN expr                                     # ConstDecl
@@ -32,8 +32,14 @@ declaration
   | TEST STRING (AS OF DATE)? LBRACE testStmt* RBRACE                           # TestDecl
   ;
 
+// `no_award as "none"`: the value is written `no_award` in policies and "none" in JSON (for
+// JSON spellings that are keywords or not identifiers).
+enumVariant
+  : name (AS STRING)?
+  ;
+
 fieldDecl
-  : name COLON typeRef
+  : name QUESTION? COLON typeRef
   ;
 
 paramList

@@ -43,6 +43,7 @@ struct Type {
 struct EnumInfo {
   std::string name;  // qualified: hk.case.Mode
   std::vector<std::string> variants;
+  std::vector<std::string> json_names;  // how each value is spelled in JSON (usually its name)
   Span span;
 };
 
@@ -50,6 +51,7 @@ struct FieldInfo {
   std::string name;
   TypeId type = 0;
   Span span;
+  bool may_be_absent = false;  // the JSON key may be missing (declared `name?: T`)
 };
 
 struct RecordInfo {

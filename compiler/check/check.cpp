@@ -141,7 +141,7 @@ class Checker {
       ast::Module& m = modules_[mi];
       const std::string prefix = m.QualifiedName() + ".";
       for (ast::EnumDecl& e : m.enums) {
-        const TypeId t = program_.types.NewEnum({prefix + e.name.text, {}, e.name.span});
+        const TypeId t = program_.types.NewEnum({prefix + e.name.text, {}, {}, e.name.span});
         Declare(mi, e.name.text, {SymKind::kEnum, t, e.name.span});
         enum_decls_[t] = &e;
       }
@@ -405,7 +405,8 @@ class Checker {
     for (auto& [type, decl] : enum_decls_) {
       EnumInfo& info = const_cast<EnumInfo&>(program_.types.enum_info(type));
       std::map<std::string, Span> seen;
-      for (const ast::Name& v : decl->variants) {
+      for (size_t vi = 0; vi < decl->variants.size(); ++vi) {
+        const ast::Name& v = decl->variants[vi];
         if (const auto it = seen.find(v.text); it != seen.end()) {
           diags_.Report(DiagCode::kDuplicateDeclaration, v.span,
                         fmt::format("enum `{}` lists `{}` twice", decl->name.text, v.text), "listed again here")
@@ -414,6 +415,7 @@ class Checker {
         }
         seen[v.text] = v.span;
         info.variants.push_back(v.text);
+        info.json_names.push_back(decl->json_names[vi].empty() ? v.text : decl->json_names[vi]);
       }
     }
     for (uint32_t i = 0; i < aliases_.size(); ++i) {
@@ -431,7 +433,11 @@ class Checker {
           continue;
         }
         seen[f.name.text] = f.name.span;
-        fields.push_back({f.name.text, ResolveTypeRef(f.type, r.module), f.name.span});
+        TypeId ft = ResolveTypeRef(f.type, r.module);
+        if (f.may_be_absent) {
+          ft = program_.types.Optional(ft);
+        }
+        fields.push_back({f.name.text, ft, f.name.span, f.may_be_absent});
       }
       program_.types.mutable_record_info(r.type).fields = std::move(fields);
     }

@@ -137,12 +137,14 @@ struct Doc {
 struct EnumDecl {
   Name name;
   std::vector<Name> variants;
+  std::vector<std::string> json_names;  // parallel to variants; "" = same as the name
   Doc doc;
 };
 
 struct FieldDecl {
   Name name;
   TypeRef type;
+  bool may_be_absent = false;  // `name?: T`: the key may be left out of JSON input (then none)
   Doc doc;
 };
 

@@ -90,10 +90,10 @@ class Builder {
     if (auto* e = dynamic_cast<P::EnumDeclContext*>(&ctx)) {
       // ENUM name LBRACE name (COMMA? name)* COMMA? RBRACE
       ast::EnumDecl decl;
-      const auto names = e->name();
-      decl.name = NameOf(names[0]);
-      for (size_t i = 1; i < names.size(); ++i) {
-        decl.variants.push_back(NameOf(names[i]));
+      decl.name = NameOf(e->name());
+      for (auto* v : e->enumVariant()) {
+        decl.variants.push_back(NameOf(v->name()));
+        decl.json_names.push_back(v->STRING() != nullptr ? TextLiteral(v->STRING()) : "");
       }
       decl.doc = DocFor(e);
       m.enums.push_back(std::move(decl));
@@ -103,7 +103,7 @@ class Builder {
       decl.name = NameOf(r->name());
       decl.doc = DocFor(r);
       for (auto* f : r->fieldDecl()) {
-        decl.fields.push_back({NameOf(f->name()), Type(*f->typeRef()), DocFor(f)});
+        decl.fields.push_back({NameOf(f->name()), Type(*f->typeRef()), f->QUESTION() != nullptr, DocFor(f)});
       }
       m.records.push_back(std::move(decl));
     } else if (auto* a = dynamic_cast<P::TypeAliasDeclContext*>(&ctx)) {

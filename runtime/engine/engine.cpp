@@ -132,7 +132,7 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
     case TypeKind::kDuration:
       return value.as_duration().ToIso();
     case TypeKind::kEnum:
-      return types.enum_info(t).variants[value.as_enum()];
+      return types.enum_info(t).json_names[value.as_enum()];
     case TypeKind::kRecord: {
       json obj = json::object();
       const RecordInfo& rec = types.record_info(t);
@@ -236,8 +236,15 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
           const ir::Rule& rule = d.rules[r];
           out += fmt::format("{}  because {} `{}` applies{}\n", indent, rule.is_exception ? "exception" : "rule", rule.name,
                              Cite(rule.source));
-          if (!rule.doc.empty()) {
-            out += fmt::format("{}    \"{}\"\n", indent, rule.doc);
+          // The sentence of the law the rule encodes (its doc comment), quoted.
+          size_t start = 0;
+          while (!rule.doc.empty() && start <= rule.doc.size()) {
+            const size_t end = rule.doc.find('\n', start);
+            out += fmt::format("{}    > {}\n", indent, rule.doc.substr(start, end == std::string::npos ? end : end - start));
+            if (end == std::string::npos) {
+              break;
+            }
+            start = end + 1;
           }
         }
         break;
@@ -291,6 +298,9 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
       r["kind"] = rule.is_exception ? "exception" : "rule";
       r["source"] = rule.source.empty() ? json() : json(rule.source);
       r["outcome"] = OutcomeName(o.kind);
+      if (!rule.doc.empty()) {
+        r["text"] = rule.doc;
+      }
       if (o.kind == vm::RuleOutcome::Kind::kConditionFailed) {
         r["failed_condition"] = rule.when[o.failed_conjunct].text;
       }

@@ -120,19 +120,19 @@ class Binder {
           return Mismatch(j, path, fmt::format("one of the `{}` values as a string", types_.Name(type)));
         }
         const std::string& s = j.get_ref<const std::string&>();
-        for (uint32_t i = 0; i < info.variants.size(); ++i) {
-          if (info.variants[i] == s) {
+        for (uint32_t i = 0; i < info.json_names.size(); ++i) {
+          if (info.json_names[i] == s) {
             return Value::Enum(i);
           }
         }
         Diagnostic& d = Report(DiagCode::kUnknownEnumValue, path,
                                fmt::format("\"{}\" is not a `{}` value", s, types_.Name(type)));
-        if (const std::string hint = SuggestName(s, info.variants); !hint.empty()) {
+        if (const std::string hint = SuggestName(s, info.json_names); !hint.empty()) {
           d.WithHelp(fmt::format("did you mean \"{}\"?", hint));
         }
         std::string list;
-        for (size_t i = 0; i < info.variants.size(); ++i) {
-          list += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", info.variants[i]);
+        for (size_t i = 0; i < info.json_names.size(); ++i) {
+          list += fmt::format("{}\"{}\"", i == 0 ? "" : ", ", info.json_names[i]);
         }
         d.WithNote(fmt::format("`{}` is one of {}", types_.Name(type), list));
         return Value();
@@ -179,6 +179,9 @@ class Binder {
       const FieldInfo& f = rec.fields[i];
       const std::string field_path = path + "." + f.name;
       const auto it = j.find(f.name);
+      if (it == j.end() && f.may_be_absent) {
+        continue;  // stays none
+      }
       if (it == j.end()) {
         Report(DiagCode::kMissingInputField, field_path, fmt::format("the case has no field `{}`", f.name))
             .WithHelp(types_.IsOptional(f.type)
