@@ -53,6 +53,22 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
 
 auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
                   DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const std::string& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
+      continue;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    texts.emplace_back(f, text.str());
+  }
+  return CompileSources(texts, options, sources, diags);
+}
+
+auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files, const CompileOptions& options,
+                    SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
   std::vector<ast::Module> modules;
   auto parse = [&](std::string path, std::string text) {
     const FileId id = sources.Add(std::move(path), std::move(text));
@@ -63,15 +79,8 @@ auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& o
       parse(path, text);
     }
   }
-  for (const std::string& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
-      diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
-      continue;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    parse(f, text.str());
+  for (const auto& [path, text] : files) {
+    parse(path, text);
   }
   // A file given on the command line that declares a std.* module replaces the embedded copy,
   // so the stdlib can be edited and tested from its source directory.

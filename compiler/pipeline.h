@@ -27,6 +27,10 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
 auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
                   DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
 
+// The same, for sources already in memory: (path, text) pairs.
+auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files, const CompileOptions& options,
+                    SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
+
 // The embedded standard library: (path, text) pairs.
 auto StdlibSources() -> const std::vector<std::pair<std::string, std::string>>&;
 

@@ -64,23 +64,27 @@ void DiagnosticSink::Append(const DiagnosticSink& other) {
   diagnostics_.insert(diagnostics_.end(), other.diagnostics_.begin(), other.diagnostics_.end());
 }
 
-// Levenshtein distance with a cutoff; names are short, so the quadratic table is fine.
+// Edit distance with adjacent transpositions (optimal string alignment), so the common typo
+// `bsae` for `base` counts as one edit. Names are short, so the quadratic table is fine.
 auto SuggestName(std::string_view wrong, const std::vector<std::string>& candidates) -> std::string {
   auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<size_t> prev(b.size() + 1);
-    std::vector<size_t> cur(b.size() + 1);
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) {
+      d[i][0] = i;
+    }
     for (size_t j = 0; j <= b.size(); ++j) {
-      prev[j] = j;
+      d[0][j] = j;
     }
     for (size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
       for (size_t j = 1; j <= b.size(); ++j) {
-        const size_t subst = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, subst});
+        const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+          d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
       }
-      std::swap(prev, cur);
     }
-    return prev[b.size()];
+    return d[a.size()][b.size()];
   };
   std::string best;
   size_t best_distance = std::max<size_t>(1, wrong.size() / 3) + 1;

@@ -50,7 +50,16 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
 
   void syntaxError(antlr4::Recognizer* /*recognizer*/, antlr4::Token* offending, size_t /*line*/,
                    size_t /*column*/, const std::string& msg, std::exception_ptr /*e*/) override {
+    // After an error the parser resynchronises; what it reports next on the same line, or at
+    // the end of the file, is almost always a consequence of the first mistake. Report it only
+    // when nothing was reported before.
+    const bool at_eof = offending == nullptr || offending->getType() == antlr4::Token::EOF;
+    const size_t line = offending != nullptr ? offending->getLine() : 0;
+    if (count_ > 0 && (at_eof || line == last_line_)) {
+      return;
+    }
     ++count_;
+    last_line_ = line;
     if (count_ > kMaxErrors) {
       return;
     }
@@ -88,6 +97,7 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   const OffsetMap& map_;
   DiagnosticSink& diags_;
   int count_ = 0;
+  size_t last_line_ = 0;
 };
 
 // Tokens that open a nesting level with no closing token: their depth lasts until the next

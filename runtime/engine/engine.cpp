@@ -32,6 +32,18 @@ auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& o
   result.sources = std::make_shared<SourceManager>();
   const std::vector<std::string> files = CollectPolicyFiles(paths, result.diagnostics);
   std::shared_ptr<ir::Program> program = CompileFiles(files, options, *result.sources, result.diagnostics);
+  return Finish(std::move(program), std::move(result));
+}
+
+auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>& files, const CompileOptions& options)
+    -> LoadResult {
+  LoadResult result;
+  result.sources = std::make_shared<SourceManager>();
+  std::shared_ptr<ir::Program> program = CompileSources(files, options, *result.sources, result.diagnostics);
+  return Finish(std::move(program), std::move(result));
+}
+
+auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result) -> LoadResult {
   if (!program || result.diagnostics.has_errors()) {
     return result;
   }

@@ -47,6 +47,9 @@ struct TestResult {
 class Engine {
  public:
   static auto Load(const std::vector<std::string>& paths, const CompileOptions& options = {}) -> LoadResult;
+  // Loads policies from memory: (path, text) pairs. The paths are used in diagnostics only.
+  static auto LoadSources(const std::vector<std::pair<std::string, std::string>>& files,
+                          const CompileOptions& options = {}) -> LoadResult;
 
   auto sources() const -> const SourceManager& { return *sources_; }
   auto program() const -> const vm::CompiledProgram& { return *compiled_; }
@@ -78,6 +81,7 @@ class Engine {
 
  private:
   Engine() = default;
+  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result) -> LoadResult;
   std::shared_ptr<SourceManager> sources_;
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<vm::CompiledProgram> compiled_;

@@ -1,0 +1,77 @@
+// Calendar arithmetic checked against an independent oracle: C++20 <chrono>, over every day
+// from 1900 to 2100.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "runtime/value/date.h"
+
+namespace policy {
+namespace {
+
+namespace chr = std::chrono;
+
+auto Oracle(Date d) -> chr::year_month_day {
+  return chr::year_month_day{chr::sys_days{chr::days{d.days()}}};
+}
+
+TEST(DateTest, CivilConversionMatchesChronoFor1900To2100) {
+  const Date first = *Date::FromCivil(1900, 1, 1);
+  const Date last = *Date::FromCivil(2100, 12, 31);
+  for (int32_t n = first.days(); n <= last.days(); ++n) {
+    const Date d = Date::FromDays(n);
+    const CivilDate c = d.ToCivil();
+    const chr::year_month_day ymd = Oracle(d);
+    ASSERT_EQ(c.year, static_cast<int>(ymd.year()));
+    ASSERT_EQ(c.month, static_cast<unsigned>(ymd.month()));
+    ASSERT_EQ(c.day, static_cast<unsigned>(ymd.day()));
+    ASSERT_EQ(d.Weekday(), static_cast<int>(chr::weekday{chr::sys_days{chr::days{n}}}.c_encoding()));
+    ASSERT_EQ(Date::FromCivil(c.year, c.month, c.day)->days(), n);
+  }
+}
+
+TEST(DateTest, AddMonthsClampsToMonthEndLikeChrono) {
+  const Date first = *Date::FromCivil(1900, 1, 1);
+  const Date last = *Date::FromCivil(2100, 12, 31);
+  for (int32_t n = first.days(); n <= last.days(); n += 3) {
+    const Date d = Date::FromDays(n);
+    for (const int months : {1, 12, 13, -1, 72}) {
+      chr::year_month_day expected = Oracle(d) + chr::months{months};
+      if (!expected.ok()) {
+        expected = expected.year() / expected.month() / chr::last;
+      }
+      const auto got = d.AddMonths(months);
+      ASSERT_TRUE(got.has_value());
+      ASSERT_EQ(chr::sys_days{expected}.time_since_epoch().count(), got->days()) << d.ToString() << " + " << months;
+    }
+  }
+}
+
+TEST(DateTest, DocumentedMonthEndCases) {
+  EXPECT_EQ(Date::Parse("2025-01-31")->AddMonths(1)->ToString(), "2025-02-28");
+  EXPECT_EQ(Date::Parse("2024-01-31")->AddMonths(1)->ToString(), "2024-02-29");
+  EXPECT_EQ(Date::Parse("2024-02-29")->AddMonths(12)->ToString(), "2025-02-28");
+  EXPECT_EQ(Date::Parse("2024-03-31")->AddMonths(-1)->ToString(), "2024-02-29");
+}
+
+TEST(DateTest, ParseAcceptsOnlyRealIsoDates) {
+  EXPECT_TRUE(Date::Parse("2024-02-29").has_value());
+  EXPECT_FALSE(Date::Parse("2023-02-29").has_value());
+  EXPECT_FALSE(Date::Parse("2024-13-01").has_value());
+  EXPECT_FALSE(Date::Parse("2024-00-10").has_value());
+  EXPECT_FALSE(Date::Parse("2024-1-01").has_value());
+  EXPECT_FALSE(Date::Parse("next Tuesday").has_value());
+  EXPECT_FALSE(Date::Parse("0000-01-01").has_value());
+  EXPECT_FALSE(Date::Parse("").has_value());
+}
+
+TEST(DateTest, ArithmeticOutsideTheRangeFailsInsteadOfWrapping) {
+  EXPECT_FALSE(Date::Parse("9999-12-31")->AddDays(1).has_value());
+  EXPECT_FALSE(Date::Parse("0001-01-01")->AddDays(-1).has_value());
+  EXPECT_FALSE(Date::Parse("9999-12-01")->AddMonths(1).has_value());
+  EXPECT_FALSE(Date::Parse("2024-01-01")->AddDays(INT64_MAX).has_value());
+  EXPECT_FALSE(Date::Parse("2024-01-01")->AddMonths(INT64_MIN).has_value());
+}
+
+}  // namespace
+}  // namespace policy
