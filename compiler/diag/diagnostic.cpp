@@ -86,6 +86,14 @@ auto SuggestName(std::string_view wrong, const std::vector<std::string>& candida
     }
     return d[a.size()][b.size()];
   };
+  // An abbreviation ("undergrad" for "undergraduate") is a strong hint on its own.
+  if (wrong.size() >= 4) {
+    for (const std::string& c : candidates) {
+      if (c.size() > wrong.size() && c.compare(0, wrong.size(), wrong) == 0) {
+        return c;
+      }
+    }
+  }
   std::string best;
   size_t best_distance = std::max<size_t>(1, wrong.size() / 3) + 1;
   for (const std::string& c : candidates) {

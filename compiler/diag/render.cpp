@@ -56,6 +56,23 @@ auto DisplayWidth(std::string_view s) -> int {
   return width;
 }
 
+// Replaces invalid UTF-8 with U+FFFD so a broken file can still be quoted safely.
+auto Sanitize(std::string_view text) -> std::string {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t bad = FindInvalidUtf8(text.substr(i));
+    if (bad == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    out.append(text.substr(i, bad));
+    out += "\xEF\xBF\xBD";
+    i += bad + 1;
+  }
+  return out;
+}
+
 struct Styles {
   bool on;
   auto Wrap(std::string_view code, std::string_view text) const -> std::string {
@@ -77,13 +94,12 @@ auto Location(const Diagnostic& d, const SourceManager& sources) -> std::string 
 
 // One source line with a span underlined. `mark` is '^' for the primary label, '-' otherwise.
 void RenderSnippetLine(std::string& out, const SourceBuffer& src, Span span, char mark,
-                       const std::string& text, int gutter, const Styles& st) {
+                       const std::string& text, int gutter, const Styles& st, bool print_line) {
   const LineCol begin = src.LineColAt(span.begin);
   const LineCol end = src.LineColAt(span.end);
-  std::string line(src.LineText(begin.line));
+  std::string line = Sanitize(src.LineText(begin.line));
+  // Tabs print as one space so the underline stays aligned.
   std::replace(line.begin(), line.end(), '\t', ' ');
-  const uint32_t line_start = span.begin - static_cast<uint32_t>(src.LineText(begin.line).empty() ? 0 : 0);
-  (void)line_start;
   // Byte offset of the span start within the line.
   const std::string_view full_line = src.LineText(begin.line);
   const size_t line_offset = static_cast<size_t>(full_line.data() - src.text().data());
@@ -93,13 +109,15 @@ void RenderSnippetLine(std::string& out, const SourceBuffer& src, Span span, cha
   if (end_in_line <= start_in_line) {
     end_in_line = start_in_line + 1;
   }
-  const int pad = DisplayWidth(full_line.substr(0, start_in_line));
-  int width = DisplayWidth(full_line.substr(start_in_line, end_in_line - start_in_line));
+  const int pad = DisplayWidth(Sanitize(full_line.substr(0, start_in_line)));
+  int width = DisplayWidth(Sanitize(full_line.substr(start_in_line, end_in_line - start_in_line)));
   if (width < 1) {
     width = 1;
   }
-  out += fmt::format("{} {} {}\n", st.Wrap("1;34", fmt::format("{:>{}}", begin.line, gutter)),
-                     st.Wrap("1;34", "|"), line);
+  if (print_line) {
+    out += fmt::format("{} {} {}\n", st.Wrap("1;34", fmt::format("{:>{}}", begin.line, gutter)),
+                       st.Wrap("1;34", "|"), line);
+  }
   std::string marks(static_cast<size_t>(width), mark);
   if (!text.empty()) {
     marks += " " + text;
@@ -125,6 +143,19 @@ auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles
       shown.push_back(l);
     }
   }
+  // Source order within a file, the primary's file first; labels on one line share it.
+  const FileId primary_file = shown.empty() ? kNoFile : shown.front().span.file;
+  std::stable_sort(shown.begin(), shown.end(), [&](const Label& a, const Label& b) {
+    const bool af = a.span.file == primary_file;
+    const bool bf = b.span.file == primary_file;
+    if (af != bf) {
+      return af;
+    }
+    if (a.span.file != b.span.file) {
+      return a.span.file < b.span.file;
+    }
+    return a.span.begin < b.span.begin;
+  });
   int gutter = 1;
   for (const Label& l : shown) {
     const auto line = sources.Get(l.span.file).LineColAt(l.span.begin).line;
@@ -149,11 +180,12 @@ auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles
       } else if (i > 0 && line > last_line + 1) {
         out += st.Wrap("1;34", "...") + "\n";
       }
-      RenderSnippetLine(out, src, l.span, l.primary ? '^' : '-', l.text, gutter, st);
+      const bool same_line = i > 0 && line == last_line && l.span.file == shown[i - 1].span.file;
+      RenderSnippetLine(out, src, l.span, l.primary ? '^' : '-', l.text, gutter, st, !same_line);
       last_line = line;
     }
   }
-  if (!d.help.empty() || !d.notes.empty()) {
+  if (!shown.empty() && (!d.help.empty() || !d.notes.empty())) {
     out += blank;
   }
   for (const std::string& h : d.help) {
@@ -189,7 +221,8 @@ auto ToJson(const Diagnostic& d, const SourceManager& sources) -> nlohmann::orde
   j["severity"] = SeverityName(d.severity);
   j["message"] = d.message;
   if (d.primary.valid()) {
-    for (auto& [k, v] : SpanJson(d.primary, sources).items()) {
+    const nlohmann::ordered_json span = SpanJson(d.primary, sources);
+    for (const auto& [k, v] : span.items()) {
       j[k] = v;
     }
   } else {
@@ -223,7 +256,7 @@ auto ToJson(const Diagnostic& d, const SourceManager& sources) -> nlohmann::orde
 }  // namespace
 
 auto DiagnosticToJson(const Diagnostic& d, const SourceManager& sources) -> std::string {
-  return ToJson(d, sources).dump();
+  return ToJson(d, sources).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 auto RenderDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources,
@@ -233,7 +266,7 @@ auto RenderDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceM
     for (const Diagnostic& d : diagnostics) {
       array.push_back(ToJson(d, sources));
     }
-    return array.dump(2) + "\n";
+    return array.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   }
   std::string out;
   const Styles st{color};
