@@ -17,7 +17,8 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
   auto options = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("check", "Parse and type-check policies; report every problem found");
   sub->add_option("paths", options->paths, "Policy files or directories (searched for *.policy)")->required();
-  sub->add_option("--format", options->format, "Diagnostics as `human` (default), `short` (one line each) or `json`")
+  sub->add_option("--format", options->format,
+                  "Diagnostics as `human` (default), `short` (one line each) or `json`")
       ->check(CLI::IsMember({"human", "short", "json"}));
   sub->add_option("--dump", options->dump, "Also print a stage's output: `ir`")->check(CLI::IsMember({"ir"}));
   sub->add_flag("--list", options->list, "List the decisions the policies declare");
@@ -44,8 +45,9 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
       for (size_t i = 0; i < loaded.sources->size(); ++i) {
         user_files += loaded.sources->Get(static_cast<FileId>(i)).path().rfind("<stdlib>", 0) == 0 ? 0 : 1;
       }
-      io.err << fmt::format("ok: {} file{}, {} decision{}, {} test{}\n", user_files, user_files == 1 ? "" : "s",
-                            p.decisions.size(), p.decisions.size() == 1 ? "" : "s", p.tests.size(),
+      io.err << fmt::format("ok: {} file{}, {} decision{}, {} test{}\n", user_files,
+                            user_files == 1 ? "" : "s", p.decisions.size(),
+                            p.decisions.size() == 1 ? "" : "s", p.tests.size(),
                             p.tests.size() == 1 ? "" : "s");
     }
     return kExitOk;

@@ -36,7 +36,8 @@ void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& 
   }
 }
 
-auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date> {
+auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags)
+    -> std::optional<Date> {
   std::string value = text;
   if (value.empty()) {
     value = env.today;
@@ -45,7 +46,8 @@ auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& 
     const std::time_t now = std::time(nullptr);
     std::tm tm{};
     gmtime_r(&now, &tm);
-    return Date::FromCivil(tm.tm_year + 1900, static_cast<uint32_t>(tm.tm_mon + 1), static_cast<uint32_t>(tm.tm_mday));
+    return Date::FromCivil(tm.tm_year + 1900, static_cast<uint32_t>(tm.tm_mon + 1),
+                           static_cast<uint32_t>(tm.tm_mday));
   }
   if (auto d = Date::Parse(value)) {
     return d;
@@ -55,8 +57,8 @@ auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& 
   return std::nullopt;
 }
 
-auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const DriverEnv& env)
-    -> int {
+auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+                      const DriverEnv& env) -> int {
   CLI::App app{"policy: check, evaluate, explain and test policies written in the policy language", "policy"};
   app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   app.require_subcommand(1);

@@ -8,8 +8,8 @@
 namespace policy::cli {
 
 struct DriverEnv {
-  bool color = false;     // ANSI colours in human diagnostics
-  std::string today;      // default --as-of (YYYY-MM-DD); empty = the system date
+  bool color = false;  // ANSI colours in human diagnostics
+  std::string today;   // default --as-of (YYYY-MM-DD); empty = the system date
 };
 
 // args excludes the program name. Returns the exit code (see exit_codes.h).

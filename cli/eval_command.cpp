@@ -21,12 +21,16 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
   auto options = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("eval", "Evaluate one decision on a case record (JSON)");
   sub->add_option("paths", options->paths, "Policy files or directories")->required();
-  sub->add_option("--decision,-d", options->decision, "Qualified decision name, e.g. hk.employment.part_time_on_campus_allowed")
+  sub->add_option("--decision,-d", options->decision,
+                  "Qualified decision name, e.g. hk.employment.part_time_on_campus_allowed")
       ->required();
-  sub->add_option("--input,-i", options->input, "Case record as JSON (a file, or - for standard input)")->required();
+  sub->add_option("--input,-i", options->input, "Case record as JSON (a file, or - for standard input)")
+      ->required();
   sub->add_option("--as-of", options->as_of, "Evaluation date YYYY-MM-DD (default: today, UTC)");
-  sub->add_flag("--explain", options->explain, "Show which rules applied, which did not and why, with their sources");
-  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")->check(CLI::IsMember({"human", "json"}));
+  sub->add_flag("--explain", options->explain,
+                "Show which rules applied, which did not and why, with their sources");
+  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
+      ->check(CLI::IsMember({"human", "json"}));
   return Runner([options, &io]() {
     const DiagFormat format = ParseFormat(options->format);
     LoadResult loaded = Engine::Load(options->paths);
@@ -48,7 +52,8 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     } else {
       std::ifstream in(options->input, std::ios::binary);
       if (!in) {
-        diags.ReportInput(DiagCode::kCannotReadFile, options->input, "", fmt::format("cannot read case file `{}`", options->input));
+        diags.ReportInput(DiagCode::kCannotReadFile, options->input, "",
+                          fmt::format("cannot read case file `{}`", options->input));
       } else {
         std::ostringstream s;
         s << in.rdbuf();
@@ -61,13 +66,15 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
       return kExitInputError;
     }
     auto ctx = engine.NewContext();
-    const auto input = engine.ReadCase(*decision, text, options->input == "-" ? "<stdin>" : options->input, *ctx, diags);
+    const auto input =
+        engine.ReadCase(*decision, text, options->input == "-" ? "<stdin>" : options->input, *ctx, diags);
     if (!input) {
       PrintDiagnostics(io, diags, engine.sources(), format);
       return kExitInputError;
     }
     vm::Trace trace;
-    const auto result = engine.Evaluate(*decision, *input, *as_of, *ctx, options->explain ? &trace : nullptr, diags);
+    const auto result =
+        engine.Evaluate(*decision, *input, *as_of, *ctx, options->explain ? &trace : nullptr, diags);
     if (!result) {
       PrintDiagnostics(io, diags, engine.sources(), format);
       return kExitEvalError;

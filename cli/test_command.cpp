@@ -14,11 +14,15 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
     std::string as_of;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("test", "Run the tests written in the policies (`test \"...\" { expect ... }`)");
+  CLI::App* sub =
+      app.add_subcommand("test", "Run the tests written in the policies (`test \"...\" { expect ... }`)");
   sub->add_option("paths", options->paths, "Policy files or directories")->required();
-  sub->add_option("--filter", options->filter, "Only tests whose module or name contains this text (`std.` runs the stdlib's)");
-  sub->add_option("--as-of", options->as_of, "Evaluation date for tests without `as of` (default: today, UTC)");
-  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")->check(CLI::IsMember({"human", "json"}));
+  sub->add_option("--filter", options->filter,
+                  "Only tests whose module or name contains this text (`std.` runs the stdlib's)");
+  sub->add_option("--as-of", options->as_of,
+                  "Evaluation date for tests without `as of` (default: today, UTC)");
+  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
+      ->check(CLI::IsMember({"human", "json"}));
   return Runner([options, &io]() {
     const DiagFormat format = ParseFormat(options->format);
     LoadResult loaded = Engine::Load(options->paths);
@@ -45,7 +49,8 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
         j["test"] = r.name;
         j["passed"] = r.passed;
         if (r.failure) {
-          j["failure"] = nlohmann::ordered_json::parse(DiagnosticToJson(*r.failure, loaded.engine->sources()));
+          j["failure"] =
+              nlohmann::ordered_json::parse(DiagnosticToJson(*r.failure, loaded.engine->sources()));
         }
         json_results.push_back(j);
       } else {
@@ -63,7 +68,8 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
       io.out << j.dump(2) << "\n";
     } else {
       if (!failures.empty()) {
-        io.out << "\n" << RenderDiagnostics(failures, loaded.engine->sources(), DiagFormat::kHuman, io.env.color);
+        io.out << "\n"
+               << RenderDiagnostics(failures, loaded.engine->sources(), DiagFormat::kHuman, io.env.color);
       }
       io.out << fmt::format("{} passed, {} failed\n", passed, failed);
     }

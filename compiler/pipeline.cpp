@@ -14,7 +14,8 @@ namespace policy {
 
 namespace fs = std::filesystem;
 
-auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags) -> std::vector<std::string> {
+auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags)
+    -> std::vector<std::string> {
   std::vector<std::string> files;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -26,14 +27,15 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
     }
     if (fs::is_directory(status)) {
       std::vector<std::string> found;
-      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-           it.increment(ec)) {
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+           !ec && it != end; it.increment(ec)) {
         if (it->is_regular_file(ec) && it->path().extension() == ".policy") {
           found.push_back(it->path().lexically_normal().string());
         }
       }
       if (ec) {
-        diags.ReportInput(DiagCode::kCannotReadFile, p, "", fmt::format("cannot read directory `{}`: {}", p, ec.message()));
+        diags.ReportInput(DiagCode::kCannotReadFile, p, "",
+                          fmt::format("cannot read directory `{}`: {}", p, ec.message()));
       }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
@@ -51,8 +53,8 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
   return unique;
 }
 
-auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
-                  DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
+auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options,
+                  SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
   std::vector<std::pair<std::string, std::string>> texts;
   for (const std::string& f : files) {
     std::ifstream in(f, std::ios::binary);
@@ -67,8 +69,9 @@ auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& o
   return CompileSources(texts, options, sources, diags);
 }
 
-auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files, const CompileOptions& options,
-                    SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
+auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,
+                    const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
+    -> std::shared_ptr<ir::Program> {
   std::vector<ast::Module> modules;
   auto parse = [&](std::string path, std::string text) {
     const FileId id = sources.Add(std::move(path), std::move(text));

@@ -20,16 +20,18 @@ struct CompileOptions {
 
 // Expands files and directories (recursively, *.policy, sorted by path for deterministic
 // output). Paths that do not exist or cannot be read are reported as E0100.
-auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags) -> std::vector<std::string>;
+auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags)
+    -> std::vector<std::string>;
 
 // Reads `files` into `sources` and compiles them with the stdlib. Returns null when any stage
 // reported an error; all diagnostics of all files are in `diags`.
-auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
-                  DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
+auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options,
+                  SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
 
 // The same, for sources already in memory: (path, text) pairs.
-auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files, const CompileOptions& options,
-                    SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
+auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,
+                    const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
+    -> std::shared_ptr<ir::Program>;
 
 // The embedded standard library: (path, text) pairs.
 auto StdlibSources() -> const std::vector<std::pair<std::string, std::string>>&;

@@ -13,9 +13,8 @@ auto RecordInfo::FieldIndex(std::string_view field) const -> std::optional<uint3
 
 TypeTable::TypeTable() {
   // Order must match the k*Id constants.
-  for (TypeKind k : {TypeKind::kError, TypeKind::kBool, TypeKind::kInt, TypeKind::kDecimal,
-                     TypeKind::kText, TypeKind::kDate, TypeKind::kDuration, TypeKind::kNone,
-                     TypeKind::kEmpty}) {
+  for (TypeKind k : {TypeKind::kError, TypeKind::kBool, TypeKind::kInt, TypeKind::kDecimal, TypeKind::kText,
+                     TypeKind::kDate, TypeKind::kDuration, TypeKind::kNone, TypeKind::kEmpty}) {
     Intern({k, 0, 0});
   }
 }

@@ -18,7 +18,7 @@ namespace policy {
 using TypeId = uint32_t;
 
 enum class TypeKind : uint8_t {
-  kError,     // the type of an expression that already produced a diagnostic
+  kError,  // the type of an expression that already produced a diagnostic
   kBool,
   kInt,
   kDecimal,
@@ -30,8 +30,8 @@ enum class TypeKind : uint8_t {
   kList,
   kSet,
   kOptional,
-  kNone,      // the type of the literal `none` before it meets an expected `T?`
-  kEmpty,     // the type of `[]` / `{}` before it meets an expected collection type
+  kNone,   // the type of the literal `none` before it meets an expected `T?`
+  kEmpty,  // the type of `[]` / `{}` before it meets an expected collection type
 };
 
 struct Type {

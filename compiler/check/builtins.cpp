@@ -18,6 +18,8 @@ auto FindBuiltin(std::string_view name) -> std::optional<BuiltinInfo> {
   return std::nullopt;
 }
 
-auto GetBuiltin(Builtin b) -> BuiltinInfo { return kBuiltins[static_cast<size_t>(b)]; }
+auto GetBuiltin(Builtin b) -> BuiltinInfo {
+  return kBuiltins[static_cast<size_t>(b)];
+}
 
 }  // namespace policy::check

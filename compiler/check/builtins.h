@@ -9,16 +9,16 @@
 
 namespace policy::check {
 
-#define POLICY_BUILTINS(X)                                                            \
-  X(Min, "min", 2, "min(a: T, b: T) -> T for Int, Decimal, Date, Duration, Text")     \
-  X(Max, "max", 2, "max(a: T, b: T) -> T for Int, Decimal, Date, Duration, Text")     \
-  X(Abs, "abs", 1, "abs(x: Int | Decimal) -> same")                                   \
-  X(Length, "length", 1, "length(x: List<T> | Set<T> | Text) -> Int (code points)")   \
-  X(Year, "year", 1, "year(d: Date) -> Int")                                          \
-  X(Month, "month", 1, "month(d: Date) -> Int (1-12)")                                \
-  X(Day, "day_of_month", 1, "day_of_month(d: Date) -> Int (1-31)")                    \
-  X(Weekday, "weekday", 1, "weekday(d: Date) -> Int (0 = Sunday ... 6 = Saturday)")   \
-  X(DaysBetween, "days_between", 2, "days_between(a: Date, b: Date) -> Int (b - a)")  \
+#define POLICY_BUILTINS(X)                                                           \
+  X(Min, "min", 2, "min(a: T, b: T) -> T for Int, Decimal, Date, Duration, Text")    \
+  X(Max, "max", 2, "max(a: T, b: T) -> T for Int, Decimal, Date, Duration, Text")    \
+  X(Abs, "abs", 1, "abs(x: Int | Decimal) -> same")                                  \
+  X(Length, "length", 1, "length(x: List<T> | Set<T> | Text) -> Int (code points)")  \
+  X(Year, "year", 1, "year(d: Date) -> Int")                                         \
+  X(Month, "month", 1, "month(d: Date) -> Int (1-12)")                               \
+  X(Day, "day_of_month", 1, "day_of_month(d: Date) -> Int (1-31)")                   \
+  X(Weekday, "weekday", 1, "weekday(d: Date) -> Int (0 = Sunday ... 6 = Saturday)")  \
+  X(DaysBetween, "days_between", 2, "days_between(a: Date, b: Date) -> Int (b - a)") \
   X(ToDecimal, "to_decimal", 1, "to_decimal(x: Int) -> Decimal")
 
 enum class Builtin : uint8_t {

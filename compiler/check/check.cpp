@@ -113,8 +113,9 @@ class Checker {
         continue;
       }
       if (const auto it = module_index_.find(name); it != module_index_.end()) {
-        diags_.Report(DiagCode::kDuplicateModule, m.path_span, fmt::format("module `{}` is declared twice", name),
-                      "declared again here")
+        diags_
+            .Report(DiagCode::kDuplicateModule, m.path_span,
+                    fmt::format("module `{}` is declared twice", name), "declared again here")
             .WithLabel(modules_[it->second].path_span, "first declared here")
             .WithHelp("each module lives in exactly one file; rename one of them");
         continue;
@@ -126,10 +127,12 @@ class Checker {
   void Declare(uint32_t module, const std::string& name, Symbol sym) {
     auto& own = scopes_[module].own;
     if (const auto it = own.find(name); it != own.end()) {
-      diags_.Report(DiagCode::kDuplicateDeclaration, sym.span,
-                    fmt::format("`{}` is declared twice in module `{}`", name, program_.module_names[module]),
-                    "declared again here")
-          .WithLabel(it->second.span, fmt::format("first declared here as a {}", SymKindName(it->second.kind)))
+      diags_
+          .Report(DiagCode::kDuplicateDeclaration, sym.span,
+                  fmt::format("`{}` is declared twice in module `{}`", name, program_.module_names[module]),
+                  "declared again here")
+          .WithLabel(it->second.span,
+                     fmt::format("first declared here as a {}", SymKindName(it->second.kind)))
           .WithHelp("rename one of the declarations");
       return;
     }
@@ -157,7 +160,8 @@ class Checker {
       for (ast::ConstDecl& c : m.consts) {
         program_.consts.push_back({prefix + c.name.text, &c, TypeTable::kErrorId, mi});
         const_state_.push_back(0);
-        Declare(mi, c.name.text, {SymKind::kConst, static_cast<uint32_t>(program_.consts.size() - 1), c.name.span});
+        Declare(mi, c.name.text,
+                {SymKind::kConst, static_cast<uint32_t>(program_.consts.size() - 1), c.name.span});
       }
       for (ast::FunctionDecl& f : m.functions) {
         program_.functions.push_back({prefix + f.name.text, &f, {}, TypeTable::kErrorId, 0, mi});
@@ -193,8 +197,9 @@ class Checker {
         const std::string target = ast::JoinPath(imp.path);
         const auto it = module_index_.find(target);
         if (it == module_index_.end()) {
-          Diagnostic& d = diags_.Report(DiagCode::kUnknownModule, imp.span,
-                                        fmt::format("no loaded file declares module `{}`", target), "imported here");
+          Diagnostic& d =
+              diags_.Report(DiagCode::kUnknownModule, imp.span,
+                            fmt::format("no loaded file declares module `{}`", target), "imported here");
           if (const std::string s = SuggestName(target, ModuleCandidates()); !s.empty()) {
             d.WithHelp(fmt::format("did you mean `{}`?", s));
           } else {
@@ -254,8 +259,10 @@ class Checker {
             cycle += fmt::format("`{}` imports ", program_.module_names[*s]);
           }
           cycle += fmt::format("`{}`", program_.module_names[t]);
-          diags_.Report(DiagCode::kCyclicImport, imp.span,
-                        fmt::format("import of `{}` creates a cycle", program_.module_names[t]), "closes the cycle")
+          diags_
+              .Report(DiagCode::kCyclicImport, imp.span,
+                      fmt::format("import of `{}` creates a cycle", program_.module_names[t]),
+                      "closes the cycle")
               .WithNote(cycle)
               .WithHelp("move the shared declarations into a module that both can import");
         } else if (colour[t] == 0) {
@@ -310,8 +317,9 @@ class Checker {
         if (ref.path[0] == "Set") {
           return elem == TypeTable::kErrorId ? elem : types.Set(elem);
         }
-        diags_.Report(DiagCode::kUnknownType, ref.span, fmt::format("unknown generic type `{}`", ref.path[0]),
-                      "not a collection type")
+        diags_
+            .Report(DiagCode::kUnknownType, ref.span, fmt::format("unknown generic type `{}`", ref.path[0]),
+                    "not a collection type")
             .WithHelp("the collection types are `List<T>` and `Set<T>`");
         return TypeTable::kErrorId;
       }
@@ -351,10 +359,11 @@ class Checker {
       return TypeTable::kErrorId;
     }
     const std::string name = ast::JoinPath(ref.path);
-    Diagnostic& d = diags_.Report(DiagCode::kUnknownType, ref.span, fmt::format("unknown type `{}`", name),
-                                  sym ? fmt::format("this is a {}, not a type", SymKindName(sym->kind))
-                                      : "not declared or imported");
-    std::vector<std::string> candidates = {"Bool", "Int", "Decimal", "Text", "Date", "Duration", "List", "Set"};
+    Diagnostic& d = diags_.Report(
+        DiagCode::kUnknownType, ref.span, fmt::format("unknown type `{}`", name),
+        sym ? fmt::format("this is a {}, not a type", SymKindName(sym->kind)) : "not declared or imported");
+    std::vector<std::string> candidates = {"Bool", "Int",      "Decimal", "Text",
+                                           "Date", "Duration", "List",    "Set"};
     for (const auto& [n, s] : scopes_[module].own) {
       if (s.kind == SymKind::kEnum || s.kind == SymKind::kRecord || s.kind == SymKind::kAlias) {
         candidates.push_back(n);
@@ -387,7 +396,8 @@ class Checker {
     }
     if (a.state == 1) {
       diags_.Report(DiagCode::kRecursiveDefinition, a.decl->name.span,
-                    fmt::format("type `{}` is defined in terms of itself", a.decl->name.text), "refers to itself");
+                    fmt::format("type `{}` is defined in terms of itself", a.decl->name.text),
+                    "refers to itself");
       a.state = 2;
       a.type = TypeTable::kErrorId;
       return a.type;
@@ -408,8 +418,9 @@ class Checker {
       for (size_t vi = 0; vi < decl->variants.size(); ++vi) {
         const ast::Name& v = decl->variants[vi];
         if (const auto it = seen.find(v.text); it != seen.end()) {
-          diags_.Report(DiagCode::kDuplicateDeclaration, v.span,
-                        fmt::format("enum `{}` lists `{}` twice", decl->name.text, v.text), "listed again here")
+          diags_
+              .Report(DiagCode::kDuplicateDeclaration, v.span,
+                      fmt::format("enum `{}` lists `{}` twice", decl->name.text, v.text), "listed again here")
               .WithLabel(it->second, "first listed here");
           continue;
         }
@@ -426,9 +437,10 @@ class Checker {
       std::map<std::string, Span> seen;
       for (const ast::FieldDecl& f : r.decl->fields) {
         if (const auto it = seen.find(f.name.text); it != seen.end()) {
-          diags_.Report(DiagCode::kDuplicateField, f.name.span,
-                        fmt::format("record `{}` declares field `{}` twice", r.decl->name.text, f.name.text),
-                        "declared again here")
+          diags_
+              .Report(DiagCode::kDuplicateField, f.name.span,
+                      fmt::format("record `{}` declares field `{}` twice", r.decl->name.text, f.name.text),
+                      "declared again here")
               .WithLabel(it->second, "first declared here");
           continue;
         }
@@ -499,8 +511,9 @@ class Checker {
     } else {
       c.type = CheckExpr(decl.value, body, TypeTable::kErrorId);
       if (c.type == TypeTable::kNoneId || c.type == TypeTable::kEmptyId) {
-        diags_.Report(DiagCode::kCannotInfer, decl.value->span,
-                      fmt::format("cannot tell the type of constant `{}`", decl.name.text), "type unknown")
+        diags_
+            .Report(DiagCode::kCannotInfer, decl.value->span,
+                    fmt::format("cannot tell the type of constant `{}`", decl.name.text), "type unknown")
             .WithHelp(fmt::format("give it a type: `const {}: Set<Text> = ...`", decl.name.text));
         c.type = TypeTable::kErrorId;
       }
@@ -529,7 +542,8 @@ class Checker {
     for (size_t i = 0; i < params.size(); ++i) {
       if (!seen.insert(params[i].name.text).second) {
         diags_.Report(DiagCode::kDuplicateDeclaration, params[i].name.span,
-                      fmt::format("parameter `{}` is declared twice", params[i].name.text), "declared again here");
+                      fmt::format("parameter `{}` is declared twice", params[i].name.text),
+                      "declared again here");
       }
       body.Bind(params[i].name.text, types[i]);
     }
@@ -552,17 +566,20 @@ class Checker {
     for (uint32_t i = 0; i < decl.rules.size(); ++i) {
       ast::RuleDecl& rule = decl.rules[i];
       if (const auto it = by_name.find(rule.name.text); it != by_name.end()) {
-        diags_.Report(DiagCode::kDuplicateDeclaration, rule.name.span,
-                      fmt::format("decision `{}` has two rules named `{}`", decl.name.text, rule.name.text),
-                      "declared again here")
+        diags_
+            .Report(DiagCode::kDuplicateDeclaration, rule.name.span,
+                    fmt::format("decision `{}` has two rules named `{}`", decl.name.text, rule.name.text),
+                    "declared again here")
             .WithLabel(decl.rules[it->second].name.span, "first declared here");
       } else {
         by_name[rule.name.text] = i;
       }
       if (rule.effective_from && rule.effective_until && *rule.effective_until < *rule.effective_from) {
-        diags_.Report(DiagCode::kEmptyEffectivePeriod, rule.effective_span,
-                      fmt::format("rule `{}` stops being effective before it starts", rule.name.text),
-                      fmt::format("{} is before {}", rule.effective_until->ToString(), rule.effective_from->ToString()))
+        diags_
+            .Report(DiagCode::kEmptyEffectivePeriod, rule.effective_span,
+                    fmt::format("rule `{}` stops being effective before it starts", rule.name.text),
+                    fmt::format("{} is before {}", rule.effective_until->ToString(),
+                                rule.effective_from->ToString()))
             .WithHelp("swap the dates, or remove `until`");
       }
       const size_t narrowed_before = body.narrowed.size();
@@ -576,8 +593,10 @@ class Checker {
       body.narrowed.resize(narrowed_before);
     }
     if (decl.rules.empty() && !decl.default_value) {
-      diags_.Report(DiagCode::kNeverApplicable, decl.name.span,
-                    fmt::format("decision `{}` has no rules and no default", decl.name.text), "can never decide anything")
+      diags_
+          .Report(DiagCode::kNeverApplicable, decl.name.span,
+                  fmt::format("decision `{}` has no rules and no default", decl.name.text),
+                  "can never decide anything")
           .WithHelp("add `default <value>` or at least one `rule ... then <value>`");
     }
     d.rules.resize(decl.rules.size());
@@ -595,9 +614,9 @@ class Checker {
           for (const auto& [n, idx] : by_name) {
             names.push_back(n);
           }
-          Diagnostic& diag = diags_.Report(DiagCode::kUnknownRule, t.span,
-                                           fmt::format("decision `{}` has no rule `{}`", decl.name.text, t.text),
-                                           "no such rule");
+          Diagnostic& diag = diags_.Report(
+              DiagCode::kUnknownRule, t.span,
+              fmt::format("decision `{}` has no rule `{}`", decl.name.text, t.text), "no such rule");
           if (const std::string s = SuggestName(t.text, names); !s.empty()) {
             diag.WithHelp(fmt::format("did you mean `{}`?", s));
           }
@@ -605,7 +624,8 @@ class Checker {
         }
         if (it->second == i) {
           diags_.Report(DiagCode::kExceptionCycle, t.span,
-                        fmt::format("exception `{}` is an exception to itself", rule.name.text), "refers to itself");
+                        fmt::format("exception `{}` is an exception to itself", rule.name.text),
+                        "refers to itself");
           continue;
         }
         targets[i].push_back(it->second);
@@ -628,11 +648,13 @@ class Checker {
           if (!cycle) {
             const ast::RuleDecl& a = d.decl->rules[r];
             const ast::RuleDecl& b = d.decl->rules[t];
-            diags_.Report(DiagCode::kExceptionCycle, a.name.span,
-                          fmt::format("exceptions `{}` and `{}` override each other", a.name.text, b.name.text),
-                          "overrides ...")
+            diags_
+                .Report(DiagCode::kExceptionCycle, a.name.span,
+                        fmt::format("exceptions `{}` and `{}` override each other", a.name.text, b.name.text),
+                        "overrides ...")
                 .WithLabel(b.name.span, "... which overrides it back")
-                .WithHelp("an exception must be more specific than the rule it overrides; remove one direction");
+                .WithHelp(
+                    "an exception must be more specific than the rule it overrides; remove one direction");
           }
           cycle = true;
         } else if (colour[t] == 0) {
@@ -890,7 +912,8 @@ class Checker {
         const TypeId t = CheckExpr(e.kids[0], body, TypeTable::kIntId);
         if (!IsError(t) && t != TypeTable::kIntId) {
           diags_.Report(DiagCode::kBadOperands, e.kids[0]->span,
-                        fmt::format("a duration needs a whole number of {}, found `{}`", UnitName(e.unit, true), Name(t)),
+                        fmt::format("a duration needs a whole number of {}, found `{}`",
+                                    UnitName(e.unit, true), Name(t)),
                         "not an `Int`");
           return TypeTable::kErrorId;
         }
@@ -898,7 +921,8 @@ class Checker {
       }
       case ExprKind::kNeg: {
         const TypeId t = CheckExpr(e.kids[0], body, expected);
-        if (IsError(t) || t == TypeTable::kIntId || t == TypeTable::kDecimalId || t == TypeTable::kDurationId) {
+        if (IsError(t) || t == TypeTable::kIntId || t == TypeTable::kDecimalId ||
+            t == TypeTable::kDurationId) {
           return t;
         }
         diags_.Report(DiagCode::kBadOperands, e.span, fmt::format("cannot negate a `{}`", Name(t)), "here");
@@ -924,13 +948,15 @@ class Checker {
         }
         if (ck != TypeKind::kSet && ck != TypeKind::kList) {
           diags_.Report(DiagCode::kBadOperands, e.kids[1]->span,
-                        fmt::format("`in` needs a set or list on its right, found `{}`", Name(coll)), "not a collection");
+                        fmt::format("`in` needs a set or list on its right, found `{}`", Name(coll)),
+                        "not a collection");
           return TypeTable::kBoolId;
         }
         const TypeId ce = types.Get(coll).elem;
         if (!Assignable(elem, ce) && !Assignable(ce, elem)) {
           diags_.Report(DiagCode::kTypeMismatch, e.span,
-                        fmt::format("cannot look for a `{}` in a `{}`", Name(elem), Name(coll)), "types differ");
+                        fmt::format("cannot look for a `{}` in a `{}`", Name(elem), Name(coll)),
+                        "types differ");
         } else {
           Coerce(e.kids[0], ce);
         }
@@ -939,10 +965,11 @@ class Checker {
       case ExprKind::kIs: {
         const TypeId t = CheckExpr(e.kids[0], body, TypeTable::kErrorId);
         if (!IsError(t) && !types.IsOptional(t)) {
-          diags_.Report(DiagCode::kTypeMismatch, e.kids[0]->span,
-                        fmt::format("a `{}` is never `none`, so `is {}` is always {}", Name(t), e.is_some ? "some" : "none",
-                                    e.is_some != e.negated ? "true" : "false"),
-                        "not optional")
+          diags_
+              .Report(DiagCode::kTypeMismatch, e.kids[0]->span,
+                      fmt::format("a `{}` is never `none`, so `is {}` is always {}", Name(t),
+                                  e.is_some ? "some" : "none", e.is_some != e.negated ? "true" : "false"),
+                      "not optional")
               .WithHelp("remove the test");
         }
         return TypeTable::kBoolId;
@@ -983,12 +1010,14 @@ class Checker {
           CheckExpr(k, body, elem_expected);
           items.push_back(&k);
         }
-        const TypeId elem = UnifyBranches(items, elem_expected, body, "the elements of this collection", e.span);
+        const TypeId elem =
+            UnifyBranches(items, elem_expected, body, "the elements of this collection", e.span);
         if (IsError(elem)) {
           return elem;
         }
         if (elem == TypeTable::kNoneId || elem == TypeTable::kEmptyId) {
-          diags_.Report(DiagCode::kCannotInfer, e.span, "cannot tell the element type of this collection", "here");
+          diags_.Report(DiagCode::kCannotInfer, e.span, "cannot tell the element type of this collection",
+                        "here");
           return TypeTable::kErrorId;
         }
         return is_set ? types.Set(elem) : types.List(elem);
@@ -1001,8 +1030,8 @@ class Checker {
 
   // Unifies branch types (if/match arms, collection elements), coercing each branch; reports
   // a mismatch once.
-  auto UnifyBranches(const std::vector<ExprPtr*>& branches, TypeId expected, Body& body, const std::string& what,
-                     Span span) -> TypeId {
+  auto UnifyBranches(const std::vector<ExprPtr*>& branches, TypeId expected, Body& body,
+                     const std::string& what, Span span) -> TypeId {
     TypeTable& types = program_.types;
     TypeId result = TypeTable::kNoneId;
     bool first = true;
@@ -1033,9 +1062,10 @@ class Checker {
         result = t;
         continue;
       }
-      diags_.Report(DiagCode::kTypeMismatch, (*b)->span,
-                    fmt::format("{} disagree: `{}` and `{}`", what, Name(result), Name(t)),
-                    fmt::format("this is `{}`", Name(t)))
+      diags_
+          .Report(DiagCode::kTypeMismatch, (*b)->span,
+                  fmt::format("{} disagree: `{}` and `{}`", what, Name(result), Name(t)),
+                  fmt::format("this is `{}`", Name(t)))
           .WithLabel(span, "in this expression");
       return TypeTable::kErrorId;
     }
@@ -1095,13 +1125,16 @@ class Checker {
       for (const auto& [t, v] : matches) {
         options += fmt::format("{}`{}.{}`", options.empty() ? "" : " or ", Name(t), e.text);
       }
-      diags_.Report(DiagCode::kAmbiguousName, e.span, fmt::format("`{}` is a value of several enums", e.text),
-                    "ambiguous")
+      diags_
+          .Report(DiagCode::kAmbiguousName, e.span, fmt::format("`{}` is a value of several enums", e.text),
+                  "ambiguous")
           .WithHelp(fmt::format("write {}", options));
       return TypeTable::kErrorId;
     }
     if (FindBuiltin(e.text)) {
-      diags_.Report(DiagCode::kBadCall, e.span, fmt::format("builtin `{}` must be called", e.text), "not called")
+      diags_
+          .Report(DiagCode::kBadCall, e.span, fmt::format("builtin `{}` must be called", e.text),
+                  "not called")
           .WithHelp(fmt::format("write `{}(...)`; {}", e.text, FindBuiltin(e.text)->doc));
       return TypeTable::kErrorId;
     }
@@ -1160,9 +1193,10 @@ class Checker {
         return TypeTable::kErrorId;
       case SymKind::kFunction:
       case SymKind::kDecision:
-        diags_.Report(DiagCode::kBadCall, e.span,
-                      fmt::format("{} `{}` must be called with its arguments", SymKindName(sym.kind), e.text),
-                      "not called")
+        diags_
+            .Report(DiagCode::kBadCall, e.span,
+                    fmt::format("{} `{}` must be called with its arguments", SymKindName(sym.kind), e.text),
+                    "not called")
             .WithHelp(fmt::format("write `{}(...)`", e.text));
         return TypeTable::kErrorId;
     }
@@ -1189,9 +1223,10 @@ class Checker {
             for (const auto& [n, s] : own) {
               names.push_back(n);
             }
-            Diagnostic& d = diags_.Report(DiagCode::kUnknownMember, e.name_span,
-                                          fmt::format("module `{}` has no declaration `{}`", program_.module_names[m], e.text),
-                                          "not found");
+            Diagnostic& d = diags_.Report(
+                DiagCode::kUnknownMember, e.name_span,
+                fmt::format("module `{}` has no declaration `{}`", program_.module_names[m], e.text),
+                "not found");
             if (const std::string s = SuggestName(e.text, names); !s.empty()) {
               d.WithHelp(fmt::format("did you mean `{}`?", s));
             }
@@ -1211,30 +1246,35 @@ class Checker {
           e.kids.clear();
           return t;
         }
-        Diagnostic& d = diags_.Report(DiagCode::kUnknownVariant, e.name_span,
-                                      fmt::format("enum `{}` has no value `{}`", Name(t), e.text), "not a value of it");
+        Diagnostic& d =
+            diags_.Report(DiagCode::kUnknownVariant, e.name_span,
+                          fmt::format("enum `{}` has no value `{}`", Name(t), e.text), "not a value of it");
         if (const std::string s = SuggestName(e.text, types.enum_info(t).variants); !s.empty()) {
           d.WithHelp(fmt::format("did you mean `{}`?", s));
         }
         return TypeTable::kErrorId;
       }
-      diags_.Report(DiagCode::kBadOperands, e.span, fmt::format("`{}` is a type, not a value", Name(t)), "here");
+      diags_.Report(DiagCode::kBadOperands, e.span, fmt::format("`{}` is a type, not a value", Name(t)),
+                    "here");
       return TypeTable::kErrorId;
     }
     if (IsError(obj)) {
       return TypeTable::kErrorId;
     }
     if (types.IsOptional(obj) && Kind(types.Get(obj).elem) == TypeKind::kRecord) {
-      diags_.Report(DiagCode::kOptionalNotHandled, base.span,
-                    fmt::format("`{}` may be `none`, so it has no field `{}` for sure", SourceText(base), e.text),
-                    fmt::format("this is `{}`", Name(obj)))
+      diags_
+          .Report(
+              DiagCode::kOptionalNotHandled, base.span,
+              fmt::format("`{}` may be `none`, so it has no field `{}` for sure", SourceText(base), e.text),
+              fmt::format("this is `{}`", Name(obj)))
           .WithHelp(fmt::format("test it first: `{} is some and {}.{} ...`, or use `match`", SourceText(base),
                                 SourceText(base), e.text));
       return TypeTable::kErrorId;
     }
     if (Kind(obj) != TypeKind::kRecord) {
       diags_.Report(DiagCode::kBadOperands, e.name_span,
-                    fmt::format("a `{}` has no fields; cannot read `{}`", Name(obj), e.text), "no such field");
+                    fmt::format("a `{}` has no fields; cannot read `{}`", Name(obj), e.text),
+                    "no such field");
       return TypeTable::kErrorId;
     }
     const RecordInfo& rec = types.record_info(obj);
@@ -1244,8 +1284,9 @@ class Checker {
       for (const FieldInfo& f : rec.fields) {
         names.push_back(f.name);
       }
-      Diagnostic& d = diags_.Report(DiagCode::kUnknownField, e.name_span,
-                                    fmt::format("unknown field `{}` on `{}`", e.text, Name(obj)), "no such field");
+      Diagnostic& d =
+          diags_.Report(DiagCode::kUnknownField, e.name_span,
+                        fmt::format("unknown field `{}` on `{}`", e.text, Name(obj)), "no such field");
       if (const std::string s = SuggestName(e.text, names); !s.empty()) {
         d.WithHelp(fmt::format("did you mean `{}`?", s));
       }
@@ -1290,9 +1331,10 @@ class Checker {
         if (const auto it = own.find(callee.text); it != own.end()) {
           target = it->second;
         } else if (!scopes_[m->id].broken) {
-          diags_.Report(DiagCode::kUnknownMember, callee.name_span,
-                        fmt::format("module `{}` has no declaration `{}`", program_.module_names[m->id], callee.text),
-                        "not found");
+          diags_.Report(
+              DiagCode::kUnknownMember, callee.name_span,
+              fmt::format("module `{}` has no declaration `{}`", program_.module_names[m->id], callee.text),
+              "not found");
           CheckArgs(e, body, {});
           return TypeTable::kErrorId;
         } else {
@@ -1304,14 +1346,16 @@ class Checker {
       if (!target && callee.kind == ExprKind::kName && !scopes_[body.module].broken) {
         std::vector<std::string> names = GlobalCandidates(body.module);
         Diagnostic& d = diags_.Report(DiagCode::kUnknownName, callee.span,
-                                      fmt::format("unknown function or decision `{}`", callee.text), "not declared or imported");
+                                      fmt::format("unknown function or decision `{}`", callee.text),
+                                      "not declared or imported");
         if (const std::string s = SuggestName(callee.text, names); !s.empty()) {
           d.WithHelp(fmt::format("did you mean `{}`?", s));
         }
       } else if (target || callee.kind != ExprKind::kName) {
         const TypeId t = target ? TypeTable::kErrorId : CheckExpr(e.kids[0], body, TypeTable::kErrorId);
         if (target || !IsError(t)) {
-          diags_.Report(DiagCode::kBadCall, callee.span, "only functions, decisions and builtins can be called",
+          diags_.Report(DiagCode::kBadCall, callee.span,
+                        "only functions, decisions and builtins can be called",
                         target ? fmt::format("this is a {}", SymKindName(target->kind)) : "not callable");
         }
       }
@@ -1321,16 +1365,19 @@ class Checker {
     const bool is_decision = target->kind == SymKind::kDecision;
     const std::vector<TypeId>& params =
         is_decision ? program_.decisions[target->id].params : program_.functions[target->id].params;
-    const TypeId result = is_decision ? program_.decisions[target->id].result : program_.functions[target->id].result;
+    const TypeId result =
+        is_decision ? program_.decisions[target->id].result : program_.functions[target->id].result;
     callee.ref = {is_decision ? RefKind::kDecision : RefKind::kFunction, target->id, 0};
     callee.kind = ExprKind::kName;
     callee.kids.clear();
     AddEdge(body, {target->kind, target->id});
     if (e.kids.size() - 1 != params.size()) {
-      diags_.Report(DiagCode::kBadCall, e.span,
-                    fmt::format("`{}` takes {} argument{}, but {} {} given", callee.text, params.size(),
-                                params.size() == 1 ? "" : "s", e.kids.size() - 1, e.kids.size() == 2 ? "was" : "were"),
-                    "wrong number of arguments")
+      diags_
+          .Report(DiagCode::kBadCall, e.span,
+                  fmt::format("`{}` takes {} argument{}, but {} {} given", callee.text, params.size(),
+                              params.size() == 1 ? "" : "s", e.kids.size() - 1,
+                              e.kids.size() == 2 ? "was" : "were"),
+                  "wrong number of arguments")
           .WithLabel(target->span, "declared here");
       CheckArgs(e, body, {});
       return result;
@@ -1352,10 +1399,11 @@ class Checker {
   auto CheckBuiltinCall(Expr& e, const BuiltinInfo& b, Body& body) -> TypeId {
     const size_t argc = e.kids.size() - 1;
     if (static_cast<int>(argc) != b.arity) {
-      diags_.Report(DiagCode::kBadCall, e.span,
-                    fmt::format("`{}` takes {} argument{}, but {} {} given", b.name, b.arity, b.arity == 1 ? "" : "s",
-                                argc, argc == 1 ? "was" : "were"),
-                    "wrong number of arguments")
+      diags_
+          .Report(DiagCode::kBadCall, e.span,
+                  fmt::format("`{}` takes {} argument{}, but {} {} given", b.name, b.arity,
+                              b.arity == 1 ? "" : "s", argc, argc == 1 ? "was" : "were"),
+                  "wrong number of arguments")
           .WithHelp(std::string(b.doc));
       CheckArgs(e, body, {});
       return TypeTable::kErrorId;
@@ -1370,8 +1418,9 @@ class Checker {
       }
     }
     auto bad = [&]() {
-      diags_.Report(DiagCode::kBadCall, e.span, fmt::format("`{}` does not accept {}", b.name, ArgList(args)),
-                    "wrong argument types")
+      diags_
+          .Report(DiagCode::kBadCall, e.span, fmt::format("`{}` does not accept {}", b.name, ArgList(args)),
+                  "wrong argument types")
           .WithHelp(std::string(b.doc));
       return TypeTable::kErrorId;
     };
@@ -1387,8 +1436,8 @@ class Checker {
           }
         }
         const TypeKind k = Kind(t);
-        if (k != TypeKind::kInt && k != TypeKind::kDecimal && k != TypeKind::kDate && k != TypeKind::kDuration &&
-            k != TypeKind::kText) {
+        if (k != TypeKind::kInt && k != TypeKind::kDecimal && k != TypeKind::kDate &&
+            k != TypeKind::kDuration && k != TypeKind::kText) {
           return bad();
         }
         Coerce(e.kids[1], t);
@@ -1399,7 +1448,8 @@ class Checker {
         return program_.types.IsNumeric(args[0]) ? args[0] : bad();
       case Builtin::kLength: {
         const TypeKind k = Kind(args[0]);
-        return k == TypeKind::kList || k == TypeKind::kSet || k == TypeKind::kText || args[0] == TypeTable::kEmptyId
+        return k == TypeKind::kList || k == TypeKind::kSet || k == TypeKind::kText ||
+                       args[0] == TypeTable::kEmptyId
                    ? TypeTable::kIntId
                    : bad();
       }
@@ -1443,23 +1493,26 @@ class Checker {
       const auto& path = e.paths[u];
       const std::string joined = ast::JoinPath(path);
       if (!seen.insert(joined).second) {
-        diags_.Report(DiagCode::kDuplicateField, e.name_spans[u], fmt::format("`{}` is updated twice", joined),
-                      "updated again here");
+        diags_.Report(DiagCode::kDuplicateField, e.name_spans[u],
+                      fmt::format("`{}` is updated twice", joined), "updated again here");
       }
       TypeId cur = base;
       bool ok = true;
       for (size_t k = 0; k < path.size(); ++k) {
         if (types.IsOptional(cur) && Kind(types.Get(cur).elem) == TypeKind::kRecord) {
-          diags_.Report(DiagCode::kOptionalNotHandled, e.name_spans[u],
-                        fmt::format("cannot update inside `{}`: it may be `none`", ast::JoinPath({path.begin(), path.begin() + static_cast<long>(k)})),
-                        "optional on the way")
+          diags_
+              .Report(DiagCode::kOptionalNotHandled, e.name_spans[u],
+                      fmt::format("cannot update inside `{}`: it may be `none`",
+                                  ast::JoinPath({path.begin(), path.begin() + static_cast<long>(k)})),
+                      "optional on the way")
               .WithHelp("replace the whole optional record instead");
           ok = false;
           break;
         }
         if (Kind(cur) != TypeKind::kRecord) {
           diags_.Report(DiagCode::kBadOperands, e.name_spans[u],
-                        fmt::format("`{}` is a `{}`, which has no fields", path[k - 1], Name(cur)), "no fields here");
+                        fmt::format("`{}` is a `{}`, which has no fields", path[k - 1], Name(cur)),
+                        "no fields here");
           ok = false;
           break;
         }
@@ -1470,8 +1523,9 @@ class Checker {
           for (const FieldInfo& f : rec.fields) {
             names.push_back(f.name);
           }
-          Diagnostic& d = diags_.Report(DiagCode::kUnknownField, e.name_spans[u],
-                                        fmt::format("unknown field `{}` on `{}`", path[k], Name(cur)), "no such field");
+          Diagnostic& d =
+              diags_.Report(DiagCode::kUnknownField, e.name_spans[u],
+                            fmt::format("unknown field `{}` on `{}`", path[k], Name(cur)), "no such field");
           if (const std::string s = SuggestName(path[k], names); !s.empty()) {
             d.WithHelp(fmt::format("did you mean `{}`?", s));
           }
@@ -1517,8 +1571,9 @@ class Checker {
         for (const FieldInfo& f : rec.fields) {
           names.push_back(f.name);
         }
-        Diagnostic& d = diags_.Report(DiagCode::kUnknownField, e.name_spans[i],
-                                      fmt::format("unknown field `{}` on `{}`", e.names[i], Name(t)), "no such field");
+        Diagnostic& d =
+            diags_.Report(DiagCode::kUnknownField, e.name_spans[i],
+                          fmt::format("unknown field `{}` on `{}`", e.names[i], Name(t)), "no such field");
         if (const std::string s = SuggestName(e.names[i], names); !s.empty()) {
           d.WithHelp(fmt::format("did you mean `{}`?", s));
         }
@@ -1527,8 +1582,8 @@ class Checker {
         continue;
       }
       if (given[*idx]) {
-        diags_.Report(DiagCode::kDuplicateField, e.name_spans[i], fmt::format("field `{}` is given twice", e.names[i]),
-                      "given again here");
+        diags_.Report(DiagCode::kDuplicateField, e.name_spans[i],
+                      fmt::format("field `{}` is given twice", e.names[i]), "given again here");
       }
       given[*idx] = true;
       e.field_indices.push_back(*idx);
@@ -1544,8 +1599,9 @@ class Checker {
       }
     }
     if (!missing.empty()) {
-      diags_.Report(DiagCode::kMissingField, e.span, fmt::format("`{}` is missing {}", Name(t), missing),
-                    "incomplete record")
+      diags_
+          .Report(DiagCode::kMissingField, e.span, fmt::format("`{}` is missing {}", Name(t), missing),
+                  "incomplete record")
           .WithHelp("every field that is not optional (`T?`) must be given");
     }
     return t;
@@ -1559,9 +1615,10 @@ class Checker {
       if (Kind(coll) == TypeKind::kList || Kind(coll) == TypeKind::kSet) {
         elem = types.Get(coll).elem;
       } else {
-        Diagnostic& d = diags_.Report(DiagCode::kBadOperands, e.kids[0]->span,
-                                      fmt::format("`{}` needs a list or set, found `{}`", ast::AggText(e.agg), Name(coll)),
-                                      "not a collection");
+        Diagnostic& d = diags_.Report(
+            DiagCode::kBadOperands, e.kids[0]->span,
+            fmt::format("`{}` needs a list or set, found `{}`", ast::AggText(e.agg), Name(coll)),
+            "not a collection");
         if (types.IsOptional(coll)) {
           d.WithHelp("the collection may be `none`: use `?? []` or test `is some` first");
         }
@@ -1573,8 +1630,8 @@ class Checker {
     TypeId result = TypeTable::kErrorId;
     const TypeId item_expected = e.agg == ast::AggKind::kMap ? types.Unwrap(expected) : TypeTable::kErrorId;
     TypeId item = CheckExpr(e.kids[1], body,
-                            e.agg == ast::AggKind::kAll || e.agg == ast::AggKind::kAny || e.agg == ast::AggKind::kCount ||
-                                    e.agg == ast::AggKind::kFilter
+                            e.agg == ast::AggKind::kAll || e.agg == ast::AggKind::kAny ||
+                                    e.agg == ast::AggKind::kCount || e.agg == ast::AggKind::kFilter
                                 ? TypeTable::kBoolId
                                 : item_expected);
     switch (e.agg) {
@@ -1582,8 +1639,9 @@ class Checker {
       case ast::AggKind::kAny:
       case ast::AggKind::kCount:
       case ast::AggKind::kFilter:
-        Require(e.kids[1], TypeTable::kBoolId, body, fmt::format("the condition of `{}`", ast::AggText(e.agg)));
-        result = e.agg == ast::AggKind::kCount ? TypeTable::kIntId
+        Require(e.kids[1], TypeTable::kBoolId, body,
+                fmt::format("the condition of `{}`", ast::AggText(e.agg)));
+        result = e.agg == ast::AggKind::kCount    ? TypeTable::kIntId
                  : e.agg == ast::AggKind::kFilter ? (IsError(coll) ? coll : types.Unwrap(coll))
                                                   : TypeTable::kBoolId;
         break;
@@ -1601,7 +1659,8 @@ class Checker {
         if (!IsError(item) && k != TypeKind::kInt && k != TypeKind::kDecimal && k != TypeKind::kDate &&
             k != TypeKind::kText && k != TypeKind::kDuration) {
           diags_.Report(DiagCode::kBadOperands, e.kids[1]->span,
-                        fmt::format("`{}` needs values that can be ordered; this is a `{}`", ast::AggText(e.agg), Name(item)),
+                        fmt::format("`{}` needs values that can be ordered; this is a `{}`",
+                                    ast::AggText(e.agg), Name(item)),
                         "cannot be ordered");
           item = TypeTable::kErrorId;
         }
@@ -1611,7 +1670,8 @@ class Checker {
       }
       case ast::AggKind::kMap:
         if (item == TypeTable::kNoneId || item == TypeTable::kEmptyId) {
-          diags_.Report(DiagCode::kCannotInfer, e.kids[1]->span, "cannot tell the type of the mapped values", "here");
+          diags_.Report(DiagCode::kCannotInfer, e.kids[1]->span, "cannot tell the type of the mapped values",
+                        "here");
           item = TypeTable::kErrorId;
         }
         result = IsError(item) ? item : types.List(item);
@@ -1629,9 +1689,10 @@ class Checker {
     const TypeId inner = types.Unwrap(scrut);
     const bool is_enum = Kind(inner) == TypeKind::kEnum;
     if (!IsError(scrut) && !optional && !is_enum) {
-      diags_.Report(DiagCode::kBadOperands, e.kids[0]->span,
-                    fmt::format("`match` works on enums and optional values; this is a `{}`", Name(scrut)),
-                    "cannot match on this")
+      diags_
+          .Report(DiagCode::kBadOperands, e.kids[0]->span,
+                  fmt::format("`match` works on enums and optional values; this is a `{}`", Name(scrut)),
+                  "cannot match on this")
           .WithHelp("use `if ... then ... else ...`");
     }
     const size_t n_variants = is_enum ? types.enum_info(inner).variants.size() : 0;
@@ -1657,16 +1718,16 @@ class Checker {
             break;
           case ast::Pattern::Kind::kNone:
             if (!optional) {
-              diags_.Report(DiagCode::kTypeMismatch, p.span, fmt::format("a `{}` is never `none`", Name(scrut)),
-                            "cannot match");
+              diags_.Report(DiagCode::kTypeMismatch, p.span,
+                            fmt::format("a `{}` is never `none`", Name(scrut)), "cannot match");
             }
             fresh = fresh && !none_covered;
             none_covered = true;
             break;
           case ast::Pattern::Kind::kSome:
             if (!optional) {
-              diags_.Report(DiagCode::kTypeMismatch, p.span, fmt::format("a `{}` is not optional", Name(scrut)),
-                            "cannot match `some`");
+              diags_.Report(DiagCode::kTypeMismatch, p.span,
+                            fmt::format("a `{}` is not optional", Name(scrut)), "cannot match `some`");
             }
             fresh = fresh && !some_covered;
             some_covered = true;
@@ -1674,15 +1735,18 @@ class Checker {
             break;
           case ast::Pattern::Kind::kName: {
             if (!is_enum) {
-              diags_.Report(DiagCode::kTypeMismatch, p.span,
-                            fmt::format("`{}` is not a pattern for a `{}`", p.name, Name(scrut)), "not a pattern")
+              diags_
+                  .Report(DiagCode::kTypeMismatch, p.span,
+                          fmt::format("`{}` is not a pattern for a `{}`", p.name, Name(scrut)),
+                          "not a pattern")
                   .WithHelp(optional ? "use `none`, `some(x)` or `_`" : "use `_`");
               break;
             }
             const auto v = VariantIndex(inner, p.name);
             if (!v) {
               Diagnostic& d = diags_.Report(DiagCode::kUnknownVariant, p.span,
-                                            fmt::format("enum `{}` has no value `{}`", Name(inner), p.name), "not a value of it");
+                                            fmt::format("enum `{}` has no value `{}`", Name(inner), p.name),
+                                            "not a value of it");
               if (const std::string s = SuggestName(p.name, types.enum_info(inner).variants); !s.empty()) {
                 d.WithHelp(fmt::format("did you mean `{}`?", s));
               }
@@ -1695,8 +1759,9 @@ class Checker {
           }
         }
         if (!fresh) {
-          diags_.Report(DiagCode::kUnreachablePattern, p.span, "this pattern can never match",
-                        "already covered by an earlier arm")
+          diags_
+              .Report(DiagCode::kUnreachablePattern, p.span, "this pattern can never match",
+                      "already covered by an earlier arm")
               .WithHelp("remove it");
         }
         arm_new = arm_new || fresh;
@@ -1722,8 +1787,9 @@ class Checker {
         }
       }
       if (!missing.empty()) {
-        diags_.Report(DiagCode::kNotExhaustive, e.kids[0]->span, fmt::format("`match` does not cover {}", missing),
-                      "some cases are missing")
+        diags_
+            .Report(DiagCode::kNotExhaustive, e.kids[0]->span,
+                    fmt::format("`match` does not cover {}", missing), "some cases are missing")
             .WithHelp("add an arm for each missing case, or `_ => ...` for all the rest");
       }
     }
@@ -1746,14 +1812,17 @@ class Checker {
       return TypeTable::kBoolId;
     }
     if (e.op == BinOp::kCoalesce) {
-      const TypeId l = CheckExpr(e.kids[0], body, types.IsOptional(expected) ? expected : TypeTable::kErrorId);
+      const TypeId l =
+          CheckExpr(e.kids[0], body, types.IsOptional(expected) ? expected : TypeTable::kErrorId);
       if (IsError(l)) {
         CheckExpr(e.kids[1], body, TypeTable::kErrorId);
         return TypeTable::kErrorId;
       }
       if (!types.IsOptional(l)) {
-        diags_.Report(DiagCode::kTypeMismatch, e.kids[0]->span,
-                      fmt::format("a `{}` is never `none`, so `??` has nothing to replace", Name(l)), "not optional")
+        diags_
+            .Report(DiagCode::kTypeMismatch, e.kids[0]->span,
+                    fmt::format("a `{}` is never `none`, so `??` has nothing to replace", Name(l)),
+                    "not optional")
             .WithHelp("remove `?? ...`");
         CheckExpr(e.kids[1], body, l);
         return l;
@@ -1776,20 +1845,23 @@ class Checker {
     // the right side (so `mode == full_time` resolves `full_time`), and vice versa.
     TypeId l = CheckExpr(e.kids[0], body, TypeTable::kErrorId);
     TypeId r = CheckExpr(e.kids[1], body, l);
-    if (l == TypeTable::kErrorId && e.kids[0]->kind == ExprKind::kName && e.kids[0]->ref.kind == RefKind::kUnresolved) {
+    if (l == TypeTable::kErrorId && e.kids[0]->kind == ExprKind::kName &&
+        e.kids[0]->ref.kind == RefKind::kUnresolved) {
       return TypeTable::kErrorId;
     }
     if (IsError(l) || IsError(r)) {
       return TypeTable::kErrorId;
     }
     const TypeKind lk = Kind(types.Unwrap(l));
-    const bool is_compare = e.op == BinOp::kLt || e.op == BinOp::kLe || e.op == BinOp::kGt || e.op == BinOp::kGe;
+    const bool is_compare =
+        e.op == BinOp::kLt || e.op == BinOp::kLe || e.op == BinOp::kGt || e.op == BinOp::kGe;
     const bool is_equality = e.op == BinOp::kEq || e.op == BinOp::kNe;
     auto bad = [&](const std::string& help) {
-      Diagnostic& d = diags_.Report(DiagCode::kBadOperands, e.span,
-                                    fmt::format("cannot apply `{}` to `{}` and `{}`", ast::BinOpText(e.op), Name(l), Name(r)),
-                                    "here");
-      d.WithLabel(e.kids[0]->span, fmt::format("`{}`", Name(l))).WithLabel(e.kids[1]->span, fmt::format("`{}`", Name(r)));
+      Diagnostic& d = diags_.Report(
+          DiagCode::kBadOperands, e.span,
+          fmt::format("cannot apply `{}` to `{}` and `{}`", ast::BinOpText(e.op), Name(l), Name(r)), "here");
+      d.WithLabel(e.kids[0]->span, fmt::format("`{}`", Name(l)))
+          .WithLabel(e.kids[1]->span, fmt::format("`{}`", Name(r)));
       if (!help.empty()) {
         d.WithHelp(help);
       }
@@ -1818,7 +1890,8 @@ class Checker {
       if (l == r && (lk == TypeKind::kDate || lk == TypeKind::kDuration || lk == TypeKind::kText)) {
         return TypeTable::kBoolId;
       }
-      return bad(l == r ? fmt::format("`{}` values have no order", Name(l)) : "both sides must have the same type");
+      return bad(l == r ? fmt::format("`{}` values have no order", Name(l))
+                        : "both sides must have the same type");
     }
     if (types.IsOptional(l) || types.IsOptional(r)) {
       return bad("one side may be `none`; handle it with `??` or test `is some` first");
@@ -1826,7 +1899,8 @@ class Checker {
     // Arithmetic.
     const bool numeric = types.IsNumeric(l) && types.IsNumeric(r);
     if (numeric) {
-      const TypeId t = l == TypeTable::kDecimalId || r == TypeTable::kDecimalId ? TypeTable::kDecimalId : TypeTable::kIntId;
+      const TypeId t = l == TypeTable::kDecimalId || r == TypeTable::kDecimalId ? TypeTable::kDecimalId
+                                                                                : TypeTable::kIntId;
       Coerce(e.kids[0], t);
       Coerce(e.kids[1], t);
       return t;
@@ -1927,8 +2001,9 @@ class Checker {
               cycle += fmt::format("`{}` uses ", NodeName(*s));
             }
             cycle += fmt::format("`{}`", NodeName(t));
-            diags_.Report(DiagCode::kRecursiveDefinition, NodeSpan(t),
-                          fmt::format("`{}` depends on itself", NodeName(t)), "part of a cycle")
+            diags_
+                .Report(DiagCode::kRecursiveDefinition, NodeSpan(t),
+                        fmt::format("`{}` depends on itself", NodeName(t)), "part of a cycle")
                 .WithNote(cycle)
                 .WithHelp("policies must terminate, so recursion is not allowed; compute the value directly");
           }
@@ -1977,7 +2052,8 @@ auto Program::FindDecision(std::string_view qualified) const -> std::optional<ui
   return std::nullopt;
 }
 
-auto Check(std::vector<ast::Module>& modules, const SourceManager& /*sources*/, DiagnosticSink& diags) -> Program {
+auto Check(std::vector<ast::Module>& modules, const SourceManager& /*sources*/, DiagnosticSink& diags)
+    -> Program {
   return Checker(modules, diags).Run();
 }
 

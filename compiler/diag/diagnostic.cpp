@@ -11,9 +11,13 @@ constexpr DiagKindInfo kKinds[] = {
 };
 }  // namespace
 
-auto GetKindInfo(DiagCode code) -> const DiagKindInfo& { return kKinds[static_cast<size_t>(code)]; }
+auto GetKindInfo(DiagCode code) -> const DiagKindInfo& {
+  return kKinds[static_cast<size_t>(code)];
+}
 
-auto AllKinds() -> std::vector<DiagKindInfo> { return {std::begin(kKinds), std::end(kKinds)}; }
+auto AllKinds() -> std::vector<DiagKindInfo> {
+  return {std::begin(kKinds), std::end(kKinds)};
+}
 
 auto DiagnosticSink::Report(DiagCode code, Span primary, std::string message, std::string primary_text)
     -> Diagnostic& {
@@ -27,8 +31,8 @@ auto DiagnosticSink::Report(DiagCode code, Span primary, std::string message, st
   return diagnostics_.back();
 }
 
-auto DiagnosticSink::ReportInput(DiagCode code, std::string file, std::string json_path,
-                                 std::string message) -> Diagnostic& {
+auto DiagnosticSink::ReportInput(DiagCode code, std::string file, std::string json_path, std::string message)
+    -> Diagnostic& {
   Diagnostic& d = Report(code, Span{}, std::move(message));
   d.file = std::move(file);
   d.json_path = std::move(json_path);

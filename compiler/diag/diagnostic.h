@@ -39,9 +39,9 @@ struct Diagnostic {
   DiagCode code = DiagCode::kSyntaxError;
   Severity severity = Severity::kError;
   std::string message;
-  Span primary;                // may be invalid for errors about files or input
-  std::string primary_text;    // label under the primary span
-  std::vector<Label> labels;   // secondary spans
+  Span primary;               // may be invalid for errors about files or input
+  std::string primary_text;   // label under the primary span
+  std::vector<Label> labels;  // secondary spans
   std::vector<std::string> help;
   std::vector<std::string> notes;
   // For errors outside .policy text: the file (a case JSON, a path on the command line) and,
@@ -66,8 +66,7 @@ struct Diagnostic {
 class DiagnosticSink {
  public:
   // Reports a diagnostic and returns it for adding labels and help.
-  auto Report(DiagCode code, Span primary, std::string message, std::string primary_text = "")
-      -> Diagnostic&;
+  auto Report(DiagCode code, Span primary, std::string message, std::string primary_text = "") -> Diagnostic&;
   auto ReportInput(DiagCode code, std::string file, std::string json_path, std::string message)
       -> Diagnostic&;
   auto error_count() const -> size_t;

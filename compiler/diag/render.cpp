@@ -104,8 +104,8 @@ void RenderSnippetLine(std::string& out, const SourceBuffer& src, Span span, cha
   const std::string_view full_line = src.LineText(begin.line);
   const size_t line_offset = static_cast<size_t>(full_line.data() - src.text().data());
   const size_t start_in_line = std::min<size_t>(span.begin - line_offset, full_line.size());
-  size_t end_in_line = end.line == begin.line ? std::min<size_t>(span.end - line_offset, full_line.size())
-                                              : full_line.size();
+  size_t end_in_line =
+      end.line == begin.line ? std::min<size_t>(span.end - line_offset, full_line.size()) : full_line.size();
   if (end_in_line <= start_in_line) {
     end_in_line = start_in_line + 1;
   }
@@ -122,9 +122,9 @@ void RenderSnippetLine(std::string& out, const SourceBuffer& src, Span span, cha
   if (!text.empty()) {
     marks += " " + text;
   }
-  out += fmt::format("{} {} {}{}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"),
-                     std::string(static_cast<size_t>(pad), ' '),
-                     st.Wrap(mark == '^' ? "1;31" : "1;34", marks));
+  out +=
+      fmt::format("{} {} {}{}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"),
+                  std::string(static_cast<size_t>(pad), ' '), st.Wrap(mark == '^' ? "1;31" : "1;34", marks));
 }
 
 auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles& st) -> std::string {
@@ -161,7 +161,8 @@ auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles
     const auto line = sources.Get(l.span.file).LineColAt(l.span.begin).line;
     gutter = std::max(gutter, static_cast<int>(std::to_string(line).size()));
   }
-  const std::string blank = fmt::format("{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"));
+  const std::string blank =
+      fmt::format("{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"));
   out += fmt::format("{}{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "-->"),
                      Location(d, sources));
   if (!shown.empty()) {
@@ -174,8 +175,8 @@ auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles
       const uint32_t line = src.LineColAt(l.span.begin).line;
       if (l.span.file != current_file) {
         const LineCol lc = src.LineColAt(l.span.begin);
-        out += fmt::format("{}{} {}:{}:{}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", ":::"),
-                           src.path(), lc.line, lc.column);
+        out += fmt::format("{}{} {}:{}:{}\n", std::string(static_cast<size_t>(gutter), ' '),
+                           st.Wrap("1;34", ":::"), src.path(), lc.line, lc.column);
         current_file = l.span.file;
       } else if (i > 0 && line > last_line + 1) {
         out += st.Wrap("1;34", "...") + "\n";
@@ -189,10 +190,12 @@ auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles
     out += blank;
   }
   for (const std::string& h : d.help) {
-    out += fmt::format("{} = {}: {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1", "help"), h);
+    out +=
+        fmt::format("{} = {}: {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1", "help"), h);
   }
   for (const std::string& n : d.notes) {
-    out += fmt::format("{} = {}: {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1", "note"), n);
+    out +=
+        fmt::format("{} = {}: {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1", "note"), n);
   }
   return out;
 }

@@ -32,23 +32,23 @@ enum class Op : uint8_t {
   kCallBuiltin,   // builtin a (check::Builtin) (kids...)
   kNot,
   kNeg,
-  kAnd,           // short-circuit
-  kOr,            // short-circuit
-  kArith,         // kids[0] arith kids[1]; the operand types select the operation
-  kCompare,       // kids[0] cmp kids[1] (<, <=, >, >=)
-  kEq,            // structural equality; b = 1 for `!=`
-  kIn,            // kids[0] in kids[1]; b = 1 for `not in`
-  kIsNone,        // kids[0] is none; b = 1 for `is some`
-  kCoalesce,      // kids[0] ?? kids[1]
-  kIf,            // if kids[0] then kids[1] else kids[2]
-  kDuration,      // kids[0] (Int) as a duration of unit a (DurationUnit)
-  kRecord,        // a record of type `type` with fields kids (in declaration order)
-  kWith,          // kids[0] with paths[i] = kids[i + 1]
-  kList,          // list of kids
-  kSet,           // set of kids
-  kAggregate,     // agg over kids[0] binding slot a, body kids[1]
-  kMatchEnum,     // kids[0] scrutinee (enum, maybe optional); table[ordinal] = arm; b = arm for none
-  kMatchOptional, // kids[0] scrutinee; kids[1] none arm; kids[2] some arm with slot a bound
+  kAnd,            // short-circuit
+  kOr,             // short-circuit
+  kArith,          // kids[0] arith kids[1]; the operand types select the operation
+  kCompare,        // kids[0] cmp kids[1] (<, <=, >, >=)
+  kEq,             // structural equality; b = 1 for `!=`
+  kIn,             // kids[0] in kids[1]; b = 1 for `not in`
+  kIsNone,         // kids[0] is none; b = 1 for `is some`
+  kCoalesce,       // kids[0] ?? kids[1]
+  kIf,             // if kids[0] then kids[1] else kids[2]
+  kDuration,       // kids[0] (Int) as a duration of unit a (DurationUnit)
+  kRecord,         // a record of type `type` with fields kids (in declaration order)
+  kWith,           // kids[0] with paths[i] = kids[i + 1]
+  kList,           // list of kids
+  kSet,            // set of kids
+  kAggregate,      // agg over kids[0] binding slot a, body kids[1]
+  kMatchEnum,      // kids[0] scrutinee (enum, maybe optional); table[ordinal] = arm; b = arm for none
+  kMatchOptional,  // kids[0] scrutinee; kids[1] none arm; kids[2] some arm with slot a bound
 };
 
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };
@@ -108,7 +108,7 @@ struct Decision {
   std::vector<TypeId> params;
   TypeId result = TypeTable::kErrorId;
   uint32_t num_slots = 0;
-  NodePtr default_value;  // null when the decision has no default
+  NodePtr default_value;    // null when the decision has no default
   std::vector<Rule> rules;  // evaluation order: every exception before the rules it overrides
   Span span;
 };
@@ -142,7 +142,7 @@ struct Test {
 
 struct Program {
   TypeTable types;
-  Arena arena;                 // owns constant texts and collections
+  Arena arena;  // owns constant texts and collections
   std::vector<Value> constants;
   std::vector<Global> globals;  // in dependency order: each only uses earlier ones
   std::vector<Function> functions;

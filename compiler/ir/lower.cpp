@@ -55,7 +55,8 @@ class Lowerer {
   void OrderGlobals() {
     const auto n = static_cast<uint32_t>(checked_.consts.size());
     std::vector<int> state(n, 0);
-    std::function<void(const Expr&, std::vector<uint32_t>&)> collect = [&](const Expr& e, std::vector<uint32_t>& out) {
+    std::function<void(const Expr&, std::vector<uint32_t>&)> collect = [&](const Expr& e,
+                                                                           std::vector<uint32_t>& out) {
       if (e.kind == ExprKind::kName && e.ref.kind == RefKind::kConst) {
         out.push_back(e.ref.id);
       }
@@ -340,7 +341,8 @@ class Lowerer {
           for (const auto& i : items) {
             values.push_back(program_->constants[i->a]);
           }
-          return ConstNode(is_set ? program_->arena.NewSet(std::move(values)) : program_->arena.NewList(values), e);
+          return ConstNode(
+              is_set ? program_->arena.NewSet(std::move(values)) : program_->arena.NewList(values), e);
         }
         auto n = Make(is_set ? Op::kSet : Op::kList, e);
         n->kids = std::move(items);
@@ -454,8 +456,8 @@ class Lowerer {
 
 }  // namespace
 
-auto Lower(check::Program&& checked, const std::vector<ast::Module>& /*modules*/, const SourceManager& sources)
-    -> std::unique_ptr<Program> {
+auto Lower(check::Program&& checked, const std::vector<ast::Module>& /*modules*/,
+           const SourceManager& sources) -> std::unique_ptr<Program> {
   return Lowerer(checked, sources).Run();
 }
 

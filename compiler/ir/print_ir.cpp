@@ -8,9 +8,9 @@ namespace {
 
 auto OpName(const Node& n) -> std::string {
   static constexpr const char* kNames[] = {
-      "const", "local", "global", "as_of", "field", "call", "decide", "builtin", "not", "neg", "and", "or",
-      "arith", "compare", "eq", "in", "is_none", "coalesce", "if", "duration", "record", "with", "list", "set",
-      "aggregate", "match_enum", "match_optional"};
+      "const", "local",    "global", "as_of", "field",   "call", "decide",    "builtin",    "not",
+      "neg",   "and",      "or",     "arith", "compare", "eq",   "in",        "is_none",    "coalesce",
+      "if",    "duration", "record", "with",  "list",    "set",  "aggregate", "match_enum", "match_optional"};
   static constexpr const char* kArith[] = {"add", "sub", "mul", "div", "mod"};
   static constexpr const char* kCmp[] = {"lt", "le", "gt", "ge"};
   static constexpr const char* kAgg[] = {"all", "any", "count", "sum", "min", "max", "filter", "map"};

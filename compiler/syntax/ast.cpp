@@ -3,7 +3,8 @@
 namespace policy::ast {
 
 auto BinOpText(BinOp op) -> const char* {
-  static constexpr const char* kText[] = {"+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or", "??"};
+  static constexpr const char* kText[] = {
+      "+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or", "??"};
   return kText[static_cast<int>(op)];
 }
 
@@ -23,6 +24,8 @@ auto JoinPath(const std::vector<std::string>& path) -> std::string {
   return out;
 }
 
-auto Module::QualifiedName() const -> std::string { return JoinPath(path); }
+auto Module::QualifiedName() const -> std::string {
+  return JoinPath(path);
+}
 
 }  // namespace policy::ast

@@ -21,33 +21,48 @@
 namespace policy::ast {
 
 enum class ExprKind : uint8_t {
-  kError,       // placeholder after a syntax error; has type kError and reports nothing more
+  kError,  // placeholder after a syntax error; has type kError and reports nothing more
   kIntLit,
   kDecimalLit,
   kTextLit,
   kDateLit,
   kBoolLit,
   kNoneLit,
-  kSome,        // some(kids[0])
-  kName,        // text
-  kField,       // kids[0].text
-  kCall,        // kids[0](kids[1..])
-  kWith,        // kids[0] with { paths[i] = kids[i+1] }
-  kDuration,    // kids[0] <unit>
-  kNeg,         // -kids[0]
-  kNot,         // not kids[0]
-  kBinary,      // kids[0] op kids[1]
-  kIn,          // kids[0] [not] in kids[1]
-  kIs,          // kids[0] is [not] none|some
-  kIf,          // if kids[0] then kids[1] else kids[2]
-  kAggregate,   // agg text in kids[0] : kids[1]
-  kRecordLit,   // text { names[i]: kids[i] }
+  kSome,       // some(kids[0])
+  kName,       // text
+  kField,      // kids[0].text
+  kCall,       // kids[0](kids[1..])
+  kWith,       // kids[0] with { paths[i] = kids[i+1] }
+  kDuration,   // kids[0] <unit>
+  kNeg,        // -kids[0]
+  kNot,        // not kids[0]
+  kBinary,     // kids[0] op kids[1]
+  kIn,         // kids[0] [not] in kids[1]
+  kIs,         // kids[0] is [not] none|some
+  kIf,         // if kids[0] then kids[1] else kids[2]
+  kAggregate,  // agg text in kids[0] : kids[1]
+  kRecordLit,  // text { names[i]: kids[i] }
   kListLit,
   kSetLit,
-  kMatch,       // match kids[0] { arms }
+  kMatch,  // match kids[0] { arms }
 };
 
-enum class BinOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod, kLt, kLe, kGt, kGe, kEq, kNe, kAnd, kOr, kCoalesce };
+enum class BinOp : uint8_t {
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kEq,
+  kNe,
+  kAnd,
+  kOr,
+  kCoalesce
+};
 enum class AggKind : uint8_t { kAll, kAny, kCount, kSum, kMin, kMax, kFilter, kMap };
 
 auto BinOpText(BinOp op) -> const char*;
@@ -113,9 +128,9 @@ struct Expr {
   // ---- filled by the checker ----
   TypeId type = TypeTable::kErrorId;
   Ref ref;
-  uint32_t slot = 0;                   // kAggregate: the variable's slot
-  std::vector<uint32_t> field_indices; // kRecordLit: field index per kid; kWith: flattened paths
-  std::vector<uint32_t> path_lengths;  // kWith: length of each path in field_indices
+  uint32_t slot = 0;                    // kAggregate: the variable's slot
+  std::vector<uint32_t> field_indices;  // kRecordLit: field index per kid; kWith: flattened paths
+  std::vector<uint32_t> path_lengths;   // kWith: length of each path in field_indices
 };
 
 struct TypeRef {
@@ -188,8 +203,8 @@ struct SourceRef {
 struct RuleDecl {
   bool is_exception = false;
   Name name;
-  Span span;                 // the whole rule
-  std::vector<Name> targets; // exception ... to targets
+  Span span;                  // the whole rule
+  std::vector<Name> targets;  // exception ... to targets
   std::optional<SourceRef> source;
   std::optional<Date> effective_from;
   std::optional<Date> effective_until;

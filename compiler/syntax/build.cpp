@@ -39,7 +39,8 @@ class Builder {
     const antlr4::Token* stop = ctx->getStop();
     const uint32_t b = offset_(start->getStartIndex());
     uint32_t e = b;
-    if (stop != nullptr && stop->getType() != antlr4::Token::EOF && stop->getStopIndex() + 1 >= start->getStartIndex()) {
+    if (stop != nullptr && stop->getType() != antlr4::Token::EOF &&
+        stop->getStopIndex() + 1 >= start->getStartIndex()) {
       e = offset_(stop->getStopIndex() + 1);
     }
     return {file_, b, e};
@@ -333,12 +334,15 @@ class Builder {
     }
     if (auto* m = dynamic_cast<P::MulExprContext*>(&ctx)) {
       const auto t = m->op->getType();
-      return Binary(span, t == PolicyLexer::STAR ? ast::BinOp::kMul : t == PolicyLexer::SLASH ? ast::BinOp::kDiv : ast::BinOp::kMod,
+      return Binary(span,
+                    t == PolicyLexer::STAR    ? ast::BinOp::kMul
+                    : t == PolicyLexer::SLASH ? ast::BinOp::kDiv
+                                              : ast::BinOp::kMod,
                     *m->expr(0), *m->expr(1));
     }
     if (auto* a = dynamic_cast<P::AddExprContext*>(&ctx)) {
-      return Binary(span, a->op->getType() == PolicyLexer::PLUS ? ast::BinOp::kAdd : ast::BinOp::kSub, *a->expr(0),
-                    *a->expr(1));
+      return Binary(span, a->op->getType() == PolicyLexer::PLUS ? ast::BinOp::kAdd : ast::BinOp::kSub,
+                    *a->expr(0), *a->expr(1));
     }
     if (auto* q = dynamic_cast<P::CoalesceExprContext*>(&ctx)) {
       return Binary(span, ast::BinOp::kCoalesce, *q->expr(0), *q->expr(1));
@@ -398,9 +402,9 @@ class Builder {
       // agg=(ALL|ANY|COUNT|SUM|MIN|MAX|FILTER|MAP) name IN expr COLON expr
       auto e = NewExpr(ast::ExprKind::kAggregate, span);
       static const std::pair<size_t, ast::AggKind> kAggs[] = {
-          {PolicyLexer::ALL, ast::AggKind::kAll},     {PolicyLexer::ANY, ast::AggKind::kAny},
-          {PolicyLexer::COUNT, ast::AggKind::kCount}, {PolicyLexer::SUM, ast::AggKind::kSum},
-          {PolicyLexer::MIN, ast::AggKind::kMin},     {PolicyLexer::MAX, ast::AggKind::kMax},
+          {PolicyLexer::ALL, ast::AggKind::kAll},       {PolicyLexer::ANY, ast::AggKind::kAny},
+          {PolicyLexer::COUNT, ast::AggKind::kCount},   {PolicyLexer::SUM, ast::AggKind::kSum},
+          {PolicyLexer::MIN, ast::AggKind::kMin},       {PolicyLexer::MAX, ast::AggKind::kMax},
           {PolicyLexer::FILTER, ast::AggKind::kFilter}, {PolicyLexer::MAP, ast::AggKind::kMap}};
       for (const auto& [tok, kind] : kAggs) {
         if (g->agg->getType() == tok) {
@@ -431,7 +435,9 @@ class Builder {
       const std::string text = ctx.getText();
       const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), e->int_value);
       if (ec != std::errc() || ptr != text.data() + text.size()) {
-        diags_.Report(DiagCode::kInvalidLiteral, span, fmt::format("integer `{}` is too large", text), "out of range")
+        diags_
+            .Report(DiagCode::kInvalidLiteral, span, fmt::format("integer `{}` is too large", text),
+                    "out of range")
             .WithHelp("integers range from -9223372036854775807 to 9223372036854775807");
         e->kind = ast::ExprKind::kError;
       }
@@ -441,8 +447,10 @@ class Builder {
       auto e = NewExpr(ast::ExprKind::kDecimalLit, span);
       const auto d = Decimal::Parse(ctx.getText());
       if (!d) {
-        diags_.Report(DiagCode::kInvalidLiteral, span, fmt::format("decimal `{}` cannot be represented exactly", ctx.getText()),
-                      "too many digits")
+        diags_
+            .Report(DiagCode::kInvalidLiteral, span,
+                    fmt::format("decimal `{}` cannot be represented exactly", ctx.getText()),
+                    "too many digits")
             .WithHelp("decimals hold up to 18 significant digits and 18 decimal places");
         e->kind = ast::ExprKind::kError;
       } else {
@@ -464,7 +472,8 @@ class Builder {
       }
       return e;
     }
-    if (dynamic_cast<P::TrueLitContext*>(&ctx) != nullptr || dynamic_cast<P::FalseLitContext*>(&ctx) != nullptr) {
+    if (dynamic_cast<P::TrueLitContext*>(&ctx) != nullptr ||
+        dynamic_cast<P::FalseLitContext*>(&ctx) != nullptr) {
       auto e = NewExpr(ast::ExprKind::kBoolLit, span);
       e->int_value = dynamic_cast<P::TrueLitContext*>(&ctx) != nullptr ? 1 : 0;
       return e;
@@ -563,7 +572,9 @@ class Builder {
           break;
         default: {
           const Span span = SpanOf(node);
-          diags_.Report(DiagCode::kInvalidLiteral, span, fmt::format("unknown escape `\\{}` in text", c), "in this text")
+          diags_
+              .Report(DiagCode::kInvalidLiteral, span, fmt::format("unknown escape `\\{}` in text", c),
+                      "in this text")
               .WithHelp("the escapes are \\n, \\t, \\\" and \\\\");
           break;
         }
@@ -576,8 +587,8 @@ class Builder {
     const std::string text = token->getText();
     auto date = Date::Parse(text);
     if (!date) {
-      Diagnostic& d = diags_.Report(DiagCode::kInvalidLiteral, SpanOf(token), fmt::format("`{}` is not a valid date", text),
-                                    "no such day");
+      Diagnostic& d = diags_.Report(DiagCode::kInvalidLiteral, SpanOf(token),
+                                    fmt::format("`{}` is not a valid date", text), "no such day");
       const int month = std::stoi(text.substr(5, 2));
       if (month < 1 || month > 12) {
         d.WithHelp("months run from 01 to 12");
@@ -586,7 +597,8 @@ class Builder {
         if (year < Date::kMinYear) {
           d.WithHelp("years run from 0001 to 9999");
         } else {
-          d.WithHelp(fmt::format("{:04}-{:02} has {} days", year, month, DaysInMonth(year, static_cast<uint32_t>(month))));
+          d.WithHelp(fmt::format("{:04}-{:02} has {} days", year, month,
+                                 DaysInMonth(year, static_cast<uint32_t>(month))));
         }
       }
     }
@@ -601,8 +613,8 @@ class Builder {
 
 }  // namespace
 
-void BuildModule(P::FileContext& tree, antlr4::CommonTokenStream& tokens, FileId file, const ByteOffsetFn& offset,
-                 DiagnosticSink& diags, ast::Module& out) {
+void BuildModule(P::FileContext& tree, antlr4::CommonTokenStream& tokens, FileId file,
+                 const ByteOffsetFn& offset, DiagnosticSink& diags, ast::Module& out) {
   Builder(tokens, file, offset, diags).Module(tree, out);
 }
 

@@ -154,13 +154,15 @@ auto ScanTokens(const std::vector<antlr4::Token*>& tokens, FileId file, const Of
   for (const antlr4::Token* t : tokens) {
     const size_t type = t->getType();
     if (type == PolicyLexer::ERROR_CHAR) {
-      diags.Report(DiagCode::kUnexpectedCharacter, TokenSpan(t, file, map),
-                   fmt::format("unexpected character `{}`", t->getText()), "not part of the language")
+      diags
+          .Report(DiagCode::kUnexpectedCharacter, TokenSpan(t, file, map),
+                  fmt::format("unexpected character `{}`", t->getText()), "not part of the language")
           .WithHelp("text belongs in double quotes: \"...\"");
       ok = false;
     } else if (type == PolicyLexer::UNTERMINATED_STRING) {
-      diags.Report(DiagCode::kUnterminatedString, TokenSpan(t, file, map), "text literal has no closing quote",
-                   "starts here")
+      diags
+          .Report(DiagCode::kUnterminatedString, TokenSpan(t, file, map), "text literal has no closing quote",
+                  "starts here")
           .WithHelp("add a `\"` before the end of the line");
       ok = false;
     }
@@ -177,9 +179,10 @@ auto ScanTokens(const std::vector<antlr4::Token*>& tokens, FileId file, const Of
       prefixes = 0;
     }
     if (brackets + prefixes > limits.max_nesting) {
-      diags.Report(DiagCode::kTooDeeplyNested, TokenSpan(t, file, map),
-                   fmt::format("expression nested more than {} levels deep", limits.max_nesting),
-                   "too deep here")
+      diags
+          .Report(DiagCode::kTooDeeplyNested, TokenSpan(t, file, map),
+                  fmt::format("expression nested more than {} levels deep", limits.max_nesting),
+                  "too deep here")
           .WithHelp("split the expression into named functions (`def`)");
       return false;
     }
@@ -195,14 +198,17 @@ auto Parse(const SourceBuffer& source, FileId file, DiagnosticSink& diags, const
   module.file = file;
   const std::string_view text = source.text();
   if (text.size() > limits.max_source_bytes) {
-    diags.Report(DiagCode::kFileTooLarge, Span{file, 0, 0},
-                 fmt::format("file is {} bytes; the limit is {} bytes", text.size(), limits.max_source_bytes));
+    diags.Report(
+        DiagCode::kFileTooLarge, Span{file, 0, 0},
+        fmt::format("file is {} bytes; the limit is {} bytes", text.size(), limits.max_source_bytes));
     module.has_syntax_errors = true;
     return module;
   }
   if (const size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
-    diags.Report(DiagCode::kInvalidUtf8, Span{file, static_cast<uint32_t>(bad), static_cast<uint32_t>(bad + 1)},
-                 "file is not valid UTF-8", "invalid byte sequence starts here")
+    diags
+        .Report(DiagCode::kInvalidUtf8,
+                Span{file, static_cast<uint32_t>(bad), static_cast<uint32_t>(bad + 1)},
+                "file is not valid UTF-8", "invalid byte sequence starts here")
         .WithHelp("save the file as UTF-8");
     module.has_syntax_errors = true;
     return module;
@@ -235,7 +241,8 @@ auto Parse(const SourceBuffer& source, FileId file, DiagnosticSink& diags, const
     }
     return module;
   }
-  BuildModule(*tree, tokens, file, [&](size_t cp) { return map.ByteAt(cp); }, diags, module);
+  BuildModule(
+      *tree, tokens, file, [&](size_t cp) { return map.ByteAt(cp); }, diags, module);
   return module;
 }
 

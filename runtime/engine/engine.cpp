@@ -35,8 +35,8 @@ auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& o
   return Finish(std::move(program), std::move(result));
 }
 
-auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>& files, const CompileOptions& options)
-    -> LoadResult {
+auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>& files,
+                         const CompileOptions& options) -> LoadResult {
   LoadResult result;
   result.sources = std::make_shared<SourceManager>();
   std::shared_ptr<ir::Program> program = CompileSources(files, options, *result.sources, result.diagnostics);
@@ -62,7 +62,9 @@ auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result) -> 
   return result;
 }
 
-auto Engine::NewContext() const -> std::unique_ptr<vm::Context> { return std::make_unique<vm::Context>(*compiled_); }
+auto Engine::NewContext() const -> std::unique_ptr<vm::Context> {
+  return std::make_unique<vm::Context>(*compiled_);
+}
 
 auto Engine::FindDecision(std::string_view qualified) const -> std::optional<uint32_t> {
   return ir_->FindDecision(qualified);
@@ -77,17 +79,20 @@ auto Engine::DecisionNames() const -> std::vector<std::string> {
   return names;
 }
 
-auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) const -> std::optional<uint32_t> {
+auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) const
+    -> std::optional<uint32_t> {
   if (auto d = FindDecision(qualified)) {
     return d;
   }
   const std::vector<std::string> names = DecisionNames();
-  Diagnostic& d = diags.ReportInput(DiagCode::kUnknownDecision, "", "", fmt::format("no decision named `{}`", qualified));
+  Diagnostic& d =
+      diags.ReportInput(DiagCode::kUnknownDecision, "", "", fmt::format("no decision named `{}`", qualified));
   std::string suggestion = SuggestName(qualified, names);
   if (suggestion.empty()) {
     // A bare name: look for a qualified decision ending in it.
     for (const std::string& n : names) {
-      if (n.size() > qualified.size() && n.compare(n.size() - qualified.size(), qualified.size(), qualified) == 0 &&
+      if (n.size() > qualified.size() &&
+          n.compare(n.size() - qualified.size(), qualified.size(), qualified) == 0 &&
           n[n.size() - qualified.size() - 1] == '.') {
         suggestion = n;
       }
@@ -96,8 +101,9 @@ auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) 
   if (!suggestion.empty()) {
     d.WithHelp(fmt::format("did you mean `{}`?", suggestion));
   } else {
-    d.WithHelp("decisions are named with their module: `hk.employment.part_time_on_campus_allowed`; "
-               "`policy check --list PATHS` lists them");
+    d.WithHelp(
+        "decisions are named with their module: `hk.employment.part_time_on_campus_allowed`; "
+        "`policy check --list PATHS` lists them");
   }
   return std::nullopt;
 }
@@ -116,7 +122,9 @@ auto Engine::Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Con
   return result;
 }
 
-auto Engine::DecisionResultType(uint32_t decision) const -> TypeId { return ir_->decisions[decision].result; }
+auto Engine::DecisionResultType(uint32_t decision) const -> TypeId {
+  return ir_->decisions[decision].result;
+}
 
 auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ordered_json {
   using json = nlohmann::ordered_json;
@@ -205,7 +213,9 @@ auto ViaName(vm::DecisionRecord::Via v) -> const char* {
   return "?";
 }
 
-auto Cite(const std::string& source) -> std::string { return source.empty() ? "" : fmt::format(" [{}]", source); }
+auto Cite(const std::string& source) -> std::string {
+  return source.empty() ? "" : fmt::format(" [{}]", source);
+}
 
 auto Period(const ir::Rule& r) -> std::string {
   if (r.effective_from && r.effective_until) {
@@ -246,13 +256,14 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
       case vm::DecisionRecord::Via::kRule:
         for (const uint32_t r : rec.deciding_rules) {
           const ir::Rule& rule = d.rules[r];
-          out += fmt::format("{}  because {} `{}` applies{}\n", indent, rule.is_exception ? "exception" : "rule", rule.name,
-                             Cite(rule.source));
+          out += fmt::format("{}  because {} `{}` applies{}\n", indent,
+                             rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
           // The sentence of the law the rule encodes (its doc comment), quoted.
           size_t start = 0;
           while (!rule.doc.empty() && start <= rule.doc.size()) {
             const size_t end = rule.doc.find('\n', start);
-            out += fmt::format("{}    > {}\n", indent, rule.doc.substr(start, end == std::string::npos ? end : end - start));
+            out += fmt::format("{}    > {}\n", indent,
+                               rule.doc.substr(start, end == std::string::npos ? end : end - start));
             if (end == std::string::npos) {
               break;
             }
@@ -269,13 +280,15 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
     }
     for (const vm::RuleOutcome& o : rec.rules) {
       const ir::Rule& rule = d.rules[o.rule];
-      const std::string what = fmt::format("{} `{}`{}", rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
+      const std::string what =
+          fmt::format("{} `{}`{}", rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
       switch (o.kind) {
         case vm::RuleOutcome::Kind::kApplied:
           out += fmt::format("{}  - {}: applies\n", indent, what);
           break;
         case vm::RuleOutcome::Kind::kConditionFailed:
-          out += fmt::format("{}  - {}: does not apply, `{}` is false\n", indent, what, rule.when[o.failed_conjunct].text);
+          out += fmt::format("{}  - {}: does not apply, `{}` is false\n", indent, what,
+                             rule.when[o.failed_conjunct].text);
           break;
         case vm::RuleOutcome::Kind::kNotInEffect:
           out += fmt::format("{}  - {}: not in effect on this date ({})\n", indent, what, Period(rule));
@@ -335,7 +348,8 @@ auto Engine::RunTests(std::string_view filter, Date default_as_of) const -> std:
   auto ctx = NewContext();
   for (uint32_t i = 0; i < ir_->tests.size(); ++i) {
     const ir::Test& t = ir_->tests[i];
-    if (!filter.empty() && t.module.find(filter) == std::string::npos && t.name.find(filter) == std::string::npos) {
+    if (!filter.empty() && t.module.find(filter) == std::string::npos &&
+        t.name.find(filter) == std::string::npos) {
       continue;
     }
     // Tests of the embedded stdlib are run only when asked for by name.

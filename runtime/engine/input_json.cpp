@@ -71,7 +71,8 @@ class Binder {
           if (const auto d = Decimal::Parse(text)) {
             return Value::Dec(*d);
           }
-          Report(DiagCode::kInputOutOfRange, path, fmt::format("{} cannot be held exactly as a `Decimal`", text));
+          Report(DiagCode::kInputOutOfRange, path,
+                 fmt::format("{} cannot be held exactly as a `Decimal`", text));
           return Value();
         }
         return Mismatch(j, path, "a number");
@@ -90,7 +91,8 @@ class Binder {
           return Value::DateV(*d);
         }
         Report(DiagCode::kInvalidDate, path, fmt::format("\"{}\" is not a valid date", s))
-            .WithHelp("dates are written \"YYYY-MM-DD\" and must exist (2024-02-29 does, 2023-02-29 does not)");
+            .WithHelp(
+                "dates are written \"YYYY-MM-DD\" and must exist (2024-02-29 does, 2023-02-29 does not)");
         return Value();
       }
       case TypeKind::kDuration: {
@@ -105,7 +107,8 @@ class Binder {
               ok = ok && c >= '0' && c <= '9';
               n = n * 10 + (c - '0');
             }
-            const DurationUnit units[] = {DurationUnit::kDays, DurationUnit::kWeeks, DurationUnit::kMonths, DurationUnit::kYears};
+            const DurationUnit units[] = {DurationUnit::kDays, DurationUnit::kWeeks, DurationUnit::kMonths,
+                                          DurationUnit::kYears};
             const std::string letters = "DWMY";
             if (ok && letters.find(unit) != std::string::npos) {
               return Value::Dur({n, units[letters.find(unit)]});
@@ -161,7 +164,8 @@ class Binder {
         return arena_.NewList(items);
       }
       default:
-        Report(DiagCode::kWrongInputType, path, fmt::format("values of type `{}` cannot be read from JSON", types_.Name(type)));
+        Report(DiagCode::kWrongInputType, path,
+               fmt::format("values of type `{}` cannot be read from JSON", types_.Name(type)));
         return Value();
     }
   }
@@ -186,7 +190,8 @@ class Binder {
         Report(DiagCode::kMissingInputField, field_path, fmt::format("the case has no field `{}`", f.name))
             .WithHelp(types_.IsOptional(f.type)
                           ? fmt::format("write `\"{}\": null` when it does not apply", f.name)
-                          : fmt::format("`{}` of `{}` is required: a `{}`", f.name, types_.Name(type), types_.Name(f.type)));
+                          : fmt::format("`{}` of `{}` is required: a `{}`", f.name, types_.Name(type),
+                                        types_.Name(f.type)));
         continue;
       }
       out->mutable_data()[i] = Bind(*it, f.type, field_path);
@@ -227,18 +232,22 @@ class Binder {
 
 }  // namespace
 
-auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, vm::Context& ctx,
-                      DiagnosticSink& diags, const InputLimits& limits) const -> std::optional<Value> {
+auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::string& file,
+                      vm::Context& ctx, DiagnosticSink& diags, const InputLimits& limits) const
+    -> std::optional<Value> {
   const ir::Decision& d = ir_->decisions[decision];
   if (d.params.size() != 1 || ir_->types.kind(d.params[0]) != TypeKind::kRecord) {
-    diags.Report(DiagCode::kNotEvaluable, d.span,
-                 fmt::format("decision `{}` cannot be evaluated on a case file", d.name), "declared here")
-        .WithNote("a decision evaluated from JSON takes exactly one parameter of a record type, e.g. `(c: Case)`");
+    diags
+        .Report(DiagCode::kNotEvaluable, d.span,
+                fmt::format("decision `{}` cannot be evaluated on a case file", d.name), "declared here")
+        .WithNote(
+            "a decision evaluated from JSON takes exactly one parameter of a record type, e.g. `(c: Case)`");
     return std::nullopt;
   }
   if (json_text.size() > limits.max_bytes) {
-    diags.ReportInput(DiagCode::kInputTooLarge, file, "",
-                      fmt::format("the case is {} bytes; the limit is {} bytes", json_text.size(), limits.max_bytes));
+    diags.ReportInput(
+        DiagCode::kInputTooLarge, file, "",
+        fmt::format("the case is {} bytes; the limit is {} bytes", json_text.size(), limits.max_bytes));
     return std::nullopt;
   }
   json parsed;
@@ -252,8 +261,9 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
     };
     parsed = json::parse(json_text.begin(), json_text.end(), limit_depth);
   } catch (const TooDeep&) {
-    diags.ReportInput(DiagCode::kInputTooLarge, file, "",
-                      fmt::format("the case nests objects and arrays more than {} levels deep", limits.max_depth));
+    diags.ReportInput(
+        DiagCode::kInputTooLarge, file, "",
+        fmt::format("the case nests objects and arrays more than {} levels deep", limits.max_depth));
     return std::nullopt;
   } catch (const json::parse_error& e) {
     // Byte offset -> line and column for the message.
@@ -272,7 +282,8 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
     if (const size_t colon = reason.find(": ", reason.find("parse error")); colon != std::string::npos) {
       reason = reason.substr(colon + 2);
     }
-    diags.ReportInput(DiagCode::kInvalidJson, file, "", fmt::format("invalid JSON at line {}, column {}: {}", line, col, reason));
+    diags.ReportInput(DiagCode::kInvalidJson, file, "",
+                      fmt::format("invalid JSON at line {}, column {}: {}", line, col, reason));
     return std::nullopt;
   }
   Binder binder(ir_->types, ctx.input_arena(), file, diags);

@@ -76,7 +76,9 @@ auto Date::Parse(std::string_view text) -> std::optional<Date> {
   return FromCivil(y, static_cast<uint32_t>(m), static_cast<uint32_t>(d));
 }
 
-auto Date::ToCivil() const -> CivilDate { return CivilFromDays(days_); }
+auto Date::ToCivil() const -> CivilDate {
+  return CivilFromDays(days_);
+}
 
 auto Date::ToString() const -> std::string {
   const CivilDate c = ToCivil();

@@ -123,9 +123,8 @@ auto Decimal::ToString() const -> std::string {
   }
   const bool negative = mantissa_ < 0;
   // Work on the magnitude as unsigned so INT64_MIN cannot overflow.
-  const uint64_t magnitude =
-      negative ? static_cast<uint64_t>(0) - static_cast<uint64_t>(mantissa_)
-               : static_cast<uint64_t>(mantissa_);
+  const uint64_t magnitude = negative ? static_cast<uint64_t>(0) - static_cast<uint64_t>(mantissa_)
+                                      : static_cast<uint64_t>(mantissa_);
   std::string digits = fmt::format("{}", magnitude);
   if (static_cast<int>(digits.size()) <= scale_) {
     digits.insert(0, static_cast<size_t>(scale_) - digits.size() + 1, '0');
@@ -134,7 +133,9 @@ auto Decimal::ToString() const -> std::string {
   return negative ? "-" + digits : digits;
 }
 
-auto Decimal::ToDouble() const -> double { return std::strtod(ToString().c_str(), nullptr); }
+auto Decimal::ToDouble() const -> double {
+  return std::strtod(ToString().c_str(), nullptr);
+}
 
 auto Decimal::Add(Decimal a, Decimal b) -> std::optional<Decimal> {
   i128 ma = 0;

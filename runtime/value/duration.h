@@ -19,9 +19,7 @@ struct Duration {
   int64_t count = 0;
   DurationUnit unit = DurationUnit::kDays;
 
-  auto IsDayBased() const -> bool {
-    return unit == DurationUnit::kDays || unit == DurationUnit::kWeeks;
-  }
+  auto IsDayBased() const -> bool { return unit == DurationUnit::kDays || unit == DurationUnit::kWeeks; }
   // Length in the base unit of its family: days for days/weeks, months for months/years.
   auto BaseCount() const -> std::optional<int64_t>;
   // ISO 8601: P3D, P26W, P8M, P2Y.

@@ -22,7 +22,18 @@
 
 namespace policy {
 
-enum class ValueTag : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList };
+enum class ValueTag : uint8_t {
+  kNone,
+  kBool,
+  kInt,
+  kDecimal,
+  kText,
+  kDate,
+  kDuration,
+  kEnum,
+  kRecord,
+  kList
+};
 
 struct TextObject;
 struct AggregateObject;  // record fields or list items

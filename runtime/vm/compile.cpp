@@ -80,7 +80,8 @@ struct CompiledProgram::Impl {
   std::vector<CompiledTest> tests;
   uint32_t max_stack = 0;
 
-  auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const -> Value;
+  auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const
+      -> Value;
 };
 
 // ---- the stack of slot windows ------------------------------------------------------------------
@@ -89,7 +90,8 @@ class SlotWindow {
  public:
   SlotWindow(Context& ctx, std::vector<Value>& stack, uint32_t& sp, uint32_t n) : sp_(sp), saved_(sp) {
     if (sp + n > stack.size()) {
-      Fail(DiagCode::kArithmeticError, Span{}, "evaluation needs more stack than was planned (internal error)");
+      Fail(DiagCode::kArithmeticError, Span{},
+           "evaluation needs more stack than was planned (internal error)");
     }
     slots_ = stack.data() + sp;
     for (uint32_t i = 0; i < n; ++i) {
@@ -147,7 +149,8 @@ class LocalCode final : public Code {
 
 class GlobalCode final : public Code {
  public:
-  GlobalCode(Span s, const std::vector<Value>& globals, uint32_t index) : Code(s), globals_(globals), index_(index) {}
+  GlobalCode(Span s, const std::vector<Value>& globals, uint32_t index)
+      : Code(s), globals_(globals), index_(index) {}
   auto Eval(Frame&) const -> Value override { return globals_[index_]; }
 
  private:
@@ -174,7 +177,8 @@ class FieldCode final : public Code {
 // `c.programme.mode`: a chain of field reads starting at a local, fused into one loop.
 class LocalPathCode final : public Code {
  public:
-  LocalPathCode(Span s, uint32_t slot, std::vector<uint32_t> path) : Code(s), slot_(slot), path_(std::move(path)) {}
+  LocalPathCode(Span s, uint32_t slot, std::vector<uint32_t> path)
+      : Code(s), slot_(slot), path_(std::move(path)) {}
   auto Eval(Frame& f) const -> Value override {
     Value v = f.slots[slot_];
     for (const uint32_t i : path_) {
@@ -202,7 +206,9 @@ class NotCode final : public Code {
 class AndCode final : public Code {
  public:
   AndCode(Span s, CodePtr a, CodePtr b) : Code(s), a_(std::move(a)), b_(std::move(b)) {}
-  auto Eval(Frame& f) const -> Value override { return Value::Bool(a_->Eval(f).as_bool() && b_->Eval(f).as_bool()); }
+  auto Eval(Frame& f) const -> Value override {
+    return Value::Bool(a_->Eval(f).as_bool() && b_->Eval(f).as_bool());
+  }
 
  private:
   CodePtr a_, b_;
@@ -211,7 +217,9 @@ class AndCode final : public Code {
 class OrCode final : public Code {
  public:
   OrCode(Span s, CodePtr a, CodePtr b) : Code(s), a_(std::move(a)), b_(std::move(b)) {}
-  auto Eval(Frame& f) const -> Value override { return Value::Bool(a_->Eval(f).as_bool() || b_->Eval(f).as_bool()); }
+  auto Eval(Frame& f) const -> Value override {
+    return Value::Bool(a_->Eval(f).as_bool() || b_->Eval(f).as_bool());
+  }
 
  private:
   CodePtr a_, b_;
@@ -219,7 +227,8 @@ class OrCode final : public Code {
 
 class IfCode final : public Code {
  public:
-  IfCode(Span s, CodePtr c, CodePtr a, CodePtr b) : Code(s), c_(std::move(c)), a_(std::move(a)), b_(std::move(b)) {}
+  IfCode(Span s, CodePtr c, CodePtr a, CodePtr b)
+      : Code(s), c_(std::move(c)), a_(std::move(a)), b_(std::move(b)) {}
   auto Eval(Frame& f) const -> Value override { return c_->Eval(f).as_bool() ? a_->Eval(f) : b_->Eval(f); }
 
  private:
@@ -312,8 +321,8 @@ auto CompareDurationsOrFail(const Value& x, const Value& y, Span s) -> int {
   const auto c = CompareDurations(x.as_duration(), y.as_duration());
   if (!c) {
     Fail(DiagCode::kIncomparableDurations, s,
-         fmt::format("cannot compare `{}` with `{}`: a month has no fixed number of days", x.as_duration().ToText(),
-                     y.as_duration().ToText()));
+         fmt::format("cannot compare `{}` with `{}`: a month has no fixed number of days",
+                     x.as_duration().ToText(), y.as_duration().ToText()));
   }
   return *c;
 }
@@ -336,7 +345,8 @@ auto ApplyCmp(ir::CmpOp op, int c) -> bool {
 auto SetOp(Frame& f, const Value& a, const Value& b, bool is_union) -> Value {
   const auto xs = a.items();
   const auto ys = b.items();
-  AggregateObject* out = CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(xs.size() + (is_union ? ys.size() : 0)));
+  AggregateObject* out =
+      CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(xs.size() + (is_union ? ys.size() : 0)));
   Value* data = out->mutable_data();
   uint32_t n = 0;
   size_t i = 0;
@@ -366,7 +376,8 @@ auto SetOp(Frame& f, const Value& a, const Value& b, bool is_union) -> Value {
 
 class InCode final : public Code {
  public:
-  InCode(Span s, CodePtr a, CodePtr b, bool negated) : Code(s), a_(std::move(a)), b_(std::move(b)), negated_(negated) {}
+  InCode(Span s, CodePtr a, CodePtr b, bool negated)
+      : Code(s), a_(std::move(a)), b_(std::move(b)), negated_(negated) {}
   auto Eval(Frame& f) const -> Value override {
     const Value x = a_->Eval(f);
     const Value coll = b_->Eval(f);
@@ -390,7 +401,8 @@ class InCode final : public Code {
 // `level in {undergraduate, taught_postgraduate}` with a constant set of enum values: one bit test.
 class EnumInMaskCode final : public Code {
  public:
-  EnumInMaskCode(Span s, CodePtr a, uint64_t mask, bool negated) : Code(s), a_(std::move(a)), mask_(mask), negated_(negated) {}
+  EnumInMaskCode(Span s, CodePtr a, uint64_t mask, bool negated)
+      : Code(s), a_(std::move(a)), mask_(mask), negated_(negated) {}
   auto Eval(Frame& f) const -> Value override {
     const Value x = a_->Eval(f);
     const bool found = !x.is_none() && ((mask_ >> x.as_enum()) & 1U) != 0;
@@ -405,7 +417,8 @@ class EnumInMaskCode final : public Code {
 
 class AggregateCode final : public Code {
  public:
-  AggregateCode(Span s, ir::AggOp op, uint32_t slot, CodePtr coll, CodePtr body, TypeId result_elem, bool decimal)
+  AggregateCode(Span s, ir::AggOp op, uint32_t slot, CodePtr coll, CodePtr body, TypeId result_elem,
+                bool decimal)
       : Code(s), op_(op), slot_(slot), coll_(std::move(coll)), body_(std::move(body)), decimal_(decimal) {
     (void)result_elem;
   }
@@ -442,7 +455,8 @@ class AggregateCode final : public Code {
           Decimal total;
           for (const Value& v : items) {
             f.slots[slot_] = v;
-            total = CheckedDecimal(Decimal::Add(total, body_->Eval(f).as_decimal()), span(), "sum").as_decimal();
+            total =
+                CheckedDecimal(Decimal::Add(total, body_->Eval(f).as_decimal()), span(), "sum").as_decimal();
           }
           return Value::Dec(total);
         }
@@ -467,7 +481,8 @@ class AggregateCode final : public Code {
             first = false;
             continue;
           }
-          const int c = x.tag() == ValueTag::kDuration ? CompareDurationsOrFail(x, best, span()) : CompareValues(x, best);
+          const int c = x.tag() == ValueTag::kDuration ? CompareDurationsOrFail(x, best, span())
+                                                       : CompareValues(x, best);
           if ((op_ == ir::AggOp::kMin && c < 0) || (op_ == ir::AggOp::kMax && c > 0)) {
             best = x;
           }
@@ -509,7 +524,8 @@ class AggregateCode final : public Code {
 class MakeAggregateCode final : public Code {
  public:
   enum class Kind : uint8_t { kRecord, kList, kSet };
-  MakeAggregateCode(Span s, Kind kind, std::vector<CodePtr> kids) : Code(s), kind_(kind), kids_(std::move(kids)) {}
+  MakeAggregateCode(Span s, Kind kind, std::vector<CodePtr> kids)
+      : Code(s), kind_(kind), kids_(std::move(kids)) {}
   auto Eval(Frame& f) const -> Value override {
     if (kind_ == Kind::kSet) {
       std::vector<Value> values;
@@ -531,7 +547,8 @@ class MakeAggregateCode final : public Code {
   std::vector<CodePtr> kids_;
 };
 
-auto UpdatePath(Arena& arena, const Value& rec, const std::vector<uint32_t>& path, size_t at, const Value& v) -> Value {
+auto UpdatePath(Arena& arena, const Value& rec, const std::vector<uint32_t>& path, size_t at, const Value& v)
+    -> Value {
   const auto fields = rec.items();
   AggregateObject* out = arena.NewAggregate(static_cast<uint32_t>(fields.size()));
   std::copy(fields.begin(), fields.end(), out->mutable_data());
@@ -560,8 +577,13 @@ class WithCode final : public Code {
 
 class MatchEnumCode final : public Code {
  public:
-  MatchEnumCode(Span s, CodePtr scrut, std::vector<CodePtr> arms, std::vector<uint32_t> table, uint32_t none_arm)
-      : Code(s), scrut_(std::move(scrut)), arms_(std::move(arms)), table_(std::move(table)), none_arm_(none_arm) {}
+  MatchEnumCode(Span s, CodePtr scrut, std::vector<CodePtr> arms, std::vector<uint32_t> table,
+                uint32_t none_arm)
+      : Code(s),
+        scrut_(std::move(scrut)),
+        arms_(std::move(arms)),
+        table_(std::move(table)),
+        none_arm_(none_arm) {}
   auto Eval(Frame& f) const -> Value override {
     const Value v = scrut_->Eval(f);
     const uint32_t arm = v.is_none() ? none_arm_ : table_[v.as_enum()];
@@ -578,7 +600,11 @@ class MatchEnumCode final : public Code {
 class MatchOptionalCode final : public Code {
  public:
   MatchOptionalCode(Span s, CodePtr scrut, CodePtr none_arm, CodePtr some_arm, uint32_t slot)
-      : Code(s), scrut_(std::move(scrut)), none_(std::move(none_arm)), some_(std::move(some_arm)), slot_(slot) {}
+      : Code(s),
+        scrut_(std::move(scrut)),
+        none_(std::move(none_arm)),
+        some_(std::move(some_arm)),
+        slot_(slot) {}
   auto Eval(Frame& f) const -> Value override {
     const Value v = scrut_->Eval(f);
     if (v.is_none()) {
@@ -599,7 +625,8 @@ class MatchOptionalCode final : public Code {
 
 class CallFunctionCode final : public Code {
  public:
-  CallFunctionCode(Span s, const CompiledFunction& fn, std::vector<CodePtr> args) : Code(s), fn_(fn), args_(std::move(args)) {}
+  CallFunctionCode(Span s, const CompiledFunction& fn, std::vector<CodePtr> args)
+      : Code(s), fn_(fn), args_(std::move(args)) {}
   auto Eval(Frame& f) const -> Value override {
     SlotWindow window(f.ctx, CA::Stack(f.ctx), CA::Sp(f.ctx), fn_.num_slots);
     for (size_t i = 0; i < args_.size(); ++i) {
@@ -635,14 +662,16 @@ class CallDecisionCode final : public Code {
 
 class BuiltinCode final : public Code {
  public:
-  BuiltinCode(Span s, check::Builtin b, std::vector<CodePtr> args, bool decimal) : Code(s), b_(b), args_(std::move(args)), decimal_(decimal) {}
+  BuiltinCode(Span s, check::Builtin b, std::vector<CodePtr> args, bool decimal)
+      : Code(s), b_(b), args_(std::move(args)), decimal_(decimal) {}
   auto Eval(Frame& f) const -> Value override {
     const Value x = args_[0]->Eval(f);
     switch (b_) {
       case check::Builtin::kMin:
       case check::Builtin::kMax: {
         const Value y = args_[1]->Eval(f);
-        const int c = x.tag() == ValueTag::kDuration ? CompareDurationsOrFail(x, y, span()) : CompareValues(x, y);
+        const int c =
+            x.tag() == ValueTag::kDuration ? CompareDurationsOrFail(x, y, span()) : CompareValues(x, y);
         return (b_ == check::Builtin::kMin) == (c <= 0) ? x : y;
       }
       case check::Builtin::kAbs:
@@ -738,12 +767,13 @@ class Compiler {
         if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == TypeKind::kEnum ||
              t == TypeTable::kDateId) &&
             !types.IsOptional(n.kids[0]->type) && !types.IsOptional(n.kids[1]->type)) {
-          return MakeBinary(s, Compile(*n.kids[0]), Compile(*n.kids[1]), [ne](Frame&, Value x, Value y, Span) {
-            return Value::Bool((x.as_int() == y.as_int()) != ne);
-          });
+          return MakeBinary(
+              s, Compile(*n.kids[0]), Compile(*n.kids[1]),
+              [ne](Frame&, Value x, Value y, Span) { return Value::Bool((x.as_int() == y.as_int()) != ne); });
         }
-        return MakeBinary(s, Compile(*n.kids[0]), Compile(*n.kids[1]),
-                          [ne](Frame&, Value x, Value y, Span) { return Value::Bool(ValuesEqual(x, y) != ne); });
+        return MakeBinary(s, Compile(*n.kids[0]), Compile(*n.kids[1]), [ne](Frame&, Value x, Value y, Span) {
+          return Value::Bool(ValuesEqual(x, y) != ne);
+        });
       }
       case ir::Op::kIn: {
         const ir::Node& coll = *n.kids[1];
@@ -772,7 +802,9 @@ class Compiler {
       case ir::Op::kDuration: {
         const auto unit = static_cast<DurationUnit>(n.a);
         return MakeBinary(s, Compile(*n.kids[0]), std::make_unique<ConstCode>(s, Value()),
-                          [unit](Frame&, Value x, Value, Span) { return Value::Dur({x.as_int(), unit}); });
+                          [unit](Frame&, Value x, Value, Span) {
+                            return Value::Dur({x.as_int(), unit});
+                          });
       }
       case ir::Op::kRecord:
         return std::make_unique<MakeAggregateCode>(s, MakeAggregateCode::Kind::kRecord, CompileAll(n.kids));
@@ -788,8 +820,8 @@ class Compiler {
         return std::make_unique<WithCode>(s, Compile(*n.kids[0]), n.paths, std::move(values));
       }
       case ir::Op::kAggregate:
-        return std::make_unique<AggregateCode>(s, n.agg, n.a, Compile(*n.kids[0]), Compile(*n.kids[1]), n.type,
-                                               types.Unwrap(n.type) == TypeTable::kDecimalId);
+        return std::make_unique<AggregateCode>(s, n.agg, n.a, Compile(*n.kids[0]), Compile(*n.kids[1]),
+                                               n.type, types.Unwrap(n.type) == TypeTable::kDecimalId);
       case ir::Op::kMatchEnum: {
         std::vector<CodePtr> arms;
         for (size_t i = 1; i < n.kids.size(); ++i) {
@@ -798,7 +830,8 @@ class Compiler {
         return std::make_unique<MatchEnumCode>(s, Compile(*n.kids[0]), std::move(arms), n.table, n.b);
       }
       case ir::Op::kMatchOptional:
-        return std::make_unique<MatchOptionalCode>(s, Compile(*n.kids[0]), Compile(*n.kids[1]), Compile(*n.kids[2]), n.a);
+        return std::make_unique<MatchOptionalCode>(s, Compile(*n.kids[0]), Compile(*n.kids[1]),
+                                                   Compile(*n.kids[2]), n.a);
     }
     return std::make_unique<ConstCode>(s, Value());
   }
@@ -816,8 +849,9 @@ class Compiler {
     const TypeId t = n.type;
     auto zero = std::make_unique<ConstCode>(n.span, Value());
     if (t == TypeTable::kDecimalId) {
-      return MakeBinary(n.span, Compile(*n.kids[0]), std::move(zero),
-                        [](Frame&, Value x, Value, Span s) { return CheckedDecimal(Decimal::Negate(x.as_decimal()), s, "negation"); });
+      return MakeBinary(n.span, Compile(*n.kids[0]), std::move(zero), [](Frame&, Value x, Value, Span s) {
+        return CheckedDecimal(Decimal::Negate(x.as_decimal()), s, "negation");
+      });
     }
     if (t == TypeTable::kDurationId) {
       return MakeBinary(n.span, Compile(*n.kids[0]), std::move(zero), [](Frame&, Value x, Value, Span s) {
@@ -914,7 +948,8 @@ class Compiler {
               Fail(DiagCode::kArithmeticError, sp, "division by zero");
             }
             // p - q * floor(p / q)
-            const Decimal qf = Decimal::Parse(quot->ToString().substr(0, quot->ToString().find('.'))).value_or(Decimal());
+            const Decimal qf =
+                Decimal::Parse(quot->ToString().substr(0, quot->ToString().find('.'))).value_or(Decimal());
             const Decimal floor = quot->mantissa() < 0 && !quot->IsInteger()
                                       ? Decimal::Sub(qf, Decimal::FromInt(1)).value_or(qf)
                                       : qf;
@@ -927,8 +962,9 @@ class Compiler {
     }
     if (l == TypeTable::kDateId && r == TypeTable::kDurationId) {
       const int sign = n.arith == ArithOp::kSub ? -1 : 1;
-      return MakeBinary(s, std::move(a), std::move(b),
-                        [sign](Frame&, Value x, Value y, Span sp) { return AddDuration(x.as_date(), y.as_duration(), sign, sp); });
+      return MakeBinary(s, std::move(a), std::move(b), [sign](Frame&, Value x, Value y, Span sp) {
+        return AddDuration(x.as_date(), y.as_duration(), sign, sp);
+      });
     }
     if (l == TypeTable::kDurationId && r == TypeTable::kIntId) {
       return MakeBinary(s, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span sp) {
@@ -970,21 +1006,31 @@ class Compiler {
     if (t == TypeTable::kIntId || t == TypeTable::kDateId) {
       switch (op) {
         case ir::CmpOp::kLt:
-          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) { return Value::Bool(x.as_int() < y.as_int()); });
+          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) {
+            return Value::Bool(x.as_int() < y.as_int());
+          });
         case ir::CmpOp::kLe:
-          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) { return Value::Bool(x.as_int() <= y.as_int()); });
+          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) {
+            return Value::Bool(x.as_int() <= y.as_int());
+          });
         case ir::CmpOp::kGt:
-          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) { return Value::Bool(x.as_int() > y.as_int()); });
+          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) {
+            return Value::Bool(x.as_int() > y.as_int());
+          });
         case ir::CmpOp::kGe:
-          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) { return Value::Bool(x.as_int() >= y.as_int()); });
+          return MakeBinary(n.span, std::move(a), std::move(b), [](Frame&, Value x, Value y, Span) {
+            return Value::Bool(x.as_int() >= y.as_int());
+          });
       }
     }
     if (t == TypeTable::kDurationId) {
-      return MakeBinary(n.span, std::move(a), std::move(b),
-                        [op](Frame&, Value x, Value y, Span s) { return Value::Bool(ApplyCmp(op, CompareDurationsOrFail(x, y, s))); });
+      return MakeBinary(n.span, std::move(a), std::move(b), [op](Frame&, Value x, Value y, Span s) {
+        return Value::Bool(ApplyCmp(op, CompareDurationsOrFail(x, y, s)));
+      });
     }
-    return MakeBinary(n.span, std::move(a), std::move(b),
-                      [op](Frame&, Value x, Value y, Span) { return Value::Bool(ApplyCmp(op, CompareValues(x, y))); });
+    return MakeBinary(n.span, std::move(a), std::move(b), [op](Frame&, Value x, Value y, Span) {
+      return Value::Bool(ApplyCmp(op, CompareValues(x, y)));
+    });
   }
 
   const ir::Program& ir_;
@@ -993,7 +1039,8 @@ class Compiler {
 
 // Slots a body needs: the declared count, or more if a node binds a higher slot.
 void MaxSlot(const ir::Node& n, uint32_t& max) {
-  if (n.op == ir::Op::kLocal || n.op == ir::Op::kAggregate || (n.op == ir::Op::kMatchOptional && n.a != UINT32_MAX)) {
+  if (n.op == ir::Op::kLocal || n.op == ir::Op::kAggregate ||
+      (n.op == ir::Op::kMatchOptional && n.a != UINT32_MAX)) {
     max = std::max(max, n.a + 1);
   }
   for (const auto& k : n.kids) {
@@ -1072,7 +1119,8 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
     }
     const Value v = rule.then->Eval(frame);
     for (const uint32_t o : rule.overrides) {
-      mask[o / 64] = Value::Int(static_cast<int64_t>(static_cast<uint64_t>(mask[o / 64].as_int()) | (uint64_t{1} << (o % 64))));
+      mask[o / 64] = Value::Int(
+          static_cast<int64_t>(static_cast<uint64_t>(mask[o / 64].as_int()) | (uint64_t{1} << (o % 64))));
       if (trace != nullptr && overridden_by[o] == UINT32_MAX) {
         overridden_by[o] = i;
       }
@@ -1089,17 +1137,23 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
     if (!ValuesEqual(*result, v)) {
       const ir::Rule& a = id.rules[first_rule];
       const ir::Rule& b = id.rules[i];
-      const auto cite = [](const ir::Rule& r) { return r.source.empty() ? std::string() : fmt::format(" ({})", r.source); };
+      const auto cite = [](const ir::Rule& r) {
+        return r.source.empty() ? std::string() : fmt::format(" ({})", r.source);
+      };
       EvalError err;
       err.code = DiagCode::kConflict;
       err.span = a.span;
-      err.message = fmt::format("conflicting rules for `{}`: `{}`{} gives `{}`, `{}`{} gives `{}`", id.name, a.name, cite(a),
-                                FormatValue(ir->types, id.result, *result), b.name, cite(b), FormatValue(ir->types, id.result, v));
-      err.labels.push_back({a.span, false, fmt::format("gives `{}`", FormatValue(ir->types, id.result, *result))});
-      err.labels.push_back({b.span, false, fmt::format("gives `{}` for the same case", FormatValue(ir->types, id.result, v))});
-      err.notes.push_back(fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make their "
-                                      "conditions exclusive",
-                                      b.name, a.name));
+      err.message = fmt::format("conflicting rules for `{}`: `{}`{} gives `{}`, `{}`{} gives `{}`", id.name,
+                                a.name, cite(a), FormatValue(ir->types, id.result, *result), b.name, cite(b),
+                                FormatValue(ir->types, id.result, v));
+      err.labels.push_back(
+          {a.span, false, fmt::format("gives `{}`", FormatValue(ir->types, id.result, *result))});
+      err.labels.push_back(
+          {b.span, false, fmt::format("gives `{}` for the same case", FormatValue(ir->types, id.result, v))});
+      err.notes.push_back(
+          fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make their "
+                      "conditions exclusive",
+                      b.name, a.name));
       if (call_site.valid()) {
         err.labels.push_back({call_site, false, "needed here"});
       }
@@ -1131,7 +1185,8 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
     EvalError err;
     err.code = DiagCode::kNotApplicable;
     err.span = call_site;
-    err.message = fmt::format("decision `{}` was needed, but none of its rules applied and it has no default", id.name);
+    err.message =
+        fmt::format("decision `{}` was needed, but none of its rules applied and it has no default", id.name);
     err.labels.push_back({id.span, false, "declared here"});
     err.notes.push_back("give it a `default`, or make the caller handle the case where it does not apply");
     throw EvalFailure{std::move(err)};
@@ -1311,8 +1366,8 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
   return out;
 }
 
-auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const Value> args, Date as_of, Trace* trace,
-                               EvalError* error) const -> std::optional<DecisionResult> {
+auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const Value> args, Date as_of,
+                               Trace* trace, EvalError* error) const -> std::optional<DecisionResult> {
   const CompiledDecision& cd = impl_->decisions[decision];
   ctx.scratch_.Reset();
   ctx.sp_ = 0;
@@ -1417,7 +1472,8 @@ auto FormatValue(const TypeTable& types, TypeId type, const Value& value) -> std
       std::string out = types.Name(t) + " { ";
       const auto items = value.items();
       for (size_t i = 0; i < rec.fields.size() && i < items.size(); ++i) {
-        out += fmt::format("{}{}: {}", i == 0 ? "" : ", ", rec.fields[i].name, FormatValue(types, rec.fields[i].type, items[i]));
+        out += fmt::format("{}{}: {}", i == 0 ? "" : ", ", rec.fields[i].name,
+                           FormatValue(types, rec.fields[i].type, items[i]));
       }
       return out + " }";
     }

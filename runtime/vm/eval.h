@@ -94,7 +94,7 @@ struct DecisionResult {
 struct TestStepResult {
   bool passed = false;
   uint32_t step = 0;
-  std::string actual;    // for `expect a == b`: both sides, rendered
+  std::string actual;  // for `expect a == b`: both sides, rendered
   std::string expected;
 };
 

@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct GoldenFile {
-  std::string path;  // relative to the repository root
+  std::string path;               // relative to the repository root
   std::vector<std::string> body;  // lines that are not expectations
   std::string run;
   int exit_code = 0;
@@ -134,7 +134,8 @@ TEST_P(GoldenTest, MatchesExpectations) {
     return;
   }
   const bool named_fail = fs::path(g.path).filename().string().rfind("fail_", 0) == 0;
-  EXPECT_EQ(named_fail, code != 0) << g.path << ": the `fail_` prefix must be used exactly when the exit code is not 0";
+  EXPECT_EQ(named_fail, code != 0) << g.path
+                                   << ": the `fail_` prefix must be used exactly when the exit code is not 0";
   EXPECT_EQ(code, g.exit_code) << g.path << "\nstdout:\n" << out.str() << "\nstderr:\n" << err.str();
   EXPECT_EQ(out_lines, g.stdout_lines) << g.path << ": stdout differs (POLICY_GOLDEN_UPDATE=1 regenerates)";
   EXPECT_EQ(err_lines, g.stderr_lines) << g.path << ": stderr differs (POLICY_GOLDEN_UPDATE=1 regenerates)";

@@ -32,7 +32,9 @@ auto CheckFiles(std::vector<std::pair<std::string, std::string>> files) -> std::
   return c;
 }
 
-auto CheckText(const std::string& text) -> std::unique_ptr<Checked> { return CheckFiles({{"t.policy", text}}); }
+auto CheckText(const std::string& text) -> std::unique_ptr<Checked> {
+  return CheckFiles({{"t.policy", text}});
+}
 
 const char* const kPrelude =
     "module t\n"
@@ -42,26 +44,31 @@ const char* const kPrelude =
     "record Case { programme: Programme, exchange: Bool }\n";
 
 TEST(CheckTest, AWellTypedPolicyHasNoDiagnostics) {
-  const auto c = CheckText(std::string(kPrelude) +
-                           "decision d(c: Case) -> Bool\n"
-                           "  default false\n"
-                           "  rule r when c.programme.mode == full_time and c.programme.level in {undergraduate}\n"
-                           "    and c.programme.years >= 1 and (c.programme.ends is some and c.programme.ends > 2020-01-01)\n"
-                           "    then true\n"
-                           "  exception x to r when c.exchange then false\n");
+  const auto c = CheckText(
+      std::string(kPrelude) +
+      "decision d(c: Case) -> Bool\n"
+      "  default false\n"
+      "  rule r when c.programme.mode == full_time and c.programme.level in {undergraduate}\n"
+      "    and c.programme.years >= 1 and (c.programme.ends is some and c.programme.ends > 2020-01-01)\n"
+      "    then true\n"
+      "  exception x to r when c.exchange then false\n");
   EXPECT_TRUE(c->Codes().empty()) << RenderDiagnostics(c->diags.Sorted(), c->sources, DiagFormat::kShort);
   ASSERT_NE(c->program, nullptr);
 }
 
 TEST(CheckTest, UnknownFieldSuggestsTheClosestName) {
-  const auto c = CheckText(std::string(kPrelude) + "decision d(c: Case) -> Bool\n  rule r when c.programme.locally_acredited then true\n");
+  const auto c =
+      CheckText(std::string(kPrelude) +
+                "decision d(c: Case) -> Bool\n  rule r when c.programme.locally_acredited then true\n");
   ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kUnknownField});
   EXPECT_EQ(c->Underlined(c->First()), "locally_acredited");
   EXPECT_EQ(c->First().help.at(0), "did you mean `locally_accredited`?");
 }
 
 TEST(CheckTest, UnknownEnumValueInComparison) {
-  const auto c = CheckText(std::string(kPrelude) + "decision d(c: Case) -> Bool\n  rule r when c.programme.mode == fulltime then true\n");
+  const auto c =
+      CheckText(std::string(kPrelude) +
+                "decision d(c: Case) -> Bool\n  rule r when c.programme.mode == fulltime then true\n");
   ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kUnknownName});
   EXPECT_EQ(c->Underlined(c->First()), "fulltime");
   EXPECT_EQ(c->First().help.at(0), "did you mean `full_time`?");
@@ -81,7 +88,9 @@ TEST(CheckTest, DateArithmeticNeedsAUnit) {
 }
 
 TEST(CheckTest, OptionalMustBeHandledBeforeUse) {
-  const auto c = CheckText(std::string(kPrelude) + "decision d(c: Case) -> Bool\n  rule r when c.programme.ends > 2020-01-01 then true\n");
+  const auto c =
+      CheckText(std::string(kPrelude) +
+                "decision d(c: Case) -> Bool\n  rule r when c.programme.ends > 2020-01-01 then true\n");
   ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kBadOperands});
   EXPECT_NE(c->First().help.at(0).find("none"), std::string::npos);
 }
@@ -107,10 +116,12 @@ TEST(CheckTest, RecursionIsRejected) {
 }
 
 TEST(CheckTest, ExceptionToAnUnknownRuleAndExceptionCycles) {
-  const auto unknown = CheckText("module t\ndecision d() -> Bool\n  rule base then true\n  exception e to bsae then false\n");
+  const auto unknown =
+      CheckText("module t\ndecision d() -> Bool\n  rule base then true\n  exception e to bsae then false\n");
   ASSERT_EQ(unknown->Codes(), std::vector<DiagCode>{DiagCode::kUnknownRule});
   EXPECT_EQ(unknown->First().help.at(0), "did you mean `base`?");
-  const auto cycle = CheckText("module t\ndecision d() -> Bool\n  exception a to b then true\n  exception b to a then false\n");
+  const auto cycle = CheckText(
+      "module t\ndecision d() -> Bool\n  exception a to b then true\n  exception b to a then false\n");
   ASSERT_EQ(cycle->Codes(), std::vector<DiagCode>{DiagCode::kExceptionCycle});
 }
 
@@ -118,7 +129,8 @@ TEST(CheckTest, ModulesImportsAndCycles) {
   const auto ok = CheckFiles({{"a.policy", "module a\nimport b (Thing)\nconst x: Thing = Thing { n: 1 }\n"},
                               {"b.policy", "module b\nrecord Thing { n: Int }\n"}});
   EXPECT_TRUE(ok->Codes().empty()) << RenderDiagnostics(ok->diags.Sorted(), ok->sources, DiagFormat::kShort);
-  const auto missing = CheckFiles({{"a.policy", "module a\nimport hk.kase\n"}, {"b.policy", "module hk.case\n"}});
+  const auto missing =
+      CheckFiles({{"a.policy", "module a\nimport hk.kase\n"}, {"b.policy", "module hk.case\n"}});
   ASSERT_EQ(missing->Codes(), std::vector<DiagCode>{DiagCode::kUnknownModule});
   EXPECT_EQ(missing->First().help.at(0), "did you mean `hk.case`?");
   const auto cycle = CheckFiles({{"a.policy", "module a\nimport b\n"}, {"b.policy", "module b\nimport a\n"}});
@@ -131,7 +143,8 @@ TEST(CheckTest, AllErrorsOfAFileAreReported) {
                            "  rule a when c.programme.mdoe == full_time then true\n"
                            "  rule b when c.exchnage then true\n"
                            "  rule c then 3\n");
-  EXPECT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kUnknownField, DiagCode::kUnknownField, DiagCode::kTypeMismatch}));
+  EXPECT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kUnknownField, DiagCode::kUnknownField,
+                                               DiagCode::kTypeMismatch}));
 }
 
 TEST(CheckTest, DecisionThatCanNeverApply) {

@@ -31,14 +31,16 @@ TEST(RegistryTest, CodesAreUniqueAndWellFormed) {
 TEST(RegistryTest, EveryCodeIsDocumented) {
   const std::string docs = ReadAll(std::filesystem::path(POLICY_SOURCE_DIR) / "docs/diagnostics.md");
   for (const DiagKindInfo& k : AllKinds()) {
-    EXPECT_NE(docs.find(std::string("## ") + k.code), std::string::npos) << k.code << " has no section in docs/diagnostics.md";
+    EXPECT_NE(docs.find(std::string("## ") + k.code), std::string::npos)
+        << k.code << " has no section in docs/diagnostics.md";
   }
 }
 
 TEST(RegistryTest, EveryCodeIsTested) {
   std::string corpus;
   for (const char* dir : {"tests/golden", "tests/unit"}) {
-    for (const auto& e : std::filesystem::recursive_directory_iterator(std::filesystem::path(POLICY_SOURCE_DIR) / dir)) {
+    for (const auto& e :
+         std::filesystem::recursive_directory_iterator(std::filesystem::path(POLICY_SOURCE_DIR) / dir)) {
       if (e.is_regular_file()) {
         corpus += ReadAll(e.path());
       }

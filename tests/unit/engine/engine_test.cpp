@@ -13,8 +13,8 @@ class EngineTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
     loaded_ = new LoadResult(Engine::Load({std::string(POLICY_SOURCE_DIR) + "/policies"}));
-    ASSERT_NE(loaded_->engine, nullptr) << RenderDiagnostics(loaded_->diagnostics.Sorted(), *loaded_->sources,
-                                                             DiagFormat::kShort);
+    ASSERT_NE(loaded_->engine, nullptr)
+        << RenderDiagnostics(loaded_->diagnostics.Sorted(), *loaded_->sources, DiagFormat::kShort);
   }
   static void TearDownTestSuite() {
     delete loaded_;
@@ -55,8 +55,10 @@ TEST_F(EngineTest, EvaluatesTheExampleCases) {
   const Engine& e = *loaded_->engine;
   auto ctx = e.NewContext();
   const auto d = *e.FindDecision("hk.employment.part_time_max_hours_per_week");
-  for (const auto& [file, hours] : std::vector<std::pair<std::string, int64_t>>{
-           {"hk_mainland_undergraduate.json", 20}, {"hk_exchange_student.json", 0}, {"hk_taiwan_part_time_postgraduate.json", 0}}) {
+  for (const auto& [file, hours] :
+       std::vector<std::pair<std::string, int64_t>>{{"hk_mainland_undergraduate.json", 20},
+                                                    {"hk_exchange_student.json", 0},
+                                                    {"hk_taiwan_part_time_postgraduate.json", 0}}) {
     DiagnosticSink diags;
     const auto input = e.ReadCase(d, ReadExample(file), file, *ctx, diags);
     ASSERT_TRUE(input.has_value()) << file;
@@ -112,11 +114,12 @@ TEST_F(EngineTest, UnknownDecisionSuggestsTheQualifiedName) {
 }
 
 TEST_F(EngineTest, JsonEncodingFollowsTheCatalogue) {
-  auto l = Engine::LoadSources({{"t.policy",
-                                 "module t\nenum Doc { PHOTO, ID995A, ACCEPTANCE_LETTER, no_doc as \"none\" }\n"
-                                 "decision s() -> Set<Doc>\n  rule r then {PHOTO, ID995A, ACCEPTANCE_LETTER, no_doc}\n"
-                                 "decision w() -> Duration\n  rule r then 26 weeks\n"
-                                 "decision n() -> Date?\n  rule r then none\n"}});
+  auto l = Engine::LoadSources(
+      {{"t.policy",
+        "module t\nenum Doc { PHOTO, ID995A, ACCEPTANCE_LETTER, no_doc as \"none\" }\n"
+        "decision s() -> Set<Doc>\n  rule r then {PHOTO, ID995A, ACCEPTANCE_LETTER, no_doc}\n"
+        "decision w() -> Duration\n  rule r then 26 weeks\n"
+        "decision n() -> Date?\n  rule r then none\n"}});
   ASSERT_NE(l.engine, nullptr);
   const Engine& e = *l.engine;
   auto ctx = e.NewContext();

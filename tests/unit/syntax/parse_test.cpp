@@ -33,7 +33,8 @@ TEST(ParseTest, BuildsDeclarationsWithSpansAndDocs) {
       "  default false\n"
       "  rule r source \"Q1\" effective from 2014-03-17 when x > 1 then true\n"
       "  exception e to r when x > 5 then false\n");
-  ASSERT_FALSE(p->diags.has_errors()) << RenderDiagnostics(p->diags.diagnostics(), p->sources, DiagFormat::kShort);
+  ASSERT_FALSE(p->diags.has_errors())
+      << RenderDiagnostics(p->diags.diagnostics(), p->sources, DiagFormat::kShort);
   EXPECT_EQ(p->module.QualifiedName(), "a.b");
   ASSERT_EQ(p->module.enums.size(), 1U);
   EXPECT_EQ(p->module.enums[0].doc.text, "Levels.");
@@ -80,7 +81,8 @@ TEST(ParseTest, InvalidUtf8IsAnErrorNotACrash) {
 }
 
 TEST(ParseTest, DeepNestingIsRejectedBeforeTheParserRecurses) {
-  const std::string deep = "module m\nconst a = " + std::string(100000, '(') + "1" + std::string(100000, ')') + "\n";
+  const std::string deep =
+      "module m\nconst a = " + std::string(100000, '(') + "1" + std::string(100000, ')') + "\n";
   const auto p = ParseText(deep);
   ASSERT_EQ(p->diags.error_count(), 1U);
   EXPECT_EQ(p->diags.diagnostics()[0].code, DiagCode::kTooDeeplyNested);

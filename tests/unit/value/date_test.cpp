@@ -42,7 +42,8 @@ TEST(DateTest, AddMonthsClampsToMonthEndLikeChrono) {
       }
       const auto got = d.AddMonths(months);
       ASSERT_TRUE(got.has_value());
-      ASSERT_EQ(chr::sys_days{expected}.time_since_epoch().count(), got->days()) << d.ToString() << " + " << months;
+      ASSERT_EQ(chr::sys_days{expected}.time_since_epoch().count(), got->days())
+          << d.ToString() << " + " << months;
     }
   }
 }

@@ -7,7 +7,9 @@
 namespace policy {
 namespace {
 
-auto D(const char* s) -> Decimal { return *Decimal::Parse(s); }
+auto D(const char* s) -> Decimal {
+  return *Decimal::Parse(s);
+}
 
 TEST(DecimalTest, AdditionIsExact) {
   EXPECT_EQ(Decimal::Add(D("0.1"), D("0.2"))->ToString(), "0.3");

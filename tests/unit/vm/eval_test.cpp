@@ -62,7 +62,8 @@ TEST(EvalTest, ExceptionsDefeatTheRulesTheyNameTransitively) {
 }
 
 TEST(EvalTest, EqualStandingRulesWithDifferentValuesConflict) {
-  auto l = Load("module t\ndecision d() -> Int\n  rule a source \"Q1\" then 1\n  rule b source \"Q2\" then 2\n");
+  auto l =
+      Load("module t\ndecision d() -> Int\n  rule a source \"Q1\" then 1\n  rule b source \"Q2\" then 2\n");
   EXPECT_FALSE(l->Eval("t.d").has_value());
   EXPECT_EQ(l->last_error.code, DiagCode::kConflict);
   EXPECT_NE(l->last_error.message.find("`a` (Q1) gives `1`"), std::string::npos) << l->last_error.message;
@@ -83,12 +84,15 @@ TEST(EvalTest, DefaultAndNotApplicable) {
       "decision caller() -> Int\n  rule r then without() + 1\n");
   EXPECT_EQ(l->Text("t.with_default"), "7");
   EXPECT_EQ(l->Text("t.without"), "not applicable");
-  EXPECT_EQ(l->Text("t.caller"), "error: decision `t.without` was needed, but none of its rules applied and it has no default");
+  EXPECT_EQ(l->Text("t.caller"),
+            "error: decision `t.without` was needed, but none of its rules applied and it has no default");
   EXPECT_EQ(l->last_error.code, DiagCode::kNotApplicable);
 }
 
 TEST(EvalTest, EffectiveDatesAreInclusive) {
-  auto l = Load("module t\ndecision d() -> Bool\n  default false\n  rule r effective from 2014-03-17 until 2014-12-31 then true\n");
+  auto l = Load(
+      "module t\ndecision d() -> Bool\n  default false\n  rule r effective from 2014-03-17 until 2014-12-31 "
+      "then true\n");
   EXPECT_EQ(l->Text("t.d", "2014-03-16"), "false");
   EXPECT_EQ(l->Text("t.d", "2014-03-17"), "true");
   EXPECT_EQ(l->Text("t.d", "2014-12-31"), "true");
@@ -127,7 +131,8 @@ TEST(EvalTest, DatesAndDurations) {
   EXPECT_EQ(l->Text("t.weeks"), "2025-01-29");
   EXPECT_EQ(l->Text("t.back"), "2025-02-28");
   EXPECT_EQ(l->Text("t.compare"), "true");
-  EXPECT_EQ(l->Text("t.incomparable"), "error: cannot compare `4 weeks` with `1 month`: a month has no fixed number of days");
+  EXPECT_EQ(l->Text("t.incomparable"),
+            "error: cannot compare `4 weeks` with `1 month`: a month has no fixed number of days");
   EXPECT_EQ(l->last_error.code, DiagCode::kIncomparableDurations);
   EXPECT_EQ(l->Text("t.out_of_range"), "error: date arithmetic left the supported range (years 1 to 9999)");
 }
