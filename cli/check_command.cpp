@@ -16,6 +16,7 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("check", "Parse and type-check policies; report every problem found");
+  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   sub->add_option("paths", options->paths, "Policy files or directories (searched for *.policy)")->required();
   sub->add_option("--format", options->format,
                   "Diagnostics as `human` (default), `short` (one line each) or `json`")

@@ -20,6 +20,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("eval", "Evaluate one decision on a case record (JSON)");
+  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   sub->add_option("paths", options->paths, "Policy files or directories")->required();
   sub->add_option("--decision,-d", options->decision,
                   "Qualified decision name, e.g. hk.employment.part_time_on_campus_allowed")

@@ -16,6 +16,7 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
   auto options = std::make_shared<Options>();
   CLI::App* sub =
       app.add_subcommand("test", "Run the tests written in the policies (`test \"...\" { expect ... }`)");
+  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   sub->add_option("paths", options->paths, "Policy files or directories")->required();
   sub->add_option("--filter", options->filter,
                   "Only tests whose module or name contains this text (`std.` runs the stdlib's)");

@@ -68,25 +68,25 @@ void Print(const Program& p, const Node& n, int depth, std::string& out) {
   out += fmt::format("({} : {}", OpName(n), p.types.Name(n.type));
   switch (n.op) {
     case Op::kConst:
-      out += " " + ValueText(p.constants[n.a]);
+      out += fmt::format(" {}", ValueText(p.constants[n.a]));
       break;
     case Op::kLocal:
       out += fmt::format(" %{}", n.a);
       break;
     case Op::kGlobal:
-      out += " " + p.globals[n.a].name;
+      out += fmt::format(" {}", p.globals[n.a].name);
       break;
     case Op::kField:
       out += fmt::format(" .{}", n.a);
       break;
     case Op::kCallFunction:
-      out += " " + p.functions[n.a].name;
+      out += fmt::format(" {}", p.functions[n.a].name);
       break;
     case Op::kCallDecision:
-      out += " " + p.decisions[n.a].name;
+      out += fmt::format(" {}", p.decisions[n.a].name);
       break;
     case Op::kCallBuiltin:
-      out += " " + std::string(check::GetBuiltin(static_cast<check::Builtin>(n.a)).name);
+      out += fmt::format(" {}", check::GetBuiltin(static_cast<check::Builtin>(n.a)).name);
       break;
     default:
       break;
