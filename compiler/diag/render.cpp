@@ -120,7 +120,7 @@ void RenderSnippetLine(std::string& out, const SourceBuffer& src, Span span, cha
   }
   std::string marks(static_cast<size_t>(width), mark);
   if (!text.empty()) {
-    marks += " " + text;
+    marks += fmt::format(" {}", text);
   }
   out +=
       fmt::format("{} {} {}{}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"),

@@ -55,7 +55,10 @@ auto ValueText(const Value& v) -> std::string {
     case ValueTag::kList: {
       std::string out = v.tag() == ValueTag::kList ? "[" : "{";
       for (const Value& i : v.items()) {
-        out += (out.size() > 1 ? " " : "") + ValueText(i);
+        if (out.size() > 1) {
+          out += ' ';
+        }
+        out += ValueText(i);
       }
       return out + (v.tag() == ValueTag::kList ? "]" : "}");
     }
@@ -129,7 +132,7 @@ auto PrintIr(const Program& program) -> std::string {
       if (!r.overrides.empty()) {
         out += " overrides";
         for (const uint32_t o : r.overrides) {
-          out += " " + d.rules[o].name;
+          out += fmt::format(" {}", d.rules[o].name);
         }
       }
       out += "\n";
