@@ -75,7 +75,7 @@ STRING    : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '"';
 UNTERMINATED_STRING : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )*;
 
 // Identifiers are Unicode: letters of any script (申请人 is a valid name), digits, underscore.
-ID        : [\p{L}_] [\p{L}\p{N}_]*;
+ID        : [\p{L}_] [\p{L}\p{M}\p{N}_]*;
 
 // ---- punctuation ----------------------------------------------------------------------------
 ARROW     : '->';

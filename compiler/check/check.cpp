@@ -669,8 +669,39 @@ class Checker {
         visit(r);
       }
     }
-    // Post-order puts targets before their exceptions; reverse it.
-    d.order.assign(post.rbegin(), post.rend());
+    // Evaluation order: every exception before the rules it overrides, otherwise declaration
+    // order (so explanations and conflict messages follow the text).
+    d.order.clear();
+    std::vector<uint32_t> pending_overriders(n, 0);
+    for (uint32_t r = 0; r < n; ++r) {
+      for (const uint32_t t : targets[r]) {
+        ++pending_overriders[t];
+      }
+    }
+    std::vector<bool> placed(n, false);
+    for (uint32_t round = 0; round < n; ++round) {
+      uint32_t next = n;
+      for (uint32_t r = 0; r < n && next == n; ++r) {
+        if (!placed[r] && pending_overriders[r] == 0) {
+          next = r;
+        }
+      }
+      if (next == n) {
+        // Only in a cycle (already reported): place the rest in declaration order.
+        for (uint32_t r = 0; r < n; ++r) {
+          if (!placed[r]) {
+            placed[r] = true;
+            d.order.push_back(r);
+          }
+        }
+        break;
+      }
+      placed[next] = true;
+      d.order.push_back(next);
+      for (const uint32_t t : targets[next]) {
+        --pending_overriders[t];
+      }
+    }
     if (cycle) {
       return;
     }
@@ -953,7 +984,7 @@ class Checker {
           return TypeTable::kBoolId;
         }
         const TypeId ce = types.Get(coll).elem;
-        if (!Assignable(elem, ce) && !Assignable(ce, elem)) {
+        if (!Assignable(types.Unwrap(elem), ce)) {
           diags_.Report(DiagCode::kTypeMismatch, e.span,
                         fmt::format("cannot look for a `{}` in a `{}`", Name(elem), Name(coll)),
                         "types differ");
@@ -1097,6 +1128,14 @@ class Checker {
     }
     if (e.text == "as_of") {
       e.ref = {RefKind::kAsOf, 0, 0};
+      if (body.owner && body.owner->kind == SymKind::kConst) {
+        // Constants are computed once, when the policies are loaded, not per evaluation.
+        diags_
+            .Report(DiagCode::kAsOfInConstant, e.span, "a constant cannot depend on the evaluation date",
+                    "`as_of` differs from one evaluation to the next")
+            .WithHelp("use a `def` (a function) or a decision instead of a `const`");
+        return TypeTable::kErrorId;
+      }
       return TypeTable::kDateId;
     }
     // An enum value named by the expected type wins over globals: `mode == full_time`.
@@ -1818,6 +1857,10 @@ class Checker {
         CheckExpr(e.kids[1], body, TypeTable::kErrorId);
         return TypeTable::kErrorId;
       }
+      if (l == TypeTable::kNoneId) {
+        // `none ?? x` is just x.
+        return CheckExpr(e.kids[1], body, expected);
+      }
       if (!types.IsOptional(l)) {
         diags_
             .Report(DiagCode::kTypeMismatch, e.kids[0]->span,
@@ -1828,13 +1871,17 @@ class Checker {
         return l;
       }
       const TypeId inner = types.Get(l).elem;
-      const TypeId r = CheckExpr(e.kids[1], body, inner);
+      const TypeId r = CheckExpr(e.kids[1], body, l);
       if (IsError(r)) {
         return TypeTable::kErrorId;
       }
       if (Assignable(r, inner)) {
         Coerce(e.kids[1], inner);
-        return types.IsOptional(r) ? l : inner;
+        return inner;
+      }
+      // With an optional fallback the result stays optional: `a ?? b ?? 0`.
+      if (r == TypeTable::kNoneId || (types.IsOptional(r) && Assignable(types.Get(r).elem, inner))) {
+        return l;
       }
       diags_.Report(DiagCode::kTypeMismatch, e.kids[1]->span,
                     fmt::format("the fallback after `??` must be a `{}`, found `{}`", Name(inner), Name(r)),

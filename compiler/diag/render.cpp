@@ -163,8 +163,10 @@ auto RenderHuman(const Diagnostic& d, const SourceManager& sources, const Styles
   }
   const std::string blank =
       fmt::format("{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "|"));
-  out += fmt::format("{}{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "-->"),
-                     Location(d, sources));
+  if (const std::string location = Location(d, sources); !location.empty()) {
+    out += fmt::format("{}{} {}\n", std::string(static_cast<size_t>(gutter), ' '), st.Wrap("1;34", "-->"),
+                       location);
+  }
   if (!shown.empty()) {
     out += blank;
     FileId current_file = shown.front().span.file;

@@ -70,6 +70,7 @@ struct Node {
   std::vector<NodePtr> kids;
   std::vector<std::vector<uint32_t>> paths;  // kWith
   std::vector<uint32_t> table;               // kMatchEnum: ordinal -> index into kids (arm bodies)
+  std::vector<uint32_t> bind;                // kMatchEnum: per arm, the slot `some(x)` binds, or none
 };
 
 struct Function {

@@ -400,32 +400,49 @@ class Lowerer {
         has_some |= p.kind == ast::Pattern::Kind::kSome;
       }
     }
-    if (types.kind(inner) == TypeKind::kEnum && !has_some) {
+    if (types.kind(inner) == TypeKind::kEnum) {
+      // Arms are tried in order: a value's own arm, else the first `some(x)` or `_` after it.
       auto n = Make(Op::kMatchEnum, e);
       n->kids.push_back(Lower(*e.kids[0]));
       const size_t variants = types.enum_info(inner).variants.size();
       n->table.assign(variants, UINT32_MAX);
+      n->bind.push_back(UINT32_MAX);  // kids[0] is the scrutinee
       n->b = UINT32_MAX;
-      uint32_t wildcard = UINT32_MAX;
       for (const ast::MatchArm& arm : e.arms) {
         const auto index = static_cast<uint32_t>(n->kids.size());
         n->kids.push_back(Lower(*arm.body));
+        uint32_t bind = UINT32_MAX;
         for (const ast::Pattern& p : arm.patterns) {
-          if (p.kind == ast::Pattern::Kind::kName && n->table[p.ordinal] == UINT32_MAX) {
-            n->table[p.ordinal] = index;
-          } else if (p.kind == ast::Pattern::Kind::kNone && n->b == UINT32_MAX) {
-            n->b = index;
-          } else if (p.kind == ast::Pattern::Kind::kWildcard && wildcard == UINT32_MAX) {
-            wildcard = index;
+          switch (p.kind) {
+            case ast::Pattern::Kind::kName:
+              if (n->table[p.ordinal] == UINT32_MAX) {
+                n->table[p.ordinal] = index;
+              }
+              break;
+            case ast::Pattern::Kind::kNone:
+              if (n->b == UINT32_MAX) {
+                n->b = index;
+              }
+              break;
+            case ast::Pattern::Kind::kSome:
+            case ast::Pattern::Kind::kWildcard:
+              if (p.kind == ast::Pattern::Kind::kSome) {
+                bind = p.slot;
+              }
+              for (auto& t : n->table) {
+                t = t == UINT32_MAX ? index : t;
+              }
+              if (p.kind == ast::Pattern::Kind::kWildcard && n->b == UINT32_MAX) {
+                n->b = index;
+              }
+              break;
           }
         }
+        n->bind.push_back(bind);
       }
-      for (auto& t : n->table) {
-        t = t == UINT32_MAX ? wildcard : t;
-      }
-      n->b = n->b == UINT32_MAX ? wildcard : n->b;
       return n;
     }
+    (void)has_some;
     auto n = Make(Op::kMatchOptional, e);
     n->kids.push_back(Lower(*e.kids[0]));
     n->kids.emplace_back();

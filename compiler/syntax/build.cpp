@@ -160,6 +160,17 @@ class Builder {
     decl.doc = DocFor(&ctx);
     decl.span = SpanOf(&ctx);
     for (auto* clause : ctx.decisionClause()) {
+      const bool is_default = dynamic_cast<P::DecisionDefaultContext*>(clause) != nullptr;
+      if ((is_default && decl.default_value) || (!is_default && decl.source)) {
+        diags_
+            .Report(DiagCode::kSyntaxError, SpanOf(clause),
+                    fmt::format("decision `{}` has a second `{}`", decl.name.text,
+                                is_default ? "default" : "source"),
+                    "second clause")
+            .WithHelp(is_default ? "a decision has at most one default"
+                                 : "a decision has at most one `source`");
+        continue;
+      }
       if (auto* s = dynamic_cast<P::DecisionSourceContext*>(clause)) {
         decl.source = Source(s->sourceClause());
       } else if (auto* def = dynamic_cast<P::DecisionDefaultContext*>(clause)) {
@@ -193,7 +204,22 @@ class Builder {
       clauses = e->ruleClause();
       rule.then = Expr(*e->expr());
     }
+    int whens = 0;
+    int sources = 0;
+    int effectives = 0;
     for (auto* clause : clauses) {
+      const bool is_when = dynamic_cast<P::RuleWhenContext*>(clause) != nullptr;
+      const bool is_source = dynamic_cast<P::RuleSourceContext*>(clause) != nullptr;
+      const bool is_effective = dynamic_cast<P::RuleEffectiveContext*>(clause) != nullptr;
+      if ((is_when && whens++ > 0) || (is_source && sources++ > 0) || (is_effective && effectives++ > 0)) {
+        const char* what = is_when ? "when" : is_source ? "source" : "effective";
+        Diagnostic& d = diags_.Report(DiagCode::kSyntaxError, SpanOf(clause),
+                                      fmt::format("rule `{}` has a second `{}` clause", rule.name.text, what),
+                                      "second clause");
+        d.WithHelp(is_when ? "join the conditions with `and` in one `when`"
+                           : fmt::format("give one `{}` clause per rule", what));
+        continue;
+      }
       if (auto* s = dynamic_cast<P::RuleSourceContext*>(clause)) {
         rule.source = Source(s->sourceClause());
       } else if (auto* eff = dynamic_cast<P::RuleEffectiveContext*>(clause)) {
@@ -438,7 +464,7 @@ class Builder {
         diags_
             .Report(DiagCode::kInvalidLiteral, span, fmt::format("integer `{}` is too large", text),
                     "out of range")
-            .WithHelp("integers range from -9223372036854775807 to 9223372036854775807");
+            .WithHelp("integer literals go up to 9223372036854775807");
         e->kind = ast::ExprKind::kError;
       }
       return e;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "PolicyLexer.h"
 #include "PolicyParser.h"
 #include "antlr4-runtime.h"
@@ -145,13 +147,56 @@ auto IsClauseKeyword(size_t type) -> bool {
   }
 }
 
+// Tokens after which a `-` is binary (subtraction), not a prefix minus.
+auto EndsOperand(size_t type) -> bool {
+  switch (type) {
+    case PolicyLexer::ID:
+    case PolicyLexer::INT:
+    case PolicyLexer::DECIMAL:
+    case PolicyLexer::STRING:
+    case PolicyLexer::DATE:
+    case PolicyLexer::TRUE:
+    case PolicyLexer::FALSE:
+    case PolicyLexer::NONE:
+    case PolicyLexer::RPAREN:
+    case PolicyLexer::RBRACK:
+    case PolicyLexer::RBRACE:
+    case PolicyLexer::DAYS:
+    case PolicyLexer::WEEKS:
+    case PolicyLexer::MONTHS:
+    case PolicyLexer::YEARS:
+    case PolicyLexer::SOURCE:
+    case PolicyLexer::EFFECTIVE:
+    case PolicyLexer::FROM:
+    case PolicyLexer::UNTIL:
+    case PolicyLexer::TO:
+    case PolicyLexer::OF:
+    case PolicyLexer::ALL:
+    case PolicyLexer::ANY:
+    case PolicyLexer::COUNT:
+    case PolicyLexer::SUM:
+    case PolicyLexer::MIN:
+    case PolicyLexer::MAX:
+    case PolicyLexer::FILTER:
+    case PolicyLexer::MAP:
+      return true;
+    default:
+      return false;
+  }
+}
+
+auto IsAggregateKeyword(size_t type) -> bool {
+  return type == PolicyLexer::ALL || type == PolicyLexer::ANY || type == PolicyLexer::COUNT ||
+         type == PolicyLexer::SUM || type == PolicyLexer::MIN || type == PolicyLexer::MAX ||
+         type == PolicyLexer::FILTER || type == PolicyLexer::MAP;
+}
+
 // Reports lexical problems and excessive nesting. Returns false when parsing must not start.
-auto ScanTokens(const std::vector<antlr4::Token*>& tokens, FileId file, const OffsetMap& map,
+auto ScanTokens(const std::vector<antlr4::Token*>& all, FileId file, const OffsetMap& map,
                 DiagnosticSink& diags, const ParseLimits& limits) -> bool {
   bool ok = true;
-  int brackets = 0;
-  int prefixes = 0;
-  for (const antlr4::Token* t : tokens) {
+  std::vector<const antlr4::Token*> tokens;
+  for (const antlr4::Token* t : all) {
     const size_t type = t->getType();
     if (type == PolicyLexer::ERROR_CHAR) {
       diags
@@ -166,21 +211,54 @@ auto ScanTokens(const std::vector<antlr4::Token*>& tokens, FileId file, const Of
           .WithHelp("add a `\"` before the end of the line");
       ok = false;
     }
-    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) {
-      continue;
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {
+      tokens.push_back(t);
     }
+  }
+  // Depth = open brackets + prefix operators still in scope. A prefix operator's operand cannot
+  // extend past a `,` or the closing bracket of its own level, so each level keeps its own count.
+  std::vector<int> level_prefixes = {0};
+  int brackets = 0;
+  int prefixes = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const size_t type = tokens[i]->getType();
+    const size_t prev = i > 0 ? tokens[i - 1]->getType() : 0;
     if (type == PolicyLexer::LPAREN || type == PolicyLexer::LBRACE || type == PolicyLexer::LBRACK) {
       ++brackets;
+      level_prefixes.push_back(0);
     } else if (type == PolicyLexer::RPAREN || type == PolicyLexer::RBRACE || type == PolicyLexer::RBRACK) {
-      brackets = brackets > 0 ? brackets - 1 : 0;
-    } else if (IsPrefixOpener(type)) {
-      ++prefixes;
+      if (level_prefixes.size() > 1) {
+        prefixes -= level_prefixes.back();
+        level_prefixes.pop_back();
+        --brackets;
+      }
+    } else if (type == PolicyLexer::COMMA) {
+      prefixes -= level_prefixes.back();
+      level_prefixes.back() = 0;
     } else if (IsClauseKeyword(type)) {
+      // A new clause ends every prefix operator; brackets stay counted (unbalanced ones are a
+      // syntax error, and the parser would still recurse into them).
       prefixes = 0;
+      std::fill(level_prefixes.begin(), level_prefixes.end(), 0);
+    } else {
+      bool opens = false;
+      if (type == PolicyLexer::MINUS) {
+        opens = i == 0 || !EndsOperand(prev);
+      } else if (IsAggregateKeyword(type)) {
+        // `count x in xs : ...` opens a level; `count` used as a field name does not.
+        opens =
+            i + 2 < tokens.size() && tokens[i + 2]->getType() == PolicyLexer::IN && prev != PolicyLexer::DOT;
+      } else {
+        opens = IsPrefixOpener(type);
+      }
+      if (opens) {
+        ++prefixes;
+        ++level_prefixes.back();
+      }
     }
     if (brackets + prefixes > limits.max_nesting) {
       diags
-          .Report(DiagCode::kTooDeeplyNested, TokenSpan(t, file, map),
+          .Report(DiagCode::kTooDeeplyNested, TokenSpan(tokens[i], file, map),
                   fmt::format("expression nested more than {} levels deep", limits.max_nesting),
                   "too deep here")
           .WithHelp("split the expression into named functions (`def`)");

@@ -578,15 +578,19 @@ class WithCode final : public Code {
 class MatchEnumCode final : public Code {
  public:
   MatchEnumCode(Span s, CodePtr scrut, std::vector<CodePtr> arms, std::vector<uint32_t> table,
-                uint32_t none_arm)
+                uint32_t none_arm, std::vector<uint32_t> bind)
       : Code(s),
         scrut_(std::move(scrut)),
         arms_(std::move(arms)),
         table_(std::move(table)),
-        none_arm_(none_arm) {}
+        none_arm_(none_arm),
+        bind_(std::move(bind)) {}
   auto Eval(Frame& f) const -> Value override {
     const Value v = scrut_->Eval(f);
     const uint32_t arm = v.is_none() ? none_arm_ : table_[v.as_enum()];
+    if (bind_[arm] != UINT32_MAX) {
+      f.slots[bind_[arm]] = v;  // some(x): x is the value itself (optionals are unboxed)
+    }
     return arms_[arm - 1]->Eval(f);
   }
 
@@ -595,6 +599,7 @@ class MatchEnumCode final : public Code {
   std::vector<CodePtr> arms_;
   std::vector<uint32_t> table_;
   uint32_t none_arm_;
+  std::vector<uint32_t> bind_;
 };
 
 class MatchOptionalCode final : public Code {
@@ -827,7 +832,7 @@ class Compiler {
         for (size_t i = 1; i < n.kids.size(); ++i) {
           arms.push_back(Compile(*n.kids[i]));
         }
-        return std::make_unique<MatchEnumCode>(s, Compile(*n.kids[0]), std::move(arms), n.table, n.b);
+        return std::make_unique<MatchEnumCode>(s, Compile(*n.kids[0]), std::move(arms), n.table, n.b, n.bind);
       }
       case ir::Op::kMatchOptional:
         return std::make_unique<MatchOptionalCode>(s, Compile(*n.kids[0]), Compile(*n.kids[1]),
@@ -1042,6 +1047,11 @@ void MaxSlot(const ir::Node& n, uint32_t& max) {
   if (n.op == ir::Op::kLocal || n.op == ir::Op::kAggregate ||
       (n.op == ir::Op::kMatchOptional && n.a != UINT32_MAX)) {
     max = std::max(max, n.a + 1);
+  }
+  for (const uint32_t b : n.bind) {
+    if (b != UINT32_MAX) {
+      max = std::max(max, b + 1);
+    }
   }
   for (const auto& k : n.kids) {
     if (k) {

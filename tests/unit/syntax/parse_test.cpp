@@ -125,6 +125,29 @@ TEST(ParseTest, InvalidDateLiteral) {
   EXPECT_EQ(p->diags.diagnostics()[0].help[0], "2023-02 has 28 days");
 }
 
+TEST(ParseTest, FlatListsOfNegativeNumbersAreNotNesting) {
+  std::string items;
+  for (int i = 0; i < 1000; ++i) {
+    items += i == 0 ? "-1" : ", -1";
+  }
+  EXPECT_FALSE(ParseText("module m\nconst xs: List<Int> = [" + items + "]\nconst y = 1 - 2 - 3 - 4\n")
+                   ->diags.has_errors());
+}
+
+TEST(ParseTest, CombiningMarksInIdentifiers) {
+  const auto p = ParseText("module m\nconst \u0928\u093E\u092E = 1\nconst cafe\u0301 = 2\n");
+  EXPECT_FALSE(p->diags.has_errors())
+      << RenderDiagnostics(p->diags.diagnostics(), p->sources, DiagFormat::kShort);
+}
+
+TEST(ParseTest, ASecondWhenOrDefaultIsAnError) {
+  const auto p = ParseText(
+      "module m\ndecision d() -> Int\n  default 1\n  default 2\n  rule r when true when false then 3\n");
+  ASSERT_EQ(p->diags.error_count(), 2U);
+  EXPECT_EQ(p->diags.diagnostics()[0].message, "decision `d` has a second `default`");
+  EXPECT_EQ(p->diags.diagnostics()[1].message, "rule `r` has a second `when` clause");
+}
+
 TEST(ParseTest, FileSizeLimit) {
   syntax::ParseLimits limits;
   limits.max_source_bytes = 10;

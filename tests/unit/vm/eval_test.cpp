@@ -162,6 +162,41 @@ TEST(EvalTest, CollectionsAggregatesAndMatch) {
   EXPECT_EQ(l->Text("t.ranked"), "3");
 }
 
+TEST(EvalTest, MatchOnAnOptionalEnumTriesArmsInOrder) {
+  auto l = Load(
+      "module t\n"
+      "enum Colour { red, green, blue }\n"
+      "def f(c: Colour?) -> Int = match c { none => 0, red => 1, some(x) => if x == blue then 3 else 2 }\n"
+      "decision red() -> Int\n  rule r then f(red)\n"
+      "decision blue() -> Int\n  rule r then f(blue)\n"
+      "decision green() -> Int\n  rule r then f(green)\n"
+      "decision nothing() -> Int\n  rule r then f(none)\n");
+  EXPECT_EQ(l->Text("t.red"), "1");
+  EXPECT_EQ(l->Text("t.blue"), "3");
+  EXPECT_EQ(l->Text("t.green"), "2");
+  EXPECT_EQ(l->Text("t.nothing"), "0");
+}
+
+TEST(EvalTest, CoalesceChainsAndNumericMembership) {
+  auto l = Load(
+      "module t\n"
+      "def g(a: Int?, b: Int?) -> Int = a ?? b ?? 0\n"
+      "decision second() -> Int\n  rule r then g(none, 5)\n"
+      "decision neither() -> Int\n  rule r then g(none, none)\n"
+      "decision first() -> Int\n  rule r then g(4, 5)\n"
+      "decision member() -> Bool\n  rule r then 2 in {1.5, 2.0} and not (2.5 in {1.5, 2.0})\n");
+  EXPECT_EQ(l->Text("t.second"), "5");
+  EXPECT_EQ(l->Text("t.neither"), "0");
+  EXPECT_EQ(l->Text("t.first"), "4");
+  EXPECT_EQ(l->Text("t.member"), "true");
+}
+
+TEST(EvalTest, IndependentRulesAreEvaluatedInDeclarationOrder) {
+  auto l = Load("module t\ndecision d() -> Int\n  rule first then 1\n  rule second then 2\n");
+  EXPECT_FALSE(l->Eval("t.d").has_value());
+  EXPECT_EQ(l->last_error.message, "conflicting rules for `t.d`: `first` gives `1`, `second` gives `2`");
+}
+
 TEST(EvalTest, TraceRecordsEveryRuleAndTheFailingCondition) {
   auto l = Load(
       "module t\n"
