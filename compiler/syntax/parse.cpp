@@ -102,22 +102,14 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   size_t last_line_ = 0;
 };
 
-// Tokens that open a nesting level with no closing token: their depth lasts until the next
-// clause keyword. Counting them bounds recursion in the parser and every later pass.
+// Prefix keywords that open a nesting level with no closing token (`-` and the aggregates are
+// handled separately: they are prefixes only in some positions). Counting them bounds recursion
+// in the parser and every later pass.
 auto IsPrefixOpener(size_t type) -> bool {
   switch (type) {
     case PolicyLexer::NOT:
-    case PolicyLexer::MINUS:
     case PolicyLexer::IF:
     case PolicyLexer::MATCH:
-    case PolicyLexer::ALL:
-    case PolicyLexer::ANY:
-    case PolicyLexer::COUNT:
-    case PolicyLexer::SUM:
-    case PolicyLexer::MIN:
-    case PolicyLexer::MAX:
-    case PolicyLexer::FILTER:
-    case PolicyLexer::MAP:
       return true;
     default:
       return false;
@@ -147,6 +139,12 @@ auto IsClauseKeyword(size_t type) -> bool {
   }
 }
 
+auto IsAggregateKeyword(size_t type) -> bool {
+  return type == PolicyLexer::ALL || type == PolicyLexer::ANY || type == PolicyLexer::COUNT ||
+         type == PolicyLexer::SUM || type == PolicyLexer::MIN || type == PolicyLexer::MAX ||
+         type == PolicyLexer::FILTER || type == PolicyLexer::MAP;
+}
+
 // Tokens after which a `-` is binary (subtraction), not a prefix minus.
 auto EndsOperand(size_t type) -> bool {
   switch (type) {
@@ -171,24 +169,10 @@ auto EndsOperand(size_t type) -> bool {
     case PolicyLexer::UNTIL:
     case PolicyLexer::TO:
     case PolicyLexer::OF:
-    case PolicyLexer::ALL:
-    case PolicyLexer::ANY:
-    case PolicyLexer::COUNT:
-    case PolicyLexer::SUM:
-    case PolicyLexer::MIN:
-    case PolicyLexer::MAX:
-    case PolicyLexer::FILTER:
-    case PolicyLexer::MAP:
       return true;
     default:
-      return false;
+      return IsAggregateKeyword(type);  // used as a name: `x.count - 1`
   }
-}
-
-auto IsAggregateKeyword(size_t type) -> bool {
-  return type == PolicyLexer::ALL || type == PolicyLexer::ANY || type == PolicyLexer::COUNT ||
-         type == PolicyLexer::SUM || type == PolicyLexer::MIN || type == PolicyLexer::MAX ||
-         type == PolicyLexer::FILTER || type == PolicyLexer::MAP;
 }
 
 // Reports lexical problems and excessive nesting. Returns false when parsing must not start.

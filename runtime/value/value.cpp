@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace policy {
 
@@ -46,8 +47,7 @@ auto Arena::Allocate(size_t bytes) -> void* {
 }
 
 auto Arena::NewText(std::string_view text) -> Value {
-  auto* t = static_cast<TextObject*>(Allocate(sizeof(TextObject) + text.size()));
-  t->size = static_cast<uint32_t>(text.size());
+  auto* t = new (Allocate(sizeof(TextObject) + text.size())) TextObject{static_cast<uint32_t>(text.size())};
   if (!text.empty()) {
     std::memcpy(reinterpret_cast<char*>(t + 1), text.data(), text.size());
   }
@@ -55,8 +55,7 @@ auto Arena::NewText(std::string_view text) -> Value {
 }
 
 auto Arena::NewAggregate(uint32_t size) -> AggregateObject* {
-  auto* a = static_cast<AggregateObject*>(Allocate(sizeof(AggregateObject) + sizeof(Value) * size));
-  a->size = size;
+  auto* a = new (Allocate(sizeof(AggregateObject) + sizeof(Value) * size)) AggregateObject{size, 0};
   Value* data = a->mutable_data();
   for (uint32_t i = 0; i < size; ++i) {
     new (&data[i]) Value();

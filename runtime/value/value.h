@@ -81,11 +81,14 @@ struct TextObject {
   auto data() const -> const char* { return reinterpret_cast<const char*>(this + 1); }
 };
 
-struct AggregateObject {
+// The header is padded to 8 bytes so the Values that follow it are 8-byte aligned.
+struct alignas(8) AggregateObject {
   uint32_t size;
+  uint32_t reserved = 0;
   auto data() const -> const Value* { return reinterpret_cast<const Value*>(this + 1); }
   auto mutable_data() -> Value* { return reinterpret_cast<Value*>(this + 1); }
 };
+static_assert(sizeof(AggregateObject) % alignof(Value) == 0, "items must stay aligned");
 
 // A bump allocator for immutable heap objects. Objects are trivially destructible, so Reset()
 // and the destructor free everything at once. Not thread-safe: each evaluation owns its own.
