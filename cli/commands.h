@@ -30,6 +30,9 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner;
 // Shared helpers.
 auto ParseFormat(const std::string& text) -> DiagFormat;
 void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& sources, DiagFormat format);
+// Loads the policies under `paths`; on any error prints the diagnostics and returns null.
+auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format)
+    -> std::shared_ptr<const Engine>;
 auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date>;
 
 }  // namespace policy::cli

@@ -36,6 +36,15 @@ void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& 
   }
 }
 
+auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format)
+    -> std::shared_ptr<const Engine> {
+  LoadResult loaded = Engine::Load(paths);
+  if (!loaded.engine) {
+    PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
+  }
+  return loaded.engine;
+}
+
 auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags)
     -> std::optional<Date> {
   std::string value = text;

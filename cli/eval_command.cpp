@@ -34,12 +34,11 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
       ->check(CLI::IsMember({"human", "json"}));
   return Runner([options, &io]() {
     const DiagFormat format = ParseFormat(options->format);
-    LoadResult loaded = Engine::Load(options->paths);
-    if (!loaded.engine) {
-      PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
+    const std::shared_ptr<const Engine> loaded = LoadOrReport(io, options->paths, format);
+    if (!loaded) {
       return kExitInputError;
     }
-    const Engine& engine = *loaded.engine;
+    const Engine& engine = *loaded;
     DiagnosticSink diags;
     const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
     const auto decision = engine.ResolveDecision(options->decision, diags);

@@ -26,18 +26,17 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
       ->check(CLI::IsMember({"human", "json"}));
   return Runner([options, &io]() {
     const DiagFormat format = ParseFormat(options->format);
-    LoadResult loaded = Engine::Load(options->paths);
-    if (!loaded.engine) {
-      PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
+    const std::shared_ptr<const Engine> engine = LoadOrReport(io, options->paths, format);
+    if (!engine) {
       return kExitInputError;
     }
     DiagnosticSink diags;
     const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
     if (!as_of) {
-      PrintDiagnostics(io, diags, loaded.engine->sources(), format);
+      PrintDiagnostics(io, diags, engine->sources(), format);
       return kExitInputError;
     }
-    const auto results = loaded.engine->RunTests(options->filter, *as_of);
+    const auto results = engine->RunTests(options->filter, *as_of);
     size_t passed = 0;
     size_t failed = 0;
     nlohmann::ordered_json json_results = nlohmann::ordered_json::array();
@@ -50,8 +49,7 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
         j["test"] = r.name;
         j["passed"] = r.passed;
         if (r.failure) {
-          j["failure"] =
-              nlohmann::ordered_json::parse(DiagnosticToJson(*r.failure, loaded.engine->sources()));
+          j["failure"] = nlohmann::ordered_json::parse(DiagnosticToJson(*r.failure, engine->sources()));
         }
         json_results.push_back(j);
       } else {
@@ -69,8 +67,7 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
       io.out << j.dump(2) << "\n";
     } else {
       if (!failures.empty()) {
-        io.out << "\n"
-               << RenderDiagnostics(failures, loaded.engine->sources(), DiagFormat::kHuman, io.env.color);
+        io.out << "\n" << RenderDiagnostics(failures, engine->sources(), DiagFormat::kHuman, io.env.color);
       }
       io.out << fmt::format("{} passed, {} failed\n", passed, failed);
     }
