@@ -101,11 +101,11 @@ auto CompileSources(const std::vector<std::pair<std::string, std::string>>& file
     }
     modules = std::move(kept);
   }
-  check::Program checked = check::Check(modules, sources, diags);
+  check::Program checked = check::Check(modules, diags);
   if (diags.has_errors()) {
     return nullptr;
   }
-  std::shared_ptr<ir::Program> program = ir::Lower(std::move(checked), modules, sources);
+  std::shared_ptr<ir::Program> program = ir::Lower(std::move(checked), sources);
   return program;
 }
 

@@ -518,9 +518,6 @@ class Checker {
         c.type = TypeTable::kErrorId;
       }
     }
-    if (body.max_slots > 0) {
-      const_slots_[index] = body.max_slots;
-    }
     const_state_[index] = 2;
     return c.type;
   }
@@ -734,7 +731,7 @@ class Checker {
           type = declared;
         }
         // Bind after checking the value: `let x = x with {...}` refers to the outer x.
-        body.Bind(s.name.text, type);
+        s.slot = body.Bind(s.name.text, type);
       } else {
         CheckExpr(s.expr, body, TypeTable::kBoolId);
         Require(s.expr, TypeTable::kBoolId, body, "an `expect`");
@@ -890,7 +887,6 @@ class Checker {
   void AddEdge(Body& body, Node to) {
     if (body.owner) {
       edges_[*body.owner].insert(to);
-      edge_spans_[{*body.owner, to}];
     }
   }
 
@@ -1013,11 +1009,9 @@ class Checker {
         const TypeId a = CheckExpr(e.kids[1], body, expected);
         body.narrowed.resize(before);
         CollectNarrowing(*e.kids[0], false, body.narrowed);
-        const TypeId b = CheckExpr(e.kids[2], body, IsError(expected) ? a : expected);
+        CheckExpr(e.kids[2], body, IsError(expected) ? a : expected);
         body.narrowed.resize(before);
         return UnifyBranches({&e.kids[1], &e.kids[2]}, expected, body, "the branches of this `if`", e.span);
-        (void)a;
-        (void)b;
       }
       case ExprKind::kAggregate:
         return CheckAggregate(e, body, expected);
@@ -1743,10 +1737,8 @@ class Checker {
     for (ast::MatchArm& arm : e.arms) {
       const size_t locals_before = body.locals.size();
       const uint32_t slot_before = body.next_slot;
-      bool arm_new = false;
       for (ast::Pattern& p : arm.patterns) {
         if (IsError(scrut)) {
-          arm_new = true;
           continue;
         }
         bool fresh = !wildcard;
@@ -1803,7 +1795,6 @@ class Checker {
                       "already covered by an earlier arm")
               .WithHelp("remove it");
         }
-        arm_new = arm_new || fresh;
       }
       CheckExpr(arm.body, body, expected);
       bodies.push_back(&arm.body);
@@ -2083,9 +2074,7 @@ class Checker {
   std::vector<RecordDeclRef> record_decls_;
   std::vector<AliasState> aliases_;
   std::vector<int> const_state_;
-  std::map<uint32_t, uint32_t> const_slots_;
   std::map<Node, std::set<Node>> edges_;
-  std::map<std::pair<Node, Node>, Span> edge_spans_;
 };
 
 }  // namespace
@@ -2099,8 +2088,7 @@ auto Program::FindDecision(std::string_view qualified) const -> std::optional<ui
   return std::nullopt;
 }
 
-auto Check(std::vector<ast::Module>& modules, const SourceManager& /*sources*/, DiagnosticSink& diags)
-    -> Program {
+auto Check(std::vector<ast::Module>& modules, DiagnosticSink& diags) -> Program {
   return Checker(modules, diags).Run();
 }
 

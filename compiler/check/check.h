@@ -72,6 +72,6 @@ struct Program {
   auto FindDecision(std::string_view qualified) const -> std::optional<uint32_t>;
 };
 
-auto Check(std::vector<ast::Module>& modules, const SourceManager& sources, DiagnosticSink& diags) -> Program;
+auto Check(std::vector<ast::Module>& modules, DiagnosticSink& diags) -> Program;
 
 }  // namespace policy::check

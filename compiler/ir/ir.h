@@ -117,7 +117,6 @@ struct Decision {
 struct Global {
   std::string name;
   TypeId type = TypeTable::kErrorId;
-  uint32_t num_slots = 0;
   NodePtr init;
 };
 

@@ -89,7 +89,6 @@ class Lowerer {
       g.name = info.name;
       g.type = info.type;
       g.init = Lower(*info.decl->value);
-      g.num_slots = 64;  // aggregates in constant initialisers bind a few slots at most
       program_->globals.push_back(std::move(g));
     }
   }
@@ -158,7 +157,6 @@ class Lowerer {
     out.as_of = t.decl->as_of;
     out.num_slots = t.num_slots;
     out.span = t.decl->span;
-    uint32_t next_slot = 0;
     for (const ast::TestStmt& s : t.decl->stmts) {
       TestStep step;
       step.is_let = s.is_let;
@@ -166,7 +164,7 @@ class Lowerer {
       step.text = std::string(sources_.Get(s.expr->span.file).Slice(s.expr->span));
       step.expr = Lower(*s.expr);
       if (s.is_let) {
-        step.slot = next_slot++;
+        step.slot = s.slot;
       } else if (s.expr->kind == ExprKind::kBinary && s.expr->op == ast::BinOp::kEq) {
         step.lhs = Lower(*s.expr->kids[0]);
         step.rhs = Lower(*s.expr->kids[1]);
@@ -394,12 +392,6 @@ class Lowerer {
     const TypeTable& types = program_->types;
     const TypeId scrut = e.kids[0]->type;
     const TypeId inner = types.Unwrap(scrut);
-    bool has_some = false;
-    for (const ast::MatchArm& arm : e.arms) {
-      for (const ast::Pattern& p : arm.patterns) {
-        has_some |= p.kind == ast::Pattern::Kind::kSome;
-      }
-    }
     if (types.kind(inner) == TypeKind::kEnum) {
       // Arms are tried in order: a value's own arm, else the first `some(x)` or `_` after it.
       auto n = Make(Op::kMatchEnum, e);
@@ -442,7 +434,6 @@ class Lowerer {
       }
       return n;
     }
-    (void)has_some;
     auto n = Make(Op::kMatchOptional, e);
     n->kids.push_back(Lower(*e.kids[0]));
     n->kids.emplace_back();
@@ -473,8 +464,7 @@ class Lowerer {
 
 }  // namespace
 
-auto Lower(check::Program&& checked, const std::vector<ast::Module>& /*modules*/,
-           const SourceManager& sources) -> std::unique_ptr<Program> {
+auto Lower(check::Program&& checked, const SourceManager& sources) -> std::unique_ptr<Program> {
   return Lowerer(checked, sources).Run();
 }
 

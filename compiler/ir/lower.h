@@ -11,8 +11,7 @@
 
 namespace policy::ir {
 
-auto Lower(check::Program&& checked, const std::vector<ast::Module>& modules, const SourceManager& sources)
-    -> std::unique_ptr<Program>;
+auto Lower(check::Program&& checked, const SourceManager& sources) -> std::unique_ptr<Program>;
 
 // A readable dump of the IR (`policy check --dump=ir`).
 auto PrintIr(const Program& program) -> std::string;

@@ -228,7 +228,8 @@ struct DecisionDecl {
 
 struct TestStmt {
   bool is_let = false;
-  Name name;  // let
+  Name name;          // let
+  uint32_t slot = 0;  // let: the slot the checker bound it to
   std::optional<TypeRef> type;
   ExprPtr expr;
   Span span;

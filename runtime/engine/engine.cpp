@@ -102,8 +102,7 @@ auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) 
     d.WithHelp(fmt::format("did you mean `{}`?", suggestion));
   } else {
     d.WithHelp(
-        "decisions are named with their module: `hk.employment.part_time_on_campus_allowed`; "
-        "`policy check --list PATHS` lists them");
+        "decisions are named with their module (`module.decision`); `policy check --list PATHS` lists them");
   }
   return std::nullopt;
 }
@@ -384,7 +383,6 @@ auto Engine::RunTests(std::string_view filter, Date default_as_of) const -> std:
     }
     results.push_back(std::move(r));
   }
-  ctx.reset();
   return results;
 }
 

@@ -77,6 +77,7 @@ struct CompiledProgram::Impl {
   std::vector<CodePtr> global_code;
   std::vector<uint32_t> global_slots;
   std::vector<Value> globals;
+  Arena global_arena;  // owns the texts, lists and records of `globals`
   std::vector<CompiledTest> tests;
   uint32_t max_stack = 0;
 
@@ -119,7 +120,6 @@ struct ContextAccess {
   static auto AsOf(Context& c) -> Date { return c.as_of_; }
   static auto GetTrace(Context& c) -> Trace* { return c.trace_; }
   static auto Depth(Context& c) -> uint32_t& { return c.depth_; }
-  static auto Program(Context& c) -> const CompiledProgram& { return c.program_; }
 };
 using CA = ContextAccess;
 
@@ -417,11 +417,8 @@ class EnumInMaskCode final : public Code {
 
 class AggregateCode final : public Code {
  public:
-  AggregateCode(Span s, ir::AggOp op, uint32_t slot, CodePtr coll, CodePtr body, TypeId result_elem,
-                bool decimal)
-      : Code(s), op_(op), slot_(slot), coll_(std::move(coll)), body_(std::move(body)), decimal_(decimal) {
-    (void)result_elem;
-  }
+  AggregateCode(Span s, ir::AggOp op, uint32_t slot, CodePtr coll, CodePtr body, bool decimal)
+      : Code(s), op_(op), slot_(slot), coll_(std::move(coll)), body_(std::move(body)), decimal_(decimal) {}
   auto Eval(Frame& f) const -> Value override {
     const Value coll = coll_->Eval(f);
     const auto items = coll.items();
@@ -826,7 +823,7 @@ class Compiler {
       }
       case ir::Op::kAggregate:
         return std::make_unique<AggregateCode>(s, n.agg, n.a, Compile(*n.kids[0]), Compile(*n.kids[1]),
-                                               n.type, types.Unwrap(n.type) == TypeTable::kDecimalId);
+                                               types.Unwrap(n.type) == TypeTable::kDecimalId);
       case ir::Op::kMatchEnum: {
         std::vector<CodePtr> arms;
         for (size_t i = 1; i < n.kids.size(); ++i) {
@@ -1337,34 +1334,16 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
     impl.tests.push_back(std::move(ct));
   }
   impl.max_stack = max_stack + 8;
-  // Globals are evaluated once, into the program's own arena, in dependency order.
+  // Globals are evaluated once, in dependency order, into the context's scratch arena, which is
+  // not reset between them; the arena then moves into the program (its blocks stay where they
+  // are, so the values remain valid for the program's lifetime).
   Context ctx(*out);
-  ctx.as_of_ = Date::FromCivil(2000, 1, 1).value();
+  ctx.as_of_ = Date();  // never read: the checker rejects `as_of` in constants (E0406)
   for (size_t i = 0; i < impl.global_code.size(); ++i) {
     try {
       SlotWindow window(ctx, ctx.stack_, ctx.sp_, impl.global_slots[i]);
       Frame frame{ctx, window.slots()};
-      const Value v = impl.global_code[i]->Eval(frame);
-      // Copy into the program's arena: the context's scratch arena dies with it.
-      impl.globals[i] = v;
-      if (v.tag() == ValueTag::kText || v.tag() == ValueTag::kList || v.tag() == ValueTag::kRecord) {
-        std::function<Value(const Value&)> copy = [&](const Value& x) -> Value {
-          Arena& arena = const_cast<ir::Program&>(ir).arena;
-          if (x.tag() == ValueTag::kText) {
-            return arena.NewText(x.as_text());
-          }
-          if (x.tag() == ValueTag::kList || x.tag() == ValueTag::kRecord) {
-            const auto items = x.items();
-            AggregateObject* agg = arena.NewAggregate(static_cast<uint32_t>(items.size()));
-            for (size_t k = 0; k < items.size(); ++k) {
-              agg->mutable_data()[k] = copy(items[k]);
-            }
-            return x.tag() == ValueTag::kList ? Value::List(agg) : Value::Record(agg);
-          }
-          return x;
-        };
-        impl.globals[i] = copy(v);
-      }
+      impl.globals[i] = impl.global_code[i]->Eval(frame);
     } catch (EvalFailure& failure) {
       if (error != nullptr) {
         *error = std::move(failure.error);
@@ -1373,6 +1352,7 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
       return nullptr;
     }
   }
+  impl.global_arena = std::move(ctx.scratch_);
   return out;
 }
 

@@ -1,0 +1,702 @@
+#!/usr/bin/env python3
+# Generates docs/diagnostics.md: runs every example against the built `policy`
+# binary and pastes the real output (short format) under it. Fails if an example does not
+# produce its code.
+import os, re, shutil, subprocess, sys, tempfile, json
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+POLICY = os.environ.get('POLICY', os.path.join(ROOT, 'build', 'cli', 'policy'))
+KINDS = os.path.join(ROOT, 'compiler', 'diag', 'kinds.def')
+
+kinds = []
+for line in open(KINDS):
+    m = re.match(r'X\((E\d{4}), (\w+), (\w+), "(.*)"\)', line)
+    if m:
+        kinds.append((m.group(1), m.group(2), m.group(4)))
+
+# Shared input-error policy.
+CASE_POLICY = '''module demo
+
+enum Mode { full_time, part_time }
+
+record Worker {
+  name: Text
+  born: Date
+  mode: Mode
+  hours: Int
+  rate: Decimal
+  skills: Set<Text>
+  notice: Duration
+  manager: Text?
+  nickname?: Text
+}
+
+decision weekly_hours(w: Worker) -> Int
+  default 0
+  rule full when w.mode == full_time then 40
+'''
+GOOD = {"name": "Ann", "born": "1990-01-02", "mode": "full_time", "hours": 38, "rate": 12.5,
+        "skills": ["first aid"], "notice": "P4W", "manager": None}
+
+
+def jdump(d):
+    return json.dumps(d, ensure_ascii=False)
+
+
+E = {}  # code -> dict(meaning, files, cmd, fix, note)
+
+E['E0100'] = dict(
+    meaning='A path given on the command line does not exist or cannot be read: a policy file '
+            'or directory, or the case file of `policy eval --input`.',
+    cmd='policy check polices/',
+    files={'policies/demo.policy': 'module demo\n'},
+    fix='Check the path. Directories are searched recursively for files ending in `.policy`; '
+        'the case file must be readable (or use `-i -` to read it from standard input).')
+
+E['E0101'] = dict(
+    short=True,
+    meaning='A policy file contains bytes that are not UTF-8, typically because it was saved in '
+            'a legacy encoding such as Latin-1 or GBK. The file is not parsed further.',
+    prose_example='a file saved as Latin-1 whose text literal contains `café` (the byte `E9`):',
+    files={'demo.policy': b'module demo\nconst cafe_name: Text = "caf\xe9"\n'},
+    show_files=False,
+    fix='Save the file as UTF-8 (without changing its text). The location points at the first '
+        'invalid byte.')
+
+E['E0102'] = dict(
+    meaning='The text does not follow the grammar: a missing keyword, a stray token, an '
+            'unclosed bracket. The message names what was found; the help lists what the parser '
+            'expected at that point. A file with syntax errors is not checked further, so fix '
+            'these first.',
+    files={'demo.policy': '''module demo
+
+decision fee(age: Int) -> Int
+  default 10
+  rule child when age < 12 5
+'''},
+    fix='Here `then` is missing: `rule child when age < 12 then 5`. Other common causes: a '
+        '`default` or decision `source` after the first rule (they must come before the '
+        'rules), a missing comma between record-literal fields, `=` instead of `:` in a record '
+        'literal (`R { f: v }`) or `:` instead of `=` in `with` (`r with { f = v }`).')
+
+E['E0103'] = dict(
+    short=True,
+    meaning='An expression is nested deeper than 256 levels within one clause. The limit keeps '
+            'the parser and the later passes from running out of stack. Nesting counts open '
+            'brackets plus the `not`, `-`, `if`, `match` and aggregate tokens since the start '
+            'of the clause (see "Limits" in [language.md](language.md#12-limits)); every `-` '
+            'counts, also in subtraction and negative numbers.',
+    prose_example='a constant written as `((((...1...))))` with 300 pairs of brackets:',
+    files={'demo.policy': 'module demo\nconst deep: Int = ' + '(' * 300 + '1' + ')' * 300 + '\n'},
+    show_files=False,
+    fix='Split the expression into named constants or functions (`def`). For a long list of '
+        'negative numbers or a long chain of subtractions, split it over several constants.')
+
+E['E0104'] = dict(
+    meaning='A text literal has no closing `"` on its line. Text literals cannot span lines.',
+    files={'demo.policy': 'module demo\nconst greeting: Text = "hello\n'},
+    fix='Add the closing quote. For a line break inside the text write `\\n`; to join long '
+        'texts use `+`.')
+
+E['E0105'] = dict(
+    meaning='A character that cannot start any token: a symbol the language does not use '
+            '(`#`, `@`, `$`, `&`, `;`, ...), a curly quote, or a combining mark in a name.',
+    files={'demo.policy': 'module demo\nconst total: Int = 3 # 4\n'},
+    fix='Remove the character, or put it inside a text literal. Comments start with `//`. '
+        'Use straight double quotes `"` for text. Write accented letters in names precomposed.')
+
+E['E0106'] = dict(
+    meaning='A literal is malformed or out of range: a date that does not exist, an integer '
+            'larger than 9223372036854775807, a decimal that cannot be held exactly (more than '
+            '18 decimal places or about 18 significant digits), or an unknown escape in text.',
+    files={'demo.policy': r'''module demo
+const start: Date = 2023-02-29
+const big: Int = 99999999999999999999
+const label: Text = "a\qb"
+const ratio: Decimal = 0.1234567890123456789
+'''},
+    fix='Write a real date (the help says how many days the month has), a smaller number, fewer '
+        'decimal places, or one of the escapes `\\n`, `\\t`, `\\"`, `\\\\`.')
+
+E['E0107'] = dict(
+    short=True,
+    meaning='A policy file is larger than 4 MiB (4,194,304 bytes). It is not parsed.',
+    prose_example='a file of 4,194,320 bytes:',
+    files={'demo.policy': 'module demo\n// ' + 'x' * (4 * 1024 * 1024) + '\n'},
+    show_files=False,
+    fix='Split the module into several modules that import each other. Generated data belongs '
+        'in case files (JSON), not in policies.')
+
+E['E0201'] = dict(
+    meaning='A name is used that is not a local name, not declared in the module, not imported, '
+            'and not a value of a visible enum. The help suggests a close match when there is one.',
+    files={'demo.policy': '''module demo
+
+const limit: Int = 20
+
+def within_limit(hours: Int) -> Bool = hours <= limt
+'''},
+    fix='Correct the spelling, declare the name, or import it (`import some.module (Name)`, or '
+        'use it qualified: `module.Name`). A call to an unknown function is reported the same '
+        'way.')
+
+E['E0202'] = dict(
+    meaning='An `import` names a module that none of the loaded files declares. Only the files '
+            'and directories given on the command line (and the built-in `std.*` modules) are '
+            'loaded.',
+    files={'demo.policy': 'module demo\n\nimport hk.cases\n'},
+    fix='Correct the module name (the help suggests a close one), or pass the file or directory '
+        'that declares it, e.g. `policy check policies/` instead of a single file.')
+
+E['E0203'] = dict(
+    meaning='A field is read, given in a record literal, or updated with `with`, but the record '
+            'type has no field of that name.',
+    files={'demo.policy': '''module demo
+
+record Person {
+  name: Text
+  age: Int
+}
+
+def adult(p: Person) -> Bool = p.agee >= 18
+'''},
+    fix='Use one of the record\'s fields (the help suggests the closest; the label shows where '
+        'the record is declared), or add the field to the record.')
+
+E['E0204'] = dict(
+    meaning='Two declarations have the same name in one scope: two top-level declarations of a '
+            'module (of any kind: a constant and a function clash too), two values of an enum, '
+            'two parameters, or two rules of a decision.',
+    files={'demo.policy': '''module demo
+
+const limit: Int = 20
+const limit: Int = 30
+'''},
+    fix='Rename or remove one of them. Names are case-sensitive, and rule names only need to be '
+        'unique within their decision.')
+
+E['E0205'] = dict(
+    meaning='Modules import each other in a cycle. The note lists the cycle.',
+    files={'a.policy': 'module demo.a\n\nimport demo.b\n', 'b.policy': 'module demo.b\n\nimport demo.a\n'},
+    fix='Move the declarations that both modules need into a third module that both import, '
+        'so imports only go one way.')
+
+E['E0206'] = dict(
+    meaning='Two loaded files declare the same module. Each module lives in exactly one file.',
+    files={'a.policy': 'module demo\n', 'b.policy': 'module demo\n'},
+    fix='Rename one of the modules, or merge the files. This also happens when a copy of a file '
+        'lies in a directory given on the command line.')
+
+E['E0207'] = dict(
+    meaning='A type name is not a built-in type (`Bool`, `Int`, `Decimal`, `Text`, `Date`, '
+            '`Duration`, `List<T>`, `Set<T>`), and no enum, record or type alias of that name '
+            'is declared or imported. Also reported when the name belongs to something that is '
+            'not a type, or for a generic other than `List` and `Set`.',
+    files={'demo.policy': 'module demo\n\ndef weekly(hours: Integer) -> Int = hours * 5\n'},
+    fix='Use a declared type (`Int` here), or import the type by name: '
+        '`import some.module (TypeName)`, or qualified: `module.TypeName`.')
+
+E['E0208'] = dict(
+    meaning='An import list `import a.b (Name)`, or a qualified name `b.Name`, names a '
+            'declaration that the module does not have.',
+    files={'case.policy': 'module demo.case\n\nrecord Case {\n  age: Int\n}\n',
+           'rules.policy': 'module demo.rules\n\nimport demo.case (Cases)\n'},
+    fix='Correct the name (the help suggests the closest declaration of that module).')
+
+E['E0209'] = dict(
+    meaning='A bare enum value name belongs to more than one visible enum, and the context does '
+            'not say which enum is meant.',
+    files={'demo.policy': '''module demo
+
+enum Mode { full_time, part_time }
+enum Contract { full_time, casual }
+
+const usual = full_time
+'''},
+    fix='Write the value qualified (`Mode.full_time`), or give the context a type: '
+        '`const usual: Mode = full_time`. In comparisons, put the operand whose type is known '
+        'on the left: `m == full_time`, not `full_time == m`.')
+
+E['E0210'] = dict(
+    meaning='A function, constant or decision depends on itself, directly or through others; or '
+            'a type alias is defined in terms of itself. Recursion is not allowed so that every '
+            'evaluation terminates. The note lists the cycle.',
+    files={'demo.policy': '''module demo
+
+def countdown(n: Int) -> Int = if n <= 0 then 0 else countdown(n - 1)
+'''},
+    fix='Compute the value directly, usually with an aggregate (`sum`, `count`, `all`, ...) '
+        'over a list, or with arithmetic.')
+
+E['E0211'] = dict(
+    meaning='A qualified enum value `Enum.value`, or a `match` pattern, names a value that the '
+            'enum does not have.',
+    files={'demo.policy': '''module demo
+
+enum Mode { full_time, part_time }
+
+const usual: Mode = Mode.fulltime
+'''},
+    fix='Use one of the enum\'s values (the help suggests the closest), or add the value to the '
+        'enum.')
+
+E['E0301'] = dict(
+    meaning='An expression has a different type from the one required: by a declared type, a '
+            'parameter, a field, a decision\'s result type, a condition (`Bool`), the other '
+            'branches of an `if` or `match`, or the other elements of a collection. Also '
+            'reported for `is none`/`is some` or `??` on a value that is never `none`, for '
+            '`in` with an element of the wrong type, and for `none`/`some(x)` patterns on a '
+            'value that is not optional. The note says what required the type.',
+    files={'demo.policy': 'module demo\n\nconst limit: Int = "20"\n'},
+    fix='Make the expression produce the required type, or change the declared type. `Int` '
+        'converts to `Decimal` by itself; nothing else converts implicitly. For an optional '
+        'value, handle `none` first (`??`, `match`, or `is some`); for a number that should be '
+        'a duration, add a unit (`7 days`).')
+
+E['E0302'] = dict(
+    meaning='A call is wrong: the callee is not a function, decision or builtin; the number of '
+            'arguments differs from the parameters; a builtin does not accept the argument '
+            'types; or a function, decision or builtin is named without being called.',
+    files={'demo.policy': '''module demo
+
+def shift_hours(days: Int) -> Int = days * 8
+
+const a: Int = shift_hours(1, 2)
+const b: Int = year(2024)
+'''},
+    fix='Pass one argument per parameter, of the declared types. For builtins the help shows '
+        'the signature (see "Builtins" in [language.md](language.md#8-builtins)).')
+
+E['E0303'] = dict(
+    meaning='An operator is applied to operands it does not accept: arithmetic on non-numbers, '
+            '`Date + Int`, `Duration + Duration`, ordering (`<`) on enums, booleans, records or '
+            'optionals, `in` with something that is not a list or set, field access on a value '
+            'that is not a record, `with` on a non-record, `match` on a value that is neither an '
+            'enum nor optional, `sum` over non-numbers, a duration whose count is not an `Int`.',
+    files={'demo.policy': 'module demo\n\nconst deadline: Date = 2024-03-01 + 14\n'},
+    fix='Follow the help. Here the number needs a unit: `2024-03-01 + 14 days`. The operator '
+        'table is in [language.md](language.md#arithmetic); use `days_between(a, b)` for the '
+        'days between two dates.')
+
+E['E0304'] = dict(
+    meaning='A `match` does not cover every case: some enum value, or `none` for an optional, '
+            'has no arm.',
+    files={'demo.policy': '''module demo
+
+enum Mode { full_time, part_time, distance }
+
+def weekly(m: Mode) -> Int = match m { full_time => 40, part_time => 20 }
+'''},
+    fix='Add an arm for each missing case (listed in the message), or end with `_ => ...` for '
+        'all the rest.')
+
+E['E0305'] = dict(
+    meaning='A field of an optional record is read (or updated with `with`) without handling '
+            'the case where the record is `none`.',
+    files={'demo.policy': '''module demo
+
+record Job {
+  hours: Int
+}
+
+record Person {
+  job: Job?
+}
+
+def hours(p: Person) -> Int = p.job.hours
+'''},
+    fix='Test it first, which narrows the type: `if p.job is some then p.job.hours else 0`, or '
+        '`p.job is some and p.job.hours > 30`; or use `match p.job { none => 0, some(j) => '
+        'j.hours }`. With `with`, replace the whole optional field instead of a field inside it.')
+
+E['E0306'] = dict(
+    meaning='The type of an expression cannot be worked out: an empty `[]`/`{}` or `none` '
+            'with nothing around it that says what it holds, or a `map` whose body is one.',
+    files={'demo.policy': 'module demo\n\nconst nothing = []\n'},
+    fix='Give the declaration a type: `const nothing: List<Int> = []`.')
+
+E['E0307'] = dict(
+    meaning='A record literal leaves out a field whose type is not optional.',
+    files={'demo.policy': '''module demo
+
+record Person {
+  name: Text
+  age: Int
+  nickname: Text?
+}
+
+const ann: Person = Person { name: "Ann" }
+'''},
+    fix='Give every field listed in the message. Fields of an optional type (`T?` or '
+        '`name?: T`) may be left out and are then `none`.')
+
+E['E0308'] = dict(
+    meaning='The same field is given twice in a record literal or updated twice in one `with`, '
+            'or a record declares a field twice.',
+    files={'demo.policy': '''module demo
+
+record Person {
+  name: Text
+  age: Int
+}
+
+const ann: Person = Person { name: "Ann", age: 30, age: 31 }
+'''},
+    fix='Remove one of them.')
+
+E['E0309'] = dict(
+    meaning='A `match` pattern can never be chosen, because earlier arms already cover it '
+            '(including a `_` arm).',
+    files={'demo.policy': '''module demo
+
+enum Mode { full_time, part_time }
+
+def weekly(m: Mode) -> Int = match m { full_time => 40, _ => 20, part_time => 10 }
+'''},
+    fix='Remove the pattern, or move it before the arm that covers it. `_` must come last.')
+
+E['E0401'] = dict(
+    meaning='An `exception ... to NAME` names a rule that the decision does not have. An '
+            'exception can only override rules of its own decision.',
+    files={'demo.policy': '''module demo
+
+decision fee(age: Int) -> Int
+  default 10
+  rule child when age < 12 then 5
+  exception infant to chld when age < 2 then 0
+'''},
+    fix='Correct the rule name (the help suggests the closest one).')
+
+E['E0402'] = dict(
+    meaning='Exceptions override each other in a cycle (`a` overrides `b`, which overrides `a`), '
+            'or an exception names itself. Then no rule would be more specific than the other.',
+    files={'demo.policy': '''module demo
+
+decision fee(age: Int) -> Int
+  default 10
+  exception a to b when age < 12 then 5
+  exception b to a when age < 6 then 0
+'''},
+    fix='Decide which rule is the more specific one and keep only that direction. Here `b` '
+        '(under 6) is more specific: remove `to b` from `a` and make it a `rule`.')
+
+E['E0403'] = dict(
+    meaning='A decision has no rules and no `default`, so it could never produce a value.',
+    files={'demo.policy': 'module demo\n\ndecision fee(age: Int) -> Int\n'},
+    fix='Add `default <value>` or at least one `rule NAME ... then <value>`.')
+
+E['E0404'] = dict(
+    meaning='A rule\'s `effective from D1 until D2` ends before it starts, so the rule could '
+            'never be in effect. Both dates are inclusive, so `from` and `until` may be the same '
+            'day.',
+    files={'demo.policy': '''module demo
+
+decision fee(age: Int) -> Int
+  default 10
+  rule promo effective from 2024-12-31 until 2024-01-01 then 5
+'''},
+    fix='Swap the dates, or remove `until`.')
+
+E['E0405'] = dict(
+    meaning='`policy eval` was asked to evaluate a decision that cannot read its input from a '
+            'JSON case: it must take exactly one parameter, of a record type.',
+    files={'demo.policy': '''module demo
+
+decision fee(age: Int, student: Bool) -> Int
+  default 10
+  rule child when age < 12 then 5
+'''},
+    json={'case.json': {"age": 8, "student": False}},
+    cmd='policy eval demo.policy -d demo.fee -i case.json',
+    fix='Declare a record for the case and take it as the only parameter: '
+        '`record Rider { age: Int, student: Bool }` and `decision fee(r: Rider) -> Int`. '
+        'Decisions with other parameters can still be called from other decisions and tests.')
+
+E['E0406'] = dict(
+    meaning='A constant uses `as_of`, the evaluation date. Constants are computed once, when the '
+            'policies are loaded, before any evaluation date is known.',
+    files={'demo.policy': '''module demo
+
+const today: Date = as_of
+'''},
+    cmd='policy check demo.policy',
+    fix='Use a function (`def today() -> Date = as_of`) or compute the value inside the decision '
+        'that needs it.')
+
+E['E0501'] = dict(
+    meaning='An `expect` in a test was false. When the expectation is `a == b`, the notes show '
+            'both values.',
+    files={'demo.policy': '''module demo
+
+def weekly_hours(days: Int) -> Int = days * 8
+
+test "a full week" {
+  expect weekly_hours(5) == 45
+}
+'''},
+    cmd='policy test demo.policy',
+    human=True,
+    fix='Either the policy or the test is wrong: compare the left and right sides. A test '
+        'stops at its first failing `expect`.')
+
+E['E0901'] = dict(
+    meaning='The case file given to `policy eval` is not valid JSON. The message gives the line '
+            'and column and what the JSON parser expected.\n\nThe examples of this and the '
+            'following input errors use this policy, `demo.policy`; a correct case for it is '
+            '`' + jdump(GOOD) + '`.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': '{"name": "Ann",}'},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Correct the JSON: no trailing commas, keys and strings in double quotes, no comments.')
+
+E['E0902'] = dict(
+    shared=True,
+    meaning='The case lacks a key that its record type requires. Every field must be present '
+            'in JSON, including fields of type `T?` (which may be `null`); only fields declared '
+            '`name?: T` may be left out.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': {k: v for k, v in GOOD.items() if k != 'manager'}},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Add the key (here `"manager": null`), or, if the key may really be missing from cases, '
+        'declare the field `manager?: Text` in the record.')
+
+E['E0903'] = dict(
+    shared=True,
+    meaning='A case value has the wrong JSON type for its field: a string where a number is '
+            'declared, a number with a fraction for an `Int`, an object for a list, a malformed '
+            'duration, and so on. Also reported for an array that repeats an element where a '
+            '`Set` is declared.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': dict(GOOD, hours="38", skills=["first aid", "first aid"])},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Write the value as the type requires (see the table "Case records in JSON" in '
+        '[language.md](language.md#case-records-in-json)): integers without quotes or '
+        'fractions, dates as `"YYYY-MM-DD"`, durations as `"P4W"`, sets without repeats.')
+
+E['E0904'] = dict(
+    shared=True,
+    meaning='A case value for an enum field is not one of the enum\'s JSON spellings. The note '
+            'lists them.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': dict(GOOD, mode="fulltime")},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Use one of the listed spellings. A value declared `name as "text"` is spelled `"text"` '
+        'in JSON, not `"name"`.')
+
+E['E0905'] = dict(
+    shared=True,
+    meaning='A case date is a string, but not a real date in the form `YYYY-MM-DD` between '
+            '0001-01-01 and 9999-12-31.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': dict(GOOD, born="1990-02-30")},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Write an existing date with a four-digit year and two-digit month and day: '
+        '`"1990-02-28"`.')
+
+E['E0906'] = dict(
+    shared=True,
+    meaning='`policy eval --decision` names a decision that no loaded policy declares. '
+            'Decisions are named with their module.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': GOOD},
+    cmd='policy eval demo.policy -d weekly_hours -i case.json',
+    fix='Use the qualified name the help suggests (`demo.weekly_hours`); '
+        '`policy check --list PATHS` lists all decisions.')
+
+E['E0907'] = dict(
+    shared=True,
+    meaning='The case file is larger than 16 MiB, or nests arrays and objects more than 64 '
+            'levels deep.',
+    prose_example='a case file whose arrays nest 70 levels deep (`[[[[...]]]]`):',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': '[' * 70 + ']' * 70},
+    show_json=False,
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Cases are records of facts about one case; if yours is this large or deep, it '
+        'probably holds data that does not belong in one case.')
+
+E['E0908'] = dict(
+    shared=True,
+    meaning='A case object has a key that its record type does not declare. Unknown keys are '
+            'rejected rather than ignored, so that a misspelt key is not silently lost.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': dict(GOOD, nick_name="Annie")},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Remove the key, correct its spelling (the help suggests a close field; here the field '
+        'is `nickname`), or add the field to the record.')
+
+E['E0909'] = dict(
+    shared=True,
+    meaning='A case number cannot be held by its type: an integer beyond the 64-bit range, or a '
+            'number that a `Decimal` cannot hold exactly.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': '{"name": "Ann", "born": "1990-01-02", "mode": "full_time", '
+                       '"hours": 9223372036854775808, "rate": 1e30, "skills": [], '
+                       '"notice": "P4W", "manager": null}'},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
+    fix='Check the value; it is most likely a data error.')
+
+LEAVE = '''module demo.leave
+
+record Employee {
+  years: Int
+  manager: Bool
+}
+
+decision annual_leave_days(e: Employee) -> Int
+  rule standard when e.years < 5 then 14
+  rule long_service when e.years >= 5 then 18
+  rule managers when e.manager then 20
+'''
+
+E['E0910'] = dict(
+    meaning='For this case, two rules of a decision apply, neither is overridden by an exception, '
+            'and they give different results. The labels show both rules and, when the decision '
+            'was used by another, where it was needed. Conflicts depend on the case, so '
+            '`policy check` cannot find them; write tests for the combinations.',
+    files={'leave.policy': LEAVE},
+    json={'case.json': {"years": 6, "manager": True}},
+    cmd='policy eval leave.policy -d demo.leave.annual_leave_days -i case.json',
+    human=True,
+    fix='Say which rule wins with an exception: `exception managers to standard, long_service` '
+        '(an `exception` replaces the `rule managers` line). Or make the conditions exclusive, '
+        'for example by adding `and not e.manager` to the other two rules.')
+
+E['E0911'] = dict(
+    meaning='A decision was needed by another decision, a function or a test, but none of its '
+            'rules applied and it has no default. (When the decision asked for by `policy eval` '
+            'itself is not applicable, that is a normal answer, not an error.)',
+    files={'demo.policy': '''module demo
+
+record Employee {
+  years: Int
+  manager: Bool
+}
+
+decision parking_spaces(e: Employee) -> Int
+  rule managers when e.manager then 1
+
+decision monthly_parking_fee(e: Employee) -> Int
+  default 0
+  rule paying when parking_spaces(e) > 0 then 50
+'''},
+    json={'case.json': {"years": 2, "manager": False}},
+    cmd='policy eval demo.policy -d demo.monthly_parking_fee -i case.json',
+    fix='Give the needed decision a `default` (here `default 0`), or only use it when it '
+        'applies (`when e.manager and parking_spaces(e) > 0`).')
+
+E['E0912'] = dict(
+    meaning='Arithmetic failed during evaluation: division or remainder by zero, an `Int`, '
+            '`Decimal` or `Duration` result too large for its type, or a date before year 1 or '
+            'after 9999. Errors in constants are reported when the policies are loaded.',
+    files={'demo.policy': '''module demo
+
+record Pay {
+  total: Int
+  hours: Int
+}
+
+decision hourly_rate(p: Pay) -> Int
+  rule r then p.total / p.hours
+'''},
+    json={'case.json': {"total": 400, "hours": 0}},
+    cmd='policy eval demo.policy -d demo.hourly_rate -i case.json',
+    fix='Guard the operation (`when p.hours > 0`), or check the case data.')
+
+E['E0913'] = dict(
+    meaning='A day-based duration (days, weeks) was compared with a month-based one (months, '
+            'years) with `<`, `<=`, `>`, `>=`, `min` or `max`. There is no single answer: four '
+            'weeks are shorter than some months and longer than others. (`==` between them is '
+            'simply `false`.)',
+    shared_extra=True,
+    files={'demo.policy': CASE_POLICY + '''
+decision short_notice(w: Worker) -> Bool
+  default false
+  rule short when w.notice < 1 month then true
+'''},
+    json={'case.json': GOOD},
+    cmd='policy eval demo.policy -d demo.short_notice -i case.json',
+    fix='Compare dates instead: `as_of + w.notice < as_of + 1 month` gives the answer for a '
+        'given date. Or express both durations in the same kind of unit.')
+
+E['E0914'] = dict(
+    shared=True,
+    meaning='A command-line argument is malformed: currently a `--as-of` date (or the '
+            '`POLICY_TODAY` environment variable) that is not a real `YYYY-MM-DD` date.',
+    files={'demo.policy': CASE_POLICY},
+    json={'case.json': GOOD},
+    cmd='policy eval demo.policy -d demo.weekly_hours -i case.json --as-of 2024-13-01',
+    fix='Write the date as `YYYY-MM-DD`, e.g. `--as-of 2024-09-01`.')
+
+
+SHARED_NOTE = '`demo.policy` is the file shown under E0901.'
+
+
+def run_example(code, ex):
+    d = tempfile.mkdtemp(prefix='diag')
+    for name, text in ex.get('files', {}).items():
+        path = os.path.join(d, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'wb') as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+    for name, obj in ex.get('json', {}).items():
+        with open(os.path.join(d, name), 'w') as f:
+            f.write(obj if isinstance(obj, str) else json.dumps(obj, indent=2) + '\n')
+    cmd = ex.get('cmd')
+    if cmd is None:
+        cmd = 'policy check ' + ' '.join(sorted(ex['files']))
+        ex['cmd'] = cmd
+    if ex.get('short') and not cmd.startswith('policy check --format short'):
+        cmd = cmd.replace('policy check', 'policy check --format short', 1)
+        ex['cmd'] = cmd
+    argv = cmd.split()
+    argv[0] = POLICY
+    env = dict(os.environ, NO_COLOR='1', POLICY_TODAY='2025-09-01')
+    r = subprocess.run(argv, cwd=d, capture_output=True, text=True, env=env)
+    out = (r.stdout + r.stderr)
+    shutil.rmtree(d)
+    if '[' + code + ']' not in out:
+        print('EXAMPLE FOR', code, 'DID NOT PRODUCE IT:\n', out, file=sys.stderr)
+        sys.exit(1)
+    return out.rstrip('\n'), r.returncode
+
+
+def fence(lang, text):
+    return '```' + lang + '\n' + text.rstrip('\n') + '\n```\n'
+
+
+out = []
+out.append(open(os.path.join(ROOT, 'docs', 'tools', 'diagnostics_intro.md')).read())
+for code, name, summary in kinds:
+    ex = E[code]
+    text, rc = run_example(code, ex)
+    # Drop the trailing "N errors found" and the PASS/FAIL lines for brevity only when human.
+    out.append(f'## {code}: {summary}\n')
+    out.append(ex['meaning'] + '\n')
+    if ex.get('prose_example'):
+        out.append('Example: ' + ex['prose_example'] + '\n')
+    else:
+        out.append('Example:\n')
+    files = ex.get('files', {})
+    if ex.get('shared'):
+        out.append(SHARED_NOTE + '\n')
+    elif ex.get('shared_extra'):
+        out.append(SHARED_NOTE[:-1] + ', with this decision added:\n')
+        out.append(fence('policy', files['demo.policy'][len(CASE_POLICY):].lstrip('\n')))
+    elif ex.get('show_files', True):
+        multi = len(files) > 1
+        for fname, ftext in files.items():
+            if code == 'E0100':
+                continue
+            if multi or 'cmd' in ex and not ex['cmd'].startswith('policy check'):
+                out.append(f'`{fname}`:\n')
+            out.append(fence('policy', ftext if isinstance(ftext, str) else ftext.decode('latin-1')))
+    if ex.get('show_json', True):
+        for jname, obj in ex.get('json', {}).items():
+            out.append(f'`{jname}`:\n')
+            out.append(fence('json', obj if isinstance(obj, str) else json.dumps(obj, indent=2)))
+    out.append(fence('text', '$ ' + ex['cmd'] + '\n' + text))
+    out.append('How to fix it: ' + ex['fix'] + '\n')
+with open(os.path.join(ROOT, 'docs', 'diagnostics.md'), 'w') as f:
+    f.write('\n'.join(out))
+print('ok', len(kinds), 'codes')
