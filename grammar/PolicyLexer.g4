@@ -64,6 +64,9 @@ DAYS      : 'day' | 'days';
 WEEKS     : 'week' | 'weeks';
 MONTHS    : 'month' | 'months';
 YEARS     : 'year' | 'years';
+PARAMETER : 'parameter';
+VALUE     : 'value';
+APPLICABLE : 'applicable';
 
 // ---- literals -------------------------------------------------------------------------------
 // A date literal is written as in ISO 8601: 2014-03-17. It wins over `2014 - 03 - 17` by

@@ -30,6 +30,21 @@ declaration
   | DEF name LPAREN paramList? RPAREN ARROW typeRef ASSIGN expr                 # FunctionDecl
   | DECISION name LPAREN paramList? RPAREN ARROW typeRef decisionClause* ruleDecl*  # DecisionDecl
   | TEST STRING (AS OF DATE)? LBRACE testStmt* RBRACE                           # TestDecl
+  | PARAMETER name COLON typeRef sourceClause? parameterVersion+                  # ParameterDecl
+  ;
+
+// One value of a parameter's timeline: `value 20 effective from 2014-03-17 source "..."`.
+parameterVersion
+  : VALUE expr versionClause*
+  ;
+
+versionClause
+  : sourceClause                                                                # VersionSource
+  | effectivePeriod                                                             # VersionEffective
+  ;
+
+effectivePeriod
+  : EFFECTIVE (FROM from=DATE)? (UNTIL until=DATE)?
   ;
 
 // `no_award as "none"`: the value is written `no_award` in policies and "none" in JSON (for
@@ -53,6 +68,7 @@ param
 decisionClause
   : sourceClause                                                                # DecisionSource
   | DEFAULT expr                                                                # DecisionDefault
+  | effectivePeriod                                                             # DecisionEffective
   ;
 
 sourceClause
@@ -66,12 +82,13 @@ ruleDecl
 
 ruleClause
   : sourceClause                                                                # RuleSource
-  | EFFECTIVE (FROM from=DATE)? (UNTIL until=DATE)?                             # RuleEffective
+  | effectivePeriod                                                             # RuleEffective
   | WHEN expr                                                                   # RuleWhen
   ;
 
 testStmt
   : LET name (COLON typeRef)? ASSIGN expr                                       # TestLet
+  | EXPECT expr IS NOT APPLICABLE                                               # TestExpectNotApplicable
   | EXPECT expr                                                                 # TestExpect
   ;
 
@@ -147,5 +164,5 @@ qualifiedName
 // Soft keywords are valid names so that field names like `source` or `count` still work.
 name
   : ID | SOURCE | EFFECTIVE | FROM | UNTIL | TO | OF | ALL | ANY | COUNT | SUM | MIN | MAX
-  | FILTER | MAP | DAYS | WEEKS | MONTHS | YEARS
+  | FILTER | MAP | DAYS | WEEKS | MONTHS | YEARS | PARAMETER | VALUE | APPLICABLE
   ;

@@ -19,7 +19,16 @@ namespace policy::check {
   X(Day, "day_of_month", 1, "day_of_month(d: Date) -> Int (1-31)")                   \
   X(Weekday, "weekday", 1, "weekday(d: Date) -> Int (0 = Sunday ... 6 = Saturday)")  \
   X(DaysBetween, "days_between", 2, "days_between(a: Date, b: Date) -> Int (b - a)") \
-  X(ToDecimal, "to_decimal", 1, "to_decimal(x: Int) -> Decimal")
+  X(ToDecimal, "to_decimal", 1, "to_decimal(x: Int) -> Decimal")                       \
+  X(AddWorkingDays, "add_working_days", 4,                                              \
+    "add_working_days(d: Date, n: Int, holidays: Set<Date>, extra_working_days: Set<Date>) -> Date") \
+  X(WorkingDaysBetween, "working_days_between", 4,                                      \
+    "working_days_between(a: Date, b: Date, holidays: Set<Date>, extra_working_days: Set<Date>) -> Int") \
+  X(AddMonthsOverflow, "add_months_overflow", 2, "add_months_overflow(d: Date, n: Int) -> Date") \
+  X(DatesEvery, "dates_every", 3, "dates_every(first: Date, last: Date, step: Duration) -> List<Date>") \
+  X(Distinct, "distinct", 1, "distinct(xs: List<T>) -> Set<T>")                          \
+  X(ToList, "to_list", 1, "to_list(xs: Set<T>) -> List<T> (ascending)")                  \
+  X(Flatten, "flatten", 1, "flatten(xs: List<List<T>> | List<Set<T>>) -> List<T>")
 
 enum class Builtin : uint8_t {
 #define X(name, text, arity, doc) k##name,

@@ -589,6 +589,17 @@ class Checker {
       Require(rule.then, d.result, body, result_what);
       body.narrowed.resize(narrowed_before);
     }
+    if (decl.effective_from && decl.effective_until && *decl.effective_until < *decl.effective_from) {
+      diags_
+          .Report(DiagCode::kEmptyEffectivePeriod, decl.effective_span,
+                  fmt::format("decision `{}` stops being effective before it starts", decl.name.text),
+                  fmt::format("{} is before {}", decl.effective_until->ToString(),
+                              decl.effective_from->ToString()))
+          .WithHelp("swap the dates, or remove `until`");
+    }
+    if (decl.is_parameter) {
+      CheckVersionsDisjoint(decl);
+    }
     if (decl.rules.empty() && !decl.default_value) {
       diags_
           .Report(DiagCode::kNeverApplicable, decl.name.span,
@@ -630,6 +641,36 @@ class Checker {
     }
     OrderRules(d, targets);
     d.num_slots = body.max_slots;
+  }
+
+  // E0407: on any date at most one version of a parameter is in effect, so that reading it never
+  // depends on declaration order.
+  void CheckVersionsDisjoint(const ast::DecisionDecl& decl) {
+    const auto& v = decl.rules;
+    for (size_t i = 0; i < v.size(); ++i) {
+      for (size_t j = i + 1; j < v.size(); ++j) {
+        // Periods [from, until] with open ends overlap unless one ends before the other starts.
+        const bool i_before_j = v[i].effective_until && v[j].effective_from &&
+                                *v[i].effective_until < *v[j].effective_from;
+        const bool j_before_i = v[j].effective_until && v[i].effective_from &&
+                                *v[j].effective_until < *v[i].effective_from;
+        if (i_before_j || j_before_i) {
+          continue;
+        }
+        const auto period = [](const ast::RuleDecl& r) {
+          return fmt::format("from {} until {}", r.effective_from ? r.effective_from->ToString() : "the start",
+                             r.effective_until ? r.effective_until->ToString() : "further notice");
+        };
+        const Span at = [](const ast::RuleDecl& r) { return r.effective_span.valid() ? r.effective_span : r.span; }(v[j]);
+        diags_
+            .Report(DiagCode::kOverlappingVersions, at,
+                    fmt::format("two values of parameter `{}` are in effect on the same dates", decl.name.text),
+                    fmt::format("this value is in effect {}", period(v[j])))
+            .WithLabel(v[i].effective_span.valid() ? v[i].effective_span : v[i].span,
+                       fmt::format("and this one {}", period(v[i])))
+            .WithHelp("end the earlier value the day before the later one starts: `effective from A until B`");
+      }
+    }
   }
 
   // Topological order (exceptions before what they override) and transitive override sets.
@@ -732,6 +773,16 @@ class Checker {
         }
         // Bind after checking the value: `let x = x with {...}` refers to the outer x.
         s.slot = body.Bind(s.name.text, type);
+      } else if (s.expect_not_applicable) {
+        const TypeId type = CheckExpr(s.expr, body, TypeTable::kErrorId);
+        const bool is_decision_call = s.expr->kind == ExprKind::kCall &&
+                                      s.expr->kids[0]->ref.kind == RefKind::kDecision;
+        if (!IsError(type) && !is_decision_call) {
+          diags_
+              .Report(DiagCode::kBadOperands, s.expr->span,
+                      "only a decision or a parameter can be `not applicable`", "not a decision")
+              .WithHelp("write `expect some_decision(case) is not applicable`");
+        }
       } else {
         CheckExpr(s.expr, body, TypeTable::kBoolId);
         Require(s.expr, TypeTable::kBoolId, body, "an `expect`");
@@ -1224,8 +1275,12 @@ class Checker {
       case SymKind::kAlias:
         e.ref = {RefKind::kType, ResolveAlias(sym.id), 0};
         return TypeTable::kErrorId;
-      case SymKind::kFunction:
       case SymKind::kDecision:
+        if (program_.decisions[sym.id].decl->is_parameter) {
+          return ReadParameter(e, sym, body);
+        }
+        [[fallthrough]];
+      case SymKind::kFunction:
         diags_
             .Report(DiagCode::kBadCall, e.span,
                     fmt::format("{} `{}` must be called with its arguments", SymKindName(sym.kind), e.text),
@@ -1234,6 +1289,38 @@ class Checker {
         return TypeTable::kErrorId;
     }
     return TypeTable::kErrorId;
+  }
+
+  // A parameter is read by name; it is evaluated like a call of a decision without arguments, so
+  // the name node becomes a call node (see ast::DecisionDecl::is_parameter).
+  auto ReadParameter(Expr& e, const Symbol& sym, Body& body) -> TypeId {
+    if (RejectInConstant(e.span, fmt::format("parameter `{}`", e.text), body)) {
+      return TypeTable::kErrorId;
+    }
+    auto callee = std::make_unique<Expr>();
+    callee->kind = ExprKind::kName;
+    callee->text = e.text;
+    callee->span = e.span;
+    callee->ref = {RefKind::kDecision, sym.id, 0};
+    e.kind = ExprKind::kCall;
+    e.kids.clear();
+    e.kids.push_back(std::move(callee));
+    AddEdge(body, {SymKind::kDecision, sym.id});
+    return program_.decisions[sym.id].result;
+  }
+
+  // E0406: constants are computed once, at load time, before any evaluation date is known, so
+  // they cannot use anything whose value depends on it.
+  auto RejectInConstant(Span span, const std::string& what, const Body& body) -> bool {
+    if (!body.owner || body.owner->kind != SymKind::kConst) {
+      return false;
+    }
+    diags_
+        .Report(DiagCode::kAsOfInConstant, span,
+                fmt::format("a constant cannot depend on the evaluation date, and {} does", what),
+                "its value depends on the evaluation date")
+        .WithHelp("use a `def` (a function), a `parameter` or a decision instead of a `const`");
+    return true;
   }
 
   // Names used as the object of `.`: module aliases and enum types are not values on their own.
@@ -1396,6 +1483,19 @@ class Checker {
       return TypeTable::kErrorId;
     }
     const bool is_decision = target->kind == SymKind::kDecision;
+    if (is_decision && program_.decisions[target->id].decl->is_parameter) {
+      diags_
+          .Report(DiagCode::kBadCall, e.span, fmt::format("parameter `{}` is not called", callee.text),
+                  "called here")
+          .WithLabel(target->span, "declared here")
+          .WithHelp(fmt::format("read it by name: `{}`", callee.text));
+      CheckArgs(e, body, {});
+      return TypeTable::kErrorId;
+    }
+    if (is_decision && RejectInConstant(callee.span, fmt::format("decision `{}`", callee.text), body)) {
+      CheckArgs(e, body, {});
+      return TypeTable::kErrorId;
+    }
     const std::vector<TypeId>& params =
         is_decision ? program_.decisions[target->id].params : program_.functions[target->id].params;
     const TypeId result =
@@ -1441,6 +1541,12 @@ class Checker {
       CheckArgs(e, body, {});
       return TypeTable::kErrorId;
     }
+    // Builtins with a fixed signature check their arguments like a function's, so `{}` and
+    // bare enum values get their expected type and Int arguments coerce to Decimal.
+    if (const std::optional<std::vector<TypeId>> fixed = FixedSignature(b.id)) {
+      CheckArgs(e, body, *fixed);
+      return FixedResult(b.id);
+    }
     std::vector<TypeId> args;
     for (size_t i = 1; i < e.kids.size(); ++i) {
       args.push_back(CheckExpr(e.kids[i], body, i == 2 ? args[0] : TypeTable::kErrorId));
@@ -1475,6 +1581,9 @@ class Checker {
         }
         Coerce(e.kids[1], t);
         Coerce(e.kids[2], t);
+        if (k == TypeKind::kDuration) {
+          CheckDurationFamilies(e, *e.kids[1], *e.kids[2]);
+        }
         return t;
       }
       case Builtin::kAbs:
@@ -1495,8 +1604,96 @@ class Checker {
         return args[0] == TypeTable::kDateId && args[1] == TypeTable::kDateId ? TypeTable::kIntId : bad();
       case Builtin::kToDecimal:
         return args[0] == TypeTable::kIntId ? TypeTable::kDecimalId : bad();
+      case Builtin::kDistinct:
+        return Kind(args[0]) == TypeKind::kList ? program_.types.Set(program_.types.Get(args[0]).elem)
+                                                : bad();
+      case Builtin::kToList:
+        return Kind(args[0]) == TypeKind::kSet ? program_.types.List(program_.types.Get(args[0]).elem)
+                                               : bad();
+      case Builtin::kFlatten: {
+        if (Kind(args[0]) != TypeKind::kList) {
+          return bad();
+        }
+        const TypeId inner = program_.types.Get(args[0]).elem;
+        return Kind(inner) == TypeKind::kList || Kind(inner) == TypeKind::kSet
+                   ? program_.types.List(program_.types.Get(inner).elem)
+                   : bad();
+      }
+      case Builtin::kAddWorkingDays:
+      case Builtin::kWorkingDaysBetween:
+      case Builtin::kAddMonthsOverflow:
+      case Builtin::kDatesEvery:
+        break;  // fixed signatures, handled above
     }
     return bad();
+  }
+
+  // Whether a Duration expression is day-based (days, weeks) or month-based (months, years), when
+  // that can be read from the expression itself: a unit literal, or arithmetic and choices built
+  // only from them. Durations read from a case or a parameter have no static family; comparing
+  // those is checked when it happens (E0913).
+  enum class Family : uint8_t { kUnknown, kDays, kMonths };
+  static auto DurationFamily(const Expr& e) -> Family {
+    switch (e.kind) {
+      case ExprKind::kDuration:
+        return e.unit == DurationUnit::kDays || e.unit == DurationUnit::kWeeks ? Family::kDays
+                                                                               : Family::kMonths;
+      case ExprKind::kNeg:
+        return DurationFamily(*e.kids[0]);
+      case ExprKind::kBinary:
+        return e.op == ast::BinOp::kMul ? DurationFamily(*e.kids[0]) : Family::kUnknown;
+      case ExprKind::kIf: {
+        const Family a = DurationFamily(*e.kids[1]);
+        return a == DurationFamily(*e.kids[2]) ? a : Family::kUnknown;
+      }
+      default:
+        return Family::kUnknown;
+    }
+  }
+
+  // E0310: `4 weeks < 1 month` has no single answer, and the checker can see both units.
+  void CheckDurationFamilies(const Expr& e, const Expr& a, const Expr& b) {
+    const Family fa = DurationFamily(a);
+    const Family fb = DurationFamily(b);
+    if (fa == Family::kUnknown || fb == Family::kUnknown || fa == fb) {
+      return;
+    }
+    auto what = [](Family f) { return f == Family::kDays ? "days or weeks" : "months or years"; };
+    diags_
+        .Report(DiagCode::kMixedDurations, e.span,
+                "cannot order a duration in days or weeks against one in months or years", "here")
+        .WithLabel(a.span, what(fa))
+        .WithLabel(b.span, what(fb))
+        .WithNote("how many days a month has depends on the month, so there is no single answer")
+        .WithHelp("compare the dates they lead to instead: `d + 4 weeks < d + 1 month`");
+  }
+
+  auto FixedSignature(Builtin b) -> std::optional<std::vector<TypeId>> {
+    TypeTable& types = program_.types;
+    const TypeId dates = types.Set(TypeTable::kDateId);
+    switch (b) {
+      case Builtin::kAddWorkingDays:
+        return std::vector<TypeId>{TypeTable::kDateId, TypeTable::kIntId, dates, dates};
+      case Builtin::kWorkingDaysBetween:
+        return std::vector<TypeId>{TypeTable::kDateId, TypeTable::kDateId, dates, dates};
+      case Builtin::kAddMonthsOverflow:
+        return std::vector<TypeId>{TypeTable::kDateId, TypeTable::kIntId};
+      case Builtin::kDatesEvery:
+        return std::vector<TypeId>{TypeTable::kDateId, TypeTable::kDateId, TypeTable::kDurationId};
+      default:
+        return std::nullopt;
+    }
+  }
+
+  auto FixedResult(Builtin b) -> TypeId {
+    switch (b) {
+      case Builtin::kWorkingDaysBetween:
+        return TypeTable::kIntId;
+      case Builtin::kDatesEvery:
+        return program_.types.List(TypeTable::kDateId);
+      default:
+        return TypeTable::kDateId;
+    }
   }
 
   auto ArgList(const std::vector<TypeId>& args) const -> std::string {
@@ -1925,7 +2122,11 @@ class Checker {
         Coerce(e.kids[1], l == TypeTable::kDecimalId ? l : r);
         return TypeTable::kBoolId;
       }
-      if (l == r && (lk == TypeKind::kDate || lk == TypeKind::kDuration || lk == TypeKind::kText)) {
+      if (l == r && lk == TypeKind::kDuration) {
+        CheckDurationFamilies(e, *e.kids[0], *e.kids[1]);
+        return TypeTable::kBoolId;
+      }
+      if (l == r && (lk == TypeKind::kDate || lk == TypeKind::kText)) {
         return TypeTable::kBoolId;
       }
       return bad(l == r ? fmt::format("`{}` values have no order", Name(l))

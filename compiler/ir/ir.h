@@ -112,6 +112,16 @@ struct Decision {
   NodePtr default_value;    // null when the decision has no default
   std::vector<Rule> rules;  // evaluation order: every exception before the rules it overrides
   Span span;
+  bool is_parameter = false;  // declared with `parameter`; its rules are its versions
+  // When the decision is in effect (docs/language.md, "Effective dating"): within its own
+  // `effective` period if it has one; otherwise, when every one of its rules that is not an
+  // exception is effective-dated, on the dates at least one of those rules is in effect; otherwise
+  // always. Outside it the decision is not applicable, and the default is not used.
+  std::optional<Date> effective_from;
+  std::optional<Date> effective_until;
+  bool in_effect_with_rules = false;
+
+  auto InEffect(Date as_of) const -> bool;
 };
 
 struct Global {
@@ -122,6 +132,7 @@ struct Global {
 
 struct TestStep {
   bool is_let = false;
+  bool expect_not_applicable = false;  // `expect f(x) is not applicable`: expr is the call
   uint32_t slot = 0;  // let
   NodePtr expr;       // let value, or the expectation
   // For `expect a == b`, the two sides, so a failure can show both values.

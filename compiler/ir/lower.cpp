@@ -9,6 +9,22 @@
 
 namespace policy::ir {
 
+auto Decision::InEffect(Date as_of) const -> bool {
+  if (effective_from || effective_until) {
+    return !(effective_from && as_of < *effective_from) && !(effective_until && as_of > *effective_until);
+  }
+  if (!in_effect_with_rules) {
+    return true;
+  }
+  for (const Rule& r : rules) {
+    if (!r.is_exception && !(r.effective_from && as_of < *r.effective_from) &&
+        !(r.effective_until && as_of > *r.effective_until)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 auto Program::FindDecision(std::string_view name) const -> std::optional<uint32_t> {
   for (uint32_t i = 0; i < decisions.size(); ++i) {
     if (decisions[i].name == name) {
@@ -105,6 +121,18 @@ class Lowerer {
     out.result = d.result;
     out.num_slots = d.num_slots;
     out.span = d.decl->name.span;
+    out.is_parameter = d.decl->is_parameter;
+    out.effective_from = d.decl->effective_from;
+    out.effective_until = d.decl->effective_until;
+    bool any_rule = false;
+    bool all_dated = true;
+    for (const ast::RuleDecl& rule : d.decl->rules) {
+      if (!rule.is_exception) {
+        any_rule = true;
+        all_dated = all_dated && (rule.effective_from || rule.effective_until);
+      }
+    }
+    out.in_effect_with_rules = any_rule && all_dated;
     if (d.decl->default_value) {
       out.default_value = Lower(*d.decl->default_value);
     }
@@ -160,6 +188,7 @@ class Lowerer {
     for (const ast::TestStmt& s : t.decl->stmts) {
       TestStep step;
       step.is_let = s.is_let;
+      step.expect_not_applicable = s.expect_not_applicable;
       step.span = s.expr->span;
       step.text = std::string(sources_.Get(s.expr->span.file).Slice(s.expr->span));
       step.expr = Lower(*s.expr);

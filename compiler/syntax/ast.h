@@ -219,6 +219,14 @@ struct DecisionDecl {
   std::vector<Param> params;
   TypeRef result;
   std::optional<SourceRef> source;
+  // `effective from D1 until D2` on the decision itself: outside this period the decision is not
+  // applicable, whatever its rules and default say.
+  std::optional<Date> effective_from;
+  std::optional<Date> effective_until;
+  Span effective_span;
+  // A `parameter` is kept as a decision without parameters whose rules are its versions
+  // (`version_1`, ...): referring to it by name calls it. See docs/language.md, "Parameters".
+  bool is_parameter = false;
   ExprPtr default_value;  // null = no default
   Span default_span;
   std::vector<RuleDecl> rules;
@@ -228,6 +236,7 @@ struct DecisionDecl {
 
 struct TestStmt {
   bool is_let = false;
+  bool expect_not_applicable = false;  // `expect f(x) is not applicable`
   Name name;          // let
   uint32_t slot = 0;  // let: the slot the checker bound it to
   std::optional<TypeRef> type;

@@ -133,6 +133,8 @@ class Builder {
       m.decisions.push_back(Decision(*d));
     } else if (auto* t = dynamic_cast<P::TestDeclContext*>(&ctx)) {
       m.tests.push_back(Test(*t));
+    } else if (auto* pd = dynamic_cast<P::ParameterDeclContext*>(&ctx)) {
+      m.decisions.push_back(Parameter(*pd));
     }
   }
 
@@ -161,14 +163,15 @@ class Builder {
     decl.span = SpanOf(&ctx);
     for (auto* clause : ctx.decisionClause()) {
       const bool is_default = dynamic_cast<P::DecisionDefaultContext*>(clause) != nullptr;
-      if ((is_default && decl.default_value) || (!is_default && decl.source)) {
+      const bool is_effective = dynamic_cast<P::DecisionEffectiveContext*>(clause) != nullptr;
+      if ((is_default && decl.default_value) || (is_effective && decl.effective_span.valid()) ||
+          (!is_default && !is_effective && decl.source)) {
+        const char* what = is_default ? "default" : is_effective ? "effective" : "source";
         diags_
             .Report(DiagCode::kSyntaxError, SpanOf(clause),
-                    fmt::format("decision `{}` has a second `{}`", decl.name.text,
-                                is_default ? "default" : "source"),
+                    fmt::format("decision `{}` has a second `{}`", decl.name.text, what),
                     "second clause")
-            .WithHelp(is_default ? "a decision has at most one default"
-                                 : "a decision has at most one `source`");
+            .WithHelp(fmt::format("a decision has at most one `{}`", what));
         continue;
       }
       if (auto* s = dynamic_cast<P::DecisionSourceContext*>(clause)) {
@@ -176,6 +179,8 @@ class Builder {
       } else if (auto* def = dynamic_cast<P::DecisionDefaultContext*>(clause)) {
         decl.default_value = Expr(*def->expr());
         decl.default_span = SpanOf(def);
+      } else if (auto* eff = dynamic_cast<P::DecisionEffectiveContext*>(clause)) {
+        Effective(*eff->effectivePeriod(), decl.effective_from, decl.effective_until, decl.effective_span);
       }
     }
     for (auto* r : ctx.ruleDecl()) {
@@ -223,18 +228,72 @@ class Builder {
       if (auto* s = dynamic_cast<P::RuleSourceContext*>(clause)) {
         rule.source = Source(s->sourceClause());
       } else if (auto* eff = dynamic_cast<P::RuleEffectiveContext*>(clause)) {
-        rule.effective_span = SpanOf(eff);
-        if (eff->from != nullptr) {
-          rule.effective_from = DateLiteral(eff->from);
-        }
-        if (eff->until != nullptr) {
-          rule.effective_until = DateLiteral(eff->until);
-        }
+        Effective(*eff->effectivePeriod(), rule.effective_from, rule.effective_until, rule.effective_span);
       } else if (auto* w = dynamic_cast<P::RuleWhenContext*>(clause)) {
         rule.when = Expr(*w->expr());
       }
     }
     return rule;
+  }
+
+  void Effective(P::EffectivePeriodContext& ctx, std::optional<Date>& from, std::optional<Date>& until,
+                 Span& span) {
+    span = SpanOf(&ctx);
+    if (ctx.from != nullptr) {
+      from = DateLiteral(ctx.from);
+    }
+    if (ctx.until != nullptr) {
+      until = DateLiteral(ctx.until);
+    }
+  }
+
+  // PARAMETER name COLON typeRef sourceClause? parameterVersion+
+  // The versions become rules `version_1`, `version_2`, ... of a decision without parameters, so
+  // effective dating, citations and explanations work exactly as for decisions.
+  auto Parameter(P::ParameterDeclContext& ctx) -> ast::DecisionDecl {
+    ast::DecisionDecl decl;
+    decl.is_parameter = true;
+    decl.name = NameOf(ctx.name());
+    decl.result = Type(*ctx.typeRef());
+    decl.doc = DocFor(&ctx);
+    decl.span = SpanOf(&ctx);
+    if (ctx.sourceClause() != nullptr) {
+      decl.source = Source(ctx.sourceClause());
+    }
+    int index = 0;
+    for (auto* v : ctx.parameterVersion()) {
+      ast::RuleDecl rule;
+      rule.name = {fmt::format("version_{}", ++index), SpanOf(v->VALUE())};
+      rule.span = SpanOf(v);
+      rule.doc = DocFor(v);
+      rule.then = Expr(*v->expr());
+      bool has_source = false;
+      bool has_effective = false;
+      for (auto* clause : v->versionClause()) {
+        auto* eff = dynamic_cast<P::VersionEffectiveContext*>(clause);
+        bool& seen = eff != nullptr ? has_effective : has_source;
+        if (seen) {
+          diags_
+              .Report(DiagCode::kSyntaxError, SpanOf(clause),
+                      fmt::format("a value of parameter `{}` has a second `{}` clause", decl.name.text,
+                                  eff != nullptr ? "effective" : "source"),
+                      "second clause")
+              .WithHelp("give each value at most one `effective` and one `source`");
+          continue;
+        }
+        seen = true;
+        if (eff != nullptr) {
+          Effective(*eff->effectivePeriod(), rule.effective_from, rule.effective_until, rule.effective_span);
+        } else if (auto* src = dynamic_cast<P::VersionSourceContext*>(clause)) {
+          rule.source = Source(src->sourceClause());
+        }
+      }
+      if (!rule.source) {
+        rule.source = decl.source;
+      }
+      decl.rules.push_back(std::move(rule));
+    }
+    return decl;
   }
 
   // TEST STRING (AS OF DATE)? LBRACE testStmt* RBRACE
@@ -257,6 +316,9 @@ class Builder {
         stmt.expr = Expr(*let->expr());
       } else if (auto* ex = dynamic_cast<P::TestExpectContext*>(s)) {
         stmt.expr = Expr(*ex->expr());
+      } else if (auto* na = dynamic_cast<P::TestExpectNotApplicableContext*>(s)) {
+        stmt.expr = Expr(*na->expr());
+        stmt.expect_not_applicable = true;
       }
       test.stmts.push_back(std::move(stmt));
     }

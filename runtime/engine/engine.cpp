@@ -208,6 +208,8 @@ auto ViaName(vm::DecisionRecord::Via v) -> const char* {
       return "default";
     case vm::DecisionRecord::Via::kNotApplicable:
       return "not_applicable";
+    case vm::DecisionRecord::Via::kNotInEffect:
+      return "not_in_effect";
   }
   return "?";
 }
@@ -247,16 +249,22 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
     const vm::DecisionRecord& rec = trace.records[i];
     const ir::Decision& d = ir_->decisions[rec.decision];
     const std::string indent(static_cast<size_t>(rec.depth) * 4, ' ');
-    const std::string value = rec.via == vm::DecisionRecord::Via::kNotApplicable
-                                  ? "not applicable"
-                                  : vm::FormatValue(ir_->types, d.result, rec.value);
+    const bool applicable = rec.via != vm::DecisionRecord::Via::kNotApplicable &&
+                            rec.via != vm::DecisionRecord::Via::kNotInEffect;
+    const std::string value = applicable ? vm::FormatValue(ir_->types, d.result, rec.value) : "not applicable";
     out += fmt::format("{}{} = {}{}\n", indent, d.name, value, rec.depth > 0 ? "  (used above)" : "");
     switch (rec.via) {
       case vm::DecisionRecord::Via::kRule:
         for (const uint32_t r : rec.deciding_rules) {
           const ir::Rule& rule = d.rules[r];
-          out += fmt::format("{}  because {} `{}` applies{}\n", indent,
-                             rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
+          if (d.is_parameter) {
+            const std::string period = Period(rule);
+            out += fmt::format("{}  the value {}{}\n", indent,
+                               period.empty() ? std::string("of the parameter") : period, Cite(rule.source));
+          } else {
+            out += fmt::format("{}  because {} `{}` applies{}\n", indent,
+                               rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
+          }
           // The sentence of the law the rule encodes (its doc comment), quoted.
           size_t start = 0;
           while (!rule.doc.empty() && start <= rule.doc.size()) {
@@ -276,6 +284,14 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
       case vm::DecisionRecord::Via::kNotApplicable:
         out += fmt::format("{}  no rule applies and the decision has no default{}\n", indent, Cite(d.source));
         break;
+      case vm::DecisionRecord::Via::kNotInEffect:
+        out += fmt::format("{}  not in effect on this date: it is in effect {}{}\n", indent,
+                           vm::EffectiveSummary(d), Cite(d.source));
+        // Listing every rule as "not in effect" would say nothing more.
+        continue;
+    }
+    if (d.is_parameter) {
+      continue;  // the line above says which value was in effect
     }
     for (const vm::RuleOutcome& o : rec.rules) {
       const ir::Rule& rule = d.rules[o.rule];
@@ -313,6 +329,9 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
     j["depth"] = rec.depth;
     j["value"] = ValueToJson(d.result, rec.value);
     j["decided_by"] = ViaName(rec.via);
+    if (d.is_parameter) {
+      j["parameter"] = true;
+    }
     j["source"] = d.source.empty() ? json() : json(d.source);
     json rules = json::array();
     for (const vm::RuleOutcome& o : rec.rules) {
@@ -322,6 +341,12 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
       r["kind"] = rule.is_exception ? "exception" : "rule";
       r["source"] = rule.source.empty() ? json() : json(rule.source);
       r["outcome"] = OutcomeName(o.kind);
+      if (rule.effective_from) {
+        r["effective_from"] = rule.effective_from->ToString();
+      }
+      if (rule.effective_until) {
+        r["effective_until"] = rule.effective_until->ToString();
+      }
       if (!rule.doc.empty()) {
         r["text"] = rule.doc;
       }

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "compiler/check/builtins.h"
+#include "runtime/value/calendar.h"
 #include "runtime/vm/eval.h"
 
 namespace policy::vm {
@@ -58,6 +59,9 @@ struct CompiledFunction {
 
 struct CompiledStep {
   bool is_let = false;
+  bool expect_not_applicable = false;  // then `probe_args` are the arguments of `probe_decision`
+  uint32_t probe_decision = 0;
+  std::vector<CodePtr> probe_args;
   uint32_t slot = 0;
   CodePtr expr;
   CodePtr lhs;
@@ -82,6 +86,8 @@ struct CompiledProgram::Impl {
   uint32_t max_stack = 0;
 
   auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const
+      -> Value;
+  auto NotInEffect(Context& ctx, uint32_t d, Span call_site, DecisionResult* top, DecisionRecord record) const
       -> Value;
 };
 
@@ -702,11 +708,82 @@ class BuiltinCode final : public Code {
         return Value::Int(static_cast<int64_t>(args_[1]->Eval(f).as_date().days()) - x.as_date().days());
       case check::Builtin::kToDecimal:
         return Value::Dec(Decimal::FromInt(x.as_int()));
+      case check::Builtin::kAddWorkingDays: {
+        const int64_t n = args_[1]->Eval(f).as_int();
+        const WorkingCalendar cal = Calendar(f);
+        return CheckedDate(AddWorkingDays(x.as_date(), n, cal), span());
+      }
+      case check::Builtin::kWorkingDaysBetween: {
+        const Date b = args_[1]->Eval(f).as_date();
+        const WorkingCalendar cal = Calendar(f);
+        return Value::Int(WorkingDaysBetween(x.as_date(), b, cal));
+      }
+      case check::Builtin::kAddMonthsOverflow:
+        return CheckedDate(AddMonthsOverflow(x.as_date(), args_[1]->Eval(f).as_int()), span());
+      case check::Builtin::kDatesEvery:
+        return DatesEveryValue(f, x.as_date());
+      case check::Builtin::kDistinct: {
+        const auto items = x.items();
+        return CA::Scratch(f.ctx).NewSet(std::vector<Value>(items.begin(), items.end()));
+      }
+      case check::Builtin::kToList:
+        return x;  // a set is already a sorted list
+      case check::Builtin::kFlatten: {
+        size_t total = 0;
+        for (const Value& inner : x.items()) {
+          total += inner.items().size();
+        }
+        CheckListSize(total);
+        AggregateObject* out = CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(total));
+        size_t n = 0;
+        for (const Value& inner : x.items()) {
+          for (const Value& v : inner.items()) {
+            out->mutable_data()[n++] = v;
+          }
+        }
+        return Value::List(out);
+      }
     }
     return Value();
   }
 
  private:
+  // Arguments 2 and 3 of the working-day builtins: the holidays and the extra working days.
+  // Set values stay alive in their arena for the whole evaluation, so spans into them are safe.
+  auto Calendar(Frame& f) const -> WorkingCalendar {
+    const Value holidays = args_[2]->Eval(f);
+    const Value extra = args_[3]->Eval(f);
+    return WorkingCalendar{DateSet(holidays.items()), DateSet(extra.items())};
+  }
+
+  void CheckListSize(size_t n) const {
+    if (n > kMaxGeneratedItems) {
+      Fail(DiagCode::kBadRange, span(),
+           fmt::format("the list would have {} items, more than the limit of {}", n, kMaxGeneratedItems));
+    }
+  }
+
+  auto DatesEveryValue(Frame& f, Date first) const -> Value {
+    const Date last = args_[1]->Eval(f).as_date();
+    const Duration step = args_[2]->Eval(f).as_duration();
+    DatesEveryError error = DatesEveryError::kNone;
+    const std::vector<Date> dates = DatesEvery(first, last, step, kMaxGeneratedItems, &error);
+    if (error == DatesEveryError::kStepNotPositive) {
+      Fail(DiagCode::kBadRange, span(),
+           fmt::format("`dates_every` needs a positive step, got `{}`", step.ToText()));
+    }
+    if (error == DatesEveryError::kTooMany) {
+      Fail(DiagCode::kBadRange, span(),
+           fmt::format("`dates_every` from {} to {} every {} gives more than {} dates", first.ToString(),
+                       last.ToString(), step.ToText(), kMaxGeneratedItems));
+    }
+    AggregateObject* out = CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(dates.size()));
+    for (size_t i = 0; i < dates.size(); ++i) {
+      out->mutable_data()[i] = Value::DateV(dates[i]);
+    }
+    return Value::List(out);
+  }
+
   check::Builtin b_;
   std::vector<CodePtr> args_;
   bool decimal_;
@@ -1085,6 +1162,9 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
     record.decision = d;
     record.depth = depth;
   }
+  if (!id.InEffect(as_of)) {
+    return NotInEffect(ctx, d, call_site, top, std::move(record));
+  }
   ++depth;
   // Slots [num_slots, num_slots + mask_words) hold the bit set of rules defeated by an applicable
   // exception; they start cleared (SlotWindow zeroes them).
@@ -1205,6 +1285,71 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
   return *result;
 }
 
+// A decision evaluated on a date outside its effective period: not applicable, whatever its
+// default says (issue: "a decision evaluated before any version of it took effect").
+auto CompiledProgram::Impl::NotInEffect(Context& ctx, uint32_t d, Span call_site, DecisionResult* top,
+                                        DecisionRecord record) const -> Value {
+  const ir::Decision& id = ir->decisions[d];
+  if (Trace* trace = CA::GetTrace(ctx); trace != nullptr) {
+    record.via = DecisionRecord::Via::kNotInEffect;
+    for (uint32_t i = 0; i < id.rules.size(); ++i) {
+      record.rules.push_back({RuleOutcome::Kind::kNotInEffect, i, 0, 0});
+    }
+    trace->records.push_back(std::move(record));
+  }
+  if (top != nullptr) {
+    top->applicable = false;
+    top->in_effect = false;
+    top->value = Value();
+    return Value();
+  }
+  const std::string date = CA::AsOf(ctx).ToString();
+  EvalError err;
+  err.span = call_site;
+  if (id.is_parameter) {
+    err.code = DiagCode::kParameterNotInEffect;
+    err.message = fmt::format("parameter `{}` has no value on {}", id.name, date);
+    err.labels.push_back({id.span, false, "declared here"});
+    err.notes.push_back(fmt::format("its values are in effect {}", EffectiveSummary(id)));
+  } else {
+    err.code = DiagCode::kNotApplicable;
+    err.message = fmt::format("decision `{}` was needed, but it is not in effect on {}", id.name, date);
+    err.labels.push_back({id.span, false, "declared here"});
+    err.notes.push_back(fmt::format("it is in effect {}", EffectiveSummary(id)));
+  }
+  throw EvalFailure{std::move(err)};
+}
+
+auto EffectiveSummary(const ir::Decision& d) -> std::string {
+  const auto period = [](const std::optional<Date>& from, const std::optional<Date>& until) {
+    if (from && until) {
+      return fmt::format("from {} until {}", from->ToString(), until->ToString());
+    }
+    if (from) {
+      return fmt::format("from {}", from->ToString());
+    }
+    if (until) {
+      return fmt::format("until {}", until->ToString());
+    }
+    return std::string("always");
+  };
+  if (d.effective_from || d.effective_until) {
+    return period(d.effective_from, d.effective_until);
+  }
+  std::vector<std::pair<std::optional<Date>, std::optional<Date>>> periods;
+  for (const ir::Rule& r : d.rules) {
+    if (!r.is_exception) {
+      periods.emplace_back(r.effective_from, r.effective_until);
+    }
+  }
+  std::sort(periods.begin(), periods.end());
+  std::string out;
+  for (const auto& [from, until] : periods) {
+    out += fmt::format("{}{}", out.empty() ? "" : ", and ", period(from, until));
+  }
+  return out.empty() ? "always" : out;
+}
+
 // ---- CompiledProgram ---------------------------------------------------------------------------
 
 CompiledProgram::~CompiledProgram() = default;
@@ -1320,6 +1465,13 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
       cs.is_let = s.is_let;
       cs.slot = s.slot;
       cs.expr = compiler.Compile(*s.expr);
+      if (s.expect_not_applicable) {
+        cs.expect_not_applicable = true;
+        cs.probe_decision = s.expr->a;
+        for (const auto& arg : s.expr->kids) {
+          cs.probe_args.push_back(compiler.Compile(*arg));
+        }
+      }
       if (s.lhs) {
         cs.lhs = compiler.Compile(*s.lhs);
         cs.rhs = compiler.Compile(*s.rhs);
@@ -1399,6 +1551,23 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
     Frame frame{ctx, window.slots()};
     for (uint32_t i = 0; i < ct.steps.size(); ++i) {
       const CompiledStep& s = ct.steps[i];
+      if (s.expect_not_applicable) {
+        const CompiledDecision& d = impl_->decisions[s.probe_decision];
+        SlotWindow callee(ctx, ctx.stack_, ctx.sp_, d.num_slots + d.mask_words);
+        for (size_t k = 0; k < s.probe_args.size(); ++k) {
+          callee.slots()[k] = s.probe_args[k]->Eval(frame);
+        }
+        DecisionResult top;
+        impl_->CallDecision(ctx, s.probe_decision, callee.slots(), s.expr->span(), &top);
+        if (top.applicable) {
+          TestStepResult r;
+          r.step = i;
+          r.actual = FormatValue(impl_->ir->types, impl_->ir->decisions[s.probe_decision].result, top.value);
+          r.expected = "not applicable";
+          return r;
+        }
+        continue;
+      }
       const Value v = s.expr->Eval(frame);
       if (s.is_let) {
         window.slots()[s.slot] = v;

@@ -24,6 +24,10 @@
 
 namespace policy::vm {
 
+// The most items a list built during evaluation may have (`dates_every`, `flatten`): bounds the
+// memory one evaluation can take, whatever the policy and case say. See docs/language.md, Limits.
+inline constexpr size_t kMaxGeneratedItems = 1'000'000;
+
 struct EvalError {
   DiagCode code = DiagCode::kArithmeticError;
   std::string message;
@@ -43,7 +47,9 @@ struct RuleOutcome {
 };
 
 struct DecisionRecord {
-  enum class Via : uint8_t { kRule, kDefault, kNotApplicable };
+  // kNotInEffect: the evaluation date is outside the decision's effective period (then every
+  // rule is recorded as not in effect and the default is not used).
+  enum class Via : uint8_t { kRule, kDefault, kNotApplicable, kNotInEffect };
   uint32_t decision = 0;
   uint32_t depth = 0;  // 0 = the decision asked for; 1 = one it called; ...
   Via via = Via::kNotApplicable;
@@ -88,6 +94,7 @@ class Context {
 
 struct DecisionResult {
   bool applicable = false;  // false: no rule applied and there is no default (value is none)
+  bool in_effect = true;    // false: not applicable because the date is outside its effective period
   Value value;
 };
 
@@ -125,6 +132,10 @@ class CompiledProgram {
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<Impl> impl_;
 };
+
+// When a decision or parameter is in effect, in words: "from 2014-03-17", "from 2020-01-01 until
+// 2020-12-31, and from 2022-01-01", "always".
+auto EffectiveSummary(const ir::Decision& d) -> std::string;
 
 // Renders a value in the policy language's own syntax: `2024-03-17`, `full_time`, `{a, b}`,
 // `12 months`, `none`, `Programme { mode: full_time, ... }`.

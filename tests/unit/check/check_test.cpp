@@ -152,5 +152,67 @@ TEST(CheckTest, DecisionThatCanNeverApply) {
   ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kNeverApplicable});
 }
 
+// ---- time ------------------------------------------------------------------------------------
+
+TEST(CheckTest, DurationsOfDifferentKindsCannotBeOrderedWhenTheUnitsAreVisible) {
+  const auto c = CheckText(
+      "module t\n"
+      "decision a() -> Bool\n  rule r then 4 weeks < 1 month\n"
+      "decision b() -> Duration\n  rule r then min(2 weeks * 2, -(1 year))\n"
+      "decision ok() -> Bool\n  rule r then 2 weeks < 15 days and 1 year == 12 months and 4 weeks != 1 month\n");
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kMixedDurations, DiagCode::kMixedDurations}));
+  EXPECT_EQ(c->Underlined(c->First()), "4 weeks < 1 month");
+}
+
+TEST(CheckTest, OverlappingParameterVersions) {
+  const auto c = CheckText(
+      "module t\n"
+      "parameter ok: Int\n  value 1 effective until 2014-03-16\n  value 2 effective from 2014-03-17\n"
+      "parameter bad: Int\n  value 1 effective from 2014-01-01 until 2014-12-31\n"
+      "  value 2 effective from 2014-12-31\n"
+      "parameter undated: Int\n  value 1\n  value 2 effective from 2030-01-01\n");
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kOverlappingVersions, DiagCode::kOverlappingVersions}));
+  EXPECT_EQ(c->Underlined(c->First()), "effective from 2014-12-31");
+}
+
+TEST(CheckTest, ParametersAreReadNotCalledAndNotUsedInConstants) {
+  const auto c = CheckText(
+      "module t\n"
+      "parameter cap: Int\n  value 20 effective from 2014-03-17\n"
+      "decision ok() -> Int\n  rule r then cap + 1\n"
+      "decision called() -> Int\n  rule r then cap()\n"
+      "const frozen: Int = cap\n"
+      "decision d() -> Int\n  default 1\n"
+      "const from_decision: Int = d()\n");
+  ASSERT_EQ(c->Codes(),
+            (std::vector<DiagCode>{DiagCode::kBadCall, DiagCode::kAsOfInConstant, DiagCode::kAsOfInConstant}));
+  EXPECT_EQ(c->Underlined(c->First()), "cap()");
+}
+
+TEST(CheckTest, DecisionEffectivePeriodMustNotBeEmpty) {
+  const auto c = CheckText("module t\ndecision d() -> Int\n  effective from 2020-01-01 until 2019-01-01\n"
+                           "  default 1\n");
+  ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kEmptyEffectivePeriod});
+  EXPECT_EQ(c->Underlined(c->First()), "effective from 2020-01-01 until 2019-01-01");
+}
+
+TEST(CheckTest, OnlyDecisionsCanBeExpectedNotApplicable) {
+  const auto c = CheckText("module t\ndef f() -> Int = 1\ndecision d() -> Int\n  default 1\n"
+                           "test \"x\" {\n  expect d() is not applicable\n  expect f() is not applicable\n}\n");
+  ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kBadOperands});
+  EXPECT_EQ(c->Underlined(c->First()), "f()");
+}
+
+TEST(CheckTest, CalendarBuiltinsHaveFixedSignatures) {
+  const auto c = CheckText(
+      "module t\n"
+      "decision ok() -> Date\n  rule r then add_working_days(2024-01-01, 3, {}, {2024-01-06})\n"
+      "decision bad() -> Date\n  rule r then add_working_days(2024-01-01, 3, {1}, {})\n"
+      "decision flat() -> List<Int>\n  rule r then flatten([{1, 2}, {3}])\n"
+      "decision not_nested() -> List<Int>\n  rule r then flatten([1, 2])\n");
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kTypeMismatch, DiagCode::kBadCall}));
+  EXPECT_EQ(c->Underlined(c->First()), "{1}");
+}
+
 }  // namespace
 }  // namespace policy

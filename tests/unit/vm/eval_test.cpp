@@ -93,10 +93,67 @@ TEST(EvalTest, EffectiveDatesAreInclusive) {
   auto l = Load(
       "module t\ndecision d() -> Bool\n  default false\n  rule r effective from 2014-03-17 until 2014-12-31 "
       "then true\n");
-  EXPECT_EQ(l->Text("t.d", "2014-03-16"), "false");
+  // Its only rule is effective-dated, so outside that period the decision itself is not in
+  // effect: not applicable, not a silent default.
+  EXPECT_EQ(l->Text("t.d", "2014-03-16"), "not applicable");
   EXPECT_EQ(l->Text("t.d", "2014-03-17"), "true");
   EXPECT_EQ(l->Text("t.d", "2014-12-31"), "true");
+  EXPECT_EQ(l->Text("t.d", "2015-01-01"), "not applicable");
+}
+
+TEST(EvalTest, UndatedRuleKeepsDecisionInEffect) {
+  auto l = Load(
+      "module t\ndecision d() -> Bool\n  default false\n  rule r effective from 2014-03-17 until 2014-12-31 "
+      "then true\n  rule never when false then true\n");
+  EXPECT_EQ(l->Text("t.d", "2014-03-16"), "false");
+  EXPECT_EQ(l->Text("t.d", "2014-03-17"), "true");
   EXPECT_EQ(l->Text("t.d", "2015-01-01"), "false");
+}
+
+TEST(EvalTest, DecisionEffectivePeriodOverridesRules) {
+  auto l = Load(
+      "module t\ndecision d() -> Int\n  effective from 2018-03-01\n  default 0\n  rule r when false then 1\n"
+      "decision caller() -> Int\n  rule r then d() + 1\n");
+  EXPECT_EQ(l->Text("t.d", "2018-02-28"), "not applicable");
+  EXPECT_EQ(l->Text("t.d", "2018-03-01"), "0");
+  EXPECT_EQ(l->Text("t.caller", "2018-02-28"),
+            "error: decision `t.d` was needed, but it is not in effect on 2018-02-28");
+  EXPECT_EQ(l->last_error.code, DiagCode::kNotApplicable);
+}
+
+TEST(EvalTest, ParameterTimeline) {
+  auto l = Load(
+      "module t\nparameter cap: Int\n  value 16 effective until 2014-03-16\n"
+      "  value 20 effective from 2014-03-17 until 2019-12-31\n  value 24 effective from 2020-01-01\n"
+      "decision read() -> Int\n  rule r then cap\n"
+      "parameter later_cap: Int\n  value 1 effective from 2030-01-01\n"
+      "decision read_later() -> Int\n  rule r then later_cap\n");
+  EXPECT_EQ(l->Text("t.read", "2014-03-16"), "16");
+  EXPECT_EQ(l->Text("t.read", "2014-03-17"), "20");
+  EXPECT_EQ(l->Text("t.read", "2019-12-31"), "20");
+  EXPECT_EQ(l->Text("t.read", "2020-01-01"), "24");
+  EXPECT_EQ(l->Text("t.read_later", "2029-12-31"), "error: parameter `t.later_cap` has no value on 2029-12-31");
+  EXPECT_EQ(l->last_error.code, DiagCode::kParameterNotInEffect);
+  EXPECT_EQ(l->Text("t.read_later", "2030-01-01"), "1");
+}
+
+TEST(EvalTest, CalendarBuiltins) {
+  auto l = Load(
+      "module t\n"
+      "decision every() -> Int\n  rule r then length(dates_every(2024-01-01, 2024-12-31, 1 week))\n"
+      "decision zero_step() -> Int\n  rule r then length(dates_every(2024-01-01, 2024-12-31, 0 days))\n"
+      "decision too_many() -> Int\n  rule r then length(dates_every(0001-01-01, 9999-12-31, 1 day))\n"
+      "decision far() -> Date\n  rule r then add_working_days(9999-12-30, 5, {}, {})\n"
+      "decision all_holidays() -> Date\n  rule r then add_working_days(2024-01-01, 1, {2024-01-02, "
+      "2024-01-03}, {})\n");
+  EXPECT_EQ(l->Text("t.every"), "53");
+  EXPECT_EQ(l->Text("t.zero_step"), "error: `dates_every` needs a positive step, got `0 days`");
+  EXPECT_EQ(l->last_error.code, DiagCode::kBadRange);
+  EXPECT_EQ(l->Text("t.too_many").substr(0, 45), "error: `dates_every` from 0001-01-01 to 9999-");
+  EXPECT_EQ(l->last_error.code, DiagCode::kBadRange);
+  EXPECT_EQ(l->Text("t.far"), "error: date arithmetic left the supported range (years 1 to 9999)");
+  EXPECT_EQ(l->last_error.code, DiagCode::kArithmeticError);
+  EXPECT_EQ(l->Text("t.all_holidays"), "2024-01-04");
 }
 
 TEST(EvalTest, ArithmeticIsCheckedAndFloorDivides) {
@@ -124,7 +181,9 @@ TEST(EvalTest, DatesAndDurations) {
       "decision weeks() -> Date\n  rule r then 2025-01-01 + 4 weeks\n"
       "decision back() -> Date\n  rule r then 2025-03-01 - 1 day\n"
       "decision compare() -> Bool\n  rule r then 2 weeks == 14 days and 1 year > 11 months\n"
-      "decision incomparable() -> Bool\n  rule r then 4 weeks < 1 month\n"
+      // The checker rejects `4 weeks < 1 month` (E0310); through a function it cannot see the units.
+      "def less(a: Duration, b: Duration) -> Bool = a < b\n"
+      "decision incomparable() -> Bool\n  rule r then less(4 weeks, 1 month)\n"
       "decision out_of_range() -> Date\n  rule r then 9999-12-31 + 1 day\n");
   EXPECT_EQ(l->Text("t.month_end"), "2025-02-28");
   EXPECT_EQ(l->Text("t.leap"), "2025-02-28");
