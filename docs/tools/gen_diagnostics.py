@@ -355,6 +355,24 @@ def weekly(m: Mode) -> Int = match m { full_time => 40, _ => 20, part_time => 10
 '''},
     fix='Remove the pattern, or move it before the arm that covers it. `_` must come last.')
 
+E['E0310'] = dict(
+    meaning='A duration in days or weeks is ordered (`<`, `<=`, `>`, `>=`, `min`, `max`) against '
+            'one in months or years, and the checker can see both units. Whether 4 weeks are '
+            'shorter than a month depends on the month, so the comparison has no single answer. '
+            'The same comparison on durations read from a case is E0913.',
+    files={'demo.policy': '''module demo
+
+record Stay {
+  entered: Date
+}
+
+decision short_course(s: Stay) -> Bool
+  default false
+  rule r when 4 weeks < 1 month then true
+'''},
+    fix='Compare the dates the durations lead to, for the date that matters: '
+        '`s.entered + 4 weeks < s.entered + 1 month`. Or write both in the same kind of unit.')
+
 E['E0401'] = dict(
     meaning='An `exception ... to NAME` names a rule that the decision does not have. An '
             'exception can only override rules of its own decision.',
@@ -422,6 +440,19 @@ const today: Date = as_of
     cmd='policy check demo.policy',
     fix='Use a function (`def today() -> Date = as_of`) or compute the value inside the decision '
         'that needs it.')
+
+E['E0407'] = dict(
+    meaning='Two values of a `parameter` are in effect on the same day, so reading the parameter '
+            'would depend on the order of the lines. Periods include both their dates and open '
+            'ends reach to the start or end of time.',
+    files={'demo.policy': '''module demo
+
+parameter weekly_limit: Int
+  value 20 effective from 2014-03-17
+  value 24 effective from 2030-01-01
+'''},
+    fix='End each value the day before the next starts: '
+        '`value 20 effective from 2014-03-17 until 2029-12-31`.')
 
 E['E0501'] = dict(
     meaning='An `expect` in a test was false. When the expectation is `a == b`, the notes show '
@@ -628,6 +659,45 @@ E['E0914'] = dict(
     cmd='policy eval demo.policy -d demo.weekly_hours -i case.json --as-of 2024-13-01',
     fix='Write the date as `YYYY-MM-DD`, e.g. `--as-of 2024-09-01`.')
 
+
+E['E0915'] = dict(
+    meaning='A parameter was read on an evaluation date that none of its values covers, for '
+            'example before the first one takes effect.',
+    files={'demo.policy': '''module demo
+
+record Job {
+  hours: Int
+}
+
+parameter weekly_limit: Int
+  value 20 effective from 2014-03-17
+
+decision over_limit(j: Job) -> Bool
+  default false
+  rule r when j.hours > weekly_limit then true
+'''},
+    json={'case.json': {"hours": 22}},
+    cmd='policy eval demo.policy -d demo.over_limit -i case.json --as-of 2014-03-16',
+    fix='Evaluate as of a date the parameter covers, add a value for the earlier period, or give '
+        'the decision the same `effective from` so that it is simply not applicable earlier.')
+
+E['E0916'] = dict(
+    meaning='A list of dates could not be built: `dates_every` was given a step that is not '
+            'positive, or the list would have more than 1,000,000 items (also for `flatten`).',
+    files={'demo.policy': '''module demo
+
+record Period {
+  first: Date
+  last: Date
+}
+
+decision days(p: Period) -> Int
+  rule r then length(dates_every(p.first, p.last, 0 days))
+'''},
+    json={'case.json': {"first": "2024-01-01", "last": "2024-12-31"}},
+    cmd='policy eval demo.policy -d demo.days -i case.json',
+    fix='Use a positive step (`1 day`, `1 week`, `1 month`). For long periods, count with '
+        '`days_between` or `working_days_between` instead of listing every day.')
 
 SHARED_NOTE = '`demo.policy` is the file shown under E0901.'
 
