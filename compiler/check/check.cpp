@@ -574,7 +574,10 @@ class Checker {
       if (rule.effective_from && rule.effective_until && *rule.effective_until < *rule.effective_from) {
         diags_
             .Report(DiagCode::kEmptyEffectivePeriod, rule.effective_span,
-                    fmt::format("rule `{}` stops being effective before it starts", rule.name.text),
+                    decl.is_parameter
+                        ? fmt::format("value {} of parameter `{}` stops being effective before it starts",
+                                      i + 1, decl.name.text)
+                        : fmt::format("rule `{}` stops being effective before it starts", rule.name.text),
                     fmt::format("{} is before {}", rule.effective_until->ToString(),
                                 rule.effective_from->ToString()))
             .WithHelp("swap the dates, or remove `until`");

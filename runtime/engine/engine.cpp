@@ -341,12 +341,6 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
       r["kind"] = rule.is_exception ? "exception" : "rule";
       r["source"] = rule.source.empty() ? json() : json(rule.source);
       r["outcome"] = OutcomeName(o.kind);
-      if (rule.effective_from) {
-        r["effective_from"] = rule.effective_from->ToString();
-      }
-      if (rule.effective_until) {
-        r["effective_until"] = rule.effective_until->ToString();
-      }
       if (!rule.doc.empty()) {
         r["text"] = rule.doc;
       }

@@ -20,7 +20,8 @@ auto WorkingCalendar::IsWorkingDay(Date d) const -> bool {
 
 auto AddWorkingDays(Date d, int64_t n, const WorkingCalendar& cal) -> std::optional<Date> {
   const int64_t step = n < 0 ? -1 : 1;
-  int64_t remaining = n < 0 ? -n : n;
+  // The magnitude as unsigned: -INT64_MIN does not fit in an int64_t.
+  uint64_t remaining = n < 0 ? uint64_t{0} - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
   Date cur = d;
   // Each iteration moves one day, so the loop ends after at most the ~3.65 million days of the
   // supported range, whatever the calendar says.
@@ -38,11 +39,13 @@ auto AddWorkingDays(Date d, int64_t n, const WorkingCalendar& cal) -> std::optio
 }
 
 auto WorkingDaysBetween(Date a, Date b, const WorkingCalendar& cal) -> int64_t {
+  // Forward: the days after a up to b. Backward: the days from b up to (not including) a, the
+  // days AddWorkingDays walks over when it counts back from a.
   const bool forward = a <= b;
-  const Date lo = forward ? a : b;
-  const Date hi = forward ? b : a;
+  const int32_t lo = forward ? a.days() + 1 : b.days();
+  const int32_t hi = forward ? b.days() : a.days() - 1;
   int64_t count = 0;
-  for (int32_t day = lo.days() + 1; day <= hi.days(); ++day) {
+  for (int32_t day = lo; day <= hi; ++day) {
     count += cal.IsWorkingDay(Date::FromDays(day)) ? 1 : 0;
   }
   return forward ? count : -count;

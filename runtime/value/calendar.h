@@ -43,8 +43,9 @@ struct WorkingCalendar {
 // never counted: the first working day after a Friday is the following Monday.
 auto AddWorkingDays(Date d, int64_t n, const WorkingCalendar& cal) -> std::optional<Date>;
 
-// The number of working days in (a, b] when a <= b; minus the number in (b, a] otherwise. So
-// AddWorkingDays(a, WorkingDaysBetween(a, b)) is the last working day on or before b.
+// The number of working days after a up to and including b when a <= b; when b < a, minus the
+// number from b up to but not including a (the days AddWorkingDays passes when counting back).
+// So when b is a working day, AddWorkingDays(a, WorkingDaysBetween(a, b)) == b.
 auto WorkingDaysBetween(Date a, Date b, const WorkingCalendar& cal) -> int64_t;
 
 // Month arithmetic with roll-over: when the day does not exist in the target month, the
