@@ -1632,22 +1632,42 @@ class Checker {
   }
 
   // Whether a Duration expression is day-based (days, weeks) or month-based (months, years), when
-  // that can be read from the expression itself: a unit literal, or arithmetic and choices built
-  // only from them. Durations read from a case or a parameter have no static family; comparing
-  // those is checked when it happens (E0913).
+  // that can be read from the program text: a unit literal, arithmetic and choices built from
+  // them, a constant, or a parameter all of whose values agree. Durations read from a case have
+  // no static family; comparing those is checked when it happens (E0913).
   enum class Family : uint8_t { kUnknown, kDays, kMonths };
-  static auto DurationFamily(const Expr& e) -> Family {
+  auto DurationFamily(const Expr& e, int depth = 0) const -> Family {
+    if (depth > 16) {
+      return Family::kUnknown;  // constants referring to constants: enough is enough
+    }
     switch (e.kind) {
+      case ExprKind::kName:
+        if (e.ref.kind == RefKind::kConst && program_.consts[e.ref.id].decl->value) {
+          return DurationFamily(*program_.consts[e.ref.id].decl->value, depth + 1);
+        }
+        return Family::kUnknown;
+      case ExprKind::kCall: {
+        const Expr& callee = *e.kids[0];
+        if (callee.ref.kind != RefKind::kDecision || !program_.decisions[callee.ref.id].decl->is_parameter) {
+          return Family::kUnknown;
+        }
+        const auto& versions = program_.decisions[callee.ref.id].decl->rules;
+        Family f = versions.empty() ? Family::kUnknown : DurationFamily(*versions[0].then, depth + 1);
+        for (const ast::RuleDecl& v : versions) {
+          f = DurationFamily(*v.then, depth + 1) == f ? f : Family::kUnknown;
+        }
+        return f;
+      }
       case ExprKind::kDuration:
         return e.unit == DurationUnit::kDays || e.unit == DurationUnit::kWeeks ? Family::kDays
                                                                                : Family::kMonths;
       case ExprKind::kNeg:
-        return DurationFamily(*e.kids[0]);
+        return DurationFamily(*e.kids[0], depth + 1);
       case ExprKind::kBinary:
-        return e.op == ast::BinOp::kMul ? DurationFamily(*e.kids[0]) : Family::kUnknown;
+        return e.op == ast::BinOp::kMul ? DurationFamily(*e.kids[0], depth + 1) : Family::kUnknown;
       case ExprKind::kIf: {
-        const Family a = DurationFamily(*e.kids[1]);
-        return a == DurationFamily(*e.kids[2]) ? a : Family::kUnknown;
+        const Family a = DurationFamily(*e.kids[1], depth + 1);
+        return a == DurationFamily(*e.kids[2], depth + 1) ? a : Family::kUnknown;
       }
       default:
         return Family::kUnknown;

@@ -159,8 +159,12 @@ TEST(CheckTest, DurationsOfDifferentKindsCannotBeOrderedWhenTheUnitsAreVisible) 
       "module t\n"
       "decision a() -> Bool\n  rule r then 4 weeks < 1 month\n"
       "decision b() -> Duration\n  rule r then min(2 weeks * 2, -(1 year))\n"
-      "decision ok() -> Bool\n  rule r then 2 weeks < 15 days and 1 year == 12 months and 4 weeks != 1 month\n");
-  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kMixedDurations, DiagCode::kMixedDurations}));
+      "decision ok() -> Bool\n  rule r then 2 weeks < 15 days and 1 year == 12 months and 4 weeks != 1 month\n"
+      "const notice: Duration = 4 weeks\n"
+      "parameter grace: Duration\n  value 1 month effective until 2019-12-31\n  value 2 months effective from 2020-01-01\n"
+      "decision through_names() -> Bool\n  rule r then notice < grace\n");
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kMixedDurations, DiagCode::kMixedDurations,
+                                               DiagCode::kMixedDurations}));
   EXPECT_EQ(c->Underlined(c->First()), "4 weeks < 1 month");
 }
 
