@@ -36,8 +36,12 @@ auto JsonTypeName(const json& j) -> const char* {
 
 class Binder {
  public:
-  Binder(const TypeTable& types, Arena& arena, const std::string& file, DiagnosticSink& diags)
-      : types_(types), arena_(arena), file_(file), diags_(diags) {}
+  // `decision` is the decision the case is read for, named in errors about missing fields.
+  Binder(const TypeTable& types, Arena& arena, const std::string& file, DiagnosticSink& diags,
+         std::string decision)
+      : types_(types), arena_(arena), file_(file), diags_(diags), decision_(std::move(decision)) {}
+
+  void set_root_type(std::string name) { root_type_ = std::move(name); }
 
   auto Bind(const json& j, TypeId type, const std::string& path) -> Value {
     if (errors_ >= kMaxErrors) {
@@ -188,6 +192,9 @@ class Binder {
       }
       if (it == j.end()) {
         Report(DiagCode::kMissingInputField, field_path, fmt::format("the case has no field `{}`", f.name))
+            .WithNote(fmt::format("decision `{}` needs it: it reads the whole case as a `{}`, which is checked "
+                                  "before anything is evaluated",
+                                  decision_, root_type_))
             .WithHelp(types_.IsOptional(f.type)
                           ? fmt::format("write `\"{}\": null` when it does not apply", f.name)
                           : fmt::format("`{}` of `{}` is required: a `{}`", f.name, types_.Name(type),
@@ -227,6 +234,8 @@ class Binder {
   Arena& arena_;
   const std::string& file_;
   DiagnosticSink& diags_;
+  std::string decision_;
+  std::string root_type_;
   int errors_ = 0;
 };
 
@@ -286,7 +295,8 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
                       fmt::format("invalid JSON at line {}, column {}: {}", line, col, reason));
     return std::nullopt;
   }
-  Binder binder(ir_->types, ctx.input_arena(), file, diags);
+  Binder binder(ir_->types, ctx.input_arena(), file, diags, d.name);
+  binder.set_root_type(ir_->types.Name(d.params[0]));
   Value v = binder.Bind(parsed, d.params[0], "$");
   if (binder.errors() > 0) {
     return std::nullopt;
