@@ -93,11 +93,10 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     } else {
       const ir::Program& ir = engine.program().ir();
       const std::string value =
-          result->applicable ? vm::FormatValue(ir.types, type, result->value)
-          : result->in_effect
-              ? std::string("not applicable (no rule applies and there is no default)")
-              : fmt::format("not applicable (not in effect on {}; it is in effect {})", as_of->ToString(),
-                            vm::EffectiveSummary(ir.decisions[*decision]));
+          result->applicable  ? vm::FormatValue(ir.types, type, result->value)
+          : result->in_effect ? std::string("not applicable (no rule applies and there is no default)")
+                              : fmt::format("not applicable (not in effect on {}; it is in effect {})",
+                                            as_of->ToString(), vm::EffectiveSummary(ir.decisions[*decision]));
       if (options->explain) {
         io.out << fmt::format("as of {}\n", as_of->ToString()) << engine.ExplanationText(trace);
       } else {

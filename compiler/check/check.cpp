@@ -653,25 +653,30 @@ class Checker {
     for (size_t i = 0; i < v.size(); ++i) {
       for (size_t j = i + 1; j < v.size(); ++j) {
         // Periods [from, until] with open ends overlap unless one ends before the other starts.
-        const bool i_before_j = v[i].effective_until && v[j].effective_from &&
-                                *v[i].effective_until < *v[j].effective_from;
-        const bool j_before_i = v[j].effective_until && v[i].effective_from &&
-                                *v[j].effective_until < *v[i].effective_from;
+        const bool i_before_j =
+            v[i].effective_until && v[j].effective_from && *v[i].effective_until < *v[j].effective_from;
+        const bool j_before_i =
+            v[j].effective_until && v[i].effective_from && *v[j].effective_until < *v[i].effective_from;
         if (i_before_j || j_before_i) {
           continue;
         }
         const auto period = [](const ast::RuleDecl& r) {
-          return fmt::format("from {} until {}", r.effective_from ? r.effective_from->ToString() : "the start",
+          return fmt::format("from {} until {}",
+                             r.effective_from ? r.effective_from->ToString() : "the start",
                              r.effective_until ? r.effective_until->ToString() : "further notice");
         };
-        const Span at = [](const ast::RuleDecl& r) { return r.effective_span.valid() ? r.effective_span : r.span; }(v[j]);
+        const Span at = [](const ast::RuleDecl& r) {
+          return r.effective_span.valid() ? r.effective_span : r.span;
+        }(v[j]);
         diags_
-            .Report(DiagCode::kOverlappingVersions, at,
-                    fmt::format("two values of parameter `{}` are in effect on the same dates", decl.name.text),
-                    fmt::format("this value is in effect {}", period(v[j])))
+            .Report(
+                DiagCode::kOverlappingVersions, at,
+                fmt::format("two values of parameter `{}` are in effect on the same dates", decl.name.text),
+                fmt::format("this value is in effect {}", period(v[j])))
             .WithLabel(v[i].effective_span.valid() ? v[i].effective_span : v[i].span,
                        fmt::format("and this one {}", period(v[i])))
-            .WithHelp("end the earlier value the day before the later one starts: `effective from A until B`");
+            .WithHelp(
+                "end the earlier value the day before the later one starts: `effective from A until B`");
       }
     }
   }
@@ -778,8 +783,8 @@ class Checker {
         s.slot = body.Bind(s.name.text, type);
       } else if (s.expect_not_applicable) {
         const TypeId type = CheckExpr(s.expr, body, TypeTable::kErrorId);
-        const bool is_decision_call = s.expr->kind == ExprKind::kCall &&
-                                      s.expr->kids[0]->ref.kind == RefKind::kDecision;
+        const bool is_decision_call =
+            s.expr->kind == ExprKind::kCall && s.expr->kids[0]->ref.kind == RefKind::kDecision;
         if (!IsError(type) && !is_decision_call) {
           diags_
               .Report(DiagCode::kBadOperands, s.expr->span,

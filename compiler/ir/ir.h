@@ -133,8 +133,8 @@ struct Global {
 struct TestStep {
   bool is_let = false;
   bool expect_not_applicable = false;  // `expect f(x) is not applicable`: expr is the call
-  uint32_t slot = 0;  // let
-  NodePtr expr;       // let value, or the expectation
+  uint32_t slot = 0;                   // let
+  NodePtr expr;                        // let value, or the expectation
   // For `expect a == b`, the two sides, so a failure can show both values.
   NodePtr lhs;
   NodePtr rhs;

@@ -237,8 +237,8 @@ struct DecisionDecl {
 struct TestStmt {
   bool is_let = false;
   bool expect_not_applicable = false;  // `expect f(x) is not applicable`
-  Name name;          // let
-  uint32_t slot = 0;  // let: the slot the checker bound it to
+  Name name;                           // let
+  uint32_t slot = 0;                   // let: the slot the checker bound it to
   std::optional<TypeRef> type;
   ExprPtr expr;
   Span span;

@@ -169,8 +169,7 @@ class Builder {
         const char* what = is_default ? "default" : is_effective ? "effective" : "source";
         diags_
             .Report(DiagCode::kSyntaxError, SpanOf(clause),
-                    fmt::format("decision `{}` has a second `{}`", decl.name.text, what),
-                    "second clause")
+                    fmt::format("decision `{}` has a second `{}`", decl.name.text, what), "second clause")
             .WithHelp(fmt::format("a decision has at most one `{}`", what));
         continue;
       }

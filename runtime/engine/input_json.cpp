@@ -192,9 +192,10 @@ class Binder {
       }
       if (it == j.end()) {
         Report(DiagCode::kMissingInputField, field_path, fmt::format("the case has no field `{}`", f.name))
-            .WithNote(fmt::format("decision `{}` needs it: it reads the whole case as a `{}`, which is checked "
-                                  "before anything is evaluated",
-                                  decision_, root_type_))
+            .WithNote(
+                fmt::format("decision `{}` needs it: it reads the whole case as a `{}`, which is checked "
+                            "before anything is evaluated",
+                            decision_, root_type_))
             .WithHelp(types_.IsOptional(f.type)
                           ? fmt::format("write `\"{}\": null` when it does not apply", f.name)
                           : fmt::format("`{}` of `{}` is required: a `{}`", f.name, types_.Name(type),

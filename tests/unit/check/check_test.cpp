@@ -159,9 +159,11 @@ TEST(CheckTest, DurationsOfDifferentKindsCannotBeOrderedWhenTheUnitsAreVisible) 
       "module t\n"
       "decision a() -> Bool\n  rule r then 4 weeks < 1 month\n"
       "decision b() -> Duration\n  rule r then min(2 weeks * 2, -(1 year))\n"
-      "decision ok() -> Bool\n  rule r then 2 weeks < 15 days and 1 year == 12 months and 4 weeks != 1 month\n"
+      "decision ok() -> Bool\n  rule r then 2 weeks < 15 days and 1 year == 12 months and 4 weeks != 1 "
+      "month\n"
       "const notice: Duration = 4 weeks\n"
-      "parameter grace: Duration\n  value 1 month effective until 2019-12-31\n  value 2 months effective from 2020-01-01\n"
+      "parameter grace: Duration\n  value 1 month effective until 2019-12-31\n  value 2 months effective "
+      "from 2020-01-01\n"
       "decision through_names() -> Bool\n  rule r then notice < grace\n");
   ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kMixedDurations, DiagCode::kMixedDurations,
                                                DiagCode::kMixedDurations}));
@@ -175,7 +177,8 @@ TEST(CheckTest, OverlappingParameterVersions) {
       "parameter bad: Int\n  value 1 effective from 2014-01-01 until 2014-12-31\n"
       "  value 2 effective from 2014-12-31\n"
       "parameter undated: Int\n  value 1\n  value 2 effective from 2030-01-01\n");
-  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kOverlappingVersions, DiagCode::kOverlappingVersions}));
+  ASSERT_EQ(c->Codes(),
+            (std::vector<DiagCode>{DiagCode::kOverlappingVersions, DiagCode::kOverlappingVersions}));
   EXPECT_EQ(c->Underlined(c->First()), "effective from 2014-12-31");
 }
 
@@ -188,21 +191,23 @@ TEST(CheckTest, ParametersAreReadNotCalledAndNotUsedInConstants) {
       "const frozen: Int = cap\n"
       "decision d() -> Int\n  default 1\n"
       "const from_decision: Int = d()\n");
-  ASSERT_EQ(c->Codes(),
-            (std::vector<DiagCode>{DiagCode::kBadCall, DiagCode::kAsOfInConstant, DiagCode::kAsOfInConstant}));
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kBadCall, DiagCode::kAsOfInConstant,
+                                               DiagCode::kAsOfInConstant}));
   EXPECT_EQ(c->Underlined(c->First()), "cap()");
 }
 
 TEST(CheckTest, DecisionEffectivePeriodMustNotBeEmpty) {
-  const auto c = CheckText("module t\ndecision d() -> Int\n  effective from 2020-01-01 until 2019-01-01\n"
-                           "  default 1\n");
+  const auto c = CheckText(
+      "module t\ndecision d() -> Int\n  effective from 2020-01-01 until 2019-01-01\n"
+      "  default 1\n");
   ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kEmptyEffectivePeriod});
   EXPECT_EQ(c->Underlined(c->First()), "effective from 2020-01-01 until 2019-01-01");
 }
 
 TEST(CheckTest, OnlyDecisionsCanBeExpectedNotApplicable) {
-  const auto c = CheckText("module t\ndef f() -> Int = 1\ndecision d() -> Int\n  default 1\n"
-                           "test \"x\" {\n  expect d() is not applicable\n  expect f() is not applicable\n}\n");
+  const auto c = CheckText(
+      "module t\ndef f() -> Int = 1\ndecision d() -> Int\n  default 1\n"
+      "test \"x\" {\n  expect d() is not applicable\n  expect f() is not applicable\n}\n");
   ASSERT_EQ(c->Codes(), std::vector<DiagCode>{DiagCode::kBadOperands});
   EXPECT_EQ(c->Underlined(c->First()), "f()");
 }

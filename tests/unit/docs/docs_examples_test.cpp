@@ -51,7 +51,8 @@ auto TestedPolicyText() -> std::string {
 }
 
 TEST(DocsExamplesTest, EveryPolicyBlockOfTheReferenceIsTested) {
-  const std::vector<std::string> blocks = PolicyBlocks(ReadAll(fs::path(POLICY_SOURCE_DIR) / "docs/language.md"));
+  const std::vector<std::string> blocks =
+      PolicyBlocks(ReadAll(fs::path(POLICY_SOURCE_DIR) / "docs/language.md"));
   ASSERT_GT(blocks.size(), 40U);
   const std::string tested = TestedPolicyText();
   for (const std::string& block : blocks) {
@@ -62,12 +63,13 @@ TEST(DocsExamplesTest, EveryPolicyBlockOfTheReferenceIsTested) {
       SourceManager sources;
       DiagnosticSink diags;
       CompileSources({{"example.policy", block}}, CompileOptions{}, sources, diags);
-      EXPECT_FALSE(diags.has_errors()) << "this module example of docs/language.md does not check:\n"
-                                       << block << RenderDiagnostics(diags.Sorted(), sources, DiagFormat::kShort);
+      EXPECT_FALSE(diags.has_errors())
+          << "this module example of docs/language.md does not check:\n"
+          << block << RenderDiagnostics(diags.Sorted(), sources, DiagFormat::kShort);
       continue;
     }
     ADD_FAILURE() << "this example of docs/language.md is not in docs/examples/ (copy it there verbatim):\n"
-        << block;
+                  << block;
   }
 }
 

@@ -61,10 +61,13 @@ TEST(CatalogueTest, EveryDecisionEvaluatesOnEveryExampleCase) {
       auto ctx = engine.NewContext();
       DiagnosticSink diags;
       const auto input = engine.ReadCase(*decision, ReadAll(file), file.filename().string(), *ctx, diags);
-      ASSERT_TRUE(input.has_value()) << file << ": " << RenderDiagnostics(diags.Sorted(), engine.sources(), DiagFormat::kShort);
+      ASSERT_TRUE(input.has_value()) << file << ": "
+                                     << RenderDiagnostics(diags.Sorted(), engine.sources(),
+                                                          DiagFormat::kShort);
       const auto result = engine.Evaluate(*decision, *input, *Date::Parse(kAsOf), *ctx, nullptr, diags);
-      ASSERT_TRUE(result.has_value()) << name << " on " << file.filename() << ": "
-                                      << RenderDiagnostics(diags.Sorted(), engine.sources(), DiagFormat::kShort);
+      ASSERT_TRUE(result.has_value())
+          << name << " on " << file.filename() << ": "
+          << RenderDiagnostics(diags.Sorted(), engine.sources(), DiagFormat::kShort);
       actual[name] = engine.ValueToJson(engine.DecisionResultType(*decision), result->value);
     }
     const fs::path expected_file = root / "examples/expected" / file.filename();
@@ -73,7 +76,8 @@ TEST(CatalogueTest, EveryDecisionEvaluatesOnEveryExampleCase) {
       std::ofstream(expected_file, std::ios::binary) << actual.dump(2) << "\n";
       continue;
     }
-    ASSERT_TRUE(fs::exists(expected_file)) << expected_file << " is missing (POLICY_GOLDEN_UPDATE=1 writes it)";
+    ASSERT_TRUE(fs::exists(expected_file))
+        << expected_file << " is missing (POLICY_GOLDEN_UPDATE=1 writes it)";
     const auto expected = nlohmann::ordered_json::parse(ReadAll(expected_file));
     for (const std::string& name : names) {
       EXPECT_EQ(actual[name], expected.value(name, nlohmann::ordered_json()))

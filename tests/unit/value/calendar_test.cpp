@@ -15,7 +15,9 @@ namespace chr = std::chrono;
 constexpr int32_t kFirst = -25567;  // 1900-01-01
 constexpr int32_t kLast = 47846;    // 2100-12-31
 
-auto ToSys(Date d) -> chr::sys_days { return chr::sys_days{chr::days{d.days()}}; }
+auto ToSys(Date d) -> chr::sys_days {
+  return chr::sys_days{chr::days{d.days()}};
+}
 
 TEST(CalendarTest, BoundsAreTheDocumentedYears) {
   EXPECT_EQ(Date::FromDays(kFirst).ToString(), "1900-01-01");
@@ -30,8 +32,8 @@ TEST(CalendarTest, AddMonthsOverflowRollsSurplusDaysLikeChronoSysDays) {
       // <chrono>: the first of the target month plus (day - 1) days. An invalid year_month_day
       // (31 February) converts to sys_days by rolling over, which is this convention too.
       const chr::year_month_day target = ymd + chr::months{months};
-      const chr::sys_days expected = chr::sys_days{target.year() / target.month() / 1} +
-                                     chr::days{static_cast<unsigned>(ymd.day()) - 1};
+      const chr::sys_days expected =
+          chr::sys_days{target.year() / target.month() / 1} + chr::days{static_cast<unsigned>(ymd.day()) - 1};
       const auto got = AddMonthsOverflow(d, months);
       ASSERT_TRUE(got.has_value());
       ASSERT_EQ(got->days(), expected.time_since_epoch().count()) << d.ToString() << " + " << months;
@@ -42,7 +44,9 @@ TEST(CalendarTest, AddMonthsOverflowRollsSurplusDaysLikeChronoSysDays) {
 // The oracle for working days: walk one day at a time and test each day by the definition.
 auto IsWorkingOracle(Date d, const std::vector<Date>& holidays, const std::vector<Date>& extra) -> bool {
   // Both lists are generated in ascending order.
-  const auto has = [](const std::vector<Date>& v, Date x) { return std::binary_search(v.begin(), v.end(), x); };
+  const auto has = [](const std::vector<Date>& v, Date x) {
+    return std::binary_search(v.begin(), v.end(), x);
+  };
   const unsigned wd = chr::weekday{ToSys(d)}.c_encoding();
   return has(extra, d) || (wd != 0 && wd != 6 && !has(holidays, d));
 }
@@ -106,7 +110,8 @@ TEST(CalendarTest, WorkingDaysNeverLeaveTheRange) {
 TEST(CalendarTest, DatesEveryStepsFromTheFirstDateWithoutDrift) {
   const Date first = *Date::FromCivil(2024, 1, 31);
   DatesEveryError error = DatesEveryError::kNone;
-  const auto months = DatesEvery(first, *Date::FromCivil(2024, 6, 30), {1, DurationUnit::kMonths}, 100, &error);
+  const auto months =
+      DatesEvery(first, *Date::FromCivil(2024, 6, 30), {1, DurationUnit::kMonths}, 100, &error);
   ASSERT_EQ(error, DatesEveryError::kNone);
   std::vector<std::string> text;
   for (const Date d : months) {
@@ -118,11 +123,13 @@ TEST(CalendarTest, DatesEveryStepsFromTheFirstDateWithoutDrift) {
   for (int32_t span = 0; span < 800; span += 7) {
     for (const int64_t step : {1, 2, 7, 30}) {
       const Date a = *Date::FromCivil(2023, 12, 30);
-      const auto got = DatesEvery(a, Date::FromDays(a.days() + span), {step, DurationUnit::kDays}, 100000, &error);
+      const auto got =
+          DatesEvery(a, Date::FromDays(a.days() + span), {step, DurationUnit::kDays}, 100000, &error);
       ASSERT_EQ(static_cast<int64_t>(got.size()), span / step + 1);
     }
   }
-  EXPECT_TRUE(DatesEvery(first, Date::FromDays(first.days() - 1), {1, DurationUnit::kDays}, 10, &error).empty());
+  EXPECT_TRUE(
+      DatesEvery(first, Date::FromDays(first.days() - 1), {1, DurationUnit::kDays}, 10, &error).empty());
   EXPECT_EQ(error, DatesEveryError::kNone);
   DatesEvery(first, first, {0, DurationUnit::kDays}, 10, &error);
   EXPECT_EQ(error, DatesEveryError::kStepNotPositive);

@@ -132,7 +132,8 @@ TEST(EvalTest, ParameterTimeline) {
   EXPECT_EQ(l->Text("t.read", "2014-03-17"), "20");
   EXPECT_EQ(l->Text("t.read", "2019-12-31"), "20");
   EXPECT_EQ(l->Text("t.read", "2020-01-01"), "24");
-  EXPECT_EQ(l->Text("t.read_later", "2029-12-31"), "error: parameter `t.later_cap` has no value on 2029-12-31");
+  EXPECT_EQ(l->Text("t.read_later", "2029-12-31"),
+            "error: parameter `t.later_cap` has no value on 2029-12-31");
   EXPECT_EQ(l->last_error.code, DiagCode::kParameterNotInEffect);
   EXPECT_EQ(l->Text("t.read_later", "2030-01-01"), "1");
 }

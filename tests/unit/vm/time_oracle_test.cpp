@@ -39,7 +39,8 @@ class TimeOracle : public ::testing::Test {
       values.push_back(Value::DateV(a));
     }
     vm::EvalError error;
-    const auto r = result_.engine->program().Evaluate(*ctx_, *d, values, *Date::FromCivil(2025, 1, 1), nullptr, &error);
+    const auto r =
+        result_.engine->program().Evaluate(*ctx_, *d, values, *Date::FromCivil(2025, 1, 1), nullptr, &error);
     if (!r || !r->applicable) {
       ADD_FAILURE() << name << ": " << error.message;
       return Value();
@@ -50,8 +51,12 @@ class TimeOracle : public ::testing::Test {
   std::unique_ptr<vm::Context> ctx_;
 };
 
-auto ToSys(Date d) -> chr::sys_days { return chr::sys_days{chr::days{d.days()}}; }
-auto FromSys(chr::sys_days s) -> Date { return Date::FromDays(static_cast<int32_t>(s.time_since_epoch().count())); }
+auto ToSys(Date d) -> chr::sys_days {
+  return chr::sys_days{chr::days{d.days()}};
+}
+auto FromSys(chr::sys_days s) -> Date {
+  return Date::FromDays(static_cast<int32_t>(s.time_since_epoch().count()));
+}
 
 TEST_F(TimeOracle, WeekStartMatchesChrono) {
   for (int32_t n = kFirst; n <= kLast; ++n) {
@@ -83,8 +88,8 @@ TEST_F(TimeOracle, AgeInCompletedYearsMatchesChrono) {
           continue;
         }
         const chr::year_month_day o{on};
-        const int expected = static_cast<int>(o.year()) - static_cast<int>(b.year()) -
-                             (on < BirthdayIn(b, o.year()) ? 1 : 0);
+        const int expected =
+            static_cast<int>(o.year()) - static_cast<int>(b.year()) - (on < BirthdayIn(b, o.year()) ? 1 : 0);
         ASSERT_EQ(Call("t.age", {birth, FromSys(on)}).as_int(), expected)
             << birth.ToString() << " on " << FromSys(on).ToString();
       }
@@ -102,7 +107,8 @@ TEST_F(TimeOracle, MonthEndsMatchChrono) {
     const chr::year_month_day next = ymd + chr::months{1};
     const chr::year_month_day_last next_last{next.year(), chr::month_day_last{next.month()}};
     const bool at_end = ymd.day() == last.day();
-    const Date expected = at_end || !next.ok() ? FromSys(chr::sys_days{next_last}) : FromSys(chr::sys_days{next});
+    const Date expected =
+        at_end || !next.ok() ? FromSys(chr::sys_days{next_last}) : FromSys(chr::sys_days{next});
     ASSERT_EQ(Call("t.keep_end", {d}).as_date(), expected) << d.ToString();
   }
 }
