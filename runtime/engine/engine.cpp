@@ -219,16 +219,8 @@ auto Cite(const std::string& source) -> std::string {
 }
 
 auto Period(const ir::Rule& r) -> std::string {
-  if (r.effective_from && r.effective_until) {
-    return fmt::format("effective {} to {}", r.effective_from->ToString(), r.effective_until->ToString());
-  }
-  if (r.effective_from) {
-    return fmt::format("effective from {}", r.effective_from->ToString());
-  }
-  if (r.effective_until) {
-    return fmt::format("effective until {}", r.effective_until->ToString());
-  }
-  return "";
+  const std::string period = vm::FormatPeriod(r.effective_from, r.effective_until);
+  return period.empty() ? period : "effective " + period;
 }
 
 // Records come in completion order (callees first). Show the asked-for decision first, then

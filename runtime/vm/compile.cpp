@@ -1320,18 +1320,23 @@ auto CompiledProgram::Impl::NotInEffect(Context& ctx, uint32_t d, Span call_site
   throw EvalFailure{std::move(err)};
 }
 
+auto FormatPeriod(const std::optional<Date>& from, const std::optional<Date>& until) -> std::string {
+  if (from && until) {
+    return fmt::format("from {} until {}", from->ToString(), until->ToString());
+  }
+  if (from) {
+    return fmt::format("from {}", from->ToString());
+  }
+  if (until) {
+    return fmt::format("until {}", until->ToString());
+  }
+  return "";
+}
+
 auto EffectiveSummary(const ir::Decision& d) -> std::string {
   const auto period = [](const std::optional<Date>& from, const std::optional<Date>& until) {
-    if (from && until) {
-      return fmt::format("from {} until {}", from->ToString(), until->ToString());
-    }
-    if (from) {
-      return fmt::format("from {}", from->ToString());
-    }
-    if (until) {
-      return fmt::format("until {}", until->ToString());
-    }
-    return std::string("always");
+    const std::string text = FormatPeriod(from, until);
+    return text.empty() ? std::string("always") : text;
   };
   if (d.effective_from || d.effective_until) {
     return period(d.effective_from, d.effective_until);
