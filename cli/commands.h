@@ -11,7 +11,7 @@
 
 #include "cli/driver.h"
 #include "compiler/diag/diagnostic.h"
-#include "policy/engine.h"
+#include "runtime/engine/engine.h"
 
 namespace policy::cli {
 

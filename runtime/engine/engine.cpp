@@ -1,4 +1,4 @@
-#include "policy/engine.h"
+#include "runtime/engine/engine.h"
 
 #include <fmt/format.h>
 

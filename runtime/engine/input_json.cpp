@@ -3,7 +3,7 @@
 // suggestion; the whole record is checked so one run lists every problem.
 #include <fmt/format.h>
 
-#include "policy/engine.h"
+#include "runtime/engine/engine.h"
 
 namespace policy {
 namespace {
@@ -245,6 +245,11 @@ class Binder {
 auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::string& file,
                       vm::Context& ctx, DiagnosticSink& diags, const InputLimits& limits) const
     -> std::optional<Value> {
+  return ReadCase(decision, json_text, file, ctx.input_arena(), diags, limits);
+}
+
+auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, Arena& arena,
+                      DiagnosticSink& diags, const InputLimits& limits) const -> std::optional<Value> {
   const ir::Decision& d = ir_->decisions[decision];
   if (d.params.size() != 1 || ir_->types.kind(d.params[0]) != TypeKind::kRecord) {
     diags
@@ -296,7 +301,7 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
                       fmt::format("invalid JSON at line {}, column {}: {}", line, col, reason));
     return std::nullopt;
   }
-  Binder binder(ir_->types, ctx.input_arena(), file, diags, d.name);
+  Binder binder(ir_->types, arena, file, diags, d.name);
   binder.set_root_type(ir_->types.Name(d.params[0]));
   Value v = binder.Bind(parsed, d.params[0], "$");
   if (binder.errors() > 0) {

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "policy/engine.h"
+#include "runtime/engine/engine.h"
 
 namespace policy {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cstdlib>
 
-#include "policy/engine.h"
+#include "runtime/engine/engine.h"
 
 namespace policy {
 namespace {

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 
-#include "policy/engine.h"
+#include "runtime/engine/engine.h"
 
 namespace policy {
 namespace {

@@ -64,6 +64,9 @@ class Engine {
   // context's input arena. Every problem is reported with its JSON path.
   auto ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, vm::Context& ctx,
                 DiagnosticSink& diags, const InputLimits& limits = {}) const -> std::optional<Value>;
+  // The same, into any arena (the embedding API keeps each case's facts in its own).
+  auto ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, Arena& arena,
+                DiagnosticSink& diags, const InputLimits& limits = {}) const -> std::optional<Value>;
 
   // Evaluates; on failure reports the evaluation error to `diags`.
   auto Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Context& ctx, vm::Trace* trace,

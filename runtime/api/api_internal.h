@@ -1,0 +1,63 @@
+// What the public handles (policy.hpp) point to. Private to runtime/api and runtime/capi: the
+// public header only forward-declares these, so the core can change without breaking embedders.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "policy/policy.hpp"
+#include "runtime/engine/engine.h"
+
+namespace policy::api {
+namespace detail {
+
+// One compiled version of a policy set. Immutable once built.
+struct SetImpl {
+  std::shared_ptr<const policy::Engine> engine;
+  uint64_t version = 0;
+  std::vector<Diagnostic> warnings;
+
+  auto types() const -> const TypeTable& { return engine->program().ir().types; }
+  // Wraps an engine value for the public API.
+  auto MakeValue(TypeId type, const policy::Value& v) const -> api::Value;
+  // The public handle for a version (PolicySet's constructor is private to the API).
+  static auto Wrap(std::shared_ptr<const SetImpl> impl) -> PolicySet { return PolicySet(std::move(impl)); }
+  static auto Impl(const PolicySet& set) -> const std::shared_ptr<const SetImpl>& { return set.impl_; }
+};
+
+// Marks a `[]` step in a Field path.
+inline constexpr uint32_t kListStep = UINT32_MAX;
+
+struct FactsImpl {
+  std::shared_ptr<const SetImpl> set;
+  TypeId record_type = 0;
+  Arena arena;
+  policy::Value root;
+  // Required facts (non-optional leaves, lists included) still unset: evaluation refuses
+  // incomplete facts rather than reading an unset field as false or zero.
+  int64_t missing = 0;
+};
+
+struct EvaluatorImpl {
+  std::shared_ptr<const SetImpl> set;
+  std::unique_ptr<vm::Context> ctx;
+  vm::Trace trace;
+};
+
+// Converts engine diagnostics, with locations and the full rendering.
+auto ToPublic(const policy::Diagnostic& d, const SourceManager& sources) -> api::Diagnostic;
+auto ToPublic(const DiagnosticSink& diags, const SourceManager& sources) -> std::vector<api::Diagnostic>;
+auto MakeError(ErrorCode code, std::string message, std::vector<api::Diagnostic> diagnostics = {}) -> Error;
+// The first error's message, for an Error's one-line summary.
+auto Summary(const std::vector<api::Diagnostic>& diagnostics, std::string_view fallback) -> std::string;
+
+// Compiles and (optionally) tests a new version; shared by PolicySet::Load and hot reload.
+auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) -> Result<PolicySet>;
+auto NextVersion() -> uint64_t;
+auto ToEngineDate(Date d) -> std::optional<policy::Date>;
+auto FromEngineDate(policy::Date d) -> Date;
+auto TodayUtc() -> Date;
+
+}  // namespace detail
+}  // namespace policy::api

@@ -1,0 +1,236 @@
+// Evaluator and Value: running a decision on facts, and reading its result.
+//
+// The evaluation path is deliberately short: three pointer compares (is every handle from this
+// version?), a date conversion, and the engine's own Evaluate on a Context reused across calls.
+// Nothing on it allocates for a scalar result; the explanation is built only when asked for.
+#include <fmt/format.h>
+
+#include "runtime/api/api_internal.h"
+
+namespace policy::api {
+
+using detail::MakeError;
+
+namespace {
+
+auto EngineValue(const unsigned char* raw) -> policy::Value {
+  policy::Value v;
+  std::memcpy(&v, raw, sizeof v);
+  return v;
+}
+
+}  // namespace
+
+// ---- Value ------------------------------------------------------------------------------------
+
+auto Value::as_bool() const -> bool { return kind_ == Kind::kBool && EngineValue(raw_).as_bool(); }
+auto Value::as_int() const -> int64_t { return kind_ == Kind::kInt ? EngineValue(raw_).as_int() : 0; }
+
+auto Value::as_decimal_text() const -> std::string {
+  if (kind_ == Kind::kInt) {
+    return std::to_string(as_int());
+  }
+  return kind_ == Kind::kDecimal ? EngineValue(raw_).as_decimal().ToString() : "";
+}
+
+auto Value::as_double() const -> double {
+  if (kind_ == Kind::kInt) {
+    return static_cast<double>(as_int());
+  }
+  return kind_ == Kind::kDecimal ? EngineValue(raw_).as_decimal().ToDouble() : 0.0;
+}
+
+auto Value::as_text() const -> std::string_view { return kind_ == Kind::kText ? EngineValue(raw_).as_text() : ""; }
+
+auto Value::as_date() const -> Date {
+  return kind_ == Kind::kDate ? detail::FromEngineDate(EngineValue(raw_).as_date()) : Date{};
+}
+
+auto Value::duration_count() const -> int64_t {
+  return kind_ == Kind::kDuration ? EngineValue(raw_).as_duration().count : 0;
+}
+
+auto Value::duration_unit() const -> std::string_view {
+  if (kind_ != Kind::kDuration) {
+    return "";
+  }
+  switch (EngineValue(raw_).as_duration().unit) {
+    case DurationUnit::kDays:
+      return "days";
+    case DurationUnit::kWeeks:
+      return "weeks";
+    case DurationUnit::kMonths:
+      return "months";
+    case DurationUnit::kYears:
+      return "years";
+  }
+  return "";
+}
+
+auto Value::enum_name() const -> std::string_view {
+  if (kind_ != Kind::kEnum) {
+    return "";
+  }
+  const TypeTable& types = set_->types();
+  return types.enum_info(types.Unwrap(type_)).variants[EngineValue(raw_).as_enum()];
+}
+
+auto Value::size() const -> size_t {
+  return kind_ == Kind::kRecord || kind_ == Kind::kList || kind_ == Kind::kSet ? EngineValue(raw_).items().size() : 0;
+}
+
+auto Value::operator[](size_t index) const -> Value {
+  if (index >= size()) {
+    return Value();
+  }
+  const TypeTable& types = set_->types();
+  const TypeId t = types.Unwrap(type_);
+  const TypeId item_type =
+      kind_ == Kind::kRecord ? types.record_info(t).fields[index].type : types.Get(t).elem;
+  return set_->MakeValue(item_type, EngineValue(raw_).items()[index]);
+}
+
+auto Value::field_name(size_t index) const -> std::string_view {
+  if (kind_ != Kind::kRecord || index >= size()) {
+    return "";
+  }
+  const TypeTable& types = set_->types();
+  return types.record_info(types.Unwrap(type_)).fields[index].name;
+}
+
+auto Value::field(std::string_view name) const -> std::optional<Value> {
+  if (kind_ != Kind::kRecord) {
+    return std::nullopt;
+  }
+  const TypeTable& types = set_->types();
+  const auto index = types.record_info(types.Unwrap(type_)).FieldIndex(name);
+  if (!index) {
+    return std::nullopt;
+  }
+  return (*this)[*index];
+}
+
+auto Value::to_json() const -> std::string {
+  if (set_ == nullptr) {
+    return "null";
+  }
+  return set_->engine->ValueToJson(type_, EngineValue(raw_)).dump();
+}
+
+auto Value::to_string() const -> std::string {
+  if (set_ == nullptr) {
+    return "none";
+  }
+  return vm::FormatValue(set_->types(), type_, EngineValue(raw_));
+}
+
+// ---- Evaluator ----------------------------------------------------------------------------------
+
+Evaluator::Evaluator() = default;
+Evaluator::~Evaluator() = default;
+Evaluator::Evaluator(Evaluator&&) noexcept = default;
+auto Evaluator::operator=(Evaluator&&) noexcept -> Evaluator& = default;
+
+Evaluator::Evaluator(const PolicySet& set) {
+  if (!set.impl_) {
+    return;
+  }
+  impl_ = std::make_unique<detail::EvaluatorImpl>();
+  impl_->set = set.impl_;
+  impl_->ctx = set.impl_->engine->NewContext();
+}
+
+auto Evaluator::policy_set() const -> PolicySet {
+  return impl_ ? detail::SetImpl::Wrap(impl_->set) : PolicySet();
+}
+
+auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain)
+    -> Result<Outcome> {
+  if (!impl_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the evaluator has no policy set");
+  }
+  if (!decision.set_ || !facts.impl_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     decision.set_ ? "the facts are empty (moved from or never created)" : "the decision handle is empty");
+  }
+  const detail::SetImpl* set = impl_->set.get();
+  if (decision.set_.get() != set || facts.impl_->set.get() != set) {
+    return MakeError(ErrorCode::kStale,
+                     fmt::format("{} belong{} to another version of the policies than this evaluator; after a "
+                                 "reload, resolve decisions and build facts on the new version",
+                                 decision.set_.get() != set ? "the decision" : "the facts",
+                                 decision.set_.get() != set ? "s" : ""));
+  }
+  if (facts.impl_->record_type != decision.input_type_) {
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("decision `{}` reads a `{}`; the facts are a `{}`", decision.name(),
+                                 set->types().Name(decision.input_type_), set->types().Name(facts.impl_->record_type)));
+  }
+  if (facts.impl_->missing > 0) {
+    const std::vector<std::string> missing = facts.missing();
+    std::string list;
+    for (size_t i = 0; i < missing.size() && i < 5; ++i) {
+      list += fmt::format("{}`{}`", i == 0 ? "" : ", ", missing[i]);
+    }
+    return MakeError(ErrorCode::kIncompleteFacts,
+                     fmt::format("{} required fact{} not set: {}{}", missing.size(), missing.size() == 1 ? " is" : "s are",
+                                 list, missing.size() > 5 ? ", ..." : ""));
+  }
+  const auto date = detail::ToEngineDate(as_of);
+  if (!date) {
+    return MakeError(ErrorCode::kInvalidArgument, "the evaluation date is not a valid date in the years 1 to 9999");
+  }
+  vm::Trace* trace = nullptr;
+  if (explain != Explain::kNone) {
+    impl_->trace.records.clear();
+    trace = &impl_->trace;
+  }
+  vm::EvalError error;
+  const policy::Value args[] = {facts.impl_->root};
+  std::optional<vm::DecisionResult> result;
+  try {
+    result = set->engine->program().Evaluate(*impl_->ctx, decision.index_, args, *date, trace, &error);
+  } catch (const std::bad_alloc&) {
+    return MakeError(ErrorCode::kEvaluationFailed, "out of memory while evaluating");
+  }
+  if (!result) {
+    DiagnosticSink diags;
+    const policy::Diagnostic d = ToDiagnostic(error);
+    diags.Report(d.code, d.primary, d.message, d.primary_text).notes = d.notes;
+    auto diagnostics = detail::ToPublic(diags, set->engine->sources());
+    return MakeError(ErrorCode::kEvaluationFailed, detail::Summary(diagnostics, error.message), std::move(diagnostics));
+  }
+  Outcome out;
+  out.applicable = result->applicable;
+  out.in_effect = result->in_effect;
+  out.value = set->MakeValue(set->engine->DecisionResultType(decision.index_), result->value);
+  if (explain == Explain::kText) {
+    out.explanation = fmt::format("as of {}\n", date->ToString()) + set->engine->ExplanationText(impl_->trace);
+  } else if (explain == Explain::kJson) {
+    out.explanation = set->engine->ExplanationJson(impl_->trace).dump();
+  }
+  return out;
+}
+
+auto Evaluator::EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of, Explain explain)
+    -> Result<std::string> {
+  auto facts = decision.FactsFromJson(case_json);
+  if (!facts) {
+    return facts.error();
+  }
+  auto outcome = Evaluate(decision, *facts, as_of, explain == Explain::kNone ? Explain::kNone : Explain::kJson);
+  if (!outcome) {
+    return outcome.error();
+  }
+  nlohmann::ordered_json j;
+  j["decision"] = decision.name();
+  j["as_of"] = FormatDate(as_of);
+  j["applicable"] = outcome->applicable;
+  j["value"] = impl_->set->engine->ValueToJson(outcome->value.type_, EngineValue(outcome->value.raw_));
+  if (explain != Explain::kNone) {
+    j["explanation"] = nlohmann::ordered_json::parse(outcome->explanation);
+  }
+  return j.dump();
+}
+
+}  // namespace policy::api

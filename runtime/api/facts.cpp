@@ -1,0 +1,483 @@
+// Facts: one case record, built in its own arena through Fields resolved once, or read from
+// JSON. Setting a fact walks the Field's precomputed field indices (no names, no hashing).
+//
+// A new record is a skeleton: nested records that are always present are allocated at once,
+// optional ones (`T?`) on the first fact set inside them. Every leaf starts as `none`; a required
+// leaf that is still `none` is counted in `missing`, and evaluation refuses incomplete facts: an
+// unset fact must never read as `false` or `0` in a legal decision.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "runtime/api/api_internal.h"
+
+namespace policy::api {
+
+using detail::FactsAccess;
+using detail::FactsImpl;
+using detail::kListStep;
+using detail::MakeError;
+
+namespace {
+
+// Required: must be set before evaluating. Records that are always present are containers, not
+// facts; a `name?: T` field may be absent in JSON and so is optional too.
+auto IsRequiredLeaf(const TypeTable& types, const FieldInfo& f) -> bool {
+  return !f.may_be_absent && !types.IsOptional(f.type) && types.kind(f.type) != TypeKind::kRecord;
+}
+
+// Allocates an empty record of `type` (nested required records included) and returns how many
+// required leaves it adds.
+auto NewSkeleton(const TypeTable& types, TypeId type, Arena& arena, int64_t& missing) -> policy::Value {
+  const RecordInfo& info = types.record_info(type);
+  AggregateObject* obj = arena.NewAggregate(static_cast<uint32_t>(info.fields.size()));
+  policy::Value* items = obj->mutable_data();
+  for (size_t i = 0; i < info.fields.size(); ++i) {
+    const FieldInfo& f = info.fields[i];
+    if (!f.may_be_absent && types.kind(f.type) == TypeKind::kRecord) {
+      items[i] = NewSkeleton(types, f.type, arena, missing);
+    } else {
+      items[i] = policy::Value();
+      if (IsRequiredLeaf(types, f)) {
+        ++missing;
+      }
+    }
+  }
+  return policy::Value::Record(obj);
+}
+
+auto MutableItems(const policy::Value& v) -> policy::Value* { return const_cast<policy::Value*>(v.items().data()); }
+
+// Required leaves still unset under `v` (of `type`), for undoing a subtree.
+auto CountMissing(const TypeTable& types, TypeId type, const policy::Value& v) -> int64_t {
+  if (v.is_none()) {
+    return 0;
+  }
+  const TypeId t = types.Unwrap(type);
+  int64_t n = 0;
+  if (types.kind(t) == TypeKind::kRecord) {
+    const RecordInfo& info = types.record_info(t);
+    const auto items = v.items();
+    for (size_t i = 0; i < info.fields.size(); ++i) {
+      if (items[i].is_none()) {
+        n += IsRequiredLeaf(types, info.fields[i]) ? 1 : 0;
+      } else {
+        n += CountMissing(types, info.fields[i].type, items[i]);
+      }
+    }
+  } else if (types.kind(t) == TypeKind::kList || types.kind(t) == TypeKind::kSet) {
+    for (const policy::Value& item : v.items()) {
+      n += CountMissing(types, types.Get(t).elem, item);
+    }
+  }
+  return n;
+}
+
+void CollectMissing(const TypeTable& types, TypeId type, const policy::Value& v, const std::string& path,
+                    std::vector<std::string>& out) {
+  const TypeId t = types.Unwrap(type);
+  if (v.is_none()) {
+    return;
+  }
+  if (types.kind(t) == TypeKind::kRecord) {
+    const RecordInfo& info = types.record_info(t);
+    const auto items = v.items();
+    for (size_t i = 0; i < info.fields.size(); ++i) {
+      const std::string p = path.empty() ? info.fields[i].name : path + "." + info.fields[i].name;
+      if (items[i].is_none()) {
+        if (IsRequiredLeaf(types, info.fields[i])) {
+          out.push_back(p);
+        }
+      } else {
+        CollectMissing(types, info.fields[i].type, items[i], p, out);
+      }
+    }
+  } else if (types.kind(t) == TypeKind::kList || types.kind(t) == TypeKind::kSet) {
+    const auto items = v.items();
+    for (size_t i = 0; i < items.size(); ++i) {
+      CollectMissing(types, types.Get(t).elem, items[i], fmt::format("{}[{}]", path, i), out);
+    }
+  }
+}
+
+}  // namespace
+
+// Where a Set() writes: the slot, its declared type, and whether it is a required leaf.
+struct SlotRef {
+  policy::Value* slot = nullptr;
+  TypeId type = 0;
+  bool required = false;
+};
+
+struct detail::FactsAccess {
+  static auto Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices) -> Result<SlotRef>;
+  static auto Check(const Facts& facts, const Field& field) -> Status;
+  static auto Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> Status;
+};
+
+Facts::Facts() = default;
+Facts::~Facts() = default;
+Facts::Facts(Facts&&) noexcept = default;
+auto Facts::operator=(Facts&&) noexcept -> Facts& = default;
+
+auto Decision::NewFacts() const -> Result<Facts> {
+  if (!set_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
+  }
+  Facts facts;
+  facts.impl_ = std::make_unique<FactsImpl>();
+  FactsImpl& f = *facts.impl_;
+  f.set = set_;
+  f.record_type = input_type_;
+  f.root = NewSkeleton(set_->types(), input_type_, f.arena, f.missing);
+  return facts;
+}
+
+auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) const -> Result<Facts> {
+  if (!set_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
+  }
+  Facts facts;
+  facts.impl_ = std::make_unique<FactsImpl>();
+  FactsImpl& f = *facts.impl_;
+  f.set = set_;
+  f.record_type = input_type_;
+  DiagnosticSink diags;
+  std::optional<policy::Value> root;
+  try {
+    root = set_->engine->ReadCase(index_, json, std::string(file_name), f.arena, diags);
+  } catch (const std::bad_alloc&) {
+    return MakeError(ErrorCode::kInvalidInput, "out of memory while reading the case");
+  }
+  if (!root) {
+    auto diagnostics = detail::ToPublic(diags, set_->engine->sources());
+    return MakeError(ErrorCode::kInvalidInput,
+                     fmt::format("the case record cannot be read: {}", detail::Summary(diagnostics, "see diagnostics")),
+                     std::move(diagnostics));
+  }
+  f.root = *root;
+  f.missing = 0;  // the JSON reader requires every key
+  return facts;
+}
+
+auto FactsAccess::Check(const Facts& facts, const Field& field) -> Status {
+  if (!facts.impl_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the facts are empty (moved from or never created)");
+  }
+  if (!field.set_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the field handle is empty");
+  }
+  if (field.set_ != facts.impl_->set) {
+    return MakeError(ErrorCode::kStale, fmt::format("field `{}` belongs to another version of the policies; "
+                                                    "resolve it again on the version the facts were made for",
+                                                    field.path()));
+  }
+  if (field.record_type_ != facts.impl_->record_type) {
+    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a field of `{}`, these facts are a `{}`",
+                                                           field.path(), field.set_->types().Name(field.record_type_),
+                                                           field.set_->types().Name(facts.impl_->record_type)));
+  }
+  return {};
+}
+
+auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices) -> Result<SlotRef> {
+  const TypeTable& types = f.set->types();
+  if (indices.size() != field.list_depth()) {
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("field `{}` needs {} list index(es), {} given",
+                                                              field.path(), field.list_depth(), indices.size()));
+  }
+  policy::Value* slot = &f.root;
+  TypeId type = f.record_type;
+  bool required = false;
+  size_t next_index = 0;
+  for (const uint32_t step : field.steps_) {
+    const TypeId t = types.Unwrap(type);
+    if (step == kListStep) {
+      const size_t i = indices[next_index++];
+      if (slot->is_none() || i >= slot->items().size()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         fmt::format("field `{}`: index {} is past the end of a list of {} (call Resize first)",
+                                     field.path(), i, slot->is_none() ? 0 : slot->items().size()));
+      }
+      slot = MutableItems(*slot) + i;
+      type = types.Get(t).elem;
+      required = false;
+      continue;
+    }
+    if (slot->is_none()) {
+      // An optional record comes into being with its first fact.
+      *slot = NewSkeleton(types, t, f.arena, f.missing);
+    }
+    const FieldInfo& fi = types.record_info(t).fields[step];
+    slot = MutableItems(*slot) + step;
+    type = fi.type;
+    required = IsRequiredLeaf(types, fi);
+  }
+  return SlotRef{slot, type, required};
+}
+
+auto FactsAccess::Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> Status {
+  const TypeTable& types = f.set->types();
+  if (ref.required && ref.slot->is_none() && !v.is_none()) {
+    --f.missing;
+  }
+  f.missing -= CountMissing(types, ref.type, *ref.slot);
+  *ref.slot = v;
+  f.missing += CountMissing(types, ref.type, v);
+  return {};
+}
+
+namespace {
+
+auto Mismatch(const Field& field, const TypeTable& types, TypeId type, std::string_view given) -> Error {
+  return MakeError(ErrorCode::kTypeMismatch,
+                   fmt::format("field `{}` is a `{}`; cannot set it to {}", field.path(), types.Name(type), given));
+}
+
+// Shared body of the scalar setters: locate, check the kind, store.
+template <typename Make>
+auto SetScalar(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
+               std::span<const size_t> indices, TypeKind want, std::string_view given, Make make) -> Status {
+  if (Status s = FactsAccess::Check(facts, field); !s) {
+    return s;
+  }
+  auto ref = FactsAccess::Locate(*impl, field, indices);
+  if (!ref) {
+    return ref.error();
+  }
+  const TypeTable& types = impl->set->types();
+  const TypeId t = types.Unwrap(ref->type);
+  if (types.kind(t) != want) {
+    return Mismatch(field, types, ref->type, given);
+  }
+  auto v = make(t);
+  if (!v) {
+    return v.error();
+  }
+  return FactsAccess::Store(*impl, *ref, *v);
+}
+
+}  // namespace
+
+auto Facts::Set(const Field& field, bool value, std::span<const size_t> indices) -> Status {
+  return SetScalar(*this, impl_, field, indices, TypeKind::kBool, "a Bool",
+                   [&](TypeId) -> Result<policy::Value> { return policy::Value::Bool(value); });
+}
+
+auto Facts::Set(const Field& field, int64_t value, std::span<const size_t> indices) -> Status {
+  if (Status s = FactsAccess::Check(*this, field); !s) {
+    return s;
+  }
+  // An integer fact may also fill a Decimal field exactly.
+  const TypeTable& types = impl_->set->types();
+  const bool decimal = types.kind(types.Unwrap(field.field_type_)) == TypeKind::kDecimal;
+  return SetScalar(*this, impl_, field, indices, decimal ? TypeKind::kDecimal : TypeKind::kInt, "an Int",
+                   [&](TypeId) -> Result<policy::Value> {
+                     return decimal ? policy::Value::Dec(Decimal::FromInt(value)) : policy::Value::Int(value);
+                   });
+}
+
+auto Facts::SetDecimal(const Field& field, std::string_view text, std::span<const size_t> indices) -> Status {
+  return SetScalar(*this, impl_, field, indices, TypeKind::kDecimal, fmt::format("\"{}\"", text),
+                   [&](TypeId) -> Result<policy::Value> {
+                     const auto d = Decimal::Parse(text);
+                     if (!d) {
+                       return MakeError(ErrorCode::kTypeMismatch,
+                                        fmt::format("field `{}`: `{}` is not a decimal number", field.path(), text));
+                     }
+                     return policy::Value::Dec(*d);
+                   });
+}
+
+auto Facts::Set(const Field& field, double value, std::span<const size_t> indices) -> Status {
+  if (!std::isfinite(value)) {
+    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}`: {} is not a finite number", field.path(), value));
+  }
+  // The shortest text that reads back as the same double ("7.5", "0.1"), as the JSON reader does.
+  return SetDecimal(field, fmt::format("{}", value), indices);
+}
+
+auto Facts::Set(const Field& field, std::string_view text, std::span<const size_t> indices) -> Status {
+  if (FindInvalidUtf8(text) != std::string_view::npos) {
+    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}`: the text is not valid UTF-8", field.path()));
+  }
+  return SetScalar(*this, impl_, field, indices, TypeKind::kText, "a text",
+                   [&](TypeId) -> Result<policy::Value> { return impl_->arena.NewText(text); });
+}
+
+auto Facts::Set(const Field& field, Date value, std::span<const size_t> indices) -> Status {
+  return SetScalar(*this, impl_, field, indices, TypeKind::kDate, "a Date", [&](TypeId) -> Result<policy::Value> {
+    const auto d = detail::ToEngineDate(value);
+    if (!d) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("field `{}`: not a valid date in the years 1 to 9999", field.path()));
+    }
+    return policy::Value::DateV(*d);
+  });
+}
+
+auto Facts::Set(const Field& field, const EnumValue& value, std::span<const size_t> indices) -> Status {
+  return SetScalar(*this, impl_, field, indices, TypeKind::kEnum, "an enum member",
+                   [&](TypeId t) -> Result<policy::Value> {
+                     if (value.version != impl_->set->version) {
+                       return MakeError(ErrorCode::kStale, "the enum value belongs to another version of the policies");
+                     }
+                     if (value.type != t) {
+                       return MakeError(ErrorCode::kTypeMismatch,
+                                        fmt::format("field `{}` is a `{}`; the value is a member of `{}`", field.path(),
+                                                    impl_->set->types().Name(t), impl_->set->types().Name(value.type)));
+                     }
+                     return policy::Value::Enum(value.ordinal);
+                   });
+}
+
+auto Facts::SetDuration(const Field& field, int64_t count, std::string_view unit, std::span<const size_t> indices)
+    -> Status {
+  return SetScalar(*this, impl_, field, indices, TypeKind::kDuration, "a Duration",
+                   [&](TypeId) -> Result<policy::Value> {
+                     DurationUnit u;
+                     if (unit == "days" || unit == "day") {
+                       u = DurationUnit::kDays;
+                     } else if (unit == "weeks" || unit == "week") {
+                       u = DurationUnit::kWeeks;
+                     } else if (unit == "months" || unit == "month") {
+                       u = DurationUnit::kMonths;
+                     } else if (unit == "years" || unit == "year") {
+                       u = DurationUnit::kYears;
+                     } else {
+                       return MakeError(ErrorCode::kInvalidArgument,
+                                        fmt::format("`{}` is not a unit: days, weeks, months or years", unit));
+                     }
+                     return policy::Value::Dur(Duration{count, u});
+                   });
+}
+
+namespace {
+
+// Lists and sets of scalars: `make` turns one element into a policy::Value or an error.
+template <typename T, typename Make>
+auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
+                   std::span<const T> values, std::span<const size_t> indices, TypeKind elem_kind,
+                   std::string_view given, Make make) -> Status {
+  if (Status s = FactsAccess::Check(facts, field); !s) {
+    return s;
+  }
+  auto ref = FactsAccess::Locate(*impl, field, indices);
+  if (!ref) {
+    return ref.error();
+  }
+  const TypeTable& types = impl->set->types();
+  const TypeId t = types.Unwrap(ref->type);
+  const TypeKind kind = types.kind(t);
+  if ((kind != TypeKind::kList && kind != TypeKind::kSet) || types.kind(types.Get(t).elem) != elem_kind) {
+    return Mismatch(field, types, ref->type, given);
+  }
+  if (values.size() > vm::kMaxGeneratedItems) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("field `{}`: {} items; the limit is {}", field.path(), values.size(),
+                                 vm::kMaxGeneratedItems));
+  }
+  std::vector<policy::Value> items;
+  items.reserve(values.size());
+  for (const T& v : values) {
+    auto item = make(types.Get(t).elem, v);
+    if (!item) {
+      return item.error();
+    }
+    items.push_back(*item);
+  }
+  const policy::Value list = kind == TypeKind::kSet ? impl->arena.NewSet(std::move(items)) : impl->arena.NewList(items);
+  return FactsAccess::Store(*impl, *ref, list);
+}
+
+}  // namespace
+
+auto Facts::Set(const Field& field, std::span<const Date> values, std::span<const size_t> indices) -> Status {
+  return SetCollection(*this, impl_, field, values, indices, TypeKind::kDate, "a list of dates",
+                       [&](TypeId, Date d) -> Result<policy::Value> {
+                         const auto e = detail::ToEngineDate(d);
+                         if (!e) {
+                           return MakeError(ErrorCode::kInvalidArgument,
+                                            fmt::format("field `{}`: a date is not valid", field.path()));
+                         }
+                         return policy::Value::DateV(*e);
+                       });
+}
+
+auto Facts::Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices) -> Status {
+  return SetCollection(*this, impl_, field, values, indices, TypeKind::kEnum, "a list of enum members",
+                       [&](TypeId elem, const EnumValue& e) -> Result<policy::Value> {
+                         if (e.version != impl_->set->version) {
+                           return MakeError(ErrorCode::kStale, "an enum value belongs to another version of the policies");
+                         }
+                         if (e.type != elem) {
+                           return MakeError(ErrorCode::kTypeMismatch,
+                                            fmt::format("field `{}` holds `{}`; a value is a member of `{}`", field.path(),
+                                                        impl_->set->types().Name(elem),
+                                                        impl_->set->types().Name(e.type)));
+                         }
+                         return policy::Value::Enum(e.ordinal);
+                       });
+}
+
+auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> indices) -> Status {
+  if (Status s = FactsAccess::Check(*this, field); !s) {
+    return s;
+  }
+  auto ref = FactsAccess::Locate(*impl_, field, indices);
+  if (!ref) {
+    return ref.error();
+  }
+  const TypeTable& types = impl_->set->types();
+  const TypeId t = types.Unwrap(ref->type);
+  if (types.kind(t) != TypeKind::kList) {
+    return Mismatch(field, types, ref->type, "a list of records");
+  }
+  const TypeId elem = types.Get(t).elem;
+  if (types.kind(elem) != TypeKind::kRecord) {
+    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a `{}`: Resize makes lists of records; set "
+                                                           "lists of values with Set",
+                                                           field.path(), types.Name(ref->type)));
+  }
+  if (count > vm::kMaxGeneratedItems) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("field `{}`: {} items; the limit is {}", field.path(), count, vm::kMaxGeneratedItems));
+  }
+  // Items already set keep their facts; new ones are empty records.
+  const policy::Value old = *ref->slot;
+  const auto old_items = old.is_none() ? std::span<const policy::Value>{} : old.items();
+  AggregateObject* obj = impl_->arena.NewAggregate(static_cast<uint32_t>(count));
+  int64_t added = 0;
+  for (size_t i = 0; i < count; ++i) {
+    obj->mutable_data()[i] = i < old_items.size() ? old_items[i] : NewSkeleton(types, elem, impl_->arena, added);
+  }
+  // Store() recounts the whole list, so the skeletons' count is not added twice.
+  impl_->missing -= added;
+  return FactsAccess::Store(*impl_, *ref, policy::Value::List(obj));
+}
+
+auto Facts::Clear(const Field& field, std::span<const size_t> indices) -> Status {
+  if (Status s = FactsAccess::Check(*this, field); !s) {
+    return s;
+  }
+  const TypeTable& types = impl_->set->types();
+  auto ref = FactsAccess::Locate(*impl_, field, indices);
+  if (!ref) {
+    return ref.error();
+  }
+  if (ref->required) {
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("field `{}` is a `{}`, which cannot be none", field.path(), types.Name(ref->type)));
+  }
+  return FactsAccess::Store(*impl_, *ref, policy::Value());
+}
+
+auto Facts::missing() const -> std::vector<std::string> {
+  std::vector<std::string> out;
+  if (impl_ && impl_->missing > 0) {
+    CollectMissing(impl_->set->types(), impl_->record_type, impl_->root, "", out);
+  }
+  return out;
+}
+
+}  // namespace policy::api

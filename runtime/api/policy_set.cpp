@@ -1,0 +1,440 @@
+// PolicySet, Decision and Field: loading, resolving names once, and the shared helpers of the
+// public API (errors, dates, diagnostics).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "runtime/api/api_internal.h"
+
+namespace policy::api {
+namespace detail {
+
+auto NextVersion() -> uint64_t {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+auto ToEngineDate(Date d) -> std::optional<policy::Date> {
+  if (!d.ok()) {
+    return std::nullopt;
+  }
+  return policy::Date::FromCivil(static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                                 static_cast<unsigned>(d.day()));
+}
+
+auto FromEngineDate(policy::Date d) -> Date {
+  return Date{std::chrono::sys_days{std::chrono::days{d.days()}}};
+}
+
+auto TodayUtc() -> Date {
+  return Date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now())};
+}
+
+auto ToPublic(const policy::Diagnostic& d, const SourceManager& sources) -> api::Diagnostic {
+  api::Diagnostic out;
+  out.code = GetKindInfo(d.code).code;
+  out.severity = d.severity == policy::Severity::kError     ? api::Severity::kError
+                 : d.severity == policy::Severity::kWarning ? api::Severity::kWarning
+                                                            : api::Severity::kNote;
+  out.message = d.message;
+  out.json_path = d.json_path;
+  if (d.primary.valid()) {
+    const SourceBuffer& buffer = sources.Get(d.primary.file);
+    const LineCol at = buffer.LineColAt(d.primary.begin);
+    out.file = buffer.path();
+    out.line = at.line;
+    out.column = at.column;
+  } else {
+    out.file = d.file;
+  }
+  out.rendered = RenderDiagnostics({d}, sources, DiagFormat::kHuman);
+  return out;
+}
+
+auto ToPublic(const DiagnosticSink& diags, const SourceManager& sources) -> std::vector<api::Diagnostic> {
+  std::vector<api::Diagnostic> out;
+  for (const policy::Diagnostic& d : diags.Sorted()) {
+    out.push_back(ToPublic(d, sources));
+  }
+  return out;
+}
+
+auto MakeError(ErrorCode code, std::string message, std::vector<api::Diagnostic> diagnostics) -> Error {
+  return Error{code, std::move(message), std::move(diagnostics)};
+}
+
+auto Summary(const std::vector<api::Diagnostic>& diagnostics, std::string_view fallback) -> std::string {
+  for (const api::Diagnostic& d : diagnostics) {
+    if (d.severity == api::Severity::kError) {
+      if (d.file.empty()) {
+        return fmt::format("{}: {}", d.code, d.message);
+      }
+      return fmt::format("{}:{}:{}: {}: {}", d.file, d.line, d.column, d.code, d.message);
+    }
+  }
+  return std::string(fallback);
+}
+
+namespace {
+
+auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicySet> {
+  std::vector<api::Diagnostic> diagnostics = ToPublic(loaded.diagnostics, *loaded.sources);
+  if (!loaded.engine) {
+    const size_t errors = loaded.diagnostics.error_count();
+    return MakeError(ErrorCode::kCompileFailed,
+                     fmt::format("the policies do not compile ({} error{}): {}", errors, errors == 1 ? "" : "s",
+                                 Summary(diagnostics, "see diagnostics")),
+                     std::move(diagnostics));
+  }
+  auto impl = std::make_shared<SetImpl>();
+  impl->engine = std::move(loaded.engine);
+  impl->version = NextVersion();
+  impl->warnings = std::move(diagnostics);
+  if (options.require_tests_pass) {
+    const Date as_of = options.tests_as_of.value_or(TodayUtc());
+    PolicySet candidate = SetImpl::Wrap(impl);
+    TestReport report = candidate.RunTests(as_of);
+    if (report.failed > 0) {
+      return MakeError(ErrorCode::kTestsFailed,
+                       fmt::format("{} of {} policy tests fail: {}", report.failed, report.failed + report.passed,
+                                   Summary(report.failures, "see diagnostics")),
+                       std::move(report.failures));
+    }
+  }
+  return SetImpl::Wrap(std::move(impl));
+}
+
+auto ToCompileOptions(const LoadOptions& options) -> CompileOptions {
+  CompileOptions c;
+  c.include_stdlib = options.include_stdlib;
+  return c;
+}
+
+}  // namespace
+
+auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) -> Result<PolicySet> {
+  try {
+    return FinishLoad(Engine::Load(paths, ToCompileOptions(options)), options);
+  } catch (const std::bad_alloc&) {
+    return MakeError(ErrorCode::kInternal, "out of memory while compiling the policies");
+  } catch (const std::exception& e) {
+    return MakeError(ErrorCode::kInternal, fmt::format("internal error while compiling: {}", e.what()));
+  }
+}
+
+auto SetImpl::MakeValue(TypeId type, const policy::Value& v) const -> api::Value {
+  api::Value out;
+  out.set_ = this;
+  out.type_ = type;
+  static_assert(sizeof(out.raw_) == sizeof(policy::Value));
+  std::memcpy(out.raw_, &v, sizeof(policy::Value));
+  const TypeTable& t = types();
+  if (v.is_none()) {
+    out.kind_ = Kind::kNone;
+    return out;
+  }
+  switch (t.kind(t.Unwrap(type))) {
+    case TypeKind::kBool:
+      out.kind_ = Kind::kBool;
+      break;
+    case TypeKind::kInt:
+      out.kind_ = Kind::kInt;
+      break;
+    case TypeKind::kDecimal:
+      out.kind_ = Kind::kDecimal;
+      break;
+    case TypeKind::kText:
+      out.kind_ = Kind::kText;
+      break;
+    case TypeKind::kDate:
+      out.kind_ = Kind::kDate;
+      break;
+    case TypeKind::kDuration:
+      out.kind_ = Kind::kDuration;
+      break;
+    case TypeKind::kEnum:
+      out.kind_ = Kind::kEnum;
+      break;
+    case TypeKind::kRecord:
+      out.kind_ = Kind::kRecord;
+      break;
+    case TypeKind::kList:
+      out.kind_ = Kind::kList;
+      break;
+    case TypeKind::kSet:
+      out.kind_ = Kind::kSet;
+      break;
+    default:
+      out.kind_ = Kind::kNone;
+      break;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+using detail::MakeError;
+using detail::SetImpl;
+
+auto ErrorCodeName(ErrorCode code) -> std::string_view {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kTypeMismatch:
+      return "type_mismatch";
+    case ErrorCode::kCompileFailed:
+      return "compile_failed";
+    case ErrorCode::kInvalidInput:
+      return "invalid_input";
+    case ErrorCode::kEvaluationFailed:
+      return "evaluation_failed";
+    case ErrorCode::kStale:
+      return "stale";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kTestsFailed:
+      return "tests_failed";
+    case ErrorCode::kIncompleteFacts:
+      return "incomplete_facts";
+    case ErrorCode::kInternal:
+      return "internal";
+  }
+  return "unknown";
+}
+
+auto ParseDate(std::string_view text) -> Result<Date> {
+  const auto d = policy::Date::Parse(text);
+  if (!d) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("`{}` is not a date: write YYYY-MM-DD, years 1 to 9999", text));
+  }
+  return detail::FromEngineDate(*d);
+}
+
+auto FormatDate(Date date) -> std::string {
+  if (const auto d = detail::ToEngineDate(date)) {
+    return d->ToString();
+  }
+  return "invalid date";
+}
+
+// ---- PolicySet -------------------------------------------------------------------------------
+
+auto PolicySet::Load(const std::vector<std::string>& paths, const LoadOptions& options) -> Result<PolicySet> {
+  if (paths.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "no policy files or directories given");
+  }
+  auto result = detail::LoadSet(paths, options);
+  // A path that cannot be read is an I/O problem, not a compile error.
+  if (!result.ok() && result.error().code == ErrorCode::kCompileFailed) {
+    for (const Diagnostic& d : result.error().diagnostics) {
+      if (d.code == "E0100") {
+        Error e = result.error();
+        e.code = ErrorCode::kIo;
+        return e;
+      }
+    }
+  }
+  return result;
+}
+
+auto PolicySet::LoadSources(const std::vector<SourceFile>& files, const LoadOptions& options)
+    -> Result<PolicySet> {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  pairs.reserve(files.size());
+  for (const SourceFile& f : files) {
+    pairs.emplace_back(f.path, f.text);
+  }
+  CompileOptions c;
+  c.include_stdlib = options.include_stdlib;
+  try {
+    return detail::FinishLoad(Engine::LoadSources(pairs, c), options);
+  } catch (const std::bad_alloc&) {
+    return MakeError(ErrorCode::kInternal, "out of memory while compiling the policies");
+  }
+}
+
+auto PolicySet::warnings() const -> std::vector<Diagnostic> { return impl_ ? impl_->warnings : std::vector<Diagnostic>{}; }
+
+auto PolicySet::decision_names() const -> std::vector<std::string> {
+  return impl_ ? impl_->engine->DecisionNames() : std::vector<std::string>{};
+}
+
+auto PolicySet::version() const -> uint64_t { return impl_ ? impl_->version : 0; }
+
+auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decision> {
+  if (!impl_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the policy set is empty (it was never loaded)");
+  }
+  const Engine& engine = *impl_->engine;
+  DiagnosticSink diags;
+  const auto index = engine.ResolveDecision(qualified_name, diags);
+  if (!index) {
+    auto diagnostics = detail::ToPublic(diags, engine.sources());
+    std::string message = fmt::format("no decision named `{}`", qualified_name);
+    const auto& rendered = diags.diagnostics().front();
+    if (!rendered.help.empty()) {
+      message += fmt::format(" ({})", rendered.help.front());
+    }
+    return MakeError(ErrorCode::kNotFound, std::move(message), std::move(diagnostics));
+  }
+  const ir::Decision& d = engine.program().ir().decisions[*index];
+  const TypeTable& types = impl_->types();
+  if (d.params.size() != 1 || types.kind(d.params[0]) != TypeKind::kRecord) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("decision `{}` takes {} parameter(s); the API evaluates decisions of one "
+                                 "case record, such as `(c: Case)`",
+                                 d.name, d.params.size()));
+  }
+  Decision out;
+  out.set_ = impl_;
+  out.index_ = *index;
+  out.input_type_ = d.params[0];
+  return out;
+}
+
+auto PolicySet::RunTests(Date as_of) const -> TestReport {
+  TestReport report;
+  if (!impl_) {
+    return report;
+  }
+  const auto date = detail::ToEngineDate(as_of);
+  if (!date) {
+    report.failed = 1;
+    report.failures.push_back({"", Severity::kError, "the test date is not a valid date", "", 0, 0, "", ""});
+    return report;
+  }
+  for (const TestResult& r : impl_->engine->RunTests("", *date)) {
+    if (r.passed) {
+      ++report.passed;
+    } else {
+      ++report.failed;
+      report.failures.push_back(detail::ToPublic(*r.failure, impl_->engine->sources()));
+    }
+  }
+  return report;
+}
+
+// ---- Decision and Field ------------------------------------------------------------------------
+
+namespace {
+const std::string kEmptyName;
+
+auto InvalidHandle(std::string_view what) -> Error {
+  return MakeError(ErrorCode::kInvalidArgument, fmt::format("the {} handle is empty", what));
+}
+}  // namespace
+
+auto Decision::name() const -> const std::string& {
+  return set_ ? set_->engine->program().ir().decisions[index_].name : kEmptyName;
+}
+
+auto Decision::result_type() const -> std::string {
+  return set_ ? set_->types().Name(set_->engine->program().ir().decisions[index_].result) : "";
+}
+
+auto Decision::input_type() const -> std::string { return set_ ? set_->types().Name(input_type_) : ""; }
+
+auto Field::type_name() const -> std::string { return set_ ? set_->types().Name(field_type_) : ""; }
+
+auto Field::list_depth() const -> size_t {
+  return static_cast<size_t>(std::count(steps_.begin(), steps_.end(), detail::kListStep));
+}
+
+auto Decision::field(std::string_view path) const -> Result<Field> {
+  if (!set_) {
+    return InvalidHandle("decision");
+  }
+  const TypeTable& types = set_->types();
+  Field f;
+  f.set_ = set_;
+  f.record_type_ = input_type_;
+  f.path_ = std::string(path);
+  TypeId current = input_type_;
+  std::string_view rest = path;
+  std::string walked;
+  if (rest.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "a field path is empty; write e.g. `programme.mode`");
+  }
+  while (true) {
+    const size_t dot = rest.find('.');
+    std::string_view segment = rest.substr(0, dot);
+    bool into_list = false;
+    if (segment.size() >= 2 && segment.substr(segment.size() - 2) == "[]") {
+      into_list = true;
+      segment.remove_suffix(2);
+    }
+    const TypeId record = types.Unwrap(current);
+    if (types.kind(record) != TypeKind::kRecord) {
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("`{}` is a `{}`, which has no field `{}`", walked, types.Name(current), segment));
+    }
+    const RecordInfo& info = types.record_info(record);
+    const auto index = info.FieldIndex(segment);
+    if (!index) {
+      std::vector<std::string> names;
+      for (const FieldInfo& fi : info.fields) {
+        names.push_back(fi.name);
+      }
+      const std::string suggestion = SuggestName(segment, names);
+      return MakeError(ErrorCode::kNotFound,
+                       fmt::format("record `{}` has no field `{}`{}", info.name, segment,
+                                   suggestion.empty() ? "" : fmt::format(" (did you mean `{}`?)", suggestion)));
+    }
+    f.steps_.push_back(*index);
+    current = info.fields[*index].type;
+    if (!walked.empty()) {
+      walked += '.';
+    }
+    walked.append(segment);
+    if (into_list) {
+      const TypeId list = types.Unwrap(current);
+      if (types.kind(list) != TypeKind::kList && types.kind(list) != TypeKind::kSet) {
+        return MakeError(ErrorCode::kTypeMismatch,
+                         fmt::format("`{}[]`: `{}` is a `{}`, not a list", walked, walked, types.Name(current)));
+      }
+      f.steps_.push_back(detail::kListStep);
+      current = types.Get(list).elem;
+      walked += "[]";
+    }
+    if (dot == std::string_view::npos) {
+      break;
+    }
+    rest = rest.substr(dot + 1);
+  }
+  f.field_type_ = current;
+  return f;
+}
+
+auto Decision::enum_value(const Field& field, std::string_view member) const -> Result<EnumValue> {
+  if (!set_ || !field.set_) {
+    return InvalidHandle(set_ ? "field" : "decision");
+  }
+  if (field.set_ != set_) {
+    return MakeError(ErrorCode::kStale, "the field belongs to another version of the policies");
+  }
+  const TypeTable& types = set_->types();
+  TypeId t = types.Unwrap(field.field_type_);
+  if (types.kind(t) == TypeKind::kList || types.kind(t) == TypeKind::kSet) {
+    t = types.Unwrap(types.Get(t).elem);
+  }
+  if (types.kind(t) != TypeKind::kEnum) {
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("`{}` is a `{}`, not an enum", field.path(), types.Name(field.field_type_)));
+  }
+  const EnumInfo& info = types.enum_info(t);
+  for (uint32_t i = 0; i < info.variants.size(); ++i) {
+    if (info.variants[i] == member || info.json_names[i] == member) {
+      return EnumValue{t, i, set_->version};
+    }
+  }
+  const std::string suggestion = SuggestName(member, info.variants);
+  return MakeError(ErrorCode::kNotFound,
+                   fmt::format("`{}` is not a member of enum `{}`{}", member, info.name,
+                               suggestion.empty() ? "" : fmt::format(" (did you mean `{}`?)", suggestion)));
+}
+
+}  // namespace policy::api

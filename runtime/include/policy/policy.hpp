@@ -1,0 +1,408 @@
+// The embedding API: compile policies once, evaluate decisions millions of times.
+//
+//   policy::api::PolicySet   a compiled, immutable set of policy files. Copies are cheap (shared);
+//                            any number of threads may use one at once without locks.
+//   policy::api::Decision    a decision resolved by name once (a handle, not a string).
+//   policy::api::Field       a path into a decision's case record ("programme.mode"), resolved
+//                            once, so setting a fact does no string lookup.
+//   policy::api::Facts       one case record, built through Fields or read from JSON.
+//   policy::api::Evaluator   per-thread evaluation state; evaluating a decision with a scalar
+//                            result allocates nothing once the evaluator has warmed up.
+//   policy::api::LivePolicySet  a PolicySet that follows its files on disk (inotify), swapping
+//                            in a new version only when it compiles and its tests pass.
+//
+// Nothing here throws on bad input and nothing aborts the host: every call that can fail returns
+// a Result<T> whose error says what went wrong, with the compiler's diagnostics when there are
+// any. The C API (policy.h) is a thin layer over this one. See docs/embedding.md.
+//
+// This header is the whole public surface; it includes only the standard library.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#if defined(POLICY_BUILDING_LIBRARY)
+#define POLICY_API __attribute__((visibility("default")))
+#else
+#define POLICY_API
+#endif
+
+namespace policy::api {
+
+// A calendar date. Policies know the years 1 to 9999.
+using Date = std::chrono::year_month_day;
+
+// ---- errors -------------------------------------------------------------------------------------
+
+enum class ErrorCode : int {
+  kInvalidArgument = 1,  // an empty handle, a malformed date or path, an argument out of range
+  kNotFound = 2,         // no decision, field or enum value of that name
+  kTypeMismatch = 3,     // a fact of the wrong type for its field
+  kCompileFailed = 4,    // the policies do not compile (see diagnostics)
+  kInvalidInput = 5,     // the case JSON is malformed, too large, too deep or of the wrong shape
+  kEvaluationFailed = 6, // a conflict between rules, overflow, a needed decision not applicable...
+  kStale = 7,            // a handle or facts from another version of the policies (after a reload)
+  kIo = 8,               // a file or directory could not be read or watched
+  kTestsFailed = 9,      // the policies compile but their own tests fail (hot reload refuses them)
+  kIncompleteFacts = 10, // a required fact was never set
+  kInternal = 99,        // a bug in the engine, reported rather than crashing the host
+};
+
+POLICY_API auto ErrorCodeName(ErrorCode code) -> std::string_view;
+
+enum class Severity : int { kError, kWarning, kNote };
+
+// One compiler or input diagnostic, with its location (1-based; 0 when not in a file).
+struct Diagnostic {
+  std::string code;  // "E0203"
+  Severity severity = Severity::kError;
+  std::string message;
+  std::string file;
+  uint32_t line = 0;
+  uint32_t column = 0;
+  std::string json_path;  // for case-record errors: "$.programme.mode"
+  std::string rendered;   // the full human rendering, with the source excerpt and help
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;
+  std::vector<Diagnostic> diagnostics;
+};
+
+// A value or an error. Check ok() (or the bool conversion) before value().
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+  auto ok() const -> bool { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  auto value() & -> T& { return std::get<0>(v_); }
+  auto value() const& -> const T& { return std::get<0>(v_); }
+  auto value() && -> T&& { return std::get<0>(std::move(v_)); }
+  auto operator*() & -> T& { return value(); }
+  auto operator*() const& -> const T& { return value(); }
+  auto operator->() -> T* { return &value(); }
+  auto operator->() const -> const T* { return &value(); }
+  auto error() const -> const Error& { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// For calls that return nothing but may fail.
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
+  auto ok() const -> bool { return !error_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  auto error() const -> const Error& { return *error_; }
+
+ private:
+  std::optional<Error> error_;
+};
+
+// ---- values -------------------------------------------------------------------------------------
+
+namespace detail {
+struct SetImpl;
+struct FactsImpl;
+struct EvaluatorImpl;
+struct LiveImpl;
+struct FactsAccess;
+}  // namespace detail
+
+enum class Kind : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList, kSet };
+
+// A decision's value. A view: scalars are held inline; text, records and lists point into the
+// Evaluator that produced it and are valid until that Evaluator evaluates again.
+class POLICY_API Value {
+ public:
+  Value() = default;
+  auto kind() const -> Kind { return kind_; }
+  auto is_none() const -> bool { return kind_ == Kind::kNone; }
+  auto as_bool() const -> bool;
+  auto as_int() const -> int64_t;
+  // Decimal as text ("7.5") and as the nearest double.
+  auto as_decimal_text() const -> std::string;
+  auto as_double() const -> double;
+  auto as_text() const -> std::string_view;
+  auto as_date() const -> Date;
+  // Durations: a count and its unit ("days", "weeks", "months", "years").
+  auto duration_count() const -> int64_t;
+  auto duration_unit() const -> std::string_view;
+  // Enum members: their name as written in policies (`full_time`).
+  auto enum_name() const -> std::string_view;
+  // Records, lists and sets.
+  auto size() const -> size_t;
+  auto operator[](size_t index) const -> Value;
+  auto field_name(size_t index) const -> std::string_view;  // records only
+  auto field(std::string_view name) const -> std::optional<Value>;  // records only
+
+  // The value in the JSON encoding of the decision catalogue, and in the language's syntax.
+  auto to_json() const -> std::string;
+  auto to_string() const -> std::string;
+
+ private:
+  friend class Evaluator;
+  friend struct detail::SetImpl;
+  const detail::SetImpl* set_ = nullptr;
+  uint32_t type_ = 0;
+  Kind kind_ = Kind::kNone;
+  alignas(8) unsigned char raw_[16] = {};  // the engine's own 16-byte value
+};
+
+// ---- loading --------------------------------------------------------------------------------
+
+struct LoadOptions {
+  bool include_stdlib = true;
+  // Refuse to load when the policies' own `test` blocks fail (as of `tests_as_of`, default today).
+  bool require_tests_pass = false;
+  std::optional<Date> tests_as_of;
+};
+
+struct SourceFile {
+  std::string path;  // used in diagnostics only
+  std::string text;
+};
+
+struct TestReport {
+  size_t passed = 0;
+  size_t failed = 0;
+  std::vector<Diagnostic> failures;  // one per failing test
+};
+
+class Decision;
+class Field;
+class Facts;
+
+class POLICY_API PolicySet {
+ public:
+  PolicySet() = default;  // empty: every call on it fails with kInvalidArgument
+
+  // Loads `.policy` files and directories (searched recursively). On failure the error carries
+  // every diagnostic of every file.
+  static auto Load(const std::vector<std::string>& paths, const LoadOptions& options = {}) -> Result<PolicySet>;
+  static auto LoadSources(const std::vector<SourceFile>& files, const LoadOptions& options = {})
+      -> Result<PolicySet>;
+
+  auto valid() const -> bool { return impl_ != nullptr; }
+  // Warnings of a successful load (errors make the load fail).
+  auto warnings() const -> std::vector<Diagnostic>;
+  // Every decision, qualified (`hk.employment.part_time_on_campus_allowed`), sorted.
+  auto decision_names() const -> std::vector<std::string>;
+  // Resolves a decision once; the handle keeps this version alive.
+  auto decision(std::string_view qualified_name) const -> Result<Decision>;
+  // Runs the policies' own tests as of `as_of`.
+  auto RunTests(Date as_of) const -> TestReport;
+  // A number unique to this compiled version within the process.
+  auto version() const -> uint64_t;
+
+ private:
+  friend class Decision;
+  friend class Facts;
+  friend class Evaluator;
+  friend class LivePolicySet;
+  friend struct detail::SetImpl;
+  explicit PolicySet(std::shared_ptr<const detail::SetImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const detail::SetImpl> impl_;
+};
+
+// A path into a decision's case record, resolved once. `programme.mode`,
+// `employment.on_campus_timesheet[].hours` (a field of every item of a list of records).
+class POLICY_API Field {
+ public:
+  Field() = default;
+  auto valid() const -> bool { return set_ != nullptr; }
+  auto path() const -> const std::string& { return path_; }
+  // The field's type as written in policies: `Mode`, `Date?`, `List<Date>`.
+  auto type_name() const -> std::string;
+  // The depth of `[]` in the path: how many indices Facts::Set needs.
+  auto list_depth() const -> size_t;
+
+ private:
+  friend class Decision;
+  friend class Facts;
+  friend struct detail::FactsAccess;
+  std::shared_ptr<const detail::SetImpl> set_;
+  uint32_t record_type_ = 0;
+  uint32_t field_type_ = 0;
+  std::vector<uint32_t> steps_;  // field indices; kListStep where the path says []
+  std::string path_;
+};
+
+// An enum member resolved once for a field (`full_time` for `programme.mode`).
+struct EnumValue {
+  uint32_t type = 0;
+  uint32_t ordinal = 0;
+  uint64_t version = 0;
+};
+
+class POLICY_API Decision {
+ public:
+  Decision() = default;
+  auto valid() const -> bool { return set_ != nullptr; }
+  auto name() const -> const std::string&;
+  // The result type as written in policies (`Bool`, `Set<ApplicantDocument>`).
+  auto result_type() const -> std::string;
+  // The case record type it reads (`hk.case.Case`).
+  auto input_type() const -> std::string;
+
+  auto field(std::string_view path) const -> Result<Field>;
+  auto enum_value(const Field& field, std::string_view member) const -> Result<EnumValue>;
+  // An empty case record of the input type: every required fact must be set before evaluating.
+  auto NewFacts() const -> Result<Facts>;
+  // A case record read from JSON (the case-record schema); errors name the JSON path.
+  auto FactsFromJson(std::string_view json, std::string_view file_name = "<json>") const -> Result<Facts>;
+
+ private:
+  friend class PolicySet;
+  friend class Evaluator;
+  friend struct detail::SetImpl;
+  std::shared_ptr<const detail::SetImpl> set_;
+  uint32_t index_ = 0;
+  uint32_t input_type_ = 0;
+};
+
+// One case record. Built once, it may be evaluated by any number of threads; setting facts while
+// another thread evaluates the same Facts is a data race (as for any C++ object).
+class POLICY_API Facts {
+ public:
+  Facts();
+  ~Facts();
+  Facts(Facts&&) noexcept;
+  auto operator=(Facts&&) noexcept -> Facts&;
+  Facts(const Facts&) = delete;
+  auto operator=(const Facts&) -> Facts& = delete;
+
+  auto valid() const -> bool { return impl_ != nullptr; }
+
+  // Sets one fact. `indices` select the list items where the field's path says `[]`.
+  auto Set(const Field& field, bool value, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, int64_t value, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, int value, std::span<const size_t> indices = {}) -> Status {
+    return Set(field, static_cast<int64_t>(value), indices);
+  }
+  auto SetDecimal(const Field& field, std::string_view decimal_text, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, double value, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, std::string_view text, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, const char* text, std::span<const size_t> indices = {}) -> Status {
+    return Set(field, std::string_view(text), indices);
+  }
+  auto Set(const Field& field, Date value, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, const EnumValue& value, std::span<const size_t> indices = {}) -> Status;
+  auto SetDuration(const Field& field, int64_t count, std::string_view unit, std::span<const size_t> indices = {})
+      -> Status;
+  // Lists and sets of dates, and of enum members (a set is sorted and deduplicated).
+  auto Set(const Field& field, std::span<const Date> values, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices = {}) -> Status;
+  // A list of records gets `count` items, each an empty record whose facts are then set through
+  // `field[]....` paths with an index.
+  auto Resize(const Field& list_field, size_t count, std::span<const size_t> indices = {}) -> Status;
+  // An optional field (`T?`) back to none.
+  auto Clear(const Field& field, std::span<const size_t> indices = {}) -> Status;
+
+  // The paths of required facts not yet set (empty when the record is complete).
+  auto missing() const -> std::vector<std::string>;
+
+ private:
+  friend class Decision;
+  friend class Evaluator;
+  friend struct detail::FactsAccess;
+  std::unique_ptr<detail::FactsImpl> impl_;
+};
+
+// ---- evaluating -----------------------------------------------------------------------------
+
+enum class Explain : uint8_t { kNone, kText, kJson };
+
+struct Outcome {
+  bool applicable = false;  // false: no rule applied and there is no default (value is none)
+  bool in_effect = true;    // false: the date is outside the decision's effective period
+  Value value;
+  std::string explanation;  // filled only when asked for (Explain::kText or kJson)
+};
+
+// Per-thread evaluation state for one PolicySet (it keeps that version alive). Not thread-safe:
+// give each thread its own; they are cheap.
+class POLICY_API Evaluator {
+ public:
+  Evaluator();
+  explicit Evaluator(const PolicySet& set);
+  ~Evaluator();
+  Evaluator(Evaluator&&) noexcept;
+  auto operator=(Evaluator&&) noexcept -> Evaluator&;
+
+  auto policy_set() const -> PolicySet;
+  auto Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain = Explain::kNone)
+      -> Result<Outcome>;
+  // The JSON evaluation contract of the decision catalogue: case JSON in, result JSON out
+  // ({"decision":..., "as_of":..., "applicable":..., "value":...}).
+  auto EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of,
+                    Explain explain = Explain::kNone) -> Result<std::string>;
+
+ private:
+  std::unique_ptr<detail::EvaluatorImpl> impl_;
+};
+
+// ---- hot reload -----------------------------------------------------------------------------
+
+struct ReloadEvent {
+  bool swapped = false;       // true: `version` is now serving
+  uint64_t version = 0;       // the version serving after this event
+  std::optional<Error> error; // why the new files were refused (compile errors, failing tests)
+};
+
+struct ReloadOptions {
+  LoadOptions load;           // require_tests_pass defaults to true for a live set
+  // Changes closer together than this are compiled once.
+  std::chrono::milliseconds debounce{100};
+  // Called on the watcher thread after every reload attempt.
+  std::function<void(const ReloadEvent&)> on_reload;
+  ReloadOptions() { load.require_tests_pass = true; }
+};
+
+// Follows policy files on disk. Compiles changes on its own thread, off the evaluation path, and
+// publishes a new PolicySet atomically only when it loads cleanly (and its tests pass); otherwise
+// the previous version keeps serving and the event reports why. Evaluations in flight finish on
+// the version they started with (they hold it).
+class POLICY_API LivePolicySet {
+ public:
+  // Loads the initial version (which must succeed) and starts watching.
+  static auto Start(const std::vector<std::string>& paths, ReloadOptions options = {})
+      -> Result<std::unique_ptr<LivePolicySet>>;
+  ~LivePolicySet();  // stops the watcher thread
+  LivePolicySet(const LivePolicySet&) = delete;
+  auto operator=(const LivePolicySet&) -> LivePolicySet& = delete;
+
+  // The version serving now. Cheap; call once per request or batch and evaluate on it.
+  auto current() const -> PolicySet;
+  // Increases with every successful swap; comparing it is cheaper than current().
+  auto generation() const -> uint64_t;
+  // Reloads now, on the calling thread (also what a file change triggers).
+  auto ReloadNow() -> ReloadEvent;
+  // The last refused reload, if the newest files are not serving.
+  auto last_error() const -> std::optional<Error>;
+
+ private:
+  LivePolicySet();
+  std::unique_ptr<detail::LiveImpl> impl_;
+};
+
+// Parses "YYYY-MM-DD".
+POLICY_API auto ParseDate(std::string_view text) -> Result<Date>;
+POLICY_API auto FormatDate(Date date) -> std::string;
+
+}  // namespace policy::api
