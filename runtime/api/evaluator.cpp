@@ -198,7 +198,8 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
     const policy::Diagnostic d = ToDiagnostic(error);
     diags.Report(d.code, d.primary, d.message, d.primary_text).notes = d.notes;
     auto diagnostics = detail::ToPublic(diags, set->engine->sources());
-    return MakeError(ErrorCode::kEvaluationFailed, detail::Summary(diagnostics, error.message), std::move(diagnostics));
+    std::string message = detail::Summary(diagnostics, error.message);
+    return MakeError(ErrorCode::kEvaluationFailed, std::move(message), std::move(diagnostics));
   }
   Outcome out;
   out.applicable = result->applicable;

@@ -151,9 +151,9 @@ auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) 
   }
   if (!root) {
     auto diagnostics = detail::ToPublic(diags, set_->engine->sources());
-    return MakeError(ErrorCode::kInvalidInput,
-                     fmt::format("the case record cannot be read: {}", detail::Summary(diagnostics, "see diagnostics")),
-                     std::move(diagnostics));
+    std::string message =
+        fmt::format("the case record cannot be read: {}", detail::Summary(diagnostics, "see diagnostics"));
+    return MakeError(ErrorCode::kInvalidInput, std::move(message), std::move(diagnostics));
   }
   f.root = *root;
   f.missing = 0;  // the JSON reader requires every key
@@ -451,8 +451,7 @@ auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> ind
   for (size_t i = 0; i < count; ++i) {
     obj->mutable_data()[i] = i < old_items.size() ? old_items[i] : NewSkeleton(types, elem, impl_->arena, added);
   }
-  // Store() recounts the whole list, so the skeletons' count is not added twice.
-  impl_->missing -= added;
+  // Store() counts the whole new list, skeletons included; `added` is not needed.
   return FactsAccess::Store(*impl_, *ref, policy::Value::List(obj));
 }
 

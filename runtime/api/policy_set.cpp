@@ -82,10 +82,9 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
   std::vector<api::Diagnostic> diagnostics = ToPublic(loaded.diagnostics, *loaded.sources);
   if (!loaded.engine) {
     const size_t errors = loaded.diagnostics.error_count();
-    return MakeError(ErrorCode::kCompileFailed,
-                     fmt::format("the policies do not compile ({} error{}): {}", errors, errors == 1 ? "" : "s",
-                                 Summary(diagnostics, "see diagnostics")),
-                     std::move(diagnostics));
+    std::string message = fmt::format("the policies do not compile ({} error{}): {}", errors, errors == 1 ? "" : "s",
+                                      Summary(diagnostics, "see diagnostics"));
+    return MakeError(ErrorCode::kCompileFailed, std::move(message), std::move(diagnostics));
   }
   auto impl = std::make_shared<SetImpl>();
   impl->engine = std::move(loaded.engine);
@@ -96,10 +95,9 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
     PolicySet candidate = SetImpl::Wrap(impl);
     TestReport report = candidate.RunTests(as_of);
     if (report.failed > 0) {
-      return MakeError(ErrorCode::kTestsFailed,
-                       fmt::format("{} of {} policy tests fail: {}", report.failed, report.failed + report.passed,
-                                   Summary(report.failures, "see diagnostics")),
-                       std::move(report.failures));
+      std::string message = fmt::format("{} of {} policy tests fail: {}", report.failed,
+                                        report.failed + report.passed, Summary(report.failures, "see diagnostics"));
+      return MakeError(ErrorCode::kTestsFailed, std::move(message), std::move(report.failures));
     }
   }
   return SetImpl::Wrap(std::move(impl));
@@ -115,6 +113,16 @@ auto ToCompileOptions(const LoadOptions& options) -> CompileOptions {
 
 auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) -> Result<PolicySet> {
   try {
+    // No policy files at all is refused: for a live set it is far more likely a deployment caught
+    // half-way than an intended empty policy.
+    DiagnosticSink found;
+    if (CollectPolicyFiles(paths, found).empty() && !found.has_errors()) {
+      std::string list;
+      for (const std::string& p : paths) {
+        list += fmt::format("{}`{}`", list.empty() ? "" : ", ", p);
+      }
+      return MakeError(ErrorCode::kIo, fmt::format("no .policy files in {}", list));
+    }
     return FinishLoad(Engine::Load(paths, ToCompileOptions(options)), options);
   } catch (const std::bad_alloc&) {
     return MakeError(ErrorCode::kInternal, "out of memory while compiling the policies");

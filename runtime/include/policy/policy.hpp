@@ -93,6 +93,7 @@ class [[nodiscard]] Result {
   auto value() && -> T&& { return std::get<0>(std::move(v_)); }
   auto operator*() & -> T& { return value(); }
   auto operator*() const& -> const T& { return value(); }
+  auto operator*() && -> T&& { return std::move(*this).value(); }
   auto operator->() -> T* { return &value(); }
   auto operator->() const -> const T* { return &value(); }
   auto error() const -> const Error& { return std::get<1>(v_); }
@@ -257,7 +258,7 @@ class POLICY_API Decision {
   auto name() const -> const std::string&;
   // The result type as written in policies (`Bool`, `Set<ApplicantDocument>`).
   auto result_type() const -> std::string;
-  // The case record type it reads (`hk.case.Case`).
+  // The case record type it reads (`Case`).
   auto input_type() const -> std::string;
 
   auto field(std::string_view path) const -> Result<Field>;
