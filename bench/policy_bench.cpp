@@ -1,0 +1,374 @@
+// policy_bench: the engine against the hand-written C++ baseline (bench/baseline.h), in one run.
+//
+// Names say the decision, the evaluator and the input path, so runs compare across versions:
+//   BM_<D1|D2|D3>_<Baseline|Interp>_<Typed|Json|TypedBuild>
+//     Typed       facts built once through typed Fields (the baseline: a struct); one
+//                 evaluation per iteration, cycling over the eight example cases
+//     TypedBuild  the facts D1 reads are set anew before each evaluation (per-request building)
+//     Json        the case record parsed from JSON text, then evaluated
+//   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
+//   BM_Compile_Bundled           parse + check + lower + closure compile of policies/
+//   BM_Compile_Generated/N       the same for a generated policy of N rules (N = 1k, 10k, 100k)
+//   BM_Memory_Bundled, BM_Memory_Generated/N   heap bytes held by a loaded set (counter `bytes`)
+// At the end it prints the Interp/Baseline ratio of every decision and input path.
+//
+//   build-rel/bench/policy_bench [--benchmark_filter=D1]     (see docs/performance.md)
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <malloc.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "bench/baseline.h"
+#include "policy/policy.hpp"
+#include "tests/unit/api/api_test_support.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace api = policy::api;
+
+constexpr const char* kD1 = "hk.employment.part_time_on_campus_allowed";
+constexpr const char* kD2 = "hk.entry.applicant_documents";
+constexpr const char* kD3 = "hk.stay.limit_of_stay";
+
+auto Die(const std::string& message) -> void {
+  std::cerr << "policy_bench: " << message << "\n";
+  std::exit(2);
+}
+
+// Everything the benchmarks share, built once and checked: the baseline must agree with the
+// engine on every case, or the comparison would be meaningless.
+struct Fixture {
+  api::PolicySet set;
+  api::Decision d[3];
+  std::vector<std::string> json;
+  std::vector<api::Facts> facts;
+  std::vector<baseline::Case> cases;
+  api::Date as_of = std::chrono::year{2025} / 9 / 1;
+  baseline::Date baseline_as_of{std::chrono::year{2025} / 9 / 1};
+
+  Fixture() {
+    const fs::path root(POLICY_SOURCE_DIR);
+    auto loaded = api::PolicySet::Load({(root / "policies").string()});
+    if (!loaded) {
+      Die(loaded.error().message);
+    }
+    set = *loaded;
+    const char* names[] = {kD1, kD2, kD3};
+    for (int i = 0; i < 3; ++i) {
+      auto decision = set.decision(names[i]);
+      if (!decision) {
+        Die(decision.error().message);
+      }
+      d[i] = *decision;
+    }
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(root / "examples/cases")) {
+      if (e.path().extension() == ".json") {
+        files.push_back(e.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    api::Evaluator ev(set);
+    for (const fs::path& f : files) {
+      json.push_back(api::ReadFile(f));
+      auto typed = api::CaseToTypedFacts(d[0], json.back());
+      auto plain = baseline::FromJson(json.back());
+      if (!typed || !plain) {
+        Die("cannot read " + f.string());
+      }
+      // Agreement check (also a unit test: tests/unit/api/baseline_test.cpp).
+      const auto r1 = ev.Evaluate(d[0], *typed, as_of);
+      const auto b1 = baseline::PartTimeOnCampusAllowed(*plain, baseline_as_of);
+      const auto r2 = ev.Evaluate(d[1], *typed, as_of);
+      const auto r3 = ev.Evaluate(d[2], *typed, as_of);
+      const auto b3 = baseline::LimitOfStay(*plain);
+      if (!r1 || !r2 || !r3 || r1->value.to_json() != (b1 ? (*b1 ? "true" : "false") : "null") ||
+          r2->value.to_json() != baseline::DocumentsJson(baseline::ApplicantDocuments(*plain)) ||
+          r3->value.to_json() != (b3 ? "\"" + api::FormatDate(std::chrono::year_month_day{*b3}) + "\"" : "null")) {
+        Die("the baseline and the engine disagree on " + f.string());
+      }
+      facts.push_back(std::move(*typed));
+      cases.push_back(*plain);
+    }
+  }
+};
+
+auto F() -> Fixture& {
+  static Fixture fixture;
+  return fixture;
+}
+
+// ---- D1, D2, D3 ---------------------------------------------------------------------------
+
+template <int D>
+void BM_Baseline_Typed(benchmark::State& state) {
+  Fixture& f = F();
+  size_t i = 0;
+  for (auto _ : state) {
+    const baseline::Case& c = f.cases[i++ % f.cases.size()];
+    if constexpr (D == 1) {
+      benchmark::DoNotOptimize(baseline::PartTimeOnCampusAllowed(c, f.baseline_as_of));
+    } else if constexpr (D == 2) {
+      benchmark::DoNotOptimize(baseline::ApplicantDocuments(c));
+    } else {
+      benchmark::DoNotOptimize(baseline::LimitOfStay(c));
+    }
+  }
+}
+
+template <int D>
+void BM_Interp_Typed(benchmark::State& state) {
+  Fixture& f = F();
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = ev.Evaluate(f.d[D - 1], f.facts[i++ % f.facts.size()], f.as_of);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+template <int D>
+void BM_Baseline_Json(benchmark::State& state) {
+  Fixture& f = F();
+  size_t i = 0;
+  for (auto _ : state) {
+    const auto c = baseline::FromJson(f.json[i++ % f.json.size()]);
+    if constexpr (D == 1) {
+      benchmark::DoNotOptimize(baseline::PartTimeOnCampusAllowed(*c, f.baseline_as_of));
+    } else if constexpr (D == 2) {
+      benchmark::DoNotOptimize(baseline::ApplicantDocuments(*c));
+    } else {
+      benchmark::DoNotOptimize(baseline::LimitOfStay(*c));
+    }
+  }
+}
+
+template <int D>
+void BM_Interp_Json(benchmark::State& state) {
+  Fixture& f = F();
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto facts = f.d[D - 1].FactsFromJson(f.json[i++ % f.json.size()]);
+    auto r = ev.Evaluate(f.d[D - 1], *facts, f.as_of);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+// Per-request building of what D1 reads: six facts, then the decision.
+void BM_D1_Baseline_TypedBuild(benchmark::State& state) {
+  Fixture& f = F();
+  baseline::Case c = f.cases[0];
+  size_t i = 0;
+  for (auto _ : state) {
+    const bool odd = (i++ & 1U) != 0;
+    c.mode = odd ? baseline::Mode::kPartTime : baseline::Mode::kFullTime;
+    c.locally_accredited = true;
+    c.origin = baseline::Origin::kLocal;
+    c.level = baseline::Level::kUndergraduate;
+    c.study_period_hundredths = 400;
+    c.is_exchange_student = false;
+    benchmark::DoNotOptimize(c);
+    benchmark::DoNotOptimize(baseline::PartTimeOnCampusAllowed(c, f.baseline_as_of));
+  }
+}
+
+void BM_D1_Interp_TypedBuild(benchmark::State& state) {
+  Fixture& f = F();
+  const api::Decision& d = f.d[0];
+  // Resolved once, outside the loop: the point of Fields.
+  const api::Field mode = *d.field("programme.mode");
+  const api::Field accredited = *d.field("programme.locally_accredited");
+  const api::Field origin = *d.field("programme.origin");
+  const api::Field level = *d.field("programme.level");
+  const api::Field period = *d.field("programme.study_period_academic_years");
+  const api::Field exchange = *d.field("exchange.is_exchange_student");
+  const api::EnumValue full_time = *d.enum_value(mode, "full_time");
+  const api::EnumValue part_time = *d.enum_value(mode, "part_time");
+  const api::EnumValue local = *d.enum_value(origin, "local");
+  const api::EnumValue undergraduate = *d.enum_value(level, "undergraduate");
+  api::Facts facts = std::move(*api::CaseToTypedFacts(d, f.json[0]));
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    const bool odd = (i++ & 1U) != 0;
+    (void)facts.Set(mode, odd ? part_time : full_time);
+    (void)facts.Set(accredited, true);
+    (void)facts.Set(origin, local);
+    (void)facts.Set(level, undergraduate);
+    (void)facts.Set(period, int64_t{4});
+    (void)facts.Set(exchange, false);
+    auto r = ev.Evaluate(d, facts, f.as_of);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+void BM_D1_Interp_Typed_Explain(benchmark::State& state) {
+  Fixture& f = F();
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = ev.Evaluate(f.d[0], f.facts[i++ % f.facts.size()], f.as_of, api::Explain::kText);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+BENCHMARK(BM_Baseline_Typed<1>)->Name("BM_D1_Baseline_Typed");
+BENCHMARK(BM_Interp_Typed<1>)->Name("BM_D1_Interp_Typed");
+BENCHMARK(BM_D1_Baseline_TypedBuild);
+BENCHMARK(BM_D1_Interp_TypedBuild);
+BENCHMARK(BM_Baseline_Json<1>)->Name("BM_D1_Baseline_Json");
+BENCHMARK(BM_Interp_Json<1>)->Name("BM_D1_Interp_Json");
+BENCHMARK(BM_D1_Interp_Typed_Explain);
+BENCHMARK(BM_Baseline_Typed<2>)->Name("BM_D2_Baseline_Typed");
+BENCHMARK(BM_Interp_Typed<2>)->Name("BM_D2_Interp_Typed");
+BENCHMARK(BM_Baseline_Json<2>)->Name("BM_D2_Baseline_Json");
+BENCHMARK(BM_Interp_Json<2>)->Name("BM_D2_Interp_Json");
+BENCHMARK(BM_Baseline_Typed<3>)->Name("BM_D3_Baseline_Typed");
+BENCHMARK(BM_Interp_Typed<3>)->Name("BM_D3_Interp_Typed");
+BENCHMARK(BM_Baseline_Json<3>)->Name("BM_D3_Baseline_Json");
+BENCHMARK(BM_Interp_Json<3>)->Name("BM_D3_Interp_Json");
+
+// ---- compile time and memory -------------------------------------------------------------
+
+auto BundledSources() -> std::vector<api::SourceFile> {
+  std::vector<api::SourceFile> files;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(POLICY_SOURCE_DIR) / "policies")) {
+    if (e.path().extension() == ".policy") {
+      files.push_back({e.path().string(), api::ReadFile(e.path())});
+    }
+  }
+  return files;
+}
+
+// A policy of `rules` rules: decisions of ten rules each over a small record, every rule with a
+// source, a three-part condition and a value, so the checker and the lowering see real work.
+auto GeneratedSource(int64_t rules) -> std::vector<api::SourceFile> {
+  std::string text =
+      "module gen\n\nenum Level { l0, l1, l2, l3 }\n\n"
+      "record Case {\n  a: Int\n  b: Int\n  flag: Bool\n  level: Level\n}\n\n";
+  for (int64_t k = 0; k * 10 < rules; ++k) {
+    text += fmt::format("decision d{}(c: Case) -> Int\n  source \"generated {}\"\n  default 0\n\n", k, k);
+    for (int64_t j = 0; j < 10 && k * 10 + j < rules; ++j) {
+      text += fmt::format(
+          "  rule r{}\n    source \"generated {}.{}\"\n    when c.a > {} and c.b < {} and (c.flag or c.level == l{})\n"
+          "    then {}\n\n",
+          j, k, j, j, k + j, j % 4, k * 10 + j);
+    }
+  }
+  return {{"generated.policy", std::move(text)}};
+}
+
+void CompileBench(benchmark::State& state, const std::vector<api::SourceFile>& sources) {
+  for (auto _ : state) {
+    auto set = api::PolicySet::LoadSources(sources);
+    if (!set) {
+      state.SkipWithError(set.error().message.c_str());
+      return;
+    }
+    benchmark::DoNotOptimize(set);
+  }
+}
+
+void BM_Compile_Bundled(benchmark::State& state) { CompileBench(state, BundledSources()); }
+
+void BM_Compile_Generated(benchmark::State& state) {
+  const auto sources = GeneratedSource(state.range(0));
+  CompileBench(state, sources);
+  state.SetComplexityN(state.range(0));
+  state.counters["rules_per_s"] =
+      benchmark::Counter(static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["source_bytes"] = static_cast<double>(sources[0].text.size());
+}
+
+// Heap held by a loaded set: glibc's count of bytes in use, before and after, with the sources
+// themselves already read. Measured, not estimated.
+void MemoryBench(benchmark::State& state, const std::vector<api::SourceFile>& sources) {
+  double bytes = 0;
+  for (auto _ : state) {
+    const size_t before = mallinfo2().uordblks;
+    auto set = api::PolicySet::LoadSources(sources);
+    const size_t after = mallinfo2().uordblks;
+    if (!set) {
+      state.SkipWithError(set.error().message.c_str());
+      return;
+    }
+    bytes = static_cast<double>(after - before);
+    benchmark::DoNotOptimize(set);
+  }
+  state.counters["bytes"] = bytes;
+}
+
+void BM_Memory_Bundled(benchmark::State& state) { MemoryBench(state, BundledSources()); }
+void BM_Memory_Generated(benchmark::State& state) {
+  MemoryBench(state, GeneratedSource(state.range(0)));
+  state.counters["bytes_per_rule"] = state.counters["bytes"] / static_cast<double>(state.range(0));
+}
+
+BENCHMARK(BM_Compile_Bundled)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Compile_Generated)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->Complexity(benchmark::oN);
+BENCHMARK(BM_Memory_Bundled)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memory_Generated)->Arg(1000)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// ---- the ratio table -------------------------------------------------------------------------
+
+// Prints the usual console output, then Interp / Baseline for each decision and input path.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& r : runs) {
+      if (r.run_type == Run::RT_Iteration && !r.error_occurred) {
+        ns_[r.benchmark_name()] = r.GetAdjustedRealTime() * benchmark::GetTimeUnitMultiplier(benchmark::kNanosecond) /
+                                  benchmark::GetTimeUnitMultiplier(r.time_unit);
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    bool header = false;
+    for (const char* d : {"D1", "D2", "D3"}) {
+      for (const char* input : {"Typed", "TypedBuild", "Json"}) {
+        const auto b = ns_.find(fmt::format("BM_{}_Baseline_{}", d, input));
+        const auto i = ns_.find(fmt::format("BM_{}_Interp_{}", d, input));
+        if (b == ns_.end() || i == ns_.end()) {
+          continue;
+        }
+        if (!header) {
+          GetOutputStream() << "\nInterp / Baseline (same run, real time per decision)\n";
+          GetOutputStream() << fmt::format("{:<16}{:>14}{:>14}{:>10}\n", "benchmark", "baseline ns", "interp ns", "ratio");
+          header = true;
+        }
+        GetOutputStream() << fmt::format("{:<16}{:>14.1f}{:>14.1f}{:>9.2f}x\n", fmt::format("{}_{}", d, input),
+                                         b->second, i->second, i->second / b->second);
+      }
+    }
+  }
+
+ private:
+  std::map<std::string, double> ns_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  F();  // build and cross-check the fixture before timing anything
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
