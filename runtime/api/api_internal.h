@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,16 @@ struct SetImpl {
   auto types() const -> const TypeTable& { return engine->program().ir().types; }
   // Wraps an engine value for the public API.
   auto MakeValue(TypeId type, const policy::Value& v) const -> api::Value;
+  // The same when the kind of the (non-optional) type is already known: the evaluation path.
+  auto MakeValue(TypeId type, Kind kind, const policy::Value& v) const -> api::Value {
+    api::Value out;
+    out.set_ = this;
+    out.type_ = type;
+    out.kind_ = v.is_none() ? Kind::kNone : kind;
+    std::memcpy(out.raw_, &v, sizeof(policy::Value));
+    return out;
+  }
+  static auto KindOf(const TypeTable& types, TypeId type) -> Kind;
   // The public handle for a version (PolicySet's constructor is private to the API).
   static auto Wrap(std::shared_ptr<const SetImpl> impl) -> PolicySet { return PolicySet(std::move(impl)); }
   static auto Impl(const PolicySet& set) -> const std::shared_ptr<const SetImpl>& { return set.impl_; }
@@ -43,6 +54,10 @@ struct EvaluatorImpl {
   std::shared_ptr<const SetImpl> set;
   std::unique_ptr<vm::Context> ctx;
   vm::Trace trace;
+  // The last evaluation date converted: a service evaluates many cases as of the same day.
+  Date last_as_of{};
+  policy::Date last_date;
+  bool have_last = false;
 };
 
 // Converts engine diagnostics, with locations and the full rendering.

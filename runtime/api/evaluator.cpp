@@ -176,10 +176,16 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
                      fmt::format("{} required fact{} not set: {}{}", missing.size(), missing.size() == 1 ? " is" : "s are",
                                  list, missing.size() > 5 ? ", ..." : ""));
   }
-  const auto date = detail::ToEngineDate(as_of);
-  if (!date) {
-    return MakeError(ErrorCode::kInvalidArgument, "the evaluation date is not a valid date in the years 1 to 9999");
+  if (!impl_->have_last || as_of != impl_->last_as_of) {
+    const auto converted = detail::ToEngineDate(as_of);
+    if (!converted) {
+      return MakeError(ErrorCode::kInvalidArgument, "the evaluation date is not a valid date in the years 1 to 9999");
+    }
+    impl_->last_as_of = as_of;
+    impl_->last_date = *converted;
+    impl_->have_last = true;
   }
+  const policy::Date* date = &impl_->last_date;
   vm::Trace* trace = nullptr;
   if (explain != Explain::kNone) {
     impl_->trace.records.clear();
@@ -204,13 +210,13 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
   Outcome out;
   out.applicable = result->applicable;
   out.in_effect = result->in_effect;
-  out.value = set->MakeValue(set->engine->DecisionResultType(decision.index_), result->value);
+  out.value = set->MakeValue(decision.result_type_, decision.result_kind_, result->value);
   if (explain == Explain::kText) {
     out.explanation = fmt::format("as of {}\n", date->ToString()) + set->engine->ExplanationText(impl_->trace);
   } else if (explain == Explain::kJson) {
     out.explanation = set->engine->ExplanationJson(impl_->trace).dump();
   }
-  return out;
+  return Result<Outcome>(std::move(out));
 }
 
 auto Evaluator::EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of, Explain explain)

@@ -131,53 +131,35 @@ auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) 
   }
 }
 
-auto SetImpl::MakeValue(TypeId type, const policy::Value& v) const -> api::Value {
-  api::Value out;
-  out.set_ = this;
-  out.type_ = type;
-  static_assert(sizeof(out.raw_) == sizeof(policy::Value));
-  std::memcpy(out.raw_, &v, sizeof(policy::Value));
-  const TypeTable& t = types();
-  if (v.is_none()) {
-    out.kind_ = Kind::kNone;
-    return out;
-  }
+auto SetImpl::KindOf(const TypeTable& t, TypeId type) -> Kind {
   switch (t.kind(t.Unwrap(type))) {
     case TypeKind::kBool:
-      out.kind_ = Kind::kBool;
-      break;
+      return Kind::kBool;
     case TypeKind::kInt:
-      out.kind_ = Kind::kInt;
-      break;
+      return Kind::kInt;
     case TypeKind::kDecimal:
-      out.kind_ = Kind::kDecimal;
-      break;
+      return Kind::kDecimal;
     case TypeKind::kText:
-      out.kind_ = Kind::kText;
-      break;
+      return Kind::kText;
     case TypeKind::kDate:
-      out.kind_ = Kind::kDate;
-      break;
+      return Kind::kDate;
     case TypeKind::kDuration:
-      out.kind_ = Kind::kDuration;
-      break;
+      return Kind::kDuration;
     case TypeKind::kEnum:
-      out.kind_ = Kind::kEnum;
-      break;
+      return Kind::kEnum;
     case TypeKind::kRecord:
-      out.kind_ = Kind::kRecord;
-      break;
+      return Kind::kRecord;
     case TypeKind::kList:
-      out.kind_ = Kind::kList;
-      break;
+      return Kind::kList;
     case TypeKind::kSet:
-      out.kind_ = Kind::kSet;
-      break;
+      return Kind::kSet;
     default:
-      out.kind_ = Kind::kNone;
-      break;
+      return Kind::kNone;
   }
-  return out;
+}
+
+auto SetImpl::MakeValue(TypeId type, const policy::Value& v) const -> api::Value {
+  return MakeValue(type, KindOf(types(), type), v);
 }
 
 }  // namespace detail
@@ -301,6 +283,8 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   out.set_ = impl_;
   out.index_ = *index;
   out.input_type_ = d.params[0];
+  out.result_type_ = d.result;
+  out.result_kind_ = SetImpl::KindOf(types, d.result);
   return out;
 }
 

@@ -24,14 +24,6 @@ auto Value::as_text() const -> std::string_view {
   return {t->data(), t->size};
 }
 
-auto Value::items() const -> std::span<const Value> {
-  if (tag_ != ValueTag::kRecord && tag_ != ValueTag::kList) {
-    return {};
-  }
-  const auto* a = reinterpret_cast<const AggregateObject*>(static_cast<intptr_t>(bits_));
-  return {a->data(), a->size};
-}
-
 auto Arena::Allocate(size_t bytes) -> void* {
   bytes = (bytes + 15) & ~static_cast<size_t>(15);
   if (blocks_.empty() || used_ + bytes > block_sizes_.back()) {

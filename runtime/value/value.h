@@ -65,8 +65,9 @@ class Value {
   auto as_duration() const -> Duration { return {bits_, static_cast<DurationUnit>(small_)}; }
   auto as_enum() const -> uint32_t { return static_cast<uint32_t>(bits_); }
   auto as_text() const -> std::string_view;
-  // Record fields or list items (empty for other tags).
-  auto items() const -> std::span<const Value>;
+  // Record fields or list items (empty for other tags). Inline: field access is the most
+  // frequent operation of evaluation.
+  inline auto items() const -> std::span<const Value>;
 
  private:
   constexpr Value(ValueTag tag, uint8_t small, int64_t bits) : tag_(tag), small_(small), bits_(bits) {}
@@ -89,6 +90,14 @@ struct alignas(8) AggregateObject {
   auto mutable_data() -> Value* { return reinterpret_cast<Value*>(this + 1); }
 };
 static_assert(sizeof(AggregateObject) % alignof(Value) == 0, "items must stay aligned");
+
+inline auto Value::items() const -> std::span<const Value> {
+  if (tag_ != ValueTag::kRecord && tag_ != ValueTag::kList) {
+    return {};
+  }
+  const auto* a = reinterpret_cast<const AggregateObject*>(static_cast<intptr_t>(bits_));
+  return {a->data(), a->size};
+}
 
 // A bump allocator for immutable heap objects. Objects are trivially destructible, so Reset()
 // and the destructor free everything at once. Not thread-safe: each evaluation owns its own.

@@ -275,6 +275,8 @@ class POLICY_API Decision {
   std::shared_ptr<const detail::SetImpl> set_;
   uint32_t index_ = 0;
   uint32_t input_type_ = 0;
+  uint32_t result_type_ = 0;
+  Kind result_kind_ = Kind::kNone;  // of the result type without `?`, resolved once
 };
 
 // One case record. Built once, it may be evaluated by any number of threads; setting facts while
