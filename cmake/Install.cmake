@@ -21,5 +21,6 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/policyConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/policyConfig.cmake ${PROJECT_BINARY_DIR}/policyConfigVersion.cmake
   DESTINATION ${POLICY_CMAKE_DIR})
 
+file(RELATIVE_PATH POLICY_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/policy.pc.in ${PROJECT_BINARY_DIR}/policy.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/policy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

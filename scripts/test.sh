@@ -2,6 +2,8 @@
 # Every test, from nothing: install the Debian packages, build, run the whole suite under CTest.
 #   bash scripts/test.sh              Release build in build/
 #   bash scripts/test.sh --sanitize   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
+#   bash scripts/test.sh --tsan       ThreadSanitizer build in build-tsan/: the concurrency tests
+#                                     (threads evaluating one set; evaluation during hot reloads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -12,6 +14,14 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   flags=(-DCMAKE_BUILD_TYPE=Debug -DPOLICY_SANITIZE=ON -DPOLICY_BUILD_TESTS=ON)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+if [[ "${1:-}" == "--tsan" ]]; then
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLICY_TSAN=ON -DPOLICY_BUILD_TESTS=ON \
+    -DPOLICY_BUILD_BENCH=OFF
+  cmake --build build-tsan -j"$(nproc)" --target api_tests
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ./build-tsan/tests/api_tests --gtest_filter='LiveTest.*:*Concurrent*' --gtest_repeat=3
+  exit 0
 fi
 cmake -S . -B "$dir" -G Ninja "${flags[@]}"
 cmake --build "$dir" -j"$(nproc)"
