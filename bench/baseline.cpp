@@ -44,11 +44,11 @@ auto ParseEnum(const nlohmann::json& j, const char* const (&names)[N]) -> std::o
 }
 
 constexpr const char* kResidence[] = {"mainland", "macao", "taiwan", "overseas", "hong_kong"};
-constexpr const char* kLevel[] = {"sub_degree",           "undergraduate", "taught_postgraduate",
-                                  "research_postgraduate", "secondary",     "other"};
-constexpr const char* kAward[] = {"associate_degree", "higher_diploma",      "diploma",      "certificate",
-                                  "bachelor_degree",  "postgraduate_diploma", "master_degree", "doctoral_degree",
-                                  "school_qualification", "none"};
+constexpr const char* kLevel[] = {
+    "sub_degree", "undergraduate", "taught_postgraduate", "research_postgraduate", "secondary", "other"};
+constexpr const char* kAward[] = {
+    "associate_degree",     "higher_diploma", "diploma",         "certificate",          "bachelor_degree",
+    "postgraduate_diploma", "master_degree",  "doctoral_degree", "school_qualification", "none"};
 constexpr const char* kMode[] = {"full_time", "part_time"};
 constexpr const char* kOrigin[] = {"local", "non_local"};
 constexpr const char* kSponsor[] = {"accepting_institution", "individual"};
@@ -76,11 +76,15 @@ auto AgeOn(Date birth, Date on) -> int {
 auto UgPlus(Level l) -> bool {
   return l == Level::kUndergraduate || l == Level::kTaughtPostgraduate || l == Level::kResearchPostgraduate;
 }
-auto SubDegree(Award a) -> bool { return a == Award::kAssociateDegree || a == Award::kHigherDiploma; }
+auto SubDegree(Award a) -> bool {
+  return a == Award::kAssociateDegree || a == Award::kHigherDiploma;
+}
 auto PostSecondary(const Case& c) -> bool {
   return SubDegree(c.award) || UgPlus(c.level) || (c.qf_level && *c.qf_level >= 4);
 }
-auto FullTimeLocallyAccredited(const Case& c) -> bool { return c.mode == Mode::kFullTime && c.locally_accredited; }
+auto FullTimeLocallyAccredited(const Case& c) -> bool {
+  return c.mode == Mode::kFullTime && c.locally_accredited;
+}
 
 }  // namespace
 
@@ -119,7 +123,8 @@ auto FromJson(std::string_view text) -> std::optional<Case> {
     c.locally_accredited = p.at("locally_accredited").get<bool>();
     c.origin = *origin;
     c.normal_duration_months = p.at("normal_duration_months").get<int64_t>();
-    c.study_period_hundredths = static_cast<int64_t>(p.at("study_period_academic_years").get<double>() * 100 + 0.5);
+    c.study_period_hundredths =
+        static_cast<int64_t>(p.at("study_period_academic_years").get<double>() * 100 + 0.5);
     c.is_exchange_student = x.at("is_exchange_student").get<bool>();
     if (!x.at("exchange_period_months").is_null()) {
       c.exchange_period_months = x.at("exchange_period_months").get<int64_t>();
@@ -155,13 +160,13 @@ auto ApplicantDocuments(const Case& c) -> uint16_t {
       true,                                                                          // ACCEPTANCE_LETTER
       c.travel_document_expiry.has_value() || c.residence != Residence::kMainland,   // TRAVEL_DOC_COPY
       c.residence == Residence::kMainland && !c.travel_document_expiry.has_value(),  // PRC_RESIDENT_ID_COPY
-      c.in_hong_kong,                                                                // LATEST_ARRIVAL_PAGE_COPY
-      c.has_hk_identity_card,                                                        // HKID_COPY
-      under_18,                                                                      // GUARDIAN_CONSENT
-      under_18,                                                                      // ACCOMMODATION_PROOF
-      c.sponsor == SponsorKind::kAcceptingInstitution,                               // APPLICANT_FINANCIAL_PROOF
-      c.residence == Residence::kMacao,                                              // MACAO_ID_COPY
-      c.residence == Residence::kTaiwan,                                             // TAIWAN_ID_COPY
+      c.in_hong_kong,                                   // LATEST_ARRIVAL_PAGE_COPY
+      c.has_hk_identity_card,                           // HKID_COPY
+      under_18,                                         // GUARDIAN_CONSENT
+      under_18,                                         // ACCOMMODATION_PROOF
+      c.sponsor == SponsorKind::kAcceptingInstitution,  // APPLICANT_FINANCIAL_PROOF
+      c.residence == Residence::kMacao,                 // MACAO_ID_COPY
+      c.residence == Residence::kTaiwan,                // TAIWAN_ID_COPY
   };
   uint16_t bits = 0;
   for (size_t i = 0; i < std::size(flags); ++i) {

@@ -20,10 +20,25 @@ namespace baseline {
 using Date = std::chrono::sys_days;
 
 enum class Residence : uint8_t { kMainland, kMacao, kTaiwan, kOverseas, kHongKong };
-enum class Level : uint8_t { kSubDegree, kUndergraduate, kTaughtPostgraduate, kResearchPostgraduate, kSecondary, kOther };
+enum class Level : uint8_t {
+  kSubDegree,
+  kUndergraduate,
+  kTaughtPostgraduate,
+  kResearchPostgraduate,
+  kSecondary,
+  kOther
+};
 enum class Award : uint8_t {
-  kAssociateDegree, kHigherDiploma, kDiploma, kCertificate, kBachelorDegree,
-  kPostgraduateDiploma, kMasterDegree, kDoctoralDegree, kSchoolQualification, kNone
+  kAssociateDegree,
+  kHigherDiploma,
+  kDiploma,
+  kCertificate,
+  kBachelorDegree,
+  kPostgraduateDiploma,
+  kMasterDegree,
+  kDoctoralDegree,
+  kSchoolQualification,
+  kNone
 };
 enum class Mode : uint8_t { kFullTime, kPartTime };
 enum class Origin : uint8_t { kLocal, kNonLocal };
@@ -64,10 +79,18 @@ auto PartTimeOnCampusAllowed(const Case& c, Date as_of) -> std::optional<bool>;
 
 // D2: a bit per document, in the order of kApplicantDocumentNames.
 auto ApplicantDocuments(const Case& c) -> uint16_t;
-inline constexpr std::string_view kApplicantDocumentNames[] = {
-    "ID995A", "PHOTO", "ACCEPTANCE_LETTER", "TRAVEL_DOC_COPY", "PRC_RESIDENT_ID_COPY", "LATEST_ARRIVAL_PAGE_COPY",
-    "HKID_COPY", "GUARDIAN_CONSENT", "ACCOMMODATION_PROOF", "APPLICANT_FINANCIAL_PROOF", "MACAO_ID_COPY",
-    "TAIWAN_ID_COPY"};
+inline constexpr std::string_view kApplicantDocumentNames[] = {"ID995A",
+                                                               "PHOTO",
+                                                               "ACCEPTANCE_LETTER",
+                                                               "TRAVEL_DOC_COPY",
+                                                               "PRC_RESIDENT_ID_COPY",
+                                                               "LATEST_ARRIVAL_PAGE_COPY",
+                                                               "HKID_COPY",
+                                                               "GUARDIAN_CONSENT",
+                                                               "ACCOMMODATION_PROOF",
+                                                               "APPLICANT_FINANCIAL_PROOF",
+                                                               "MACAO_ID_COPY",
+                                                               "TAIWAN_ID_COPY"};
 // The catalogue's JSON encoding: names sorted by code point.
 auto DocumentsJson(uint16_t documents) -> std::string;
 

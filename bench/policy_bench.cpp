@@ -89,7 +89,8 @@ struct Fixture {
       const auto b3 = baseline::LimitOfStay(*plain);
       if (!r1 || !r2 || !r3 || r1->value.to_json() != (b1 ? (*b1 ? "true" : "false") : "null") ||
           r2->value.to_json() != baseline::DocumentsJson(baseline::ApplicantDocuments(*plain)) ||
-          r3->value.to_json() != (b3 ? "\"" + api::FormatDate(std::chrono::year_month_day{*b3}) + "\"" : "null")) {
+          r3->value.to_json() !=
+              (b3 ? "\"" + api::FormatDate(std::chrono::year_month_day{*b3}) + "\"" : "null")) {
         Die("the baseline and the engine disagree on " + f.string());
       }
       facts.push_back(std::move(*typed));
@@ -259,10 +260,12 @@ auto GeneratedSource(int64_t rules) -> std::vector<api::SourceFile> {
     std::string text = fmt::format("module gen.m{}\n\nimport gen.case (Case, Level)\n\n", file);
     for (int64_t k = 0; k < kRulesPerFile / 10 && file * kRulesPerFile + k * 10 < rules; ++k) {
       const int64_t first = file * kRulesPerFile + k * 10;
-      text += fmt::format("decision d{}(c: Case) -> Int\n  source \"generated {}\"\n  default 0\n\n", k, first);
+      text +=
+          fmt::format("decision d{}(c: Case) -> Int\n  source \"generated {}\"\n  default 0\n\n", k, first);
       for (int64_t j = 0; j < 10 && first + j < rules; ++j) {
         text += fmt::format(
-            "  rule r{}\n    source \"generated {}.{}\"\n    when c.a > {} and c.b < {} and (c.flag or c.level == l{})\n"
+            "  rule r{}\n    source \"generated {}.{}\"\n    when c.a > {} and c.b < {} and (c.flag or "
+            "c.level == l{})\n"
             "    then {}\n\n",
             j, first, j, j, k + j, j % 4, first + j);
       }
@@ -283,7 +286,9 @@ void CompileBench(benchmark::State& state, const std::vector<api::SourceFile>& s
   }
 }
 
-void BM_Compile_Bundled(benchmark::State& state) { CompileBench(state, BundledSources()); }
+void BM_Compile_Bundled(benchmark::State& state) {
+  CompileBench(state, BundledSources());
+}
 
 void BM_Compile_Generated(benchmark::State& state) {
   const auto sources = GeneratedSource(state.range(0));
@@ -316,7 +321,9 @@ void MemoryBench(benchmark::State& state, const std::vector<api::SourceFile>& so
   state.counters["bytes"] = bytes;
 }
 
-void BM_Memory_Bundled(benchmark::State& state) { MemoryBench(state, BundledSources()); }
+void BM_Memory_Bundled(benchmark::State& state) {
+  MemoryBench(state, BundledSources());
+}
 void BM_Memory_Generated(benchmark::State& state) {
   MemoryBench(state, GeneratedSource(state.range(0)));
   state.counters["bytes_per_rule"] = state.counters["bytes"] / static_cast<double>(state.range(0));
@@ -330,7 +337,12 @@ BENCHMARK(BM_Compile_Generated)
     ->Unit(benchmark::kMillisecond)
     ->Complexity(benchmark::oN);
 BENCHMARK(BM_Memory_Bundled)->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Memory_Generated)->Arg(1000)->Arg(10000)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memory_Generated)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 // ---- the ratio table -------------------------------------------------------------------------
 
@@ -340,7 +352,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& r : runs) {
       if (r.run_type == Run::RT_Iteration && !r.error_occurred) {
-        ns_[r.benchmark_name()] = r.GetAdjustedRealTime() * benchmark::GetTimeUnitMultiplier(benchmark::kNanosecond) /
+        ns_[r.benchmark_name()] = r.GetAdjustedRealTime() *
+                                  benchmark::GetTimeUnitMultiplier(benchmark::kNanosecond) /
                                   benchmark::GetTimeUnitMultiplier(r.time_unit);
       }
     }
@@ -358,11 +371,13 @@ class RatioReporter : public benchmark::ConsoleReporter {
         }
         if (!header) {
           GetOutputStream() << "\nInterp / Baseline (same run, real time per decision)\n";
-          GetOutputStream() << fmt::format("{:<16}{:>14}{:>14}{:>10}\n", "benchmark", "baseline ns", "interp ns", "ratio");
+          GetOutputStream() << fmt::format("{:<16}{:>14}{:>14}{:>10}\n", "benchmark", "baseline ns",
+                                           "interp ns", "ratio");
           header = true;
         }
-        GetOutputStream() << fmt::format("{:<16}{:>14.1f}{:>14.1f}{:>9.2f}x\n", fmt::format("{}_{}", d, input),
-                                         b->second, i->second, i->second / b->second);
+        GetOutputStream() << fmt::format("{:<16}{:>14.1f}{:>14.1f}{:>9.2f}x\n",
+                                         fmt::format("{}_{}", d, input), b->second, i->second,
+                                         i->second / b->second);
       }
     }
   }

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
 
   /* The JSON contract in one call. */
   char* out = NULL;
-  status = policy_evaluate_json(evaluator, decision, json, length, "2025-09-01", POLICY_EXPLAIN_NONE, &out, &error);
+  status = policy_evaluate_json(evaluator, decision, json, length, "2025-09-01", POLICY_EXPLAIN_NONE, &out,
+                                &error);
   if (status != POLICY_OK) {
     return fail(status, error);
   }

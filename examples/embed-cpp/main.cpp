@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
   if (!outcome) {
     return Fail(outcome.error());
   }
-  std::cout << decision->name() << " = " << outcome->value.to_string() << "\n\n" << outcome->explanation << "\n";
+  std::cout << decision->name() << " = " << outcome->value.to_string() << "\n\n"
+            << outcome->explanation << "\n";
 
   // What if the student were on exchange, or studying part-time? Typed facts, no string lookups.
   if (auto s = facts->Set(*exchange, true); !s) {

@@ -23,8 +23,12 @@ auto EngineValue(const unsigned char* raw) -> policy::Value {
 
 // ---- Value ------------------------------------------------------------------------------------
 
-auto Value::as_bool() const -> bool { return kind_ == Kind::kBool && EngineValue(raw_).as_bool(); }
-auto Value::as_int() const -> int64_t { return kind_ == Kind::kInt ? EngineValue(raw_).as_int() : 0; }
+auto Value::as_bool() const -> bool {
+  return kind_ == Kind::kBool && EngineValue(raw_).as_bool();
+}
+auto Value::as_int() const -> int64_t {
+  return kind_ == Kind::kInt ? EngineValue(raw_).as_int() : 0;
+}
 
 auto Value::as_decimal_text() const -> std::string {
   if (kind_ == Kind::kInt) {
@@ -40,7 +44,9 @@ auto Value::as_double() const -> double {
   return kind_ == Kind::kDecimal ? EngineValue(raw_).as_decimal().ToDouble() : 0.0;
 }
 
-auto Value::as_text() const -> std::string_view { return kind_ == Kind::kText ? EngineValue(raw_).as_text() : ""; }
+auto Value::as_text() const -> std::string_view {
+  return kind_ == Kind::kText ? EngineValue(raw_).as_text() : "";
+}
 
 auto Value::as_date() const -> Date {
   return kind_ == Kind::kDate ? detail::FromEngineDate(EngineValue(raw_).as_date()) : Date{};
@@ -76,7 +82,9 @@ auto Value::enum_name() const -> std::string_view {
 }
 
 auto Value::size() const -> size_t {
-  return kind_ == Kind::kRecord || kind_ == Kind::kList || kind_ == Kind::kSet ? EngineValue(raw_).items().size() : 0;
+  return kind_ == Kind::kRecord || kind_ == Kind::kList || kind_ == Kind::kSet
+             ? EngineValue(raw_).items().size()
+             : 0;
 }
 
 auto Value::operator[](size_t index) const -> Value {
@@ -150,21 +158,24 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
     return MakeError(ErrorCode::kInvalidArgument, "the evaluator has no policy set");
   }
   if (!decision.set_ || !facts.impl_) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     decision.set_ ? "the facts are empty (moved from or never created)" : "the decision handle is empty");
+    return MakeError(ErrorCode::kInvalidArgument, decision.set_
+                                                      ? "the facts are empty (moved from or never created)"
+                                                      : "the decision handle is empty");
   }
   const detail::SetImpl* set = impl_->set.get();
   if (decision.set_.get() != set || facts.impl_->set.get() != set) {
-    return MakeError(ErrorCode::kStale,
-                     fmt::format("{} belong{} to another version of the policies than this evaluator; after a "
-                                 "reload, resolve decisions and build facts on the new version",
-                                 decision.set_.get() != set ? "the decision" : "the facts",
-                                 decision.set_.get() != set ? "s" : ""));
+    return MakeError(
+        ErrorCode::kStale,
+        fmt::format("{} belong{} to another version of the policies than this evaluator; after a "
+                    "reload, resolve decisions and build facts on the new version",
+                    decision.set_.get() != set ? "the decision" : "the facts",
+                    decision.set_.get() != set ? "s" : ""));
   }
   if (facts.impl_->record_type != decision.input_type_) {
-    return MakeError(ErrorCode::kTypeMismatch,
-                     fmt::format("decision `{}` reads a `{}`; the facts are a `{}`", decision.name(),
-                                 set->types().Name(decision.input_type_), set->types().Name(facts.impl_->record_type)));
+    return MakeError(
+        ErrorCode::kTypeMismatch,
+        fmt::format("decision `{}` reads a `{}`; the facts are a `{}`", decision.name(),
+                    set->types().Name(decision.input_type_), set->types().Name(facts.impl_->record_type)));
   }
   if (facts.impl_->missing > 0) {
     const std::vector<std::string> missing = facts.missing();
@@ -172,14 +183,16 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
     for (size_t i = 0; i < missing.size() && i < 5; ++i) {
       list += fmt::format("{}`{}`", i == 0 ? "" : ", ", missing[i]);
     }
-    return MakeError(ErrorCode::kIncompleteFacts,
-                     fmt::format("{} required fact{} not set: {}{}", missing.size(), missing.size() == 1 ? " is" : "s are",
-                                 list, missing.size() > 5 ? ", ..." : ""));
+    return MakeError(
+        ErrorCode::kIncompleteFacts,
+        fmt::format("{} required fact{} not set: {}{}", missing.size(), missing.size() == 1 ? " is" : "s are",
+                    list, missing.size() > 5 ? ", ..." : ""));
   }
   if (!impl_->have_last || as_of != impl_->last_as_of) {
     const auto converted = detail::ToEngineDate(as_of);
     if (!converted) {
-      return MakeError(ErrorCode::kInvalidArgument, "the evaluation date is not a valid date in the years 1 to 9999");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "the evaluation date is not a valid date in the years 1 to 9999");
     }
     impl_->last_as_of = as_of;
     impl_->last_date = *converted;
@@ -212,20 +225,22 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
   out.in_effect = result->in_effect;
   out.value = set->MakeValue(decision.result_type_, decision.result_kind_, result->value);
   if (explain == Explain::kText) {
-    out.explanation = fmt::format("as of {}\n", date->ToString()) + set->engine->ExplanationText(impl_->trace);
+    out.explanation =
+        fmt::format("as of {}\n", date->ToString()) + set->engine->ExplanationText(impl_->trace);
   } else if (explain == Explain::kJson) {
     out.explanation = set->engine->ExplanationJson(impl_->trace).dump();
   }
   return Result<Outcome>(std::move(out));
 }
 
-auto Evaluator::EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of, Explain explain)
-    -> Result<std::string> {
+auto Evaluator::EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of,
+                             Explain explain) -> Result<std::string> {
   auto facts = decision.FactsFromJson(case_json);
   if (!facts) {
     return facts.error();
   }
-  auto outcome = Evaluate(decision, *facts, as_of, explain == Explain::kNone ? Explain::kNone : Explain::kJson);
+  auto outcome =
+      Evaluate(decision, *facts, as_of, explain == Explain::kNone ? Explain::kNone : Explain::kJson);
   if (!outcome) {
     return outcome.error();
   }

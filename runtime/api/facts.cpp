@@ -46,7 +46,9 @@ auto NewSkeleton(const TypeTable& types, TypeId type, Arena& arena, int64_t& mis
   return policy::Value::Record(obj);
 }
 
-auto MutableItems(const policy::Value& v) -> policy::Value* { return const_cast<policy::Value*>(v.items().data()); }
+auto MutableItems(const policy::Value& v) -> policy::Value* {
+  return const_cast<policy::Value*>(v.items().data());
+}
 
 // Required leaves still unset under `v` (of `type`), for undoing a subtree.
 auto CountMissing(const TypeTable& types, TypeId type, const policy::Value& v) -> int64_t {
@@ -173,18 +175,21 @@ auto FactsAccess::Check(const Facts& facts, const Field& field) -> Status {
                                                     field.path()));
   }
   if (field.record_type_ != facts.impl_->record_type) {
-    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a field of `{}`, these facts are a `{}`",
-                                                           field.path(), field.set_->types().Name(field.record_type_),
-                                                           field.set_->types().Name(facts.impl_->record_type)));
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("field `{}` is a field of `{}`, these facts are a `{}`", field.path(),
+                                 field.set_->types().Name(field.record_type_),
+                                 field.set_->types().Name(facts.impl_->record_type)));
   }
   return {};
 }
 
-auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices) -> Result<SlotRef> {
+auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices)
+    -> Result<SlotRef> {
   const TypeTable& types = f.set->types();
   if (indices.size() != field.list_depth()) {
-    return MakeError(ErrorCode::kInvalidArgument, fmt::format("field `{}` needs {} list index(es), {} given",
-                                                              field.path(), field.list_depth(), indices.size()));
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("field `{}` needs {} list index(es), {} given", field.path(),
+                                 field.list_depth(), indices.size()));
   }
   policy::Value* slot = &f.root;
   TypeId type = f.record_type;
@@ -195,9 +200,10 @@ auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_
     if (step == kListStep) {
       const size_t i = indices[next_index++];
       if (slot->is_none() || i >= slot->items().size()) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         fmt::format("field `{}`: index {} is past the end of a list of {} (call Resize first)",
-                                     field.path(), i, slot->is_none() ? 0 : slot->items().size()));
+        return MakeError(
+            ErrorCode::kInvalidArgument,
+            fmt::format("field `{}`: index {} is past the end of a list of {} (call Resize first)",
+                        field.path(), i, slot->is_none() ? 0 : slot->items().size()));
       }
       slot = MutableItems(*slot) + i;
       type = types.Get(t).elem;
@@ -230,8 +236,8 @@ auto FactsAccess::Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> St
 namespace {
 
 auto Mismatch(const Field& field, const TypeTable& types, TypeId type, std::string_view given) -> Error {
-  return MakeError(ErrorCode::kTypeMismatch,
-                   fmt::format("field `{}` is a `{}`; cannot set it to {}", field.path(), types.Name(type), given));
+  return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a `{}`; cannot set it to {}",
+                                                         field.path(), types.Name(type), given));
 }
 
 // Shared body of the scalar setters: locate, check the kind, store.
@@ -282,8 +288,9 @@ auto Facts::SetDecimal(const Field& field, std::string_view text, std::span<cons
                    [&](TypeId) -> Result<policy::Value> {
                      const auto d = Decimal::Parse(text);
                      if (!d) {
-                       return MakeError(ErrorCode::kTypeMismatch,
-                                        fmt::format("field `{}`: `{}` is not a decimal number", field.path(), text));
+                       return MakeError(
+                           ErrorCode::kTypeMismatch,
+                           fmt::format("field `{}`: `{}` is not a decimal number", field.path(), text));
                      }
                      return policy::Value::Dec(*d);
                    });
@@ -291,7 +298,8 @@ auto Facts::SetDecimal(const Field& field, std::string_view text, std::span<cons
 
 auto Facts::Set(const Field& field, double value, std::span<const size_t> indices) -> Status {
   if (!std::isfinite(value)) {
-    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}`: {} is not a finite number", field.path(), value));
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("field `{}`: {} is not a finite number", field.path(), value));
   }
   // The shortest text that reads back as the same double ("7.5", "0.1"), as the JSON reader does.
   return SetDecimal(field, fmt::format("{}", value), indices);
@@ -299,57 +307,60 @@ auto Facts::Set(const Field& field, double value, std::span<const size_t> indice
 
 auto Facts::Set(const Field& field, std::string_view text, std::span<const size_t> indices) -> Status {
   if (FindInvalidUtf8(text) != std::string_view::npos) {
-    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}`: the text is not valid UTF-8", field.path()));
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("field `{}`: the text is not valid UTF-8", field.path()));
   }
   return SetScalar(*this, impl_, field, indices, TypeKind::kText, "a text",
                    [&](TypeId) -> Result<policy::Value> { return impl_->arena.NewText(text); });
 }
 
 auto Facts::Set(const Field& field, Date value, std::span<const size_t> indices) -> Status {
-  return SetScalar(*this, impl_, field, indices, TypeKind::kDate, "a Date", [&](TypeId) -> Result<policy::Value> {
-    const auto d = detail::ToEngineDate(value);
-    if (!d) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("field `{}`: not a valid date in the years 1 to 9999", field.path()));
-    }
-    return policy::Value::DateV(*d);
-  });
+  return SetScalar(
+      *this, impl_, field, indices, TypeKind::kDate, "a Date", [&](TypeId) -> Result<policy::Value> {
+        const auto d = detail::ToEngineDate(value);
+        if (!d) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           fmt::format("field `{}`: not a valid date in the years 1 to 9999", field.path()));
+        }
+        return policy::Value::DateV(*d);
+      });
 }
 
 auto Facts::Set(const Field& field, const EnumValue& value, std::span<const size_t> indices) -> Status {
-  return SetScalar(*this, impl_, field, indices, TypeKind::kEnum, "an enum member",
-                   [&](TypeId t) -> Result<policy::Value> {
-                     if (value.version != impl_->set->version) {
-                       return MakeError(ErrorCode::kStale, "the enum value belongs to another version of the policies");
-                     }
-                     if (value.type != t) {
-                       return MakeError(ErrorCode::kTypeMismatch,
-                                        fmt::format("field `{}` is a `{}`; the value is a member of `{}`", field.path(),
-                                                    impl_->set->types().Name(t), impl_->set->types().Name(value.type)));
-                     }
-                     return policy::Value::Enum(value.ordinal);
-                   });
+  return SetScalar(
+      *this, impl_, field, indices, TypeKind::kEnum, "an enum member",
+      [&](TypeId t) -> Result<policy::Value> {
+        if (value.version != impl_->set->version) {
+          return MakeError(ErrorCode::kStale, "the enum value belongs to another version of the policies");
+        }
+        if (value.type != t) {
+          return MakeError(ErrorCode::kTypeMismatch,
+                           fmt::format("field `{}` is a `{}`; the value is a member of `{}`", field.path(),
+                                       impl_->set->types().Name(t), impl_->set->types().Name(value.type)));
+        }
+        return policy::Value::Enum(value.ordinal);
+      });
 }
 
-auto Facts::SetDuration(const Field& field, int64_t count, std::string_view unit, std::span<const size_t> indices)
-    -> Status {
-  return SetScalar(*this, impl_, field, indices, TypeKind::kDuration, "a Duration",
-                   [&](TypeId) -> Result<policy::Value> {
-                     DurationUnit u;
-                     if (unit == "days" || unit == "day") {
-                       u = DurationUnit::kDays;
-                     } else if (unit == "weeks" || unit == "week") {
-                       u = DurationUnit::kWeeks;
-                     } else if (unit == "months" || unit == "month") {
-                       u = DurationUnit::kMonths;
-                     } else if (unit == "years" || unit == "year") {
-                       u = DurationUnit::kYears;
-                     } else {
-                       return MakeError(ErrorCode::kInvalidArgument,
-                                        fmt::format("`{}` is not a unit: days, weeks, months or years", unit));
-                     }
-                     return policy::Value::Dur(Duration{count, u});
-                   });
+auto Facts::SetDuration(const Field& field, int64_t count, std::string_view unit,
+                        std::span<const size_t> indices) -> Status {
+  return SetScalar(
+      *this, impl_, field, indices, TypeKind::kDuration, "a Duration", [&](TypeId) -> Result<policy::Value> {
+        DurationUnit u;
+        if (unit == "days" || unit == "day") {
+          u = DurationUnit::kDays;
+        } else if (unit == "weeks" || unit == "week") {
+          u = DurationUnit::kWeeks;
+        } else if (unit == "months" || unit == "month") {
+          u = DurationUnit::kMonths;
+        } else if (unit == "years" || unit == "year") {
+          u = DurationUnit::kYears;
+        } else {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           fmt::format("`{}` is not a unit: days, weeks, months or years", unit));
+        }
+        return policy::Value::Dur(Duration{count, u});
+      });
 }
 
 namespace {
@@ -386,7 +397,8 @@ auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const
     }
     items.push_back(*item);
   }
-  const policy::Value list = kind == TypeKind::kSet ? impl->arena.NewSet(std::move(items)) : impl->arena.NewList(items);
+  const policy::Value list =
+      kind == TypeKind::kSet ? impl->arena.NewSet(std::move(items)) : impl->arena.NewList(items);
   return FactsAccess::Store(*impl, *ref, list);
 }
 
@@ -404,20 +416,21 @@ auto Facts::Set(const Field& field, std::span<const Date> values, std::span<cons
                        });
 }
 
-auto Facts::Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices) -> Status {
-  return SetCollection(*this, impl_, field, values, indices, TypeKind::kEnum, "a list of enum members",
-                       [&](TypeId elem, const EnumValue& e) -> Result<policy::Value> {
-                         if (e.version != impl_->set->version) {
-                           return MakeError(ErrorCode::kStale, "an enum value belongs to another version of the policies");
-                         }
-                         if (e.type != elem) {
-                           return MakeError(ErrorCode::kTypeMismatch,
-                                            fmt::format("field `{}` holds `{}`; a value is a member of `{}`", field.path(),
-                                                        impl_->set->types().Name(elem),
-                                                        impl_->set->types().Name(e.type)));
-                         }
-                         return policy::Value::Enum(e.ordinal);
-                       });
+auto Facts::Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices)
+    -> Status {
+  return SetCollection(
+      *this, impl_, field, values, indices, TypeKind::kEnum, "a list of enum members",
+      [&](TypeId elem, const EnumValue& e) -> Result<policy::Value> {
+        if (e.version != impl_->set->version) {
+          return MakeError(ErrorCode::kStale, "an enum value belongs to another version of the policies");
+        }
+        if (e.type != elem) {
+          return MakeError(ErrorCode::kTypeMismatch,
+                           fmt::format("field `{}` holds `{}`; a value is a member of `{}`", field.path(),
+                                       impl_->set->types().Name(elem), impl_->set->types().Name(e.type)));
+        }
+        return policy::Value::Enum(e.ordinal);
+      });
 }
 
 auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> indices) -> Status {
@@ -435,13 +448,14 @@ auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> ind
   }
   const TypeId elem = types.Get(t).elem;
   if (types.kind(elem) != TypeKind::kRecord) {
-    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a `{}`: Resize makes lists of records; set "
-                                                           "lists of values with Set",
-                                                           field.path(), types.Name(ref->type)));
+    return MakeError(ErrorCode::kTypeMismatch,
+                     fmt::format("field `{}` is a `{}`: Resize makes lists of records; set "
+                                 "lists of values with Set",
+                                 field.path(), types.Name(ref->type)));
   }
   if (count > vm::kMaxGeneratedItems) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("field `{}`: {} items; the limit is {}", field.path(), count, vm::kMaxGeneratedItems));
+    return MakeError(ErrorCode::kInvalidArgument, fmt::format("field `{}`: {} items; the limit is {}",
+                                                              field.path(), count, vm::kMaxGeneratedItems));
   }
   // Items already set keep their facts; new ones are empty records.
   const policy::Value old = *ref->slot;
@@ -449,7 +463,8 @@ auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> ind
   AggregateObject* obj = impl_->arena.NewAggregate(static_cast<uint32_t>(count));
   int64_t added = 0;
   for (size_t i = 0; i < count; ++i) {
-    obj->mutable_data()[i] = i < old_items.size() ? old_items[i] : NewSkeleton(types, elem, impl_->arena, added);
+    obj->mutable_data()[i] =
+        i < old_items.size() ? old_items[i] : NewSkeleton(types, elem, impl_->arena, added);
   }
   // Store() counts the whole new list, skeletons included; `added` is not needed.
   return FactsAccess::Store(*impl_, *ref, policy::Value::List(obj));
@@ -465,8 +480,8 @@ auto Facts::Clear(const Field& field, std::span<const size_t> indices) -> Status
     return ref.error();
   }
   if (ref->required) {
-    return MakeError(ErrorCode::kTypeMismatch,
-                     fmt::format("field `{}` is a `{}`, which cannot be none", field.path(), types.Name(ref->type)));
+    return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a `{}`, which cannot be none",
+                                                           field.path(), types.Name(ref->type)));
   }
   return FactsAccess::Store(*impl_, *ref, policy::Value());
 }

@@ -65,7 +65,8 @@ struct LiveImpl {
     constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE |
                                IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
     if (::inotify_add_watch(inotify_fd, dir.c_str(), kMask) < 0) {
-      return MakeError(ErrorCode::kIo, fmt::format("cannot watch `{}`: {}", dir.string(), std::strerror(errno)));
+      return MakeError(ErrorCode::kIo,
+                       fmt::format("cannot watch `{}`: {}", dir.string(), std::strerror(errno)));
     }
     return std::nullopt;
   }
@@ -79,8 +80,8 @@ struct LiveImpl {
         if (auto e = Watch(p)) {
           return e;
         }
-        for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator();
-             it.increment(ec)) {
+        for (auto it = fs::recursive_directory_iterator(p, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
           if (it->is_directory(ec)) {
             if (auto e = Watch(it->path())) {
               return e;
@@ -109,7 +110,8 @@ struct LiveImpl {
       for (ssize_t at = 0; at < n;) {
         const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
         const std::string_view name = event->len > 0 ? std::string_view(event->name) : std::string_view();
-        if ((event->mask & IN_ISDIR) != 0 || (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW)) != 0 ||
+        if ((event->mask & IN_ISDIR) != 0 ||
+            (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW)) != 0 ||
             name.ends_with(".policy")) {
           relevant = true;
         }
@@ -157,7 +159,9 @@ struct LiveImpl {
 
 LivePolicySet::LivePolicySet() : impl_(std::make_unique<detail::LiveImpl>()) {}
 
-LivePolicySet::~LivePolicySet() { impl_->Stop(); }
+LivePolicySet::~LivePolicySet() {
+  impl_->Stop();
+}
 
 auto LivePolicySet::Start(const std::vector<std::string>& paths, ReloadOptions options)
     -> Result<std::unique_ptr<LivePolicySet>> {
@@ -174,7 +178,8 @@ auto LivePolicySet::Start(const std::vector<std::string>& paths, ReloadOptions o
   impl.inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   impl.stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (impl.inotify_fd < 0 || impl.stop_fd < 0) {
-    return detail::MakeError(ErrorCode::kIo, fmt::format("cannot start watching files: {}", std::strerror(errno)));
+    return detail::MakeError(ErrorCode::kIo,
+                             fmt::format("cannot start watching files: {}", std::strerror(errno)));
   }
   if (auto error = impl.WatchAll()) {
     return *error;
@@ -193,7 +198,9 @@ auto LivePolicySet::current() const -> PolicySet {
   return detail::SetImpl::Wrap(impl_->current);
 }
 
-auto LivePolicySet::generation() const -> uint64_t { return impl_->generation.load(std::memory_order_acquire); }
+auto LivePolicySet::generation() const -> uint64_t {
+  return impl_->generation.load(std::memory_order_acquire);
+}
 
 auto LivePolicySet::last_error() const -> std::optional<Error> {
   std::lock_guard lock(impl_->reload_mutex);

@@ -82,8 +82,8 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
   std::vector<api::Diagnostic> diagnostics = ToPublic(loaded.diagnostics, *loaded.sources);
   if (!loaded.engine) {
     const size_t errors = loaded.diagnostics.error_count();
-    std::string message = fmt::format("the policies do not compile ({} error{}): {}", errors, errors == 1 ? "" : "s",
-                                      Summary(diagnostics, "see diagnostics"));
+    std::string message = fmt::format("the policies do not compile ({} error{}): {}", errors,
+                                      errors == 1 ? "" : "s", Summary(diagnostics, "see diagnostics"));
     return MakeError(ErrorCode::kCompileFailed, std::move(message), std::move(diagnostics));
   }
   auto impl = std::make_shared<SetImpl>();
@@ -95,8 +95,9 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
     PolicySet candidate = SetImpl::Wrap(impl);
     TestReport report = candidate.RunTests(as_of);
     if (report.failed > 0) {
-      std::string message = fmt::format("{} of {} policy tests fail: {}", report.failed,
-                                        report.failed + report.passed, Summary(report.failures, "see diagnostics"));
+      std::string message =
+          fmt::format("{} of {} policy tests fail: {}", report.failed, report.failed + report.passed,
+                      Summary(report.failures, "see diagnostics"));
       return MakeError(ErrorCode::kTestsFailed, std::move(message), std::move(report.failures));
     }
   }
@@ -247,13 +248,17 @@ auto PolicySet::LoadSources(const std::vector<SourceFile>& files, const LoadOpti
   }
 }
 
-auto PolicySet::warnings() const -> std::vector<Diagnostic> { return impl_ ? impl_->warnings : std::vector<Diagnostic>{}; }
+auto PolicySet::warnings() const -> std::vector<Diagnostic> {
+  return impl_ ? impl_->warnings : std::vector<Diagnostic>{};
+}
 
 auto PolicySet::decision_names() const -> std::vector<std::string> {
   return impl_ ? impl_->engine->DecisionNames() : std::vector<std::string>{};
 }
 
-auto PolicySet::version() const -> uint64_t { return impl_ ? impl_->version : 0; }
+auto PolicySet::version() const -> uint64_t {
+  return impl_ ? impl_->version : 0;
+}
 
 auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decision> {
   if (!impl_) {
@@ -328,9 +333,13 @@ auto Decision::result_type() const -> std::string {
   return set_ ? set_->types().Name(set_->engine->program().ir().decisions[index_].result) : "";
 }
 
-auto Decision::input_type() const -> std::string { return set_ ? set_->types().Name(input_type_) : ""; }
+auto Decision::input_type() const -> std::string {
+  return set_ ? set_->types().Name(input_type_) : "";
+}
 
-auto Field::type_name() const -> std::string { return set_ ? set_->types().Name(field_type_) : ""; }
+auto Field::type_name() const -> std::string {
+  return set_ ? set_->types().Name(field_type_) : "";
+}
 
 auto Field::list_depth() const -> size_t {
   return static_cast<size_t>(std::count(steps_.begin(), steps_.end(), detail::kListStep));
@@ -361,8 +370,8 @@ auto Decision::field(std::string_view path) const -> Result<Field> {
     }
     const TypeId record = types.Unwrap(current);
     if (types.kind(record) != TypeKind::kRecord) {
-      return MakeError(ErrorCode::kNotFound,
-                       fmt::format("`{}` is a `{}`, which has no field `{}`", walked, types.Name(current), segment));
+      return MakeError(ErrorCode::kNotFound, fmt::format("`{}` is a `{}`, which has no field `{}`", walked,
+                                                         types.Name(current), segment));
     }
     const RecordInfo& info = types.record_info(record);
     const auto index = info.FieldIndex(segment);
@@ -372,9 +381,10 @@ auto Decision::field(std::string_view path) const -> Result<Field> {
         names.push_back(fi.name);
       }
       const std::string suggestion = SuggestName(segment, names);
-      return MakeError(ErrorCode::kNotFound,
-                       fmt::format("record `{}` has no field `{}`{}", info.name, segment,
-                                   suggestion.empty() ? "" : fmt::format(" (did you mean `{}`?)", suggestion)));
+      return MakeError(
+          ErrorCode::kNotFound,
+          fmt::format("record `{}` has no field `{}`{}", info.name, segment,
+                      suggestion.empty() ? "" : fmt::format(" (did you mean `{}`?)", suggestion)));
     }
     f.steps_.push_back(*index);
     current = info.fields[*index].type;
@@ -385,8 +395,8 @@ auto Decision::field(std::string_view path) const -> Result<Field> {
     if (into_list) {
       const TypeId list = types.Unwrap(current);
       if (types.kind(list) != TypeKind::kList && types.kind(list) != TypeKind::kSet) {
-        return MakeError(ErrorCode::kTypeMismatch,
-                         fmt::format("`{}[]`: `{}` is a `{}`, not a list", walked, walked, types.Name(current)));
+        return MakeError(ErrorCode::kTypeMismatch, fmt::format("`{}[]`: `{}` is a `{}`, not a list", walked,
+                                                               walked, types.Name(current)));
       }
       f.steps_.push_back(detail::kListStep);
       current = types.Get(list).elem;

@@ -151,7 +151,9 @@ auto policy_error_diagnostic_count(const policy_error* error) -> size_t {
 auto policy_error_diagnostic(const policy_error* error, size_t i) -> const char* {
   return error != nullptr && i < error->rendered.size() ? error->rendered[i].c_str() : nullptr;
 }
-void policy_error_free(policy_error* error) { delete error; }
+void policy_error_free(policy_error* error) {
+  delete error;
+}
 
 auto policy_status_name(policy_status status) -> const char* {
   switch (status) {
@@ -162,9 +164,17 @@ auto policy_status_name(policy_status status) -> const char* {
     default:
       break;
   }
-  static const std::string_view kNames[] = {"ok", "invalid_argument", "not_found", "type_mismatch",
-                                            "compile_failed", "invalid_input", "evaluation_failed", "stale",
-                                            "io", "tests_failed", "incomplete_facts"};
+  static const std::string_view kNames[] = {"ok",
+                                            "invalid_argument",
+                                            "not_found",
+                                            "type_mismatch",
+                                            "compile_failed",
+                                            "invalid_input",
+                                            "evaluation_failed",
+                                            "stale",
+                                            "io",
+                                            "tests_failed",
+                                            "incomplete_facts"};
   const auto i = static_cast<size_t>(status);
   return i < std::size(kNames) ? kNames[i].data() : "unknown";
 }
@@ -212,9 +222,15 @@ auto policy_set_load_source(const char* path, const char* text, size_t length, p
   });
 }
 
-void policy_set_free(policy_set* set) { delete set; }
-auto policy_set_version(const policy_set* set) -> uint64_t { return set != nullptr ? set->set.version() : 0; }
-auto policy_set_decision_count(const policy_set* set) -> size_t { return set != nullptr ? set->names.size() : 0; }
+void policy_set_free(policy_set* set) {
+  delete set;
+}
+auto policy_set_version(const policy_set* set) -> uint64_t {
+  return set != nullptr ? set->set.version() : 0;
+}
+auto policy_set_decision_count(const policy_set* set) -> size_t {
+  return set != nullptr ? set->names.size() : 0;
+}
 auto policy_set_decision_name(const policy_set* set, size_t i) -> const char* {
   return set != nullptr && i < set->names.size() ? set->names[i].c_str() : nullptr;
 }
@@ -234,13 +250,15 @@ auto policy_decision_find(const policy_set* set, const char* qualified_name, pol
     return POLICY_OK;
   });
 }
-void policy_decision_free(policy_decision* decision) { delete decision; }
+void policy_decision_free(policy_decision* decision) {
+  delete decision;
+}
 auto policy_decision_name(const policy_decision* decision) -> const char* {
   return decision != nullptr ? decision->decision.name().c_str() : "";
 }
 
-auto policy_field_find(const policy_decision* decision, const char* path, policy_field** out, policy_error** error)
-    -> policy_status {
+auto policy_field_find(const policy_decision* decision, const char* path, policy_field** out,
+                       policy_error** error) -> policy_status {
   return Guard(error, [&] {
     if (decision == nullptr || path == nullptr || out == nullptr) {
       return Null(error, decision == nullptr ? "decision" : path == nullptr ? "path" : "out");
@@ -254,9 +272,12 @@ auto policy_field_find(const policy_decision* decision, const char* path, policy
     return POLICY_OK;
   });
 }
-void policy_field_free(policy_field* field) { delete field; }
+void policy_field_free(policy_field* field) {
+  delete field;
+}
 
-auto policy_facts_new(const policy_decision* decision, policy_facts** out, policy_error** error) -> policy_status {
+auto policy_facts_new(const policy_decision* decision, policy_facts** out, policy_error** error)
+    -> policy_status {
   return Guard(error, [&] {
     if (decision == nullptr || out == nullptr) {
       return Null(error, decision == nullptr ? "decision" : "out");
@@ -271,8 +292,8 @@ auto policy_facts_new(const policy_decision* decision, policy_facts** out, polic
   });
 }
 
-auto policy_facts_from_json(const policy_decision* decision, const char* json, size_t length, policy_facts** out,
-                            policy_error** error) -> policy_status {
+auto policy_facts_from_json(const policy_decision* decision, const char* json, size_t length,
+                            policy_facts** out, policy_error** error) -> policy_status {
   return Guard(error, [&] {
     if (decision == nullptr || json == nullptr || out == nullptr) {
       return Null(error, decision == nullptr ? "decision" : json == nullptr ? "json" : "out");
@@ -286,7 +307,9 @@ auto policy_facts_from_json(const policy_decision* decision, const char* json, s
     return POLICY_OK;
   });
 }
-void policy_facts_free(policy_facts* facts) { delete facts; }
+void policy_facts_free(policy_facts* facts) {
+  delete facts;
+}
 
 auto policy_facts_set_bool(policy_facts* facts, const policy_field* field, int value, const size_t* indices,
                            size_t index_count, policy_error** error) -> policy_status {
@@ -294,13 +317,15 @@ auto policy_facts_set_bool(policy_facts* facts, const policy_field* field, int v
     return f.Set(fl, value != 0, Indices(indices, index_count));
   });
 }
-auto policy_facts_set_int(policy_facts* facts, const policy_field* field, int64_t value, const size_t* indices,
-                          size_t index_count, policy_error** error) -> policy_status {
-  return Setter(facts, field, error,
-                [&](api::Facts& f, const api::Field& fl) { return f.Set(fl, value, Indices(indices, index_count)); });
+auto policy_facts_set_int(policy_facts* facts, const policy_field* field, int64_t value,
+                          const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
+  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+    return f.Set(fl, value, Indices(indices, index_count));
+  });
 }
 auto policy_facts_set_decimal(policy_facts* facts, const policy_field* field, const char* decimal_text,
-                              const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
+                              const size_t* indices, size_t index_count, policy_error** error)
+    -> policy_status {
   if (decimal_text == nullptr) {
     return Null(error, "decimal_text");
   }
@@ -308,8 +333,8 @@ auto policy_facts_set_decimal(policy_facts* facts, const policy_field* field, co
     return f.SetDecimal(fl, decimal_text, Indices(indices, index_count));
   });
 }
-auto policy_facts_set_text(policy_facts* facts, const policy_field* field, const char* text, const size_t* indices,
-                           size_t index_count, policy_error** error) -> policy_status {
+auto policy_facts_set_text(policy_facts* facts, const policy_field* field, const char* text,
+                           const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
   if (text == nullptr) {
     return Null(error, "text");
   }
@@ -317,14 +342,14 @@ auto policy_facts_set_text(policy_facts* facts, const policy_field* field, const
     return f.Set(fl, std::string_view(text), Indices(indices, index_count));
   });
 }
-auto policy_facts_set_date(policy_facts* facts, const policy_field* field, policy_date value, const size_t* indices,
-                           size_t index_count, policy_error** error) -> policy_status {
+auto policy_facts_set_date(policy_facts* facts, const policy_field* field, policy_date value,
+                           const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
   return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Set(fl, ToDate(value), Indices(indices, index_count));
   });
 }
-auto policy_facts_set_enum(policy_facts* facts, const policy_field* field, const char* member, const size_t* indices,
-                           size_t index_count, policy_error** error) -> policy_status {
+auto policy_facts_set_enum(policy_facts* facts, const policy_field* field, const char* member,
+                           const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
   if (member == nullptr) {
     return Null(error, "member");
   }
@@ -336,8 +361,9 @@ auto policy_facts_set_enum(policy_facts* facts, const policy_field* field, const
     return f.Set(fl, *e, Indices(indices, index_count));
   });
 }
-auto policy_facts_set_dates(policy_facts* facts, const policy_field* field, const policy_date* values, size_t count,
-                            const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
+auto policy_facts_set_dates(policy_facts* facts, const policy_field* field, const policy_date* values,
+                            size_t count, const size_t* indices, size_t index_count, policy_error** error)
+    -> policy_status {
   if (values == nullptr && count > 0) {
     return Null(error, "values");
   }
@@ -350,19 +376,21 @@ auto policy_facts_set_dates(policy_facts* facts, const policy_field* field, cons
     return f.Set(fl, std::span<const api::Date>(dates), Indices(indices, index_count));
   });
 }
-auto policy_facts_resize(policy_facts* facts, const policy_field* list_field, size_t count, const size_t* indices,
-                         size_t index_count, policy_error** error) -> policy_status {
+auto policy_facts_resize(policy_facts* facts, const policy_field* list_field, size_t count,
+                         const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
   return Setter(facts, list_field, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Resize(fl, count, Indices(indices, index_count));
   });
 }
-auto policy_facts_clear(policy_facts* facts, const policy_field* field, const size_t* indices, size_t index_count,
-                        policy_error** error) -> policy_status {
-  return Setter(facts, field, error,
-                [&](api::Facts& f, const api::Field& fl) { return f.Clear(fl, Indices(indices, index_count)); });
+auto policy_facts_clear(policy_facts* facts, const policy_field* field, const size_t* indices,
+                        size_t index_count, policy_error** error) -> policy_status {
+  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+    return f.Clear(fl, Indices(indices, index_count));
+  });
 }
 
-auto policy_evaluator_new(const policy_set* set, policy_evaluator** out, policy_error** error) -> policy_status {
+auto policy_evaluator_new(const policy_set* set, policy_evaluator** out, policy_error** error)
+    -> policy_status {
   return Guard(error, [&] {
     if (set == nullptr || out == nullptr) {
       return Null(error, set == nullptr ? "set" : "out");
@@ -371,18 +399,21 @@ auto policy_evaluator_new(const policy_set* set, policy_evaluator** out, policy_
     return POLICY_OK;
   });
 }
-void policy_evaluator_free(policy_evaluator* evaluator) { delete evaluator; }
+void policy_evaluator_free(policy_evaluator* evaluator) {
+  delete evaluator;
+}
 
 namespace {
 auto ToExplain(int explain) -> api::Explain {
-  return explain == POLICY_EXPLAIN_TEXT ? api::Explain::kText
+  return explain == POLICY_EXPLAIN_TEXT   ? api::Explain::kText
          : explain == POLICY_EXPLAIN_JSON ? api::Explain::kJson
                                           : api::Explain::kNone;
 }
 }  // namespace
 
 auto policy_evaluate(policy_evaluator* evaluator, const policy_decision* decision, const policy_facts* facts,
-                     policy_date as_of, int explain, policy_result** out, policy_error** error) -> policy_status {
+                     policy_date as_of, int explain, policy_result** out, policy_error** error)
+    -> policy_status {
   return Guard(error, [&] {
     if (evaluator == nullptr || decision == nullptr || facts == nullptr || out == nullptr) {
       return Null(error, evaluator == nullptr  ? "evaluator"
@@ -391,7 +422,8 @@ auto policy_evaluate(policy_evaluator* evaluator, const policy_decision* decisio
                                                : "out");
     }
     *out = nullptr;
-    auto outcome = evaluator->evaluator.Evaluate(decision->decision, facts->facts, ToDate(as_of), ToExplain(explain));
+    auto outcome =
+        evaluator->evaluator.Evaluate(decision->decision, facts->facts, ToDate(as_of), ToExplain(explain));
     if (!outcome) {
       return Fail(error, outcome.error());
     }
@@ -405,13 +437,13 @@ auto policy_evaluate(policy_evaluator* evaluator, const policy_decision* decisio
 }
 
 auto policy_evaluate_json(policy_evaluator* evaluator, const policy_decision* decision, const char* case_json,
-                          size_t length, const char* as_of, int explain, char** out_json, policy_error** error)
-    -> policy_status {
+                          size_t length, const char* as_of, int explain, char** out_json,
+                          policy_error** error) -> policy_status {
   return Guard(error, [&] {
     if (evaluator == nullptr || decision == nullptr || case_json == nullptr || as_of == nullptr ||
         out_json == nullptr) {
-      return Null(error, evaluator == nullptr  ? "evaluator"
-                         : decision == nullptr ? "decision"
+      return Null(error, evaluator == nullptr   ? "evaluator"
+                         : decision == nullptr  ? "decision"
                          : case_json == nullptr ? "case_json"
                          : as_of == nullptr     ? "as_of"
                                                 : "out_json");
@@ -421,8 +453,8 @@ auto policy_evaluate_json(policy_evaluator* evaluator, const policy_decision* de
     if (!date) {
       return Fail(error, date.error());
     }
-    auto json = evaluator->evaluator.EvaluateJson(decision->decision, std::string_view(case_json, length), *date,
-                                                  ToExplain(explain));
+    auto json = evaluator->evaluator.EvaluateJson(decision->decision, std::string_view(case_json, length),
+                                                  *date, ToExplain(explain));
     if (!json) {
       return Fail(error, json.error());
     }
@@ -435,7 +467,9 @@ auto policy_evaluate_json(policy_evaluator* evaluator, const policy_decision* de
     return POLICY_OK;
   });
 }
-void policy_string_free(char* text) { std::free(text); }
+void policy_string_free(char* text) {
+  std::free(text);
+}
 
 auto policy_result_applicable(const policy_result* result) -> int {
   return result != nullptr && result->outcome.applicable ? 1 : 0;
@@ -475,7 +509,9 @@ auto policy_result_text(const policy_result* result) -> const char* {
 auto policy_result_explanation(const policy_result* result) -> const char* {
   return result != nullptr ? result->outcome.explanation.c_str() : "";
 }
-void policy_result_free(policy_result* result) { delete result; }
+void policy_result_free(policy_result* result) {
+  delete result;
+}
 
 auto policy_live_start(const char* const* paths, size_t path_count, policy_live** out, policy_error** error)
     -> policy_status {
@@ -527,6 +563,8 @@ auto policy_live_reload(policy_live* live, policy_error** error) -> policy_statu
   });
 }
 
-void policy_live_free(policy_live* live) { delete live; }
+void policy_live_free(policy_live* live) {
+  delete live;
+}
 
 }  // extern "C"

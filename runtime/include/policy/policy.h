@@ -32,15 +32,15 @@ extern "C" {
 
 typedef enum policy_status {
   POLICY_OK = 0,
-  POLICY_ERR_INVALID_ARGUMENT = 1, /* NULL handle, malformed date or path */
-  POLICY_ERR_NOT_FOUND = 2,        /* no decision, field or enum member of that name */
-  POLICY_ERR_TYPE_MISMATCH = 3,    /* a fact of the wrong type for its field */
-  POLICY_ERR_COMPILE_FAILED = 4,   /* the policies do not compile (see the diagnostics) */
-  POLICY_ERR_INVALID_INPUT = 5,    /* case JSON malformed, too large, too deep, wrong shape */
-  POLICY_ERR_EVALUATION = 6,       /* a conflict between rules, overflow, ... */
-  POLICY_ERR_STALE = 7,            /* a handle from another version of the policies */
-  POLICY_ERR_IO = 8,               /* a file or directory could not be read or watched */
-  POLICY_ERR_TESTS_FAILED = 9,     /* the policies' own tests fail */
+  POLICY_ERR_INVALID_ARGUMENT = 1,  /* NULL handle, malformed date or path */
+  POLICY_ERR_NOT_FOUND = 2,         /* no decision, field or enum member of that name */
+  POLICY_ERR_TYPE_MISMATCH = 3,     /* a fact of the wrong type for its field */
+  POLICY_ERR_COMPILE_FAILED = 4,    /* the policies do not compile (see the diagnostics) */
+  POLICY_ERR_INVALID_INPUT = 5,     /* case JSON malformed, too large, too deep, wrong shape */
+  POLICY_ERR_EVALUATION = 6,        /* a conflict between rules, overflow, ... */
+  POLICY_ERR_STALE = 7,             /* a handle from another version of the policies */
+  POLICY_ERR_IO = 8,                /* a file or directory could not be read or watched */
+  POLICY_ERR_TESTS_FAILED = 9,      /* the policies' own tests fail */
   POLICY_ERR_INCOMPLETE_FACTS = 10, /* a required fact was never set */
   POLICY_ERR_INTERNAL = 99
 } policy_status;
@@ -75,8 +75,8 @@ POLICY_C_API const char* policy_status_name(policy_status status);
 /* ---- loading --------------------------------------------------------------------------------- */
 /* Loads .policy files and directories (recursively). `require_tests_pass` != 0 refuses a set
  * whose own tests fail as of today. */
-POLICY_C_API policy_status policy_set_load(const char* const* paths, size_t path_count, int require_tests_pass,
-                                           policy_set** out, policy_error** error);
+POLICY_C_API policy_status policy_set_load(const char* const* paths, size_t path_count,
+                                           int require_tests_pass, policy_set** out, policy_error** error);
 /* Loads one policy source held in memory (`path` is used in diagnostics only). */
 POLICY_C_API policy_status policy_set_load_source(const char* path, const char* text, size_t length,
                                                   policy_set** out, policy_error** error);
@@ -94,45 +94,54 @@ POLICY_C_API const char* policy_decision_name(const policy_decision* decision);
 /* ---- facts ----------------------------------------------------------------------------------- */
 /* A path into the decision's case record, resolved once: "programme.mode",
  * "employment.on_campus_timesheet[].hours". */
-POLICY_C_API policy_status policy_field_find(const policy_decision* decision, const char* path, policy_field** out,
-                                             policy_error** error);
+POLICY_C_API policy_status policy_field_find(const policy_decision* decision, const char* path,
+                                             policy_field** out, policy_error** error);
 POLICY_C_API void policy_field_free(policy_field* field);
 
 /* An empty case record; every required fact must be set before evaluating. */
 POLICY_C_API policy_status policy_facts_new(const policy_decision* decision, policy_facts** out,
                                             policy_error** error);
 /* A case record read from JSON (the case-record schema). */
-POLICY_C_API policy_status policy_facts_from_json(const policy_decision* decision, const char* json, size_t length,
-                                                  policy_facts** out, policy_error** error);
+POLICY_C_API policy_status policy_facts_from_json(const policy_decision* decision, const char* json,
+                                                  size_t length, policy_facts** out, policy_error** error);
 POLICY_C_API void policy_facts_free(policy_facts* facts);
 
 /* Setters. `indices`/`index_count` select list items where the field's path says `[]` (pass
  * NULL, 0 otherwise). Enum members are given by name; they are checked against the field. */
 POLICY_C_API policy_status policy_facts_set_bool(policy_facts* facts, const policy_field* field, int value,
-                                                 const size_t* indices, size_t index_count, policy_error** error);
+                                                 const size_t* indices, size_t index_count,
+                                                 policy_error** error);
 POLICY_C_API policy_status policy_facts_set_int(policy_facts* facts, const policy_field* field, int64_t value,
-                                                const size_t* indices, size_t index_count, policy_error** error);
+                                                const size_t* indices, size_t index_count,
+                                                policy_error** error);
 POLICY_C_API policy_status policy_facts_set_decimal(policy_facts* facts, const policy_field* field,
                                                     const char* decimal_text, const size_t* indices,
                                                     size_t index_count, policy_error** error);
-POLICY_C_API policy_status policy_facts_set_text(policy_facts* facts, const policy_field* field, const char* text,
-                                                 const size_t* indices, size_t index_count, policy_error** error);
-POLICY_C_API policy_status policy_facts_set_date(policy_facts* facts, const policy_field* field, policy_date value,
-                                                 const size_t* indices, size_t index_count, policy_error** error);
-POLICY_C_API policy_status policy_facts_set_enum(policy_facts* facts, const policy_field* field, const char* member,
-                                                 const size_t* indices, size_t index_count, policy_error** error);
+POLICY_C_API policy_status policy_facts_set_text(policy_facts* facts, const policy_field* field,
+                                                 const char* text, const size_t* indices, size_t index_count,
+                                                 policy_error** error);
+POLICY_C_API policy_status policy_facts_set_date(policy_facts* facts, const policy_field* field,
+                                                 policy_date value, const size_t* indices, size_t index_count,
+                                                 policy_error** error);
+POLICY_C_API policy_status policy_facts_set_enum(policy_facts* facts, const policy_field* field,
+                                                 const char* member, const size_t* indices,
+                                                 size_t index_count, policy_error** error);
 POLICY_C_API policy_status policy_facts_set_dates(policy_facts* facts, const policy_field* field,
-                                                  const policy_date* values, size_t count, const size_t* indices,
-                                                  size_t index_count, policy_error** error);
-POLICY_C_API policy_status policy_facts_resize(policy_facts* facts, const policy_field* list_field, size_t count,
-                                               const size_t* indices, size_t index_count, policy_error** error);
-POLICY_C_API policy_status policy_facts_clear(policy_facts* facts, const policy_field* field, const size_t* indices,
-                                              size_t index_count, policy_error** error);
+                                                  const policy_date* values, size_t count,
+                                                  const size_t* indices, size_t index_count,
+                                                  policy_error** error);
+POLICY_C_API policy_status policy_facts_resize(policy_facts* facts, const policy_field* list_field,
+                                               size_t count, const size_t* indices, size_t index_count,
+                                               policy_error** error);
+POLICY_C_API policy_status policy_facts_clear(policy_facts* facts, const policy_field* field,
+                                              const size_t* indices, size_t index_count,
+                                              policy_error** error);
 
 /* ---- evaluating ------------------------------------------------------------------------------ */
 enum { POLICY_EXPLAIN_NONE = 0, POLICY_EXPLAIN_TEXT = 1, POLICY_EXPLAIN_JSON = 2 };
 
-POLICY_C_API policy_status policy_evaluator_new(const policy_set* set, policy_evaluator** out, policy_error** error);
+POLICY_C_API policy_status policy_evaluator_new(const policy_set* set, policy_evaluator** out,
+                                                policy_error** error);
 POLICY_C_API void policy_evaluator_free(policy_evaluator* evaluator);
 
 /* Evaluates; *out receives a result that stays readable until freed. */
@@ -143,8 +152,8 @@ POLICY_C_API policy_status policy_evaluate(policy_evaluator* evaluator, const po
  * ({"decision", "as_of", "applicable", "value"[, "explanation"]}); *out_json is freed with
  * policy_string_free. */
 POLICY_C_API policy_status policy_evaluate_json(policy_evaluator* evaluator, const policy_decision* decision,
-                                                const char* case_json, size_t length, const char* as_of, int explain,
-                                                char** out_json, policy_error** error);
+                                                const char* case_json, size_t length, const char* as_of,
+                                                int explain, char** out_json, policy_error** error);
 POLICY_C_API void policy_string_free(char* text);
 
 POLICY_C_API int policy_result_applicable(const policy_result* result);

@@ -45,17 +45,17 @@ using Date = std::chrono::year_month_day;
 // ---- errors -------------------------------------------------------------------------------------
 
 enum class ErrorCode : int {
-  kInvalidArgument = 1,  // an empty handle, a malformed date or path, an argument out of range
-  kNotFound = 2,         // no decision, field or enum value of that name
-  kTypeMismatch = 3,     // a fact of the wrong type for its field
-  kCompileFailed = 4,    // the policies do not compile (see diagnostics)
-  kInvalidInput = 5,     // the case JSON is malformed, too large, too deep or of the wrong shape
-  kEvaluationFailed = 6, // a conflict between rules, overflow, a needed decision not applicable...
-  kStale = 7,            // a handle or facts from another version of the policies (after a reload)
-  kIo = 8,               // a file or directory could not be read or watched
-  kTestsFailed = 9,      // the policies compile but their own tests fail (hot reload refuses them)
-  kIncompleteFacts = 10, // a required fact was never set
-  kInternal = 99,        // a bug in the engine, reported rather than crashing the host
+  kInvalidArgument = 1,   // an empty handle, a malformed date or path, an argument out of range
+  kNotFound = 2,          // no decision, field or enum value of that name
+  kTypeMismatch = 3,      // a fact of the wrong type for its field
+  kCompileFailed = 4,     // the policies do not compile (see diagnostics)
+  kInvalidInput = 5,      // the case JSON is malformed, too large, too deep or of the wrong shape
+  kEvaluationFailed = 6,  // a conflict between rules, overflow, a needed decision not applicable...
+  kStale = 7,             // a handle or facts from another version of the policies (after a reload)
+  kIo = 8,                // a file or directory could not be read or watched
+  kTestsFailed = 9,       // the policies compile but their own tests fail (hot reload refuses them)
+  kIncompleteFacts = 10,  // a required fact was never set
+  kInternal = 99,         // a bug in the engine, reported rather than crashing the host
 };
 
 POLICY_API auto ErrorCodeName(ErrorCode code) -> std::string_view;
@@ -84,7 +84,7 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   auto ok() const -> bool { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -125,7 +125,19 @@ struct LiveImpl;
 struct FactsAccess;
 }  // namespace detail
 
-enum class Kind : uint8_t { kNone, kBool, kInt, kDecimal, kText, kDate, kDuration, kEnum, kRecord, kList, kSet };
+enum class Kind : uint8_t {
+  kNone,
+  kBool,
+  kInt,
+  kDecimal,
+  kText,
+  kDate,
+  kDuration,
+  kEnum,
+  kRecord,
+  kList,
+  kSet
+};
 
 // A decision's value. A view: scalars are held inline; text, records and lists point into the
 // Evaluator that produced it and are valid until that Evaluator evaluates again.
@@ -149,7 +161,7 @@ class POLICY_API Value {
   // Records, lists and sets.
   auto size() const -> size_t;
   auto operator[](size_t index) const -> Value;
-  auto field_name(size_t index) const -> std::string_view;  // records only
+  auto field_name(size_t index) const -> std::string_view;          // records only
   auto field(std::string_view name) const -> std::optional<Value>;  // records only
 
   // The value in the JSON encoding of the decision catalogue, and in the language's syntax.
@@ -195,7 +207,8 @@ class POLICY_API PolicySet {
 
   // Loads `.policy` files and directories (searched recursively). On failure the error carries
   // every diagnostic of every file.
-  static auto Load(const std::vector<std::string>& paths, const LoadOptions& options = {}) -> Result<PolicySet>;
+  static auto Load(const std::vector<std::string>& paths, const LoadOptions& options = {})
+      -> Result<PolicySet>;
   static auto LoadSources(const std::vector<SourceFile>& files, const LoadOptions& options = {})
       -> Result<PolicySet>;
 
@@ -298,7 +311,8 @@ class POLICY_API Facts {
   auto Set(const Field& field, int value, std::span<const size_t> indices = {}) -> Status {
     return Set(field, static_cast<int64_t>(value), indices);
   }
-  auto SetDecimal(const Field& field, std::string_view decimal_text, std::span<const size_t> indices = {}) -> Status;
+  auto SetDecimal(const Field& field, std::string_view decimal_text, std::span<const size_t> indices = {})
+      -> Status;
   auto Set(const Field& field, double value, std::span<const size_t> indices = {}) -> Status;
   auto Set(const Field& field, std::string_view text, std::span<const size_t> indices = {}) -> Status;
   auto Set(const Field& field, const char* text, std::span<const size_t> indices = {}) -> Status {
@@ -306,11 +320,12 @@ class POLICY_API Facts {
   }
   auto Set(const Field& field, Date value, std::span<const size_t> indices = {}) -> Status;
   auto Set(const Field& field, const EnumValue& value, std::span<const size_t> indices = {}) -> Status;
-  auto SetDuration(const Field& field, int64_t count, std::string_view unit, std::span<const size_t> indices = {})
-      -> Status;
+  auto SetDuration(const Field& field, int64_t count, std::string_view unit,
+                   std::span<const size_t> indices = {}) -> Status;
   // Lists and sets of dates, and of enum members (a set is sorted and deduplicated).
   auto Set(const Field& field, std::span<const Date> values, std::span<const size_t> indices = {}) -> Status;
-  auto Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices = {}) -> Status;
+  auto Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices = {})
+      -> Status;
   // A list of records gets `count` items, each an empty record whose facts are then set through
   // `field[]....` paths with an index.
   auto Resize(const Field& list_field, size_t count, std::span<const size_t> indices = {}) -> Status;
@@ -363,13 +378,13 @@ class POLICY_API Evaluator {
 // ---- hot reload -----------------------------------------------------------------------------
 
 struct ReloadEvent {
-  bool swapped = false;       // true: `version` is now serving
-  uint64_t version = 0;       // the version serving after this event
-  std::optional<Error> error; // why the new files were refused (compile errors, failing tests)
+  bool swapped = false;        // true: `version` is now serving
+  uint64_t version = 0;        // the version serving after this event
+  std::optional<Error> error;  // why the new files were refused (compile errors, failing tests)
 };
 
 struct ReloadOptions {
-  LoadOptions load;           // require_tests_pass defaults to true for a live set
+  LoadOptions load;  // require_tests_pass defaults to true for a live set
   // Changes closer together than this are compiled once.
   std::chrono::milliseconds debounce{100};
   // Called on the watcher thread after every reload attempt.

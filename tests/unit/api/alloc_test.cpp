@@ -26,8 +26,12 @@ auto operator new(size_t size) -> void* {
   }
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
 
 namespace policy::api {
 namespace {
@@ -37,10 +41,11 @@ namespace fs = std::filesystem;
 TEST(AllocationTest, ScalarResultsAllocateNothingOnceWarm) {
   auto set = PolicySet::Load({(fs::path(POLICY_SOURCE_DIR) / "policies").string()});
   ASSERT_TRUE(set.ok());
-  const std::string json = ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  const std::string json =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
   // D1 (Bool), the weekly limit (Int), the limit of stay (Date?): scalar results.
-  for (const char* name : {"hk.employment.part_time_on_campus_allowed", "hk.employment.part_time_max_hours_per_week",
-                           "hk.stay.limit_of_stay"}) {
+  for (const char* name : {"hk.employment.part_time_on_campus_allowed",
+                           "hk.employment.part_time_max_hours_per_week", "hk.stay.limit_of_stay"}) {
     auto d = set->decision(name);
     ASSERT_TRUE(d.ok());
     auto facts = CaseToTypedFacts(*d, json);

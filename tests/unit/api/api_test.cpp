@@ -26,7 +26,9 @@ using std::chrono::year;
 
 constexpr const char* kD1 = "hk.employment.part_time_on_campus_allowed";
 
-auto AsOf() -> Date { return year{2025} / 9 / 1; }
+auto AsOf() -> Date {
+  return year{2025} / 9 / 1;
+}
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -97,7 +99,8 @@ TEST_F(ApiTest, ResultsAgreeWithTheCatalogueExpectations) {
   // The C++ API gives the values recorded in examples/expected (the CLI's JSON contract).
   const fs::path root(POLICY_SOURCE_DIR);
   const std::string json = ReadFile(root / "examples/cases/hk_mainland_undergraduate.json");
-  const auto expected = nlohmann::json::parse(ReadFile(root / "examples/expected/hk_mainland_undergraduate.json"));
+  const auto expected =
+      nlohmann::json::parse(ReadFile(root / "examples/expected/hk_mainland_undergraduate.json"));
   Evaluator ev(set());
   for (const auto& [name, value] : expected.items()) {
     auto out = ev.EvaluateJson(D(name), json, AsOf());
@@ -138,7 +141,8 @@ TEST_F(ApiTest, ReadsScalarAndCollectionResults) {
 
 TEST_F(ApiTest, ExplanationsOnRequestOnly) {
   const Decision d1 = D(kD1);
-  auto facts = d1.FactsFromJson(ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_exchange_student.json"));
+  auto facts =
+      d1.FactsFromJson(ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_exchange_student.json"));
   ASSERT_TRUE(facts.ok());
   Evaluator ev(set());
   auto plain = ev.Evaluate(d1, *facts, AsOf());
@@ -155,7 +159,8 @@ TEST_F(ApiTest, ExplanationsOnRequestOnly) {
 
 TEST_F(ApiTest, NotInEffectBeforeTheRelaxation) {
   const Decision d1 = D(kD1);
-  auto facts = d1.FactsFromJson(ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json"));
+  auto facts = d1.FactsFromJson(
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json"));
   ASSERT_TRUE(facts.ok());
   Evaluator ev(set());
   auto r = ev.Evaluate(d1, *facts, year{2014} / 3 / 16);
@@ -171,7 +176,8 @@ TEST_F(ApiTest, UnknownDecisionSuggestsTheRightName) {
   auto d = set().decision("hk.employment.part_time_on_campus_alowed");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().code, ErrorCode::kNotFound);
-  EXPECT_NE(d.error().message.find("did you mean `hk.employment.part_time_on_campus_allowed`"), std::string::npos)
+  EXPECT_NE(d.error().message.find("did you mean `hk.employment.part_time_on_campus_allowed`"),
+            std::string::npos)
       << d.error().message;
   EXPECT_EQ(set().decision("part_time_on_campus_allowed").error().code, ErrorCode::kNotFound);
 }
@@ -191,7 +197,8 @@ TEST_F(ApiTest, UnknownFieldsAndEnumMembers) {
   auto member = d1.enum_value(*mode, "full_tme");
   ASSERT_FALSE(member.ok());
   EXPECT_NE(member.error().message.find("did you mean `full_time`"), std::string::npos);
-  EXPECT_EQ(d1.enum_value(*d1.field("programme.locally_accredited"), "x").error().code, ErrorCode::kTypeMismatch);
+  EXPECT_EQ(d1.enum_value(*d1.field("programme.locally_accredited"), "x").error().code,
+            ErrorCode::kTypeMismatch);
 }
 
 TEST_F(ApiTest, WrongFactTypesAreRefused) {
@@ -210,8 +217,9 @@ TEST_F(ApiTest, WrongFactTypesAreRefused) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kTypeMismatch);
   EXPECT_NE(s.error().message.find("`Level`"), std::string::npos) << s.error().message;
-  EXPECT_EQ(facts->Set(*d1.field("applicant.date_of_birth"), Date{year{2023}, month{2}, day{29}}).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      facts->Set(*d1.field("applicant.date_of_birth"), Date{year{2023}, month{2}, day{29}}).error().code,
+      ErrorCode::kInvalidArgument);
   EXPECT_EQ(facts->SetDecimal(*d1.field("programme.study_period_academic_years"), "four").error().code,
             ErrorCode::kTypeMismatch);
   EXPECT_EQ(facts->Set(*d1.field("programme.study_period_academic_years"), std::nan("")).error().code,
@@ -298,7 +306,8 @@ TEST_F(ApiTest, HandlesFromAnotherVersionAreStale) {
   const Decision mine = D(kD1);
   auto theirs = other->decision(kD1);
   ASSERT_TRUE(theirs.ok());
-  const std::string json = ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  const std::string json =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
   auto facts = mine.FactsFromJson(json);
   ASSERT_TRUE(facts.ok());
   Evaluator ev(set());
@@ -335,7 +344,8 @@ decision d(c: Case) -> Int
 }
 
 TEST(ApiLoadTest, CompileErrorsCarryEveryDiagnosticWithLocations) {
-  auto loaded = PolicySet::LoadSources({{"bad.policy", "module bad\ndecision d(c: Case) -> Bool\n  rule r when x then true\n"}});
+  auto loaded = PolicySet::LoadSources(
+      {{"bad.policy", "module bad\ndecision d(c: Case) -> Bool\n  rule r when x then true\n"}});
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code, ErrorCode::kCompileFailed);
   ASSERT_FALSE(loaded.error().diagnostics.empty());
@@ -376,7 +386,8 @@ test "d" {
 
 TEST_F(ApiTest, ListsOfRecordsThroughIndexedFields) {
   const Decision d = D("hk.employment.timesheet_violations");
-  const std::string json = ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_undergraduate_with_jobs.json");
+  const std::string json =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_undergraduate_with_jobs.json");
   auto facts = CaseToTypedFacts(d, json);
   ASSERT_TRUE(facts.ok()) << facts.error().message;
   const Field rows = *d.field("employment.on_campus_timesheet");
@@ -403,7 +414,8 @@ TEST_F(ApiTest, ConcurrentEvaluationOnOneSet) {
   // Shared set, decision and facts; one evaluator per thread. ThreadSanitizer runs this too.
   const Decision d1 = D(kD1);
   const Decision docs = D("hk.entry.applicant_documents");
-  auto facts = d1.FactsFromJson(ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json"));
+  auto facts = d1.FactsFromJson(
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json"));
   ASSERT_TRUE(facts.ok());
   std::string expected;
   {

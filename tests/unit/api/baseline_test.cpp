@@ -43,10 +43,13 @@ TEST(BaselineTest, AgreesWithTheEngineOnEveryExampleCase) {
         ASSERT_TRUE(f->Set(*d1.field("exchange.is_exchange_student"), true).ok());
       } else if (variant == 2) {
         c.mode = baseline::Mode::kPartTime;
-        ASSERT_TRUE(f->Set(*d1.field("programme.mode"), *d1.enum_value(*d1.field("programme.mode"), "part_time")).ok());
+        ASSERT_TRUE(
+            f->Set(*d1.field("programme.mode"), *d1.enum_value(*d1.field("programme.mode"), "part_time"))
+                .ok());
       } else if (variant == 3) {
         c.travel_document_expiry = baseline::Date{std::chrono::year{2026} / 1 / 31};
-        ASSERT_TRUE(f->Set(*d1.field("applicant.travel_document_expiry"), std::chrono::year{2026} / 1 / 31).ok());
+        ASSERT_TRUE(
+            f->Set(*d1.field("applicant.travel_document_expiry"), std::chrono::year{2026} / 1 / 31).ok());
       } else if (variant == 4) {
         c.date_of_birth = baseline::Date{std::chrono::year{2010} / 2 / 28};
         ASSERT_TRUE(f->Set(*d1.field("applicant.date_of_birth"), std::chrono::year{2010} / 2 / 28).ok());
@@ -57,14 +60,16 @@ TEST(BaselineTest, AgreesWithTheEngineOnEveryExampleCase) {
         const auto r1 = ev.Evaluate(d1, *f, as_of);
         ASSERT_TRUE(r1.ok()) << r1.error().message;
         const auto b1 = baseline::PartTimeOnCampusAllowed(c, bas);
-        EXPECT_EQ(r1->value.to_json(), b1 ? (*b1 ? "true" : "false") : "null") << e.path() << " variant " << variant;
+        EXPECT_EQ(r1->value.to_json(), b1 ? (*b1 ? "true" : "false") : "null")
+            << e.path() << " variant " << variant;
         const auto r2 = ev.Evaluate(d2, *f, as_of);
         ASSERT_TRUE(r2.ok());
         EXPECT_EQ(r2->value.to_json(), baseline::DocumentsJson(baseline::ApplicantDocuments(c)))
             << e.path() << " variant " << variant;
         const auto r3 = ev.Evaluate(d3, *f, as_of);
         ASSERT_TRUE(r3.ok());
-        EXPECT_EQ(r3->value.to_json(), DateJson(baseline::LimitOfStay(c))) << e.path() << " variant " << variant;
+        EXPECT_EQ(r3->value.to_json(), DateJson(baseline::LimitOfStay(c)))
+            << e.path() << " variant " << variant;
         ++checked;
       }
     }

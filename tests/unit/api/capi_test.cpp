@@ -37,7 +37,8 @@ class CApiTest : public ::testing::Test {
 TEST_F(CApiTest, TypedFactsEvaluateAndExplain) {
   policy_error* err = nullptr;
   policy_decision* d = nullptr;
-  ASSERT_EQ(policy_decision_find(set_, "hk.employment.part_time_on_campus_allowed", &d, &err), POLICY_OK) << Take(err);
+  ASSERT_EQ(policy_decision_find(set_, "hk.employment.part_time_on_campus_allowed", &d, &err), POLICY_OK)
+      << Take(err);
   EXPECT_STREQ(policy_decision_name(d), "hk.employment.part_time_on_campus_allowed");
   // Typed facts, rebuilt from the example case through the C++ support code, then changed here
   // through the C setters.
@@ -95,8 +96,9 @@ TEST_F(CApiTest, JsonContractInOneCall) {
   const std::string json =
       policy::api::ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
   char* out = nullptr;
-  ASSERT_EQ(policy_evaluate_json(ev, d, json.data(), json.size(), "2025-09-01", POLICY_EXPLAIN_NONE, &out, &err),
-            POLICY_OK)
+  ASSERT_EQ(
+      policy_evaluate_json(ev, d, json.data(), json.size(), "2025-09-01", POLICY_EXPLAIN_NONE, &out, &err),
+      POLICY_OK)
       << Take(err);
   const auto parsed = nlohmann::json::parse(out);
   EXPECT_EQ(parsed["decision"], "hk.entry.applicant_documents");
@@ -128,7 +130,8 @@ TEST_F(CApiTest, NullsAndUnknownNamesAreStatuses) {
   Take(err);
   EXPECT_EQ(policy_field_find(nullptr, "a", nullptr, nullptr), POLICY_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(policy_facts_set_bool(nullptr, nullptr, 1, nullptr, 0, nullptr), POLICY_ERR_INVALID_ARGUMENT);
-  EXPECT_EQ(policy_evaluate(nullptr, nullptr, nullptr, kAsOf, 0, nullptr, nullptr), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(policy_evaluate(nullptr, nullptr, nullptr, kAsOf, 0, nullptr, nullptr),
+            POLICY_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(policy_result_bool(nullptr, nullptr), POLICY_ERR_INVALID_ARGUMENT);
   EXPECT_STREQ(policy_result_json(nullptr), "null");
   EXPECT_STREQ(policy_error_message(nullptr), "");

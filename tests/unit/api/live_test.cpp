@@ -44,9 +44,8 @@ void WriteAtomically(const fs::path& file, const std::string& text) {
 class LiveTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("policy-live-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() / ("policy-live-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     file_ = dir_ / "live.policy";
@@ -156,7 +155,8 @@ TEST_F(LiveTest, InFlightEvaluationsFinishOnTheirVersion) {
   auto old_decision = held.decision("live.limit");
   auto old_facts = old_decision->NewFacts();
   Evaluator ev((*live)->current());
-  EXPECT_EQ(ev.Evaluate(*old_decision, *old_facts, std::chrono::year{2025} / 1 / 1).error().code, ErrorCode::kStale);
+  EXPECT_EQ(ev.Evaluate(*old_decision, *old_facts, std::chrono::year{2025} / 1 / 1).error().code,
+            ErrorCode::kStale);
 }
 
 TEST_F(LiveTest, ADeletedDirectoryKeepsTheLastVersion) {
@@ -217,7 +217,8 @@ TEST_F(LiveTest, ConcurrentEvaluationDuringReloads) {
   }
   int swaps = 0;
   for (int i = 0; i < 20; ++i) {
-    WriteAtomically(file_, i % 3 == 2 ? std::string("module live\nbroken") : PolicyText(i % 2 == 0 ? 40 : 20));
+    WriteAtomically(file_,
+                    i % 3 == 2 ? std::string("module live\nbroken") : PolicyText(i % 2 == 0 ? 40 : 20));
     const ReloadEvent e = l.ReloadNow();
     swaps += e.swapped ? 1 : 0;
     EXPECT_EQ(e.swapped, i % 3 != 2) << i;
