@@ -114,6 +114,8 @@ struct SlotRef {
 struct detail::FactsAccess {
   static auto Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices) -> Result<SlotRef>;
   static auto Check(const Facts& facts, const Field& field) -> Status;
+  // Check() then Locate(): the start of every setter.
+  static auto Prepare(Facts& facts, const Field& field, std::span<const size_t> indices) -> Result<SlotRef>;
   static auto Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> Status;
 };
 
@@ -183,6 +185,14 @@ auto FactsAccess::Check(const Facts& facts, const Field& field) -> Status {
   return {};
 }
 
+auto FactsAccess::Prepare(Facts& facts, const Field& field, std::span<const size_t> indices)
+    -> Result<SlotRef> {
+  if (Status s = Check(facts, field); !s) {
+    return s.error();
+  }
+  return Locate(*facts.impl_, field, indices);
+}
+
 auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices)
     -> Result<SlotRef> {
   const TypeTable& types = f.set->types();
@@ -244,10 +254,7 @@ auto Mismatch(const Field& field, const TypeTable& types, TypeId type, std::stri
 template <typename Make>
 auto SetScalar(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
                std::span<const size_t> indices, TypeKind want, std::string_view given, Make make) -> Status {
-  if (Status s = FactsAccess::Check(facts, field); !s) {
-    return s;
-  }
-  auto ref = FactsAccess::Locate(*impl, field, indices);
+  auto ref = FactsAccess::Prepare(facts, field, indices);
   if (!ref) {
     return ref.error();
   }
@@ -370,10 +377,7 @@ template <typename T, typename Make>
 auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
                    std::span<const T> values, std::span<const size_t> indices, TypeKind elem_kind,
                    std::string_view given, Make make) -> Status {
-  if (Status s = FactsAccess::Check(facts, field); !s) {
-    return s;
-  }
-  auto ref = FactsAccess::Locate(*impl, field, indices);
+  auto ref = FactsAccess::Prepare(facts, field, indices);
   if (!ref) {
     return ref.error();
   }
@@ -434,10 +438,7 @@ auto Facts::Set(const Field& field, std::span<const EnumValue> values, std::span
 }
 
 auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> indices) -> Status {
-  if (Status s = FactsAccess::Check(*this, field); !s) {
-    return s;
-  }
-  auto ref = FactsAccess::Locate(*impl_, field, indices);
+  auto ref = FactsAccess::Prepare(*this, field, indices);
   if (!ref) {
     return ref.error();
   }
@@ -471,14 +472,11 @@ auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> ind
 }
 
 auto Facts::Clear(const Field& field, std::span<const size_t> indices) -> Status {
-  if (Status s = FactsAccess::Check(*this, field); !s) {
-    return s;
-  }
-  const TypeTable& types = impl_->set->types();
-  auto ref = FactsAccess::Locate(*impl_, field, indices);
+  auto ref = FactsAccess::Prepare(*this, field, indices);
   if (!ref) {
     return ref.error();
   }
+  const TypeTable& types = impl_->set->types();
   if (ref->required) {
     return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a `{}`, which cannot be none",
                                                            field.path(), types.Name(ref->type)));

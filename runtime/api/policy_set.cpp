@@ -114,17 +114,22 @@ auto ToCompileOptions(const LoadOptions& options) -> CompileOptions {
 
 auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) -> Result<PolicySet> {
   try {
-    // No policy files at all is refused: for a live set it is far more likely a deployment caught
-    // half-way than an intended empty policy.
+    // The directories are walked once here; the engine then gets the files themselves. No policy
+    // files at all is refused: for a live set it is far more likely a deployment caught half-way
+    // than an intended empty policy.
     DiagnosticSink found;
-    if (CollectPolicyFiles(paths, found).empty() && !found.has_errors()) {
+    const std::vector<std::string> files = CollectPolicyFiles(paths, found);
+    if (found.has_errors()) {
+      return FinishLoad(Engine::Load(paths, ToCompileOptions(options)), options);  // reports them
+    }
+    if (files.empty()) {
       std::string list;
       for (const std::string& p : paths) {
         list += fmt::format("{}`{}`", list.empty() ? "" : ", ", p);
       }
       return MakeError(ErrorCode::kIo, fmt::format("no .policy files in {}", list));
     }
-    return FinishLoad(Engine::Load(paths, ToCompileOptions(options)), options);
+    return FinishLoad(Engine::Load(files, ToCompileOptions(options)), options);
   } catch (const std::bad_alloc&) {
     return MakeError(ErrorCode::kInternal, "out of memory while compiling the policies");
   } catch (const std::exception& e) {

@@ -124,6 +124,17 @@ auto Done(policy_error** error, const api::Status& s) -> policy_status {
   return s.ok() ? POLICY_OK : Fail(error, s.error());
 }
 
+// The paths of a load or watch; false when one is NULL.
+auto CopyPaths(const char* const* paths, size_t count, std::vector<std::string>& out) -> bool {
+  for (size_t i = 0; i < count; ++i) {
+    if (paths[i] == nullptr) {
+      return false;
+    }
+    out.emplace_back(paths[i]);
+  }
+  return true;
+}
+
 // The shared checks of every setter.
 template <typename Set>
 auto Setter(policy_facts* facts, const policy_field* field, policy_error** error, Set set) -> policy_status {
@@ -187,11 +198,8 @@ auto policy_set_load(const char* const* paths, size_t path_count, int require_te
     }
     *out = nullptr;
     std::vector<std::string> list;
-    for (size_t i = 0; i < path_count; ++i) {
-      if (paths[i] == nullptr) {
-        return Null(error, "a path");
-      }
-      list.emplace_back(paths[i]);
+    if (!CopyPaths(paths, path_count, list)) {
+      return Null(error, "a path");
     }
     api::LoadOptions options;
     options.require_tests_pass = require_tests_pass != 0;
@@ -521,11 +529,8 @@ auto policy_live_start(const char* const* paths, size_t path_count, policy_live*
     }
     *out = nullptr;
     std::vector<std::string> list;
-    for (size_t i = 0; i < path_count; ++i) {
-      if (paths[i] == nullptr) {
-        return Null(error, "a path");
-      }
-      list.emplace_back(paths[i]);
+    if (!CopyPaths(paths, path_count, list)) {
+      return Null(error, "a path");
     }
     auto live = api::LivePolicySet::Start(list);
     if (!live) {

@@ -13,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "policy/policy.hpp"
 #include "tests/unit/api/api_test_support.h"
 
@@ -362,6 +364,14 @@ TEST(ApiLoadTest, MissingPathsAreIoErrors) {
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code, ErrorCode::kIo);
   EXPECT_EQ(PolicySet::Load({}).error().code, ErrorCode::kInvalidArgument);
+  // A directory without policies is refused rather than loaded as an empty set.
+  const fs::path empty = fs::temp_directory_path() / ("policy-empty-" + std::to_string(::getpid()));
+  fs::create_directories(empty);
+  auto none = PolicySet::Load({empty.string()});
+  fs::remove_all(empty);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, ErrorCode::kIo);
+  EXPECT_NE(none.error().message.find("no .policy files"), std::string::npos);
 }
 
 TEST(ApiLoadTest, RequireTestsPassRefusesFailingTests) {
