@@ -42,32 +42,27 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     DiagnosticSink diags;
     const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
     const auto decision = engine.ResolveDecision(options->decision, diags);
-    std::string text;
-    bool have_input = false;
-    if (options->input == "-") {
-      std::ostringstream s;
-      s << std::cin.rdbuf();
-      text = s.str();
-      have_input = true;
-    } else {
-      std::ifstream in(options->input, std::ios::binary);
-      if (!in) {
-        diags.ReportInput(DiagCode::kCannotReadFile, options->input, "",
-                          fmt::format("cannot read case file `{}`", options->input));
-      } else {
-        std::ostringstream s;
-        s << in.rdbuf();
-        text = s.str();
-        have_input = true;
-      }
+    const InputLimits limits;
+    BoundedRead read = ReadBounded(options->input, limits.max_bytes);
+    const std::string input_name = options->input == "-" ? "<stdin>" : options->input;
+    if (read.status == BoundedRead::Status::kCannotRead) {
+      diags.ReportInput(DiagCode::kCannotReadFile, options->input, "",
+                        fmt::format("cannot read case file `{}`", options->input));
+    } else if (read.status == BoundedRead::Status::kTooLarge) {
+      diags.ReportInput(
+          DiagCode::kInputTooLarge, input_name, "",
+          read.size > limits.max_bytes + 1
+              ? fmt::format("the case is {} bytes; the limit is {} bytes", read.size, limits.max_bytes)
+              : fmt::format("the case is more than {} bytes", limits.max_bytes));
     }
+    const bool have_input = read.status == BoundedRead::Status::kOk;
+    const std::string text = std::move(read.text);
     if (diags.has_errors() || !decision || !as_of || !have_input) {
       PrintDiagnostics(io, diags, engine.sources(), format);
       return kExitInputError;
     }
     auto ctx = engine.NewContext();
-    const auto input =
-        engine.ReadCase(*decision, text, options->input == "-" ? "<stdin>" : options->input, *ctx, diags);
+    const auto input = engine.ReadCase(*decision, text, input_name, *ctx, diags, limits);
     if (!input) {
       PrintDiagnostics(io, diags, engine.sources(), format);
       return kExitInputError;

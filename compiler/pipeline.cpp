@@ -57,14 +57,20 @@ auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& o
                   SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
   std::vector<std::pair<std::string, std::string>> texts;
   for (const std::string& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
-      diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
-      continue;
+    BoundedRead read = ReadBounded(f, options.limits.max_source_bytes);
+    switch (read.status) {
+      case BoundedRead::Status::kCannotRead:
+        diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
+        break;
+      case BoundedRead::Status::kTooLarge:
+        diags.ReportInput(DiagCode::kFileTooLarge, f, "",
+                          fmt::format("file is {} bytes; the limit is {} bytes", read.size,
+                                      options.limits.max_source_bytes));
+        break;
+      case BoundedRead::Status::kOk:
+        texts.emplace_back(f, std::move(read.text));
+        break;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    texts.emplace_back(f, text.str());
   }
   return CompileSources(texts, options, sources, diags);
 }

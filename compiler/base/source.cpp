@@ -1,5 +1,9 @@
 #include "compiler/base/source.h"
 
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
 #include <algorithm>
 
 namespace policy {
@@ -95,6 +99,47 @@ auto FindInvalidUtf8(std::string_view text) -> size_t {
     i += len;
   }
   return std::string_view::npos;
+}
+
+auto ReadBounded(const std::string& path, size_t max_bytes) -> BoundedRead {
+  BoundedRead out;
+  std::error_code ec;
+  if (path != "-" && std::filesystem::is_regular_file(path, ec)) {
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > max_bytes) {
+      out.status = BoundedRead::Status::kTooLarge;
+      out.size = size;
+      return out;
+    }
+  }
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) {
+      out.status = BoundedRead::Status::kCannotRead;
+      return out;
+    }
+    in = &file;
+  }
+  constexpr size_t kChunk = 64 * 1024;
+  while (*in && out.text.size() <= max_bytes) {
+    const size_t at = out.text.size();
+    out.text.resize(at + kChunk);
+    in->read(out.text.data() + at, static_cast<std::streamsize>(kChunk));
+    out.text.resize(at + static_cast<size_t>(in->gcount()));
+  }
+  if (in->bad()) {
+    out.status = BoundedRead::Status::kCannotRead;
+    out.text.clear();
+    return out;
+  }
+  out.size = out.text.size();
+  if (out.text.size() > max_bytes) {
+    out.status = BoundedRead::Status::kTooLarge;
+    out.text.clear();
+  }
+  return out;
 }
 
 }  // namespace policy

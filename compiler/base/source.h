@@ -66,6 +66,18 @@ class SourceManager {
 };
 
 // Counts code points in a UTF-8 byte range (continuation bytes are not counted).
+// Reads `path` (or standard input for "-") when it is at most `max_bytes` long. Never reads
+// more than `max_bytes + 1` bytes, so a huge file or an endless stream cannot exhaust memory
+// before a size limit is reported. `size` is the file's size when known (regular files), else
+// the bytes read.
+struct BoundedRead {
+  enum class Status : uint8_t { kOk, kCannotRead, kTooLarge };
+  Status status = Status::kOk;
+  std::string text;
+  uint64_t size = 0;
+};
+auto ReadBounded(const std::string& path, size_t max_bytes) -> BoundedRead;
+
 auto CodePointCount(std::string_view text) -> uint32_t;
 // Returns the byte offset of the first invalid UTF-8 sequence, or npos when `text` is valid.
 auto FindInvalidUtf8(std::string_view text) -> size_t;

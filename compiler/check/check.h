@@ -21,6 +21,11 @@
 
 namespace policy::check {
 
+// How deeply evaluating one declaration may nest, counting expressions along its deepest chain
+// of calls (E0108). With the parser's limits this bounds the evaluator's stack before any case
+// is evaluated: a few hundred bytes per level, far below a thread's default stack.
+inline constexpr int kMaxEvaluationDepth = 10000;
+
 struct ConstInfo {
   std::string name;  // qualified
   const ast::ConstDecl* decl = nullptr;

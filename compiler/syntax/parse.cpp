@@ -199,15 +199,37 @@ auto ScanTokens(const std::vector<antlr4::Token*>& all, FileId file, const Offse
       tokens.push_back(t);
     }
   }
-  // Depth = open brackets + prefix operators still in scope. A prefix operator's operand cannot
-  // extend past a `,` or the closing bracket of its own level, so each level keeps its own count.
+  // Depth = open brackets + prefix operators still in scope + open `<` of a generic type. A
+  // prefix operator's operand cannot extend past a `,` or the closing bracket of its own level,
+  // so each level keeps its own count. `<` is a bracket only inside a type (`List<List<Int>>`),
+  // which starts after `:`, `->` or `type T =` and ends at the first token a type cannot hold.
   std::vector<int> level_prefixes = {0};
   int brackets = 0;
   int prefixes = 0;
+  int angles = 0;
+  bool in_type = false;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const size_t type = tokens[i]->getType();
     const size_t prev = i > 0 ? tokens[i - 1]->getType() : 0;
-    if (type == PolicyLexer::LPAREN || type == PolicyLexer::LBRACE || type == PolicyLexer::LBRACK) {
+    if (in_type) {
+      if (type == PolicyLexer::LT) {
+        ++angles;
+      } else if (type == PolicyLexer::GT && angles > 0) {
+        --angles;
+      } else if (type != PolicyLexer::ID && type != PolicyLexer::DOT && type != PolicyLexer::QUESTION &&
+                 !(type == PolicyLexer::COMMA && angles > 0)) {
+        in_type = false;
+        angles = 0;
+      }
+    }
+    if (!in_type &&
+        (type == PolicyLexer::COLON || type == PolicyLexer::ARROW ||
+         (type == PolicyLexer::ASSIGN && i >= 2 && tokens[i - 2]->getType() == PolicyLexer::TYPE))) {
+      in_type = true;
+    }
+    if (in_type) {
+      // Inside a type only `<` nests; checked below with the rest.
+    } else if (type == PolicyLexer::LPAREN || type == PolicyLexer::LBRACE || type == PolicyLexer::LBRACK) {
       ++brackets;
       level_prefixes.push_back(0);
     } else if (type == PolicyLexer::RPAREN || type == PolicyLexer::RBRACE || type == PolicyLexer::RBRACK) {
@@ -240,7 +262,7 @@ auto ScanTokens(const std::vector<antlr4::Token*>& all, FileId file, const Offse
         ++level_prefixes.back();
       }
     }
-    if (brackets + prefixes > limits.max_nesting) {
+    if (brackets + prefixes + angles > limits.max_nesting) {
       diags
           .Report(DiagCode::kTooDeeplyNested, TokenSpan(tokens[i], file, map),
                   fmt::format("expression nested more than {} levels deep", limits.max_nesting),
@@ -250,6 +272,27 @@ auto ScanTokens(const std::vector<antlr4::Token*>& all, FileId file, const Offse
     }
   }
   return ok;
+}
+
+// The depth of the parse tree, walked with an explicit stack. The token scan bounds brackets
+// and prefixes, but a chain of binary or postfix operators (`1 + 1 + ... + 1`, `Int???`) is
+// parsed by a loop and still yields a tree as deep as the chain is long, which every later pass
+// would recurse through. Returns the first node deeper than `limit`, or null.
+auto FindTooDeep(antlr4::tree::ParseTree* root, int limit) -> antlr4::ParserRuleContext* {
+  std::vector<std::pair<antlr4::tree::ParseTree*, int>> stack = {{root, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > limit) {
+      return dynamic_cast<antlr4::ParserRuleContext*>(node);
+    }
+    for (antlr4::tree::ParseTree* child : node->children) {
+      if (dynamic_cast<antlr4::ParserRuleContext*>(child) != nullptr) {
+        stack.emplace_back(child, depth + 1);
+      }
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -301,6 +344,15 @@ auto Parse(const SourceBuffer& source, FileId file, DiagnosticSink& diags, const
         module.path.push_back(n->getText());
       }
     }
+    return module;
+  }
+  if (antlr4::ParserRuleContext* deep = FindTooDeep(tree, limits.max_tree_depth)) {
+    diags
+        .Report(DiagCode::kTooDeeplyNested, TokenSpan(deep->getStart(), file, map),
+                fmt::format("expression is more than {} operations deep", limits.max_tree_depth),
+                "too deep from here")
+        .WithHelp("split the expression into named functions (`def`) or constants");
+    module.has_syntax_errors = true;
     return module;
   }
   BuildModule(

@@ -21,6 +21,9 @@ struct ParseLimits {
   // Brackets plus prefix operators (`not`, `-`, `if`, `match`, aggregates) open at once within
   // one clause.
   int max_nesting = 256;
+  // Levels of the parse tree. Bounds what the token scan cannot see: chains of binary and postfix
+  // operators (`a and b and ... and z`), which parse iteratively but nest in the tree.
+  int max_tree_depth = 1000;
 };
 
 auto Parse(const SourceBuffer& source, FileId file, DiagnosticSink& diags, const ParseLimits& limits = {})

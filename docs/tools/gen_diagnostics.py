@@ -81,11 +81,13 @@ decision fee(age: Int) -> Int
 
 E['E0103'] = dict(
     short=True,
-    meaning='An expression is nested deeper than 256 levels within one clause. The limit keeps '
-            'the parser and the later passes from running out of stack. Nesting counts open '
-            'brackets plus the `not`, `-`, `if`, `match` and aggregate tokens since the start '
-            'of the clause (see "Limits" in [language.md](language.md#12-limits)); every `-` '
-            'counts, also in subtraction and negative numbers.',
+    meaning='An expression is nested deeper than the limits. The limits keep the parser and the '
+            'later passes from running out of stack. Two are checked: at most 256 levels within '
+            'one clause, counting open brackets, the `<` of generic types, and the `not`, `-`, '
+            '`if`, `match` and aggregate tokens since the start of the clause (every `-` counts, '
+            'also in subtraction and negative numbers); and at most 1,000 levels of the parse '
+            'tree, which a long chain of operators (`a and b and ... and z` with a thousand '
+            'terms) reaches. See "Limits" in [language.md](language.md#12-limits).',
     prose_example='a constant written as `((((...1...))))` with 300 pairs of brackets:',
     files={'demo.policy': 'module demo\nconst deep: Int = ' + '(' * 300 + '1' + ')' * 300 + '\n'},
     show_files=False,
@@ -126,6 +128,20 @@ E['E0107'] = dict(
     show_files=False,
     fix='Split the module into several modules that import each other. Generated data belongs '
         'in case files (JSON), not in policies.')
+
+E['E0108'] = dict(
+    short=True,
+    meaning='Evaluating a declaration could nest more than 10,000 expressions deep, counting '
+            'along its deepest chain of calls: each call adds the depth at which it is made to '
+            'the depth of the function it calls. Recursion is already impossible (E0210); this '
+            'limit also bounds the depth, so that no case can exhaust the evaluator\'s stack. It '
+            'is checked when the policies are loaded, not when a case is evaluated.',
+    prose_example='a chain of 6,000 functions, each calling the previous one:',
+    files={'demo.policy': 'module demo\ndef f0(x: Int) -> Int = x\n' + ''.join(
+        f'def f{i}(x: Int) -> Int = f{i - 1}(x) + 1\n' for i in range(1, 6000))},
+    show_files=False,
+    fix='Shorten the chain: compute intermediate results in decisions or functions that do not '
+        'call each other in sequence, or combine steps into one expression.')
 
 E['E0201'] = dict(
     meaning='A name is used that is not a local name, not declared in the module, not imported, '
@@ -682,8 +698,10 @@ decision over_limit(j: Job) -> Bool
         'the decision the same `effective from` so that it is simply not applicable earlier.')
 
 E['E0916'] = dict(
-    meaning='A list of dates could not be built: `dates_every` was given a step that is not '
-            'positive, or the list would have more than 1,000,000 items (also for `flatten`).',
+    meaning='A list could not be built: `dates_every` was given a step that is not positive, '
+            'or a list built during evaluation would have more than 1,000,000 items (`dates_every`, '
+            '`flatten`, or joining lists with `+`). Joining texts with `+` has the same limit, in '
+            'bytes.',
     files={'demo.policy': '''module demo
 
 record Period {
@@ -698,6 +716,30 @@ decision days(p: Period) -> Int
     cmd='policy eval demo.policy -d demo.days -i case.json',
     fix='Use a positive step (`1 day`, `1 week`, `1 month`). For long periods, count with '
         '`days_between` or `working_days_between` instead of listing every day.')
+
+E['E0917'] = dict(
+    meaning='An evaluation took more than 100,000,000 steps, counting each call of a function or '
+            'decision and each item an aggregate visits, or built more than 256 MiB of values '
+            '(lists, texts, sets and records made while evaluating). Policies cannot recurse or '
+            'loop forever, but nested aggregates over long lists can take a very long time; the '
+            'limits turn that into an error, after roughly a second, instead of a service that '
+            'hangs or runs out of memory.',
+    files={'demo.policy': '''module demo
+
+record Period {
+  first: Date
+  last: Date
+}
+
+decision pairs(p: Period) -> Int
+  rule r then
+    sum a in dates_every(p.first, p.last, 1 day):
+      count b in dates_every(p.first, p.last, 1 day): a < b
+'''},
+    json={'case.json': {"first": "2000-01-01", "last": "2040-12-31"}},
+    cmd='policy eval demo.policy -d demo.pairs -i case.json',
+    fix='Count without nesting: for "pairs of days" compute the number arithmetically, or '
+        'restrict the inner list with `filter` first.')
 
 SHARED_NOTE = '`demo.policy` is the file shown under E0901.'
 

@@ -22,9 +22,11 @@
 
 namespace policy {
 
+// What a case file may be (E0907). See docs/reliability.md, "Limits".
 struct InputLimits {
   size_t max_bytes = 16 * 1024 * 1024;
-  int max_depth = 64;
+  int max_depth = 64;                              // arrays and objects open at once
+  size_t max_list_items = vm::kMaxGeneratedItems;  // items in one array
 };
 
 class Engine;

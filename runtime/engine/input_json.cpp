@@ -42,6 +42,7 @@ class Binder {
       : types_(types), arena_(arena), file_(file), diags_(diags), decision_(std::move(decision)) {}
 
   void set_root_type(std::string name) { root_type_ = std::move(name); }
+  void set_max_list_items(size_t n) { max_list_items_ = n; }
 
   auto Bind(const json& j, TypeId type, const std::string& path) -> Value {
     if (errors_ >= kMaxErrors) {
@@ -151,6 +152,11 @@ class Binder {
         if (!j.is_array()) {
           return Mismatch(j, path, "an array");
         }
+        if (j.size() > max_list_items_) {
+          Report(DiagCode::kInputTooLarge, path,
+                 fmt::format("the array has {} items; the limit is {}", j.size(), max_list_items_));
+          return Value();
+        }
         std::vector<Value> items;
         items.reserve(j.size());
         for (size_t i = 0; i < j.size(); ++i) {
@@ -237,6 +243,7 @@ class Binder {
   DiagnosticSink& diags_;
   std::string decision_;
   std::string root_type_;
+  size_t max_list_items_ = SIZE_MAX;
   int errors_ = 0;
 };
 
@@ -268,8 +275,9 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
   json parsed;
   try {
     const int max_depth = limits.max_depth;
+    // nlohmann counts from 0 (the outermost value), so level `max_depth` is index max_depth - 1.
     json::parser_callback_t limit_depth = [max_depth](int depth, json::parse_event_t, json&) {
-      if (depth > max_depth) {
+      if (depth >= max_depth) {
         throw TooDeep{};
       }
       return true;
@@ -303,6 +311,7 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
   }
   Binder binder(ir_->types, arena, file, diags, d.name);
   binder.set_root_type(ir_->types.Name(d.params[0]));
+  binder.set_max_list_items(limits.max_list_items);
   Value v = binder.Bind(parsed, d.params[0], "$");
   if (binder.errors() > 0) {
     return std::nullopt;

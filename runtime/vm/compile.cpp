@@ -20,6 +20,16 @@ struct EvalFailure {
   throw EvalFailure{{code, std::move(message), span, {}, {}}};
 }
 
+// Concatenation is the one way a value can grow without bound (doubling a list in each of a
+// chain of functions); lists and texts built during evaluation stay within kMaxGeneratedItems.
+static void CheckBuiltSize(size_t n, Span span, const char* what, const char* unit) {
+  if (n > kMaxGeneratedItems) {
+    Fail(
+        DiagCode::kBadRange, span,
+        fmt::format("the {} would have {} {}, more than the limit of {}", what, n, unit, kMaxGeneratedItems));
+  }
+}
+
 struct Frame {
   Context& ctx;
   Value* slots;
@@ -126,6 +136,23 @@ struct ContextAccess {
   static auto AsOf(Context& c) -> Date { return c.as_of_; }
   static auto GetTrace(Context& c) -> Trace* { return c.trace_; }
   static auto Depth(Context& c) -> uint32_t& { return c.depth_; }
+  // Counts `n` steps of work against kMaxEvaluationSteps, and checks the memory the evaluation
+  // has built so far against kMaxEvaluationBytes. Called on every call and aggregate, so that no
+  // loop or chain of calls escapes it; one value built in between is at most kMaxGeneratedItems.
+  static void Charge(Context& c, uint64_t n, Span span) {
+    c.steps_ += n;
+    if (c.steps_ > kMaxEvaluationSteps) [[unlikely]] {
+      Fail(DiagCode::kEvaluationTooLong, span,
+           fmt::format("evaluation took more than {} steps", kMaxEvaluationSteps));
+    }
+    CheckMemory(c, span);
+  }
+  static void CheckMemory(Context& c, Span span) {
+    if (c.scratch_.bytes_allocated() > kMaxEvaluationBytes) [[unlikely]] {
+      Fail(DiagCode::kEvaluationTooLong, span,
+           fmt::format("evaluation built more than {} MiB of values", kMaxEvaluationBytes >> 20));
+    }
+  }
 };
 using CA = ContextAccess;
 
@@ -428,10 +455,11 @@ class AggregateCode final : public Code {
   auto Eval(Frame& f) const -> Value override {
     const Value coll = coll_->Eval(f);
     const auto items = coll.items();
+    CA::Charge(f.ctx, items.size(), span());
     switch (op_) {
       case ir::AggOp::kAll:
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           if (!body_->Eval(f).as_bool()) {
             return Value::Bool(false);
           }
@@ -439,7 +467,7 @@ class AggregateCode final : public Code {
         return Value::Bool(true);
       case ir::AggOp::kAny:
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           if (body_->Eval(f).as_bool()) {
             return Value::Bool(true);
           }
@@ -448,7 +476,7 @@ class AggregateCode final : public Code {
       case ir::AggOp::kCount: {
         int64_t n = 0;
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           n += body_->Eval(f).as_bool() ? 1 : 0;
         }
         return Value::Int(n);
@@ -457,7 +485,7 @@ class AggregateCode final : public Code {
         if (decimal_) {
           Decimal total;
           for (const Value& v : items) {
-            f.slots[slot_] = v;
+            Visit(f, v);
             total =
                 CheckedDecimal(Decimal::Add(total, body_->Eval(f).as_decimal()), span(), "sum").as_decimal();
           }
@@ -465,7 +493,7 @@ class AggregateCode final : public Code {
         }
         int64_t total = 0;
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           if (__builtin_add_overflow(total, body_->Eval(f).as_int(), &total)) {
             Fail(DiagCode::kArithmeticError, span(), "integer sum overflowed");
           }
@@ -477,7 +505,7 @@ class AggregateCode final : public Code {
         Value best;
         bool first = true;
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           const Value x = body_->Eval(f);
           if (first) {
             best = x;
@@ -496,7 +524,7 @@ class AggregateCode final : public Code {
         AggregateObject* out = CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(items.size()));
         uint32_t n = 0;
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           if (body_->Eval(f).as_bool()) {
             out->mutable_data()[n++] = v;
           }
@@ -508,7 +536,7 @@ class AggregateCode final : public Code {
         AggregateObject* out = CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(items.size()));
         uint32_t n = 0;
         for (const Value& v : items) {
-          f.slots[slot_] = v;
+          Visit(f, v);
           out->mutable_data()[n++] = body_->Eval(f);
         }
         return Value::List(out);
@@ -518,6 +546,13 @@ class AggregateCode final : public Code {
   }
 
  private:
+  // Binds the next item. The items were charged as steps up front; what each one builds is
+  // checked here, so a loop cannot outgrow the memory budget between two charges.
+  void Visit(Frame& f, const Value& v) const {
+    f.slots[slot_] = v;
+    CA::CheckMemory(f.ctx, span());
+  }
+
   ir::AggOp op_;
   uint32_t slot_;
   CodePtr coll_, body_;
@@ -636,6 +671,7 @@ class CallFunctionCode final : public Code {
   CallFunctionCode(Span s, const CompiledFunction& fn, std::vector<CodePtr> args)
       : Code(s), fn_(fn), args_(std::move(args)) {}
   auto Eval(Frame& f) const -> Value override {
+    CA::Charge(f.ctx, 1, span());
     SlotWindow window(f.ctx, CA::Stack(f.ctx), CA::Sp(f.ctx), fn_.num_slots);
     for (size_t i = 0; i < args_.size(); ++i) {
       window.slots()[i] = args_[i]->Eval(f);
@@ -654,6 +690,7 @@ class CallDecisionCode final : public Code {
   CallDecisionCode(Span s, const CompiledProgram::Impl& impl, uint32_t decision, std::vector<CodePtr> args)
       : Code(s), impl_(impl), decision_(decision), args_(std::move(args)) {}
   auto Eval(Frame& f) const -> Value override {
+    CA::Charge(f.ctx, 1, span());
     const CompiledDecision& d = impl_.decisions[decision_];
     SlotWindow window(f.ctx, CA::Stack(f.ctx), CA::Sp(f.ctx), d.num_slots + d.mask_words);
     for (size_t i = 0; i < args_.size(); ++i) {
@@ -1055,7 +1092,8 @@ class Compiler {
       });
     }
     if (l == TypeTable::kTextId) {
-      return MakeBinary(s, std::move(a), std::move(b), [](Frame& f, Value x, Value y, Span) {
+      return MakeBinary(s, std::move(a), std::move(b), [](Frame& f, Value x, Value y, Span sp) {
+        CheckBuiltSize(x.as_text().size() + y.as_text().size(), sp, "text", "bytes");
         std::string joined(x.as_text());
         joined += y.as_text();
         return CA::Scratch(f.ctx).NewText(joined);
@@ -1067,9 +1105,10 @@ class Compiler {
                         [is_union](Frame& f, Value x, Value y, Span) { return SetOp(f, x, y, is_union); });
     }
     // List concatenation.
-    return MakeBinary(s, std::move(a), std::move(b), [](Frame& f, Value x, Value y, Span) {
+    return MakeBinary(s, std::move(a), std::move(b), [](Frame& f, Value x, Value y, Span sp) {
       const auto xs = x.items();
       const auto ys = y.items();
+      CheckBuiltSize(xs.size() + ys.size(), sp, "list", "items");
       AggregateObject* out = CA::Scratch(f.ctx).NewAggregate(static_cast<uint32_t>(xs.size() + ys.size()));
       std::copy(xs.begin(), xs.end(), out->mutable_data());
       std::copy(ys.begin(), ys.end(), out->mutable_data() + xs.size());
@@ -1497,6 +1536,7 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
   Context ctx(*out);
   ctx.as_of_ = Date();  // never read: the checker rejects `as_of` in constants (E0406)
   for (size_t i = 0; i < impl.global_code.size(); ++i) {
+    ctx.steps_ = 0;
     try {
       SlotWindow window(ctx, ctx.stack_, ctx.sp_, impl.global_slots[i]);
       Frame frame{ctx, window.slots()};
@@ -1519,6 +1559,7 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   ctx.scratch_.Reset();
   ctx.sp_ = 0;
   ctx.depth_ = 0;
+  ctx.steps_ = 0;
   ctx.as_of_ = as_of;
   ctx.trace_ = trace;
   if (trace != nullptr) {
@@ -1549,6 +1590,7 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
   ctx.scratch_.Reset();
   ctx.sp_ = 0;
   ctx.depth_ = 0;
+  ctx.steps_ = 0;
   ctx.as_of_ = it.as_of.value_or(default_as_of);
   ctx.trace_ = nullptr;
   try {

@@ -28,6 +28,16 @@ namespace policy::vm {
 // memory one evaluation can take, whatever the policy and case say. See docs/language.md, Limits.
 inline constexpr size_t kMaxGeneratedItems = 1'000'000;
 
+// The most steps one evaluation may take (E0917), counting each call of a function or decision
+// and each item an aggregate visits. The language has no recursion and no unbounded loop, but
+// nested aggregates (`count a in xs: count b in xs: ...`) or functions that call the one below
+// them twice can still take exponential time; this turns a hang into an error. At about 10 ns a
+// step it is reached after roughly a second.
+inline constexpr uint64_t kMaxEvaluationSteps = 100'000'000;
+// The most memory the values built during one evaluation may take (lists, texts, sets, records
+// in the context's scratch arena), also E0917.
+inline constexpr size_t kMaxEvaluationBytes = size_t{256} << 20;
+
 struct EvalError {
   DiagCode code = DiagCode::kArithmeticError;
   std::string message;
@@ -90,6 +100,7 @@ class Context {
   Date as_of_;
   Trace* trace_ = nullptr;
   uint32_t depth_ = 0;
+  uint64_t steps_ = 0;  // against kMaxEvaluationSteps; reset by each evaluation
 };
 
 struct DecisionResult {
