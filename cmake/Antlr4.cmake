@@ -17,12 +17,27 @@ set(ANTLR4_TOOL ${Java_JAVA_EXECUTABLE} -cp "${ANTLR4_CLASSPATH}" org.antlr.v4.T
 
 find_path(ANTLR4_RUNTIME_INCLUDE_DIR antlr4-runtime.h PATH_SUFFIXES antlr4-runtime REQUIRED)
 find_library(ANTLR4_RUNTIME_LIBRARY NAMES antlr4-runtime REQUIRED)
+
+# clang rejects one header of the 4.9 runtime: misc/InterpreterDataReader.h default-constructs
+# a Vocabulary whose default constructor is deleted (gcc accepts it). We never use that struct,
+# so for clang (the fuzzing build) a patched copy is written into the build tree, next to a copy
+# of antlr4-runtime.h: the umbrella header's quoted include then finds the patched file first,
+# and every other header still comes from the system.
+set(_antlr4_includes "${ANTLR4_RUNTIME_INCLUDE_DIR}")
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(_shim "${CMAKE_BINARY_DIR}/antlr4-clang-shim")
+  file(READ "${ANTLR4_RUNTIME_INCLUDE_DIR}/misc/InterpreterDataReader.h" _reader)
+  string(REPLACE "InterpreterData() {};" "InterpreterData() = delete;" _reader "${_reader}")
+  file(WRITE "${_shim}/misc/InterpreterDataReader.h" "${_reader}")
+  configure_file("${ANTLR4_RUNTIME_INCLUDE_DIR}/antlr4-runtime.h" "${_shim}/antlr4-runtime.h" COPYONLY)
+  set(_antlr4_includes "${_shim};${ANTLR4_RUNTIME_INCLUDE_DIR}")
+endif()
 if(NOT TARGET antlr4::runtime)
   add_library(antlr4::runtime UNKNOWN IMPORTED)
   set_target_properties(antlr4::runtime PROPERTIES
     IMPORTED_LOCATION "${ANTLR4_RUNTIME_LIBRARY}"
-    INTERFACE_INCLUDE_DIRECTORIES "${ANTLR4_RUNTIME_INCLUDE_DIR}"
-    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${ANTLR4_RUNTIME_INCLUDE_DIR}")
+    INTERFACE_INCLUDE_DIRECTORIES "${_antlr4_includes}"
+    INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${_antlr4_includes}")
 endif()
 
 # antlr4_generate_cpp(<target> LEXER <g4> PARSER <g4> NAMESPACE <ns>)
