@@ -28,7 +28,9 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
     return fmt::format("{}\n--- gen.policy\n{}--- case.json (as of {})\n{}\n", what, g.policy,
                        g.as_of.ToString(), g.case_json);
   };
-  const LoadResult loaded = Engine::LoadSources({{"gen.policy", g.policy}});
+  CompileOptions options;
+  options.include_stdlib = false;  // generated programs import nothing
+  const LoadResult loaded = Engine::LoadSources({{"gen.policy", g.policy}}, options);
   if (loaded.engine == nullptr) {
     return failure("the generated program does not compile:\n" +
                    RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources, DiagFormat::kShort));

@@ -4,6 +4,9 @@
 #
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --dev    also clang-format (for contributors)
+#   scripts/install-deps.sh --fuzz   also clang 14 and its sanitizer/libFuzzer runtime
+#                                    (scripts/fuzz.sh; libclang-rt-14-dev is only a Recommends of
+#                                    clang, so it is named explicitly)
 set -euo pipefail
 
 packages=(
@@ -16,9 +19,10 @@ packages=(
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
 )
-if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(clang-format)
-fi
+case "${1:-}" in
+  --dev) packages+=(clang-format) ;;
+  --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+esac
 
 if [[ $(id -u) -ne 0 ]]; then
   SUDO=sudo

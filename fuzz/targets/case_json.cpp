@@ -39,11 +39,11 @@ auto Load() -> const Bundled& {
 }
 
 // The result of one evaluation as text: the value's JSON, or the error.
-auto Evaluate(const Engine& e, uint32_t decision, const Value& input, Date as_of, vm::Trace* trace)
-    -> std::string {
-  auto ctx = e.NewContext();
+// A trace points into its context's scratch arena, so `ctx` must outlive the use of `trace`.
+auto Evaluate(const Engine& e, uint32_t decision, const Value& input, Date as_of, vm::Context& ctx,
+              vm::Trace* trace) -> std::string {
   DiagnosticSink diags;
-  const auto r = e.Evaluate(decision, input, as_of, *ctx, trace, diags);
+  const auto r = e.Evaluate(decision, input, as_of, ctx, trace, diags);
   if (!r) {
     return RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kJson);
   }
@@ -73,11 +73,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kHuman);
       continue;
     }
+    auto ctx = e.NewContext();
+    auto fresh = e.NewContext();
     for (const uint32_t d : decisions) {
-      const std::string plain = Evaluate(e, d, *input, as_of, nullptr);
+      const std::string plain = Evaluate(e, d, *input, as_of, *fresh, nullptr);
+      const std::string again = Evaluate(e, d, *input, as_of, *fresh, nullptr);
       vm::Trace trace;
-      const std::string explained = Evaluate(e, d, *input, as_of, &trace);
-      if (plain != explained || plain != Evaluate(e, d, *input, as_of, nullptr)) {
+      const std::string explained = Evaluate(e, d, *input, as_of, *ctx, &trace);
+      if (plain != explained || plain != again) {
         std::abort();  // an explanation changed the value, or evaluation is not deterministic
       }
       (void)e.ExplanationText(trace);

@@ -1643,7 +1643,7 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
 
 // ---- Context ---------------------------------------------------------------------------------
 
-Context::Context(const CompiledProgram& program) : program_(program) {
+Context::Context(const CompiledProgram& program) {
   stack_.resize(program.impl_ ? program.impl_->max_stack : 0);
 }
 

@@ -92,7 +92,6 @@ class Context {
   friend class CompiledProgram;
   friend struct Frame;
   friend struct ContextAccess;
-  const CompiledProgram& program_;
   std::vector<Value> stack_;
   uint32_t sp_ = 0;
   Arena scratch_;
