@@ -56,7 +56,9 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
 auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options,
                   SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
   std::vector<std::pair<std::string, std::string>> texts;
-  for (const std::string& f : files) {
+  std::vector<std::string> sorted = files;
+  std::sort(sorted.begin(), sorted.end());
+  for (const std::string& f : sorted) {
     BoundedRead read = ReadBounded(f, options.limits.max_source_bytes);
     switch (read.status) {
       case BoundedRead::Status::kCannotRead:
@@ -88,8 +90,16 @@ auto CompileSources(const std::vector<std::pair<std::string, std::string>>& file
       parse(path, text);
     }
   }
-  for (const auto& [path, text] : files) {
-    parse(path, text);
+  // Files are compiled in path order, whatever order they were given in, so that everything
+  // that follows file order (module and test order, diagnostics, duplicate-module reports) is
+  // the same for `policy check b a` and `policy check a b`.
+  std::vector<const std::pair<std::string, std::string>*> ordered;
+  for (const auto& f : files) {
+    ordered.push_back(&f);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* f : ordered) {
+    parse(f->first, f->second);
   }
   // A file given on the command line that declares a std.* module replaces the embedded copy,
   // so the stdlib can be edited and tested from its source directory.
