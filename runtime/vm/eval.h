@@ -69,7 +69,7 @@ struct DecisionRecord {
 };
 
 // Recorded only when requested; values point into the Context's scratch arena, so a Trace is
-// valid until the Context evaluates again.
+// valid until the Context evaluates again or is destroyed.
 struct Trace {
   std::vector<DecisionRecord> records;  // in completion order: callees before callers
 };
