@@ -26,6 +26,7 @@ using Runner = std::function<int()>;
 auto AddCheckCommand(CLI::App& app, Io& io) -> Runner;
 auto AddEvalCommand(CLI::App& app, Io& io) -> Runner;
 auto AddTestCommand(CLI::App& app, Io& io) -> Runner;
+auto AddFmtCommand(CLI::App& app, Io& io) -> Runner;
 
 // Shared helpers.
 auto ParseFormat(const std::string& text) -> DiagFormat;

@@ -72,12 +72,13 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 failing tests, 2 bad usage or input (policy or case errors), 3 evaluation error "
+      "Exit codes: 0 ok, 1 failing tests (or files to format with fmt --check), 2 bad usage or input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};
   Runner check = AddCheckCommand(app, io);
   Runner eval = AddEvalCommand(app, io);
   Runner test = AddTestCommand(app, io);
+  Runner format = AddFmtCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -115,6 +116,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       const std::string name = sub->get_name();
       if (name == "check") {
         return check();
+      }
+      if (name == "fmt") {
+        return format();
       }
       if (name == "eval") {
         return eval();

@@ -56,9 +56,10 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
     vm::Trace trace;
     const std::string explained = Outcome(e, *d, *input, g.as_of, *ctx, &trace);
     if (first != again || first != elsewhere || first != explained) {
-      return failure(fmt::format("{} is not deterministic:\n  first:     {}\n  again:     {}\n  new "
-                                 "context: {}\n  explained: {}",
-                                 name, first, again, elsewhere, explained));
+      return failure(
+          fmt::format("{} is not deterministic:\n  first:     {}\n  again:     {}\n  new "
+                      "context: {}\n  explained: {}",
+                      name, first, again, elsewhere, explained));
     }
     const std::string text = e.ExplanationText(trace);
     const std::string json = e.ExplanationJson(trace).dump();

@@ -256,7 +256,8 @@ class Generator {
     static constexpr const char* kOps[] = {"+", "-", "*", "/", "%"};
     switch (in_.Below(12)) {
       case 0:
-        return fmt::format("({} {} {})", Expr(Ty::kInt, depth - 1), kOps[in_.Below(5)], Expr(Ty::kInt, depth - 1));
+        return fmt::format("({} {} {})", Expr(Ty::kInt, depth - 1), kOps[in_.Below(5)],
+                           Expr(Ty::kInt, depth - 1));
       case 1:
         return fmt::format("(if {} then {} else {})", Expr(Ty::kBool, depth - 1), Expr(Ty::kInt, depth - 1),
                            Expr(Ty::kInt, depth - 1));
@@ -279,8 +280,8 @@ class Generator {
                            Expr(Ty::kInt, depth - 1));
       case 9: {
         const std::string v = fmt::format("v{}", next_binding_++);
-        return fmt::format("(match c.opt {{ none => {}, some({}) => ({} + {}) }})", Expr(Ty::kInt, depth - 1), v, v,
-                           Expr(Ty::kInt, depth - 1));
+        return fmt::format("(match c.opt {{ none => {}, some({}) => ({} + {}) }})", Expr(Ty::kInt, depth - 1),
+                           v, v, Expr(Ty::kInt, depth - 1));
       }
       case 10:
         return fmt::format("days_between({}, {})", Expr(Ty::kDate, depth - 1), Expr(Ty::kDate, depth - 1));
@@ -293,7 +294,8 @@ class Generator {
     static constexpr const char* kCmp[] = {"<", "<=", ">", ">=", "==", "!="};
     switch (in_.Below(14)) {
       case 0:
-        return fmt::format("({} {} {})", Expr(Ty::kInt, depth - 1), kCmp[in_.Below(6)], Expr(Ty::kInt, depth - 1));
+        return fmt::format("({} {} {})", Expr(Ty::kInt, depth - 1), kCmp[in_.Below(6)],
+                           Expr(Ty::kInt, depth - 1));
       case 1:
         return fmt::format("(not {})", Expr(Ty::kBool, depth - 1));
       case 2:
@@ -320,7 +322,8 @@ class Generator {
       case 8:
         return Aggregate(in_.Chance(50) ? "any" : "all", Ty::kBool, depth);
       case 9:
-        return fmt::format("({} {} {})", Expr(Ty::kDate, depth - 1), kCmp[in_.Below(6)], Expr(Ty::kDate, depth - 1));
+        return fmt::format("({} {} {})", Expr(Ty::kDate, depth - 1), kCmp[in_.Below(6)],
+                           Expr(Ty::kDate, depth - 1));
       case 10:
         return fmt::format("({} {} {})", Expr(Ty::kDecimal, depth - 1), kCmp[in_.Below(6)],
                            Expr(Ty::kDecimal, depth - 1));
@@ -342,8 +345,8 @@ class Generator {
       case 1:
         return fmt::format("({} + {})", Expr(Ty::kDecimal, depth - 1), Expr(Ty::kInt, depth - 1));
       case 2:
-        return fmt::format("(if {} then {} else {})", Expr(Ty::kBool, depth - 1), Expr(Ty::kDecimal, depth - 1),
-                           Expr(Ty::kDecimal, depth - 1));
+        return fmt::format("(if {} then {} else {})", Expr(Ty::kBool, depth - 1),
+                           Expr(Ty::kDecimal, depth - 1), Expr(Ty::kDecimal, depth - 1));
       case 3: {
         std::string call = Call(Ty::kDecimal, depth);
         return call.empty() ? Leaf(Ty::kDecimal) : call;
@@ -413,7 +416,8 @@ class Generator {
     const int64_t cents = in_.Between(-100000, 100000);
     return fmt::format(
         "{{\"i0\": {}, \"i1\": {}, \"i2\": {}, \"b0\": {}, \"b1\": {}, \"d0\": {}{}.{:02}, "
-        "\"t0\": \"{}\", \"t1\": \"{}\", \"color\": \"{}\", \"tags\": [{}], \"items\": [{}], \"opt\": {}, \"m0\": {}, \"m1\": {}, \"m2\": {}, \"m3\": {}}}",
+        "\"t0\": \"{}\", \"t1\": \"{}\", \"color\": \"{}\", \"tags\": [{}], \"items\": [{}], \"opt\": {}, "
+        "\"m0\": {}, \"m1\": {}, \"m2\": {}, \"m3\": {}}}",
         integer(), integer(), integer(), in_.Chance(50) ? "true" : "false", in_.Chance(50) ? "true" : "false",
         cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100, DateLiteral(), DateLiteral(),
         kColors[in_.Below(kNumColors)], tags, items, in_.Chance(40) ? "null" : integer(),

@@ -47,7 +47,8 @@ auto Evaluate(const Engine& e, uint32_t decision, const Value& input, Date as_of
   if (!r) {
     return RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kJson);
   }
-  return (r->applicable ? "" : "not applicable ") + e.ValueToJson(e.DecisionResultType(decision), r->value).dump();
+  return (r->applicable ? "" : "not applicable ") +
+         e.ValueToJson(e.DecisionResultType(decision), r->value).dump();
 }
 
 }  // namespace

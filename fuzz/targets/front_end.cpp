@@ -1,7 +1,7 @@
 // Fuzz target: arbitrary bytes as one `.policy` file, through parsing, checking, lowering,
 // closure compilation and the evaluation of its constants (Engine::LoadSources), with the
-// embedded standard library loaded beside it when the input mentions `std`. The only acceptable outcomes are a loaded program
-// or diagnostics; every diagnostic must point inside the file and render.
+// embedded standard library loaded beside it when the input mentions `std`. The only acceptable outcomes are
+// a loaded program or diagnostics; every diagnostic must point inside the file and render.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
