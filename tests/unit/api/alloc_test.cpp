@@ -26,6 +26,16 @@ auto operator new(size_t size) -> void* {
   }
   throw std::bad_alloc();
 }
+// The nothrow form too (std::stable_sort's temporary buffer uses it): every allocation that the
+// replaced operator delete frees must come from malloc, or AddressSanitizer rightly reports a
+// mismatch.
+auto operator new(size_t size, const std::nothrow_t&) noexcept -> void* {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }
