@@ -41,12 +41,13 @@ for t in "${targets[@]}"; do
   echo "fuzz: $t for ${seconds}s"
   # -timeout: a single input taking 10 s is a finding (evaluation is bounded well below that).
   # -rss_limit_mb: the engine's own limits keep one input far below 2 GB.
-  set +e
+  # (pipefail off here: the fuzzer's own exit status is the one that matters.)
+  set +e +o pipefail
   ./build-fuzz/fuzz/fuzz_"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -entropic=0 -print_final_stats=1 -artifact_prefix="$artifacts/" \
-    "$work" fuzz/regressions/"$t" 2>&1 | tee build-fuzz/"$t".log | grep -E "^(stat::|#[0-9]+ +DONE|==|SUMMARY|INFO: -max_total)" || true
+    "$work" fuzz/regressions/"$t" 2>&1 | tee build-fuzz/"$t".log | grep -E "^(stat::|#[0-9]+ +DONE|==|SUMMARY|INFO: -max_total)"
   status=${PIPESTATUS[0]}
-  set -e
+  set -e -o pipefail
   execs=$(grep -E '^stat::number_of_executed_units' build-fuzz/"$t".log | awk '{print $2}')
   rate=$(grep -E '^stat::average_exec_per_sec' build-fuzz/"$t".log | awk '{print $2}')
   echo "$(date -u +%FT%TZ) $t seconds=$seconds execs=${execs:-?} execs_per_sec=${rate:-?} exit=$status" \

@@ -308,6 +308,15 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
     diags.ReportInput(DiagCode::kInvalidJson, file, "",
                       fmt::format("invalid JSON at line {}, column {}: {}", line, col, reason));
     return std::nullopt;
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value the parser cannot hold: a number such as 1e999999 overflows
+    // a double (nlohmann's out_of_range 406). Found by fuzz_case_json.
+    std::string reason = e.what();
+    if (const size_t bracket = reason.find("] "); bracket != std::string::npos) {
+      reason = reason.substr(bracket + 2);
+    }
+    diags.ReportInput(DiagCode::kInvalidJson, file, "", fmt::format("invalid JSON: {}", reason));
+    return std::nullopt;
   }
   Binder binder(ir_->types, arena, file, diags, d.name);
   binder.set_root_type(ir_->types.Name(d.params[0]));

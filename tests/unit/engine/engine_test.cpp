@@ -75,6 +75,13 @@ TEST_F(EngineTest, MalformedJsonGivesLineAndColumn) {
   EXPECT_NE(errors[0].find("line 3"), std::string::npos) << errors[0];
 }
 
+// Found by fuzz_case_json: a number too large for a double is not a syntax error to the JSON
+// parser but an out_of_range exception, which escaped and terminated the process.
+TEST_F(EngineTest, NumbersTooLargeForJsonAreAnErrorNotACrash) {
+  EXPECT_EQ(ReadErrors(R"({"record_version": 1e999999})"),
+            std::vector<std::string>{"E0901 : invalid JSON: number overflow parsing '1e999999'"});
+}
+
 TEST_F(EngineTest, EveryProblemIsReportedWithItsJsonPath) {
   std::string json = ReadExample("hk_mainland_undergraduate.json");
   json = Replace(json, "\"mode\": \"full_time\"", "\"mode\": \"fulltime\"");
