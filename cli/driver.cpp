@@ -72,13 +72,14 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 failing tests (or files to format with fmt --check), 2 bad usage or input (policy or case errors), 3 evaluation error "
+      "Exit codes: 0 ok, 1 failing tests, lint warnings, or files to format (fmt --check), 2 bad usage or input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};
   Runner check = AddCheckCommand(app, io);
   Runner eval = AddEvalCommand(app, io);
   Runner test = AddTestCommand(app, io);
   Runner format = AddFmtCommand(app, io);
+  Runner lint = AddLintCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -119,6 +120,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "fmt") {
         return format();
+      }
+      if (name == "lint") {
+        return lint();
       }
       if (name == "eval") {
         return eval();

@@ -75,6 +75,7 @@ class DiagnosticSink {
   auto Sorted() const -> std::vector<Diagnostic>;
   auto diagnostics() const -> const std::vector<Diagnostic>& { return diagnostics_; }
   void Append(const DiagnosticSink& other);
+  void Add(Diagnostic d) { diagnostics_.push_back(std::move(d)); }
 
  private:
   std::vector<Diagnostic> diagnostics_;

@@ -75,6 +75,7 @@ struct Node {
 
 struct Function {
   std::string name;
+  Span span;  // the name in its declaration
   uint32_t num_params = 0;
   uint32_t num_slots = 0;
   TypeId result = TypeTable::kErrorId;
@@ -126,6 +127,7 @@ struct Decision {
 
 struct Global {
   std::string name;
+  Span span;  // the name in its declaration
   TypeId type = TypeTable::kErrorId;
   NodePtr init;
 };

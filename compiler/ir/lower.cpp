@@ -51,6 +51,7 @@ class Lowerer {
     for (const check::FunctionInfo& f : checked_.functions) {
       Function fn;
       fn.name = f.name;
+      fn.span = f.decl->name.span;
       fn.num_params = static_cast<uint32_t>(f.params.size());
       fn.num_slots = f.num_slots;
       fn.result = f.result;
@@ -103,6 +104,7 @@ class Lowerer {
       const check::ConstInfo& info = checked_.consts[c];
       Global g;
       g.name = info.name;
+      g.span = info.decl->name.span;
       g.type = info.type;
       g.init = Lower(*info.decl->value);
       program_->globals.push_back(std::move(g));

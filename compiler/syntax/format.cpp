@@ -89,6 +89,7 @@ auto IsBinaryOperator(size_t t, size_t prev) -> bool {
     case PolicyLexer::LE:
     case PolicyLexer::GT:
     case PolicyLexer::GE:
+    case PolicyLexer::IS:
       return true;
     case PolicyLexer::MINUS:
       return EndsOperand(prev);

@@ -10,7 +10,7 @@ KINDS = os.path.join(ROOT, 'compiler', 'diag', 'kinds.def')
 
 kinds = []
 for line in open(KINDS):
-    m = re.match(r'X\((E\d{4}), (\w+), (\w+), "(.*)"\)', line)
+    m = re.match(r'X\(([EW]\d{4}), (\w+), (\w+), "(.*)"\)', line)
     if m:
         kinds.append((m.group(1), m.group(2), m.group(4)))
 
@@ -740,6 +740,88 @@ decision pairs(p: Period) -> Int
     cmd='policy eval demo.policy -d demo.pairs -i case.json',
     fix='Count without nesting: for "pairs of days" compute the number arithmetically, or '
         'restrict the inner list with `filter` first.')
+
+E['W0101'] = dict(
+    meaning='A function or constant is declared but no rule, default, function, constant or test '
+            'uses it. Declarations of the standard library are not reported.',
+    files={'demo.policy': '''module demo
+
+const limit: Int = 20
+const old_limit: Int = 16
+
+decision max_hours(x: Int) -> Int
+  source "ImmD FAQ Q20"
+  rule r then limit
+'''},
+    cmd='policy lint demo.policy',
+    fix='Remove the declaration, or use it where it was meant to be used.')
+
+E['W0102'] = dict(
+    meaning='An exception has no `when` condition and no effective period, so it applies to every '
+            'case on every date: the rules it overrides can never give their value.',
+    files={'demo.policy': '''module demo
+
+decision allowed(exchange: Bool) -> Bool
+  source "ImmD FAQ Q20, Q23"
+  default false
+  rule relaxation when not exchange then true
+  exception exchange_students to relaxation then false
+'''},
+    cmd='policy lint demo.policy',
+    fix='Give the exception the condition under which it applies (here `when exchange`), or '
+        'remove the rule it makes dead.')
+
+E['W0103'] = dict(
+    meaning='A decision has no `source` clause, and none of its rules has one either, so its '
+            'explanations cannot cite the paragraph of law it encodes.',
+    files={'demo.policy': '''module demo
+
+decision within_limit(hours: Int) -> Bool
+  default false
+  rule r when hours <= 20 then true
+'''},
+    cmd='policy lint demo.policy',
+    fix='Add `source "..."` to the decision or to each rule, naming the paragraph it encodes.')
+
+E['W0104'] = dict(
+    meaning='The set has tests, but none of them makes this rule (or exception) apply: its '
+            'condition never holds in any test, so nothing checks the value it gives. The tests '
+            'run as `policy test` runs them, as of `--as-of` (default: today) unless they say '
+            '`as of`.',
+    files={'demo.policy': '''module demo
+
+decision max_hours(summer_break: Bool) -> Int
+  source "ImmD FAQ Q29, Q31"
+  rule term when not summer_break then 20
+  rule summer when summer_break then 40
+
+test "term time" {
+  expect max_hours(false) == 20
+}
+'''},
+    cmd='policy lint demo.policy',
+    fix='Add a test with a case for which the rule\'s condition holds, and expect its value.')
+
+E['W0105'] = dict(
+    meaning='A test evaluates decisions, but not one rule\'s condition is evaluated while it runs: '
+            'the decisions are not in effect on the test\'s date, or every rule is overridden. '
+            'Such a test passes whatever the rules say. A test that says `expect ... is not '
+            'applicable` checks exactly that, and is not reported.',
+    files={'demo.policy': '''module demo
+
+decision max_hours(x: Int) -> Int
+  source "ImmD FAQ Q20"
+  effective from 2014-03-17
+  default 0
+  rule relaxation when x > 0 then 20
+
+test "the relaxation" as of 2014-01-01 {
+  expect max_hours(1) == max_hours(1)
+}
+'''},
+    cmd='policy lint demo.policy',
+    fix='Check the test\'s `as of` date and its case; to test that a decision is not in effect, '
+        'write `expect max_hours(1) is not applicable`.')
 
 SHARED_NOTE = '`demo.policy` is the file shown under E0901.'
 

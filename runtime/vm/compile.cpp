@@ -1583,8 +1583,8 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   }
 }
 
-auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error) const
-    -> std::optional<TestStepResult> {
+auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error,
+                              Trace* trace) const -> std::optional<TestStepResult> {
   const CompiledTest& ct = impl_->tests[test];
   const ir::Test& it = impl_->ir->tests[test];
   ctx.scratch_.Reset();
@@ -1592,7 +1592,11 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
   ctx.depth_ = 0;
   ctx.steps_ = 0;
   ctx.as_of_ = it.as_of.value_or(default_as_of);
-  ctx.trace_ = nullptr;
+  ctx.trace_ = trace;
+  struct ClearTrace {
+    Context& c;
+    ~ClearTrace() { c.trace_ = nullptr; }
+  } clear_trace{ctx};
   try {
     SlotWindow window(ctx, ctx.stack_, ctx.sp_, ct.num_slots);
     Frame frame{ctx, window.slots()};

@@ -131,8 +131,11 @@ class CompiledProgram {
 
   // Runs test `test`; returns nullopt (with `error`) when evaluation failed, otherwise the first
   // failing step or a passed result.
-  auto RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error) const
-      -> std::optional<TestStepResult>;
+  // With `trace`, every decision the test evaluates is recorded into it (across all its steps;
+  // the trace is not cleared first), as for Evaluate: `policy lint` learns which rules the tests
+  // reach.
+  auto RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error,
+               Trace* trace = nullptr) const -> std::optional<TestStepResult>;
 
   struct Impl;
 
