@@ -18,9 +18,10 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
   CLI::App* sub = app.add_subcommand("check", "Parse and type-check policies; report every problem found");
   sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   sub->add_option("paths", options->paths, "Policy files or directories (searched for *.policy)")->required();
-  sub->add_option("--format", options->format,
-                  "Diagnostics as `human` (default), `short` (one line each) or `json`")
-      ->check(CLI::IsMember({"human", "short", "json"}));
+  sub->add_option(
+         "--format", options->format,
+         "Diagnostics as `human` (default), `short` (one line each), `json` or `sarif` (SARIF 2.1.0)")
+      ->check(CLI::IsMember({"human", "short", "json", "sarif"}));
   sub->add_option("--dump", options->dump, "Also print a stage's output: `ir`")->check(CLI::IsMember({"ir"}));
   sub->add_flag("--list", options->list, "List the decisions the policies declare");
   return Runner([options, &io]() {
@@ -40,6 +41,10 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
     }
     if (format == DiagFormat::kJson) {
       io.out << "[]\n";
+    } else if (format == DiagFormat::kSarif) {
+      if (loaded.diagnostics.diagnostics().empty()) {
+        io.out << RenderDiagnostics({}, *loaded.sources, format);
+      }
     } else if (!options->list && options->dump.empty()) {
       const ir::Program& p = loaded.engine->program().ir();
       size_t user_files = 0;

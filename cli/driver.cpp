@@ -14,6 +14,9 @@ auto ParseFormat(const std::string& text) -> DiagFormat {
   if (text == "json") {
     return DiagFormat::kJson;
   }
+  if (text == "sarif") {
+    return DiagFormat::kSarif;
+  }
   if (text == "short") {
     return DiagFormat::kShort;
   }
@@ -25,7 +28,7 @@ void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& 
   if (sorted.empty()) {
     return;
   }
-  if (format == DiagFormat::kJson) {
+  if (format == DiagFormat::kJson || format == DiagFormat::kSarif) {
     io.out << RenderDiagnostics(sorted, sources, format);
     return;
   }
@@ -72,7 +75,8 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 failing tests, lint warnings, or files to format (fmt --check), 2 bad usage or input (policy or case errors), 3 evaluation error "
+      "Exit codes: 0 ok, 1 failing tests, lint warnings, or files to format (fmt --check), 2 bad usage or "
+      "input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};
   Runner check = AddCheckCommand(app, io);

@@ -21,9 +21,11 @@ auto AddLintCommand(CLI::App& app, Io& io) -> Runner {
       "lint", "Warn about unused declarations, shadowed rules, missing sources and untested rules");
   sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   sub->add_option("paths", options->paths, "Policy files or directories (searched for *.policy)")->required();
-  sub->add_option("--format", options->format,
-                  "Warnings as `human` (default), `short` (one line each) or `json`")
-      ->check(CLI::IsMember({"human", "short", "json"}));
+  sub->add_option(
+         "--format", options->format,
+         "Warnings as `human` (default), `short` (one line each), `json` or `sarif` (SARIF 2.1.0, for "
+         "code-scanning UIs)")
+      ->check(CLI::IsMember({"human", "short", "json", "sarif"}));
   sub->add_option(
       "--as-of", options->as_of,
       "Date the tests run on where they do not say (YYYY-MM-DD; default: today, or POLICY_TODAY)");
@@ -45,10 +47,12 @@ auto AddLintCommand(CLI::App& app, Io& io) -> Runner {
     const size_t n = diags.diagnostics().size();
     if (format == DiagFormat::kJson && n == 0) {
       io.out << "[]\n";
+    } else if (format == DiagFormat::kSarif && n == 0) {
+      io.out << RenderDiagnostics({}, engine->sources(), format);
     } else {
       PrintDiagnostics(io, diags, engine->sources(), format);
     }
-    if (format != DiagFormat::kJson) {
+    if (format != DiagFormat::kJson && format != DiagFormat::kSarif) {
       io.err << (n == 0 ? std::string("ok: no warnings\n")
                         : fmt::format("{} warning{}\n", n, n == 1 ? "" : "s"));
     }

@@ -84,7 +84,8 @@ class DiagnosticSink {
 // "did you mean": the closest candidate within a small edit distance, or "".
 auto SuggestName(std::string_view wrong, const std::vector<std::string>& candidates) -> std::string;
 
-enum class DiagFormat { kHuman, kShort, kJson };
+// kSarif: one SARIF 2.1.0 log (a single run of the `policy` tool), for code-scanning UIs.
+enum class DiagFormat { kHuman, kShort, kJson, kSarif };
 
 // Renders diagnostics; `color` adds ANSI colours to the human form.
 auto RenderDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources,

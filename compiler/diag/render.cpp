@@ -258,6 +258,93 @@ auto ToJson(const Diagnostic& d, const SourceManager& sources) -> nlohmann::orde
   return j;
 }
 
+// A SARIF physicalLocation for a span: the file's path as given (relative paths stay relative,
+// which is what code-scanning uploads expect from a run in the repository root), and the region
+// in 1-based lines and code-point columns (declared once per run by `columnKind`).
+auto SarifLocation(Span span, const SourceManager& sources) -> nlohmann::ordered_json {
+  const SourceBuffer& src = sources.Get(span.file);
+  const LineCol b = src.LineColAt(span.begin);
+  const LineCol e = src.LineColAt(span.end);
+  nlohmann::ordered_json loc;
+  loc["physicalLocation"]["artifactLocation"]["uri"] = src.path();
+  auto& region = loc["physicalLocation"]["region"];
+  region["startLine"] = b.line;
+  region["startColumn"] = b.column;
+  region["endLine"] = e.line;
+  region["endColumn"] = std::max(e.column, e.line == b.line ? b.column + 1 : e.column);
+  return loc;
+}
+
+auto Sarif(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources)
+    -> nlohmann::ordered_json {
+  using json = nlohmann::ordered_json;
+  json rules = json::array();
+  std::vector<std::string> rule_ids;
+  json results = json::array();
+  for (const Diagnostic& d : diagnostics) {
+    const DiagKindInfo& kind = GetKindInfo(d.code);
+    auto at = std::find(rule_ids.begin(), rule_ids.end(), kind.code);
+    if (at == rule_ids.end()) {
+      rule_ids.push_back(kind.code);
+      at = rule_ids.end() - 1;
+      json rule;
+      rule["id"] = kind.code;
+      rule["name"] = kind.name;
+      rule["shortDescription"]["text"] = kind.summary;
+      rule["helpUri"] = fmt::format("docs/diagnostics.md#{}", kind.code);
+      rule["defaultConfiguration"]["level"] = d.severity == Severity::kError ? "error" : "warning";
+      rules.push_back(rule);
+    }
+    json r;
+    r["ruleId"] = kind.code;
+    r["ruleIndex"] = at - rule_ids.begin();
+    r["level"] = d.severity == Severity::kError     ? "error"
+                 : d.severity == Severity::kWarning ? "warning"
+                                                    : "note";
+    std::string text = d.message;
+    for (const std::string& h : d.help) {
+      text += "\nhelp: " + h;
+    }
+    for (const std::string& n : d.notes) {
+      text += "\nnote: " + n;
+    }
+    r["message"]["text"] = text;
+    json locations = json::array();
+    if (d.primary.valid()) {
+      locations.push_back(SarifLocation(d.primary, sources));
+    } else if (!d.file.empty()) {
+      json loc;
+      loc["physicalLocation"]["artifactLocation"]["uri"] = d.file;
+      locations.push_back(loc);
+    }
+    r["locations"] = locations;
+    json related = json::array();
+    for (const Label& label : d.labels) {
+      if (label.span.valid()) {
+        json loc = SarifLocation(label.span, sources);
+        loc["id"] = related.size();
+        loc["message"]["text"] = label.text;
+        related.push_back(loc);
+      }
+    }
+    if (!related.empty()) {
+      r["relatedLocations"] = related;
+    }
+    results.push_back(r);
+  }
+  json run;
+  run["tool"]["driver"]["name"] = "policy";
+  run["tool"]["driver"]["informationUri"] = "docs/diagnostics.md";
+  run["tool"]["driver"]["rules"] = rules;
+  run["columnKind"] = "unicodeCodePoints";
+  run["results"] = results;
+  json log;
+  log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
+  log["version"] = "2.1.0";
+  log["runs"] = json::array({run});
+  return log;
+}
+
 }  // namespace
 
 auto DiagnosticToJson(const Diagnostic& d, const SourceManager& sources) -> std::string {
@@ -266,6 +353,10 @@ auto DiagnosticToJson(const Diagnostic& d, const SourceManager& sources) -> std:
 
 auto RenderDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources,
                        DiagFormat format, bool color) -> std::string {
+  if (format == DiagFormat::kSarif) {
+    return Sarif(diagnostics, sources).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+           "\n";
+  }
   if (format == DiagFormat::kJson) {
     auto array = nlohmann::ordered_json::array();
     for (const Diagnostic& d : diagnostics) {
