@@ -28,6 +28,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner;
 auto AddTestCommand(CLI::App& app, Io& io) -> Runner;
 auto AddFmtCommand(CLI::App& app, Io& io) -> Runner;
 auto AddLintCommand(CLI::App& app, Io& io) -> Runner;
+auto AddDiffCommand(CLI::App& app, Io& io) -> Runner;
 
 // Shared helpers.
 auto ParseFormat(const std::string& text) -> DiagFormat;

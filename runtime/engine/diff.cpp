@@ -1,0 +1,323 @@
+#include "runtime/engine/diff.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <random>
+
+namespace policy {
+namespace {
+
+using json = nlohmann::json;
+
+// Builds and mutates case records for one record type.
+class CaseMutator {
+ public:
+  CaseMutator(const TypeTable& types, Date as_of, uint64_t seed) : types_(types), as_of_(as_of), rng_(seed) {}
+
+  // A value of `type` with every field present: false, 0, the evaluation date, the first enum
+  // value, none, empty collections.
+  auto Fresh(TypeId type) -> json {
+    switch (types_.kind(type)) {
+      case TypeKind::kBool:
+        return false;
+      case TypeKind::kInt:
+        return 0;
+      case TypeKind::kDecimal:
+        return 0;
+      case TypeKind::kText:
+        return "";
+      case TypeKind::kDate:
+        return as_of_.ToString();
+      case TypeKind::kDuration:
+        return "P0D";
+      case TypeKind::kEnum:
+        return types_.enum_info(type).json_names.front();
+      case TypeKind::kOptional:
+        return nullptr;
+      case TypeKind::kList:
+      case TypeKind::kSet:
+        return json::array();
+      case TypeKind::kRecord: {
+        json o = json::object();
+        for (const FieldInfo& f : types_.record_info(type).fields) {
+          o[f.name] = Fresh(f.type);
+        }
+        return o;
+      }
+      default:
+        return nullptr;
+    }
+  }
+
+  // Changes one leaf somewhere under `j` (of type `type`).
+  void Mutate(json& j, TypeId type, int depth = 0) {
+    switch (types_.kind(type)) {
+      case TypeKind::kBool:
+        j = !(j.is_boolean() && j.get<bool>());
+        return;
+      case TypeKind::kInt: {
+        static constexpr int64_t kInteresting[] = {0, 1, 2, 3, 6, 12, 17, 18, 19, 20, 21, 24, 26, 36, 48, 60};
+        const int64_t v = j.is_number_integer() ? j.get<int64_t>() : 0;
+        switch (Below(3)) {
+          case 0:
+            j = v + 1;
+            return;
+          case 1:
+            j = v - 1;
+            return;
+          default:
+            j = kInteresting[Below(std::size(kInteresting))];
+            return;
+        }
+      }
+      case TypeKind::kDecimal: {
+        const double v = j.is_number() ? j.get<double>() : 0;
+        static constexpr double kSteps[] = {-1, -0.25, 0.25, 1, 10};
+        j = Below(3) == 0 ? static_cast<double>(Below(41)) : v + kSteps[Below(std::size(kSteps))];
+        return;
+      }
+      case TypeKind::kDate: {
+        auto d = j.is_string() ? Date::Parse(j.get<std::string>()) : std::nullopt;
+        const Date base = d.value_or(as_of_);
+        static constexpr int64_t kDays[] = {-1, 1, -7, 7, -30, 30, -182, 182, -365, 365, -3650, 3650};
+        if (const auto moved = base.AddDays(kDays[Below(std::size(kDays))])) {
+          j = moved->ToString();
+        }
+        return;
+      }
+      case TypeKind::kEnum: {
+        const auto& names = types_.enum_info(type).json_names;
+        j = names[Below(names.size())];
+        return;
+      }
+      case TypeKind::kOptional:
+        if (j.is_null()) {
+          j = Fresh(types_.Get(type).elem);
+          if (Below(2) == 0) {
+            Mutate(j, types_.Get(type).elem, depth + 1);
+          }
+        } else if (Below(4) == 0) {
+          j = nullptr;
+        } else {
+          Mutate(j, types_.Get(type).elem, depth + 1);
+        }
+        return;
+      case TypeKind::kSet:
+        if (types_.kind(types_.Get(type).elem) == TypeKind::kEnum) {
+          // Toggle one member.
+          const auto& names = types_.enum_info(types_.Get(type).elem).json_names;
+          const std::string& m = names[Below(names.size())];
+          json out = json::array();
+          bool found = false;
+          for (const json& x : j) {
+            if (x == m) {
+              found = true;
+            } else {
+              out.push_back(x);
+            }
+          }
+          if (!found) {
+            out.push_back(m);
+          }
+          j = out;
+          return;
+        }
+        [[fallthrough]];
+      case TypeKind::kList: {
+        if (!j.is_array()) {
+          j = json::array();
+        }
+        const TypeId elem = types_.Get(type).elem;
+        const uint32_t choice = Below(4);
+        if (choice == 0 && !j.empty()) {
+          j.erase(j.begin() + Below(j.size()));
+        } else if (choice == 1 || j.empty()) {
+          json item = j.empty() ? Fresh(elem) : j[Below(j.size())];
+          Mutate(item, elem, depth + 1);
+          if (types_.kind(type) == TypeKind::kSet && std::find(j.begin(), j.end(), item) != j.end()) {
+            return;
+          }
+          j.push_back(item);
+        } else {
+          json& item = j[Below(j.size())];
+          json changed = item;
+          Mutate(changed, elem, depth + 1);
+          if (types_.kind(type) == TypeKind::kSet && std::find(j.begin(), j.end(), changed) != j.end()) {
+            return;
+          }
+          item = changed;
+        }
+        return;
+      }
+      case TypeKind::kRecord: {
+        const auto& fields = types_.record_info(type).fields;
+        if (fields.empty() || depth > 8) {
+          return;
+        }
+        if (!j.is_object()) {
+          j = Fresh(type);
+        }
+        const FieldInfo& f = fields[Below(fields.size())];
+        if (!j.contains(f.name)) {
+          j[f.name] = Fresh(f.type);
+        }
+        Mutate(j[f.name], f.type, depth + 1);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+ private:
+  auto Below(size_t n) -> uint32_t {
+    return n <= 1 ? 0 : static_cast<uint32_t>(std::uniform_int_distribution<size_t>(0, n - 1)(rng_));
+  }
+
+  const TypeTable& types_;
+  Date as_of_;
+  std::mt19937_64 rng_;
+};
+
+// One side's evaluation of a case: its outcome text and what gave it.
+auto Evaluate(const Engine& e, uint32_t decision, const std::string& case_json, Date as_of, bool* readable)
+    -> SideResult {
+  SideResult out;
+  auto ctx = e.NewContext();
+  DiagnosticSink diags;
+  const auto input = e.ReadCase(decision, case_json, "case.json", *ctx, diags);
+  *readable = input.has_value();
+  if (!input) {
+    return out;
+  }
+  vm::Trace trace;
+  const auto r = e.Evaluate(decision, *input, as_of, *ctx, &trace, diags);
+  if (!r) {
+    const Diagnostic& d = diags.diagnostics().front();
+    out.outcome = fmt::format("error {}: {}", GetKindInfo(d.code).code, d.message);
+    return out;
+  }
+  out.outcome =
+      r->applicable ? e.ValueToJson(e.DecisionResultType(decision), r->value).dump() : "not applicable";
+  const ir::Decision& id = e.program().ir().decisions[decision];
+  if (!trace.records.empty()) {
+    const vm::DecisionRecord& top = trace.records.back();
+    for (const uint32_t i : top.deciding_rules) {
+      const ir::Rule& rule = id.rules[i];
+      out.rules.push_back(fmt::format("{} `{}`{}", rule.is_exception ? "exception" : "rule", rule.name,
+                                      rule.source.empty() ? "" : fmt::format(" [{}]", rule.source)));
+    }
+    if (top.via == vm::DecisionRecord::Via::kDefault) {
+      out.rules.push_back("the default (no rule applies)");
+    } else if (top.via == vm::DecisionRecord::Via::kNotInEffect) {
+      out.rules.push_back("not in effect on this date");
+    } else if (top.via == vm::DecisionRecord::Via::kNotApplicable) {
+      out.rules.push_back("no rule applies and there is no default");
+    }
+  }
+  return out;
+}
+
+auto RecordType(const Engine& e, uint32_t decision) -> std::optional<TypeId> {
+  const ir::Decision& d = e.program().ir().decisions[decision];
+  if (d.params.size() != 1 || e.program().ir().types.kind(d.params[0]) != TypeKind::kRecord) {
+    return std::nullopt;
+  }
+  return d.params[0];
+}
+
+auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& name,
+             const DiffOptions& options) -> DecisionDiff {
+  DecisionDiff out;
+  out.decision = name;
+  const auto old_d = old_set.FindDecision(name);
+  const auto new_d = new_set.FindDecision(name);
+  if (!old_d || !new_d) {
+    out.status = old_d ? DecisionDiff::Status::kOnlyInOld : DecisionDiff::Status::kOnlyInNew;
+    return out;
+  }
+  const auto record = RecordType(new_set, *new_d);
+  if (!record || !RecordType(old_set, *old_d)) {
+    out.status = DecisionDiff::Status::kNotComparable;
+    out.reason = "it does not take a single case record, so it cannot be evaluated on case files";
+    return out;
+  }
+  const TypeTable& types = new_set.program().ir().types;
+  uint64_t name_hash = 1469598103934665603ULL;  // FNV-1a: the same search on every machine
+  for (const char c : name) {
+    name_hash = (name_hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  CaseMutator mutator(types, options.as_of, options.random_seed ^ name_hash);
+  std::vector<json> seeds;
+  for (const std::string& s : options.seeds) {
+    json j = json::parse(s, nullptr, false);
+    if (!j.is_discarded()) {
+      seeds.push_back(std::move(j));
+    }
+  }
+  if (seeds.empty()) {
+    seeds.push_back(mutator.Fresh(*record));
+  }
+  // Each candidate is a seed with a few mutations; a candidate that both sets can read and
+  // evaluate the same way may seed later candidates, so the search wanders away from the seeds.
+  std::vector<json> pool = seeds;
+  std::mt19937_64 pick(options.random_seed);
+  size_t readable_cases = 0;
+  for (size_t i = 0; i < options.budget; ++i) {
+    json candidate = i < seeds.size() ? seeds[i] : pool[pick() % pool.size()];
+    if (i >= seeds.size()) {
+      const size_t mutations = 1 + pick() % 3;
+      for (size_t m = 0; m < mutations; ++m) {
+        mutator.Mutate(candidate, *record);
+      }
+    }
+    const std::string text = candidate.dump();
+    bool old_ok = false;
+    bool new_ok = false;
+    SideResult a = Evaluate(old_set, *old_d, text, options.as_of, &old_ok);
+    SideResult b = Evaluate(new_set, *new_d, text, options.as_of, &new_ok);
+    ++out.cases_tried;
+    if (!old_ok || !new_ok) {
+      continue;  // not a valid case for one of the record types
+    }
+    ++readable_cases;
+    if (a.outcome != b.outcome) {
+      out.status = DecisionDiff::Status::kDifferent;
+      out.witness = candidate.dump(2);
+      out.old_side = std::move(a);
+      out.new_side = std::move(b);
+      return out;
+    }
+    if (pool.size() < 4096 && i >= seeds.size()) {
+      pool.push_back(std::move(candidate));
+    }
+  }
+  if (readable_cases == 0) {
+    out.status = DecisionDiff::Status::kNotComparable;
+    out.reason = "no case could be read by both versions of its case record";
+  }
+  return out;
+}
+
+}  // namespace
+
+auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOptions& options)
+    -> std::vector<DecisionDiff> {
+  std::vector<std::string> names = options.decisions;
+  if (names.empty()) {
+    std::vector<std::string> a = old_set.DecisionNames();
+    std::vector<std::string> b = new_set.DecisionNames();
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(names));
+  }
+  std::vector<DecisionDiff> out;
+  for (const std::string& name : names) {
+    if (name.rfind("std.", 0) == 0) {
+      continue;
+    }
+    out.push_back(DiffOne(old_set, new_set, name, options));
+  }
+  return out;
+}
+
+}  // namespace policy

@@ -1,0 +1,50 @@
+// `policy diff OLD NEW`: which cases decide differently after a rule change.
+//
+// For every decision the two policy sets share, cases are searched for on which the old and
+// the new set give different results (a different value, applicable in one and not the other,
+// or an error in one). The search starts from seed cases (example case records) and mutates
+// them field by field, guided by the case record's type: booleans flip, enums take each value,
+// numbers and dates move to nearby and boundary values, optionals appear and disappear, lists
+// grow and shrink. Every case is evaluated by both interpreters, so a reported witness is
+// always a real difference, reproduced before it is printed.
+//
+// The search is bounded, so "no difference found" is not a proof: it says how many cases were
+// tried. (A proof needs the SMT encoding of `policy analyze`, which is not in this release.)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/engine/engine.h"
+
+namespace policy {
+
+struct DiffOptions {
+  Date as_of;
+  std::vector<std::string> seeds;      // case records (JSON text) to start from
+  std::vector<std::string> decisions;  // qualified names; empty = every decision both sets have
+  size_t budget = 3000;                // cases tried per decision
+  uint64_t random_seed = 1;            // the search is deterministic for a given seed
+};
+
+struct SideResult {
+  std::string outcome;             // the value's JSON, "not applicable", or "error E0910: ..."
+  std::vector<std::string> rules;  // what gave it: "rule `r` [source]", "default", ...
+};
+
+struct DecisionDiff {
+  enum class Status : uint8_t { kSame, kDifferent, kOnlyInOld, kOnlyInNew, kNotComparable };
+  std::string decision;
+  Status status = Status::kSame;
+  size_t cases_tried = 0;
+  std::string witness;  // kDifferent: the case record (JSON), as read by both sets
+  SideResult old_side;
+  SideResult new_side;
+  std::string reason;  // kNotComparable: why
+};
+
+auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOptions& options)
+    -> std::vector<DecisionDiff>;
+
+}  // namespace policy

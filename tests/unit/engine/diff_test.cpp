@@ -1,0 +1,131 @@
+// `policy diff` (runtime/engine/diff.h) on the bundled policies: dropping the exchange-student
+// exception of the HK employment policy is found, with a witness exchange student whose result
+// the interpreter reproduces on both sides; the same policies compared with themselves differ
+// nowhere; added and removed decisions are listed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/engine/diff.h"
+
+namespace policy {
+namespace {
+
+namespace fs = std::filesystem;
+
+auto ReadAll(const fs::path& p) -> std::string {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+auto Bundled() -> std::vector<std::pair<std::string, std::string>> {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& e : fs::recursive_directory_iterator(fs::path(POLICY_SOURCE_DIR) / "policies")) {
+    if (e.path().extension() == ".policy") {
+      files.emplace_back(e.path().string(), ReadAll(e.path()));
+    }
+  }
+  return files;
+}
+
+auto Seeds() -> std::vector<std::string> {
+  std::vector<std::string> seeds;
+  std::vector<fs::path> paths;
+  for (const auto& e : fs::directory_iterator(fs::path(POLICY_SOURCE_DIR) / "examples/cases")) {
+    paths.push_back(e.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) {
+    seeds.push_back(ReadAll(p));
+  }
+  return seeds;
+}
+
+// The bundled policies with the exchange-student exception (ImmD FAQ Q23) removed.
+auto WithoutExchangeException() -> std::vector<std::pair<std::string, std::string>> {
+  auto files = Bundled();
+  for (auto& [path, text] : files) {
+    if (path.find("employment.policy") == std::string::npos) {
+      continue;
+    }
+    const size_t at = text.find("  exception exchange_students to relaxation_2014");
+    EXPECT_NE(at, std::string::npos);
+    const size_t end = text.find("    then false\n", at);
+    text.erase(at, end + std::string("    then false\n").size() - at);
+  }
+  return files;
+}
+
+auto Outcome(const Engine& e, const std::string& decision, const std::string& json, Date as_of)
+    -> std::string {
+  const uint32_t d = *e.FindDecision(decision);
+  auto ctx = e.NewContext();
+  DiagnosticSink diags;
+  const auto input = e.ReadCase(d, json, "witness.json", *ctx, diags);
+  EXPECT_TRUE(input.has_value());
+  const auto r = e.Evaluate(d, *input, as_of, *ctx, nullptr, diags);
+  EXPECT_TRUE(r.has_value());
+  return e.ValueToJson(e.DecisionResultType(d), r->value).dump();
+}
+
+TEST(DiffTest, DroppingTheExchangeExceptionIsFoundWithAnExchangeStudent) {
+  const LoadResult old_set = Engine::LoadSources(Bundled());
+  const LoadResult new_set = Engine::LoadSources(WithoutExchangeException());
+  ASSERT_NE(old_set.engine, nullptr);
+  ASSERT_NE(new_set.engine, nullptr);
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  options.seeds = Seeds();
+  options.budget = 300;
+  const std::string name = "hk.employment.part_time_on_campus_allowed";
+  options.decisions = {name, "hk.entry.eligible"};
+  const auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  ASSERT_EQ(results.size(), 2U);
+  const DecisionDiff& d = results[0];
+  ASSERT_EQ(d.status, DecisionDiff::Status::kDifferent);
+  const auto witness = nlohmann::json::parse(d.witness);
+  EXPECT_TRUE(witness["exchange"]["is_exchange_student"].get<bool>()) << d.witness;
+  EXPECT_EQ(d.old_side.outcome, "false");
+  EXPECT_EQ(d.new_side.outcome, "true");
+  ASSERT_FALSE(d.old_side.rules.empty());
+  EXPECT_NE(d.old_side.rules[0].find("exchange_students"), std::string::npos);
+  EXPECT_NE(d.new_side.rules[0].find("relaxation_2014"), std::string::npos);
+  // The witness is a real case: the interpreter gives the two results again.
+  EXPECT_EQ(Outcome(*old_set.engine, name, d.witness, options.as_of), "false");
+  EXPECT_EQ(Outcome(*new_set.engine, name, d.witness, options.as_of), "true");
+  // Admission does not depend on the exception.
+  EXPECT_EQ(results[1].status, DecisionDiff::Status::kSame);
+  EXPECT_EQ(results[1].cases_tried, 300U);
+}
+
+TEST(DiffTest, APolicySetDoesNotDifferFromItself) {
+  const LoadResult a = Engine::LoadSources(Bundled());
+  const LoadResult b = Engine::LoadSources(Bundled());
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  options.seeds = Seeds();
+  options.budget = 100;
+  for (const DecisionDiff& d : DiffPolicySets(*a.engine, *b.engine, options)) {
+    EXPECT_NE(d.status, DecisionDiff::Status::kDifferent) << d.decision;
+  }
+}
+
+TEST(DiffTest, AddedAndRemovedDecisionsAreListed) {
+  const LoadResult a =
+      Engine::LoadSources({{"m.policy", "module m\ndecision x(n: Int) -> Int\n  rule r then n\n"}});
+  const LoadResult b =
+      Engine::LoadSources({{"m.policy", "module m\ndecision y(n: Int) -> Int\n  rule r then n\n"}});
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  const auto results = DiffPolicySets(*a.engine, *b.engine, options);
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_EQ(results[0].status, DecisionDiff::Status::kOnlyInOld);
+  EXPECT_EQ(results[1].status, DecisionDiff::Status::kOnlyInNew);
+}
+
+}  // namespace
+}  // namespace policy
