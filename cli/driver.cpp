@@ -75,7 +75,8 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check) or decisions that differ (diff), 2 bad usage or "
+      "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check) or decisions that "
+      "differ (diff), 2 bad usage or "
       "input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};

@@ -97,7 +97,8 @@ auto CompileSources(const std::vector<std::pair<std::string, std::string>>& file
   for (const auto& f : files) {
     ordered.push_back(&f);
   }
-  std::stable_sort(ordered.begin(), ordered.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto* a, const auto* b) { return a->first < b->first; });
   for (const auto* f : ordered) {
     parse(f->first, f->second);
   }
