@@ -6,6 +6,7 @@
 #include "PolicyLexer.h"
 #include "antlr4-runtime.h"
 #include "compiler/syntax/parse.h"
+#include "compiler/syntax/token_kinds.h"
 
 namespace policy::syntax {
 namespace {
@@ -31,45 +32,6 @@ auto IsOpen(size_t t) -> bool {
 }
 auto IsClose(size_t t) -> bool {
   return t == PolicyLexer::RPAREN || t == PolicyLexer::RBRACK || t == PolicyLexer::RBRACE;
-}
-
-auto IsAggregate(size_t t) -> bool {
-  return t == PolicyLexer::ALL || t == PolicyLexer::ANY || t == PolicyLexer::COUNT || t == PolicyLexer::SUM ||
-         t == PolicyLexer::MIN || t == PolicyLexer::MAX || t == PolicyLexer::FILTER || t == PolicyLexer::MAP;
-}
-
-// Tokens that can end an operand: after one, `-` subtracts, `(` calls and `{` starts a record
-// literal, a `match` body or a block.
-auto EndsOperand(size_t t) -> bool {
-  switch (t) {
-    case PolicyLexer::ID:
-    case PolicyLexer::INT:
-    case PolicyLexer::DECIMAL:
-    case PolicyLexer::STRING:
-    case PolicyLexer::DATE:
-    case PolicyLexer::TRUE:
-    case PolicyLexer::FALSE:
-    case PolicyLexer::NONE:
-    case PolicyLexer::RPAREN:
-    case PolicyLexer::RBRACK:
-    case PolicyLexer::RBRACE:
-    case PolicyLexer::DAYS:
-    case PolicyLexer::WEEKS:
-    case PolicyLexer::MONTHS:
-    case PolicyLexer::YEARS:
-    case PolicyLexer::SOURCE:
-    case PolicyLexer::EFFECTIVE:
-    case PolicyLexer::FROM:
-    case PolicyLexer::UNTIL:
-    case PolicyLexer::TO:
-    case PolicyLexer::OF:
-    case PolicyLexer::PARAMETER:
-    case PolicyLexer::VALUE:
-    case PolicyLexer::APPLICABLE:
-      return true;
-    default:
-      return IsAggregate(t);
-  }
 }
 
 // Binary operators: a line that starts with one continues the expression of the line above
@@ -307,7 +269,7 @@ class Printer {
         --pending;
         in_type_ = false;  // the body of an aggregate, not a type
       }
-    } else if (IsAggregate(t.type) && p != PolicyLexer::DOT && i + 2 < toks_.size() &&
+    } else if (IsAggregateKeyword(t.type) && p != PolicyLexer::DOT && i + 2 < toks_.size() &&
                NextCode(i, 2) == PolicyLexer::IN) {
       ++(stack_.empty() ? top_aggregate_colons_ : stack_.back().aggregate_colons);
     } else if (StartsDeclaration(t.type) && stack_.empty()) {

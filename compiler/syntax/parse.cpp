@@ -8,6 +8,7 @@
 #include "PolicyParser.h"
 #include "antlr4-runtime.h"
 #include "compiler/syntax/build.h"
+#include "compiler/syntax/token_kinds.h"
 
 namespace policy::syntax {
 namespace {
@@ -136,42 +137,6 @@ auto IsClauseKeyword(size_t type) -> bool {
       return true;
     default:
       return false;
-  }
-}
-
-auto IsAggregateKeyword(size_t type) -> bool {
-  return type == PolicyLexer::ALL || type == PolicyLexer::ANY || type == PolicyLexer::COUNT ||
-         type == PolicyLexer::SUM || type == PolicyLexer::MIN || type == PolicyLexer::MAX ||
-         type == PolicyLexer::FILTER || type == PolicyLexer::MAP;
-}
-
-// Tokens after which a `-` is binary (subtraction), not a prefix minus.
-auto EndsOperand(size_t type) -> bool {
-  switch (type) {
-    case PolicyLexer::ID:
-    case PolicyLexer::INT:
-    case PolicyLexer::DECIMAL:
-    case PolicyLexer::STRING:
-    case PolicyLexer::DATE:
-    case PolicyLexer::TRUE:
-    case PolicyLexer::FALSE:
-    case PolicyLexer::NONE:
-    case PolicyLexer::RPAREN:
-    case PolicyLexer::RBRACK:
-    case PolicyLexer::RBRACE:
-    case PolicyLexer::DAYS:
-    case PolicyLexer::WEEKS:
-    case PolicyLexer::MONTHS:
-    case PolicyLexer::YEARS:
-    case PolicyLexer::SOURCE:
-    case PolicyLexer::EFFECTIVE:
-    case PolicyLexer::FROM:
-    case PolicyLexer::UNTIL:
-    case PolicyLexer::TO:
-    case PolicyLexer::OF:
-      return true;
-    default:
-      return IsAggregateKeyword(type);  // used as a name: `x.count - 1`
   }
 }
 
