@@ -56,9 +56,7 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
 auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options,
                   SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
   std::vector<std::pair<std::string, std::string>> texts;
-  std::vector<std::string> sorted = files;
-  std::sort(sorted.begin(), sorted.end());
-  for (const std::string& f : sorted) {
+  for (const std::string& f : files) {
     BoundedRead read = ReadBounded(f, options.limits.max_source_bytes);
     switch (read.status) {
       case BoundedRead::Status::kCannotRead:
