@@ -29,6 +29,7 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner;
 auto AddFmtCommand(CLI::App& app, Io& io) -> Runner;
 auto AddLintCommand(CLI::App& app, Io& io) -> Runner;
 auto AddDiffCommand(CLI::App& app, Io& io) -> Runner;
+auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner;
 
 // Shared helpers.
 auto ParseFormat(const std::string& text) -> DiagFormat;
@@ -36,6 +37,8 @@ void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& 
 // Loads the policies under `paths`; on any error prints the diagnostics and returns null.
 auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format)
     -> std::shared_ptr<const Engine>;
+// The text of the JSON case files among `paths` (files, or directories of *.json), in path order.
+auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string>;
 auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date>;
 
 }  // namespace policy::cli

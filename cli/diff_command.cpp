@@ -1,5 +1,5 @@
 // `policy diff OLD NEW`: for every decision, a case that decides differently after the change,
-// or how many cases were tried without finding one (runtime/engine/diff.h).
+// or how many cases were tried without finding one (runtime/analysis/diff.h).
 //   policy diff old/policies new/policies
 //   policy diff HEAD~1:policies policies        a git revision of a path, against the work tree
 // Exit 0 when no decision was found to differ, 1 when one was, 2 on bad input.
@@ -12,7 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
-#include "runtime/engine/diff.h"
+#include "runtime/analysis/diff.h"
 
 namespace policy::cli {
 namespace {
@@ -53,7 +53,9 @@ auto ResolveSide(const std::string& spec, const fs::path& dir, std::string* erro
   return (dir / path).string();
 }
 
-auto ReadSeeds(const std::vector<std::string>& paths) -> std::vector<std::string> {
+}  // namespace
+
+auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string> {
   std::vector<std::string> seeds;
   std::vector<fs::path> files;
   for (const std::string& p : paths) {
@@ -77,8 +79,6 @@ auto ReadSeeds(const std::vector<std::string>& paths) -> std::vector<std::string
   }
   return seeds;
 }
-
-}  // namespace
 
 auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
@@ -145,7 +145,7 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     if (case_paths.empty() && fs::is_directory("examples/cases", ec)) {
       case_paths.push_back("examples/cases");
     }
-    diff.seeds = ReadSeeds(case_paths);
+    diff.seeds = ReadCaseFiles(case_paths);
     const std::vector<DecisionDiff> results = DiffPolicySets(*old_set, *new_set, diff);
     size_t different = 0;
     nlohmann::ordered_json out = nlohmann::ordered_json::array();

@@ -75,8 +75,8 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check) or decisions that "
-      "differ (diff), 2 bad usage or "
+      "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check), decisions that "
+      "differ (diff) or conflicts, dead rules and gaps (analyze), 2 bad usage or "
       "input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};
@@ -86,6 +86,7 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   Runner format = AddFmtCommand(app, io);
   Runner lint = AddLintCommand(app, io);
   Runner diff = AddDiffCommand(app, io);
+  Runner analyze = AddAnalyzeCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -132,6 +133,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "diff") {
         return diff();
+      }
+      if (name == "analyze") {
+        return analyze();
       }
       if (name == "eval") {
         return eval();

@@ -16,6 +16,8 @@ packages=(
   antlr4 default-jre-headless libantlr4-runtime-dev
   # libraries
   libfmt-dev nlohmann-json3-dev libcli11-dev
+  # the SMT solver behind `policy analyze` and the proofs of `policy diff`
+  libz3-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
 )

@@ -1,4 +1,4 @@
-// `policy diff` (runtime/engine/diff.h) on the bundled policies: dropping the exchange-student
+// `policy diff` (runtime/analysis/diff.h) on the bundled policies: dropping the exchange-student
 // exception of the HK employment policy is found, with a witness exchange student whose result
 // the interpreter reproduces on both sides; the same policies compared with themselves differ
 // nowhere; added and removed decisions are listed.
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "runtime/engine/diff.h"
+#include "runtime/analysis/diff.h"
 
 namespace policy {
 namespace {

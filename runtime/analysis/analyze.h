@@ -1,0 +1,58 @@
+// `policy analyze`: per decision, with the SMT encoding of runtime/analysis/encode.h,
+// - conflicts: two rules that neither defeats can apply to one case with different results;
+// - dead rules: a rule that applies to no case on any date (or on the --as-of date);
+// - gaps: a decision without a default that, while in effect, can be left without a result.
+// Each question is answered with a witness (a case record and a date, re-evaluated by the
+// interpreter, which must reproduce it), with a proof that none exists (the formula is
+// unsatisfiable), or, where Z3 gives a model the interpreter does not reproduce (the encoding is
+// partial) or no answer in time, with a bounded search from the example cases and, failing
+// that, "not proven" and the reasons the encoding is partial.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/engine/engine.h"
+
+namespace policy {
+
+struct AnalyzeOptions {
+  std::optional<Date> as_of;           // nullopt: every date from year 1 to 9999
+  Date search_as_of;                   // the bounded search's first date (today)
+  std::vector<std::string> seeds;      // case records (JSON text): witness bases and search seeds
+  std::vector<std::string> decisions;  // qualified names; empty = every decision outside std
+  unsigned timeout_ms = 10000;         // per Z3 query
+  size_t search_budget = 300;          // cases per unresolved question
+};
+
+struct Finding {
+  enum class Kind : uint8_t { kConflict, kDeadRule, kGap };
+  enum class Status : uint8_t { kFound, kNone, kNotProven };
+  Kind kind = Kind::kConflict;
+  Status status = Status::kNone;
+  std::vector<uint32_t> rules;  // conflict: the two rules; dead rule: the rule
+  std::string witness;          // kFound: the case record (JSON)
+  std::string as_of;            // kFound: the evaluation date of the witness
+  std::string outcome;          // kFound: what the interpreter did with the witness
+  std::string method;           // "smt", or "search": how the answer was reached
+  size_t cases_tried = 0;       // by the bounded search
+  Span span;                    // the rule, or the decision
+};
+
+struct DecisionAnalysis {
+  std::string decision;
+  uint32_t index = 0;
+  bool analysed = false;
+  std::string skipped;  // why it was not analysed
+  std::vector<Finding> findings;
+  std::vector<std::string> approximations;  // where the encoding of this decision is partial
+};
+
+auto AnalyzePolicies(const Engine& engine, const AnalyzeOptions& options) -> std::vector<DecisionAnalysis>;
+
+auto FindingKindName(Finding::Kind kind) -> const char*;
+auto FindingStatusName(Finding::Status status) -> const char*;
+
+}  // namespace policy

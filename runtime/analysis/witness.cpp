@@ -1,0 +1,196 @@
+#include "runtime/analysis/witness.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <string>
+
+#include "runtime/engine/case_search.h"
+#include "runtime/value/decimal.h"
+
+namespace policy::analysis {
+namespace {
+
+using json = nlohmann::json;
+using Shape = Sym::Shape;
+
+// The model's value of `e`, or nullopt when the model leaves it free (the question does not
+// depend on it) or it is not a plain constant.
+auto Fixed(const z3::model& model, const z3::expr& e) -> std::optional<z3::expr> {
+  z3::expr v = model.eval(e, false);
+  if (v.is_numeral() || v.is_true() || v.is_false() || (v.is_app() && v.is_string_value())) {
+    return v;
+  }
+  return std::nullopt;
+}
+
+auto Int64(const z3::expr& v) -> std::optional<int64_t> {
+  int64_t out = 0;
+  if (v.is_numeral_i64(out)) {
+    return out;
+  }
+  return std::nullopt;
+}
+
+// A rational "p/q" or "p" as a JSON number with at most 18 decimals.
+auto DecimalJson(const z3::expr& v) -> std::optional<json> {
+  const std::string text = v.get_decimal_string(18);
+  std::string clean = text;
+  if (!clean.empty() && clean.back() == '?') {
+    clean.pop_back();  // Z3 marks a truncated expansion; the interpreter re-checks the witness
+  }
+  const auto d = Decimal::Parse(clean);
+  if (!d) {
+    return std::nullopt;
+  }
+  return json::parse(d->ToString(), nullptr, false);
+}
+
+// The JSON object that holds `path`'s last key, creating objects on the way; null when a part
+// of the path is `none` in the case (an absent optional: its fields do not exist).
+auto Parent(json& root, const std::vector<std::string>& path) -> json* {
+  json* at = &root;
+  for (size_t i = 0; i + 1 < path.size(); ++i) {
+    if (!at->is_object()) {
+      return nullptr;
+    }
+    json& next = (*at)[path[i]];
+    if (next.is_null()) {
+      return nullptr;
+    }
+    at = &next;
+  }
+  return at->is_object() ? at : nullptr;
+}
+
+}  // namespace
+
+auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> json {
+  std::set<std::string> absent;  // optionals the model makes `none`: nothing under them exists
+  const auto under_absent = [&](const std::vector<std::string>& path) {
+    std::string prefix;
+    for (const auto& p : path) {
+      prefix += "/" + p;
+      if (absent.count(prefix) != 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (const InputLeaf& leaf : pool.leaves()) {
+    const TypeTable& types = *leaf.types;
+    if (leaf.path.empty() || under_absent(leaf.path)) {
+      continue;
+    }
+    json* parent = Parent(base, leaf.path);
+    if (parent == nullptr) {
+      continue;
+    }
+    json& slot = (*parent)[leaf.path.back()];
+    const Sym& s = leaf.sym;
+    switch (s.shape) {
+      case Shape::kOptional: {
+        const auto some = Fixed(model, s.e[0]);
+        if (!some) {
+          break;
+        }
+        if (some->is_false()) {
+          slot = nullptr;
+          std::string key;
+          for (const auto& p : leaf.path) {
+            key += "/" + p;
+          }
+          absent.insert(key);
+        } else if (slot.is_null()) {
+          slot = CaseMutator(types, Date::FromDays(0), 1).Fresh(types.Get(leaf.type).elem);
+        }
+        break;
+      }
+      case Shape::kScalar: {
+        const auto v = Fixed(model, s.e[0]);
+        if (!v) {
+          break;
+        }
+        const TypeId t = types.Unwrap(leaf.type);
+        switch (types.kind(t)) {
+          case TypeKind::kBool:
+            slot = v->is_true();
+            break;
+          case TypeKind::kInt:
+            if (const auto i = Int64(*v)) {
+              slot = *i;
+            }
+            break;
+          case TypeKind::kDecimal:
+            if (const auto d = DecimalJson(*v)) {
+              slot = *d;
+            }
+            break;
+          case TypeKind::kText:
+            slot = v->get_string();
+            break;
+          case TypeKind::kDate:
+            if (const auto i = Int64(*v)) {
+              slot = Date::FromDays(static_cast<int32_t>(*i)).ToString();
+            }
+            break;
+          case TypeKind::kEnum:
+            if (const auto i = Int64(*v); i && *i >= 0 && static_cast<size_t>(*i) < types.enum_info(t).json_names.size()) {
+              slot = types.enum_info(t).json_names[static_cast<size_t>(*i)];
+            }
+            break;
+          default:
+            break;
+        }
+        break;
+      }
+      case Shape::kDuration: {
+        const auto day_based = Fixed(model, s.e[0]);
+        const auto count = Fixed(model, s.e[1]);
+        if (!day_based && !count) {
+          break;
+        }
+        const bool days = model.eval(s.e[0], true).is_true();
+        const auto n = Int64(model.eval(s.e[1], true));
+        if (n) {
+          slot = fmt::format("P{}{}", *n, days ? "D" : "M");
+        }
+        break;
+      }
+      case Shape::kEnumSet: {
+        bool any_fixed = false;
+        for (const auto& bit : s.e) {
+          any_fixed = any_fixed || Fixed(model, bit).has_value();
+        }
+        if (!any_fixed) {
+          break;
+        }
+        const auto& names = types.enum_info(types.Get(types.Unwrap(leaf.type)).elem).json_names;
+        json members = json::array();
+        for (size_t i = 0; i < s.e.size() && i < names.size(); ++i) {
+          const auto fixed = Fixed(model, s.e[i]);
+          const bool in =
+              fixed ? fixed->is_true() : (slot.is_array() && std::find(slot.begin(), slot.end(), names[i]) != slot.end());
+          if (in) {
+            members.push_back(names[i]);
+          }
+        }
+        slot = members;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return base;
+}
+
+auto ModelAsOf(const z3::model& model, const InputPool& pool) -> std::optional<Date> {
+  const auto days = Int64(model.eval(pool.as_of(), true));
+  if (!days) {
+    return std::nullopt;
+  }
+  return Date::FromDays(static_cast<int32_t>(*days));
+}
+
+}  // namespace policy::analysis
