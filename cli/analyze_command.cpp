@@ -32,10 +32,22 @@ auto Question(const ir::Decision& d, const Finding& f) -> std::string {
   return "";
 }
 
+// The witness as the example it was built on and what changed, so a reader sees at once what
+// makes the case special; `--format json` has the whole record.
 auto WitnessNote(const Finding& f) -> std::string {
-  return fmt::format("for this case, as of {} ({}):\n{}\n  the interpreter gives: {}", f.as_of,
-                     f.method == "smt" ? "a Z3 model" : fmt::format("found after {} cases", f.cases_tried),
-                     f.witness, f.outcome);
+  std::string out = fmt::format(
+      "witness ({}), as of {}: {}",
+      f.method == "smt" ? "from a Z3 model" : fmt::format("found after {} cases", f.cases_tried), f.as_of,
+      f.base.empty() ? "a case with every field at its plain value" : fmt::format("`{}`", f.base));
+  if (f.changes.empty()) {
+    out += " as it is";
+  } else {
+    out += " with";
+    for (const std::string& c : f.changes) {
+      out += "\n    " + c;
+    }
+  }
+  return out + fmt::format("\n  the interpreter gives: {}", f.outcome);
 }
 
 // Findings worth a diagnostic: what was found, and (as notes) what could not be decided.
@@ -49,8 +61,8 @@ auto ToDiagnostics(const Engine& engine, const std::vector<DecisionAnalysis>& re
         continue;
       }
       if (f.status == Finding::Status::kNotProven) {
-        Diagnostic& diag = diags.Report(DiagCode::kNotProven, f.span,
-                                        fmt::format("not proven: {}", Question(d, f)));
+        Diagnostic& diag =
+            diags.Report(DiagCode::kNotProven, f.span, fmt::format("not proven: {}", Question(d, f)));
         std::string why;
         for (const std::string& r : a.approximations) {
           why += (why.empty() ? "" : "; ") + r;
@@ -63,29 +75,31 @@ auto ToDiagnostics(const Engine& engine, const std::vector<DecisionAnalysis>& re
       }
       switch (f.kind) {
         case Finding::Kind::kConflict: {
-          Diagnostic& diag = diags.Report(
-              DiagCode::kRuleConflict, d.rules[f.rules[1]].span,
-              fmt::format("{} and {} of `{}` can both apply with different results", RuleName(d, f.rules[0]),
-                          RuleName(d, f.rules[1]), d.name),
-              "applies with a different result");
+          Diagnostic& diag =
+              diags.Report(DiagCode::kRuleConflict, d.rules[f.rules[1]].span,
+                           fmt::format("{} and {} of `{}` can both apply with different results",
+                                       RuleName(d, f.rules[0]), RuleName(d, f.rules[1]), d.name),
+                           "applies with a different result");
           diag.labels.push_back({d.rules[f.rules[0]].span, false, "applies to the same case"});
           diag.notes.push_back(WitnessNote(f));
-          diag.help.push_back(fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make "
-                                          "their conditions exclusive",
-                                          d.rules[f.rules[1]].name, d.rules[f.rules[0]].name));
+          diag.help.push_back(
+              fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make "
+                          "their conditions exclusive",
+                          d.rules[f.rules[1]].name, d.rules[f.rules[0]].name));
           break;
         }
         case Finding::Kind::kDeadRule: {
-          Diagnostic& diag = diags.Report(
-              DiagCode::kDeadRule, f.span,
-              fmt::format("{} of `{}` applies to no case", RuleName(d, f.rules[0]), d.name),
-              "can never apply");
+          Diagnostic& diag =
+              diags.Report(DiagCode::kDeadRule, f.span,
+                           fmt::format("{} of `{}` applies to no case", RuleName(d, f.rules[0]), d.name),
+                           "can never apply");
           diag.notes.push_back(
               a.approximations.empty()
                   ? std::string("proven by Z3: its conditions, effective period and the exceptions to it "
                                 "exclude every case")
-                  : std::string("proven by Z3: its conditions, effective period and the exceptions to it "
-                                "exclude every case, even with the parts the encoding approximates left free"));
+                  : std::string(
+                        "proven by Z3: its conditions, effective period and the exceptions to it "
+                        "exclude every case, even with the parts the encoding approximates left free"));
           break;
         }
         case Finding::Kind::kGap: {
@@ -121,6 +135,8 @@ auto FindingJson(const ir::Decision& d, const Finding& f) -> ojson {
   if (!f.witness.empty()) {
     j["witness"] = ojson::parse(f.witness);
     j["as_of"] = f.as_of;
+    j["based_on"] = f.base;
+    j["changes"] = f.changes;
     j["interpreter"] = f.outcome;
   }
   if (f.method == "search") {
@@ -129,7 +145,8 @@ auto FindingJson(const ir::Decision& d, const Finding& f) -> ojson {
   return j;
 }
 
-auto ResultsJson(const Engine& engine, const std::vector<DecisionAnalysis>& results, bool symbolic_date) -> ojson {
+auto ResultsJson(const Engine& engine, const std::vector<DecisionAnalysis>& results, bool symbolic_date)
+    -> ojson {
   const ir::Program& ir = engine.program().ir();
   ojson out;
   out["dates"] = symbolic_date ? "every date from 0001-01-01 to 9999-12-31" : "the --as-of date";
@@ -190,12 +207,14 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
   sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
   sub->add_option("paths", options->paths, "Policy files or directories (searched for *.policy)")->required();
   sub->add_option("--decision,-d", options->decisions, "Only these decisions (default: every decision)");
-  sub->add_option("--cases", options->cases,
-                  "Case records (JSON files or directories) that witnesses are built on and the bounded search "
-                  "starts from (default: examples/cases if it exists)");
+  sub->add_option(
+      "--cases", options->cases,
+      "Case records (JSON files or directories) that witnesses are built on and the bounded search "
+      "starts from (default: examples/cases if it exists)");
   sub->add_option("--as-of", options->as_of,
                   "Analyse this date only (YYYY-MM-DD; default: every date from year 1 to 9999)");
-  sub->add_option("--timeout", options->timeout_ms, "Z3 time limit per question, in milliseconds (default 10000)");
+  sub->add_option("--timeout", options->timeout_ms,
+                  "Z3 time limit per question, in milliseconds (default 10000)");
   sub->add_option("--budget", options->budget,
                   "Cases the bounded search tries per question Z3 could not settle (default 300)");
   sub->add_flag("--strict", options->strict, "Exit 1 also when a question is left unproven");
@@ -236,7 +255,10 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
     if (case_paths.empty() && std::filesystem::is_directory("examples/cases", ec)) {
       case_paths.push_back("examples/cases");
     }
-    analyze.seeds = ReadCaseFiles(case_paths);
+    for (auto& [name, text] : ReadNamedCaseFiles(case_paths)) {
+      analyze.seed_names.push_back(name);
+      analyze.seeds.push_back(std::move(text));
+    }
     const std::vector<DecisionAnalysis> results = AnalyzePolicies(*engine, analyze);
 
     size_t found = 0;
@@ -262,8 +284,8 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
       }
       if (format != DiagFormat::kSarif) {
         io.err << fmt::format(
-            "analysed {} decision{} ({}): {} problem{} found, {} check{} passed, {} not proven\n",
-            analysed, analysed == 1 ? "" : "s", analyze.as_of ? "as of " + analyze.as_of->ToString() : "on every date",
+            "analysed {} decision{} ({}): {} problem{} found, {} check{} passed, {} not proven\n", analysed,
+            analysed == 1 ? "" : "s", analyze.as_of ? "as of " + analyze.as_of->ToString() : "on every date",
             found, found == 1 ? "" : "s", proven, proven == 1 ? "" : "s", unproven);
       }
     }

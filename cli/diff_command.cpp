@@ -1,5 +1,5 @@
 // `policy diff OLD NEW`: for every decision, a case that decides differently after the change,
-// or how many cases were tried without finding one (runtime/analysis/diff.h).
+// a proof that none exists, or how many cases were tried without finding one (runtime/analysis/diff.h).
 //   policy diff old/policies new/policies
 //   policy diff HEAD~1:policies policies        a git revision of a path, against the work tree
 // Exit 0 when no decision was found to differ, 1 when one was, 2 on bad input.
@@ -53,10 +53,27 @@ auto ResolveSide(const std::string& spec, const fs::path& dir, std::string* erro
   return (dir / path).string();
 }
 
+auto Join(const std::vector<std::string>& parts) -> std::string {
+  std::string out;
+  for (const std::string& p : parts) {
+    out += (out.empty() ? "" : "; ") + p;
+  }
+  return out;
+}
+
 }  // namespace
 
 auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string> {
   std::vector<std::string> seeds;
+  for (auto& named : ReadNamedCaseFiles(paths)) {
+    seeds.push_back(std::move(named.second));
+  }
+  return seeds;
+}
+
+auto ReadNamedCaseFiles(const std::vector<std::string>& paths)
+    -> std::vector<std::pair<std::string, std::string>> {
+  std::vector<std::pair<std::string, std::string>> seeds;
   std::vector<fs::path> files;
   for (const std::string& p : paths) {
     std::error_code ec;
@@ -74,7 +91,7 @@ auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::st
   for (const fs::path& f : files) {
     BoundedRead read = ReadBounded(f.string(), InputLimits{}.max_bytes);
     if (read.status == BoundedRead::Status::kOk) {
-      seeds.push_back(std::move(read.text));
+      seeds.emplace_back(f.filename().string(), std::move(read.text));
     }
   }
   return seeds;
@@ -156,9 +173,17 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
         j["decision"] = r.decision;
         static constexpr const char* kStatus[] = {"no_difference_found", "different", "only_in_old",
                                                   "only_in_new", "not_comparable"};
-        j["status"] = kStatus[static_cast<int>(r.status)];
-        j["proven"] = false;
+        j["status"] = r.status == DecisionDiff::Status::kSame && r.proven
+                          ? "same"
+                          : kStatus[static_cast<int>(r.status)];
+        j["proven"] = r.proven;
+        if (!r.method.empty()) {
+          j["method"] = r.method;
+        }
         j["cases_tried"] = r.cases_tried;
+        if (!r.proven && !r.approximations.empty()) {
+          j["approximations"] = r.approximations;
+        }
         if (r.status == DecisionDiff::Status::kDifferent) {
           j["witness"] = nlohmann::ordered_json::parse(r.witness);
           j["old"] = {{"result", r.old_side.outcome}, {"by", r.old_side.rules}};
@@ -172,8 +197,15 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
       }
       switch (r.status) {
         case DecisionDiff::Status::kSame:
-          io.out << fmt::format("{}: no case found that decides differently ({} cases tried; not proven)\n",
-                                r.decision, r.cases_tried);
+          if (r.proven) {
+            io.out << fmt::format("{}: no case decides differently (proven)\n", r.decision);
+            break;
+          }
+          io.out << fmt::format("{}: no case found that decides differently ({} cases tried; not proven{})\n",
+                                r.decision, r.cases_tried,
+                                r.approximations.empty()
+                                    ? std::string()
+                                    : ": the encoding approximates " + Join(r.approximations));
           break;
         case DecisionDiff::Status::kOnlyInOld:
           io.out << fmt::format("{}: removed\n", r.decision);
@@ -192,8 +224,12 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
             }
             return s;
           };
-          io.out << fmt::format("{}: DECIDES DIFFERENTLY (found after {} cases)\n", r.decision,
-                                r.cases_tried);
+          io.out << (r.method == "smt"
+                         ? fmt::format(
+                               "{}: DECIDES DIFFERENTLY (a Z3 model, confirmed by both interpreters)\n",
+                               r.decision)
+                         : fmt::format("{}: DECIDES DIFFERENTLY (found after {} cases)\n", r.decision,
+                                       r.cases_tried));
           io.out << fmt::format("  old: {}   by {}\n", r.old_side.outcome, by(r.old_side.rules));
           io.out << fmt::format("  new: {}   by {}\n", r.new_side.outcome, by(r.new_side.rules));
           io.out << "  for this case (as of " << as_of->ToString() << "):\n";

@@ -823,6 +823,108 @@ test "the relaxation" as of 2014-01-01 {
     fix='Check the test\'s `as of` date and its case; to test that a decision is not in effect, '
         'write `expect max_hours(1) is not applicable`.')
 
+ANALYZE_POLICY = '''module demo
+
+record Student {
+  age: Int
+  exchange: Bool
+  weeks: Int
+}
+
+decision may_work(s: Student) -> Bool
+  source "ImmD FAQ Q20"
+  default false
+  rule degree_students
+    source "ImmD FAQ Q20"
+    when s.age >= 18
+    then true
+  rule exchange_students
+    source "ImmD FAQ Q23"
+    when s.exchange
+    then false
+'''
+
+E['W0201'] = dict(
+    meaning='`policy analyze` found a case to which two rules apply, neither an exception to the other, '
+            'with different results: evaluating that case stops with E0910. The witness is an example '
+            'case (from `--cases`, default `examples/cases`) with the fewest changes Z3 could find, and '
+            'the interpreter has reproduced the conflict on it before it is shown.',
+    files={'demo.policy': ANALYZE_POLICY,
+           'cases/adult.json': '{"age": 30, "exchange": false, "weeks": 0}\n'},
+    cmd='policy analyze demo.policy --cases cases',
+    fix='Say which rule wins with `exception exchange_students to degree_students`, or make the two '
+        'conditions exclusive.')
+
+E['W0202'] = dict(
+    meaning='Z3 proved that a rule applies to no case on any date (or on the `--as-of` date): its '
+            'conditions contradict each other or its effective period, or an exception to it applies '
+            'whenever it would. The proof holds even where the encoding approximates (an approximated '
+            'value is left free), so a dead rule is never reported on a guess.',
+    files={'demo.policy': '''module demo
+
+record Student {
+  age: Int
+}
+
+decision band(s: Student) -> Int
+  source "ImmD FAQ Q20"
+  default 0
+  rule minors
+    when s.age < 18 and s.age > 65
+    then 1
+'''},
+    cmd='policy analyze demo.policy',
+    fix='Correct the condition (here `or` was meant, or the bounds are swapped), or delete the rule.')
+
+E['W0203'] = dict(
+    meaning='A decision without a `default` is in effect but no rule applies to some case: it is not '
+            'applicable there, and a decision that needs it stops with E0911. The witness shows such a '
+            'case, reproduced by the interpreter.',
+    files={'demo.policy': '''module demo
+
+record Student {
+  age: Int
+}
+
+decision band(s: Student) -> Int
+  source "ImmD FAQ Q20"
+  rule minors
+    when s.age < 18
+    then 1
+  rule seniors
+    when s.age >= 65
+    then 3
+'''},
+    cmd='policy analyze demo.policy',
+    fix='Add a `default`, or a rule for the cases shown (here ages 18 to 64).')
+
+E['W0204'] = dict(
+    meaning='A question `policy analyze` could answer neither way. Z3 found a case only in the '
+            'approximate part of the encoding (a list read from the case record, say, whose items are '
+            'not modelled) and the interpreter did not reproduce it, and the bounded search from the '
+            'example cases found no witness either. The note lists what the encoding approximated. It '
+            'is a note, not a warning: exit 0 unless `--strict`.',
+    files={'demo.policy': '''module demo
+
+record Job {
+  hours: Int
+}
+
+record Student {
+  jobs: List<Job>
+}
+
+decision overloaded(s: Student) -> Bool
+  source "ImmD FAQ Q29"
+  default false
+  rule many_long_jobs
+    when (count j in s.jobs: j.hours == 7919) >= 40
+    then true
+'''},
+    cmd='policy analyze demo.policy',
+    fix='Nothing is wrong as far as is known. Add an example case close to the situation (`--cases`) '
+        'so the search can reach it, or rewrite the condition without the approximated construct.')
+
 SHARED_NOTE = '`demo.policy` is the file shown under E0901.'
 
 

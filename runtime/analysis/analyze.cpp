@@ -14,7 +14,9 @@ namespace {
 
 using json = nlohmann::json;
 
-auto SameSpan(Span a, Span b) -> bool { return a.file == b.file && a.begin == b.begin; }
+auto SameSpan(Span a, Span b) -> bool {
+  return a.file == b.file && a.begin == b.begin;
+}
 
 // What the interpreter does with one case: the result, or the error, and the explanation.
 struct Concrete {
@@ -103,10 +105,11 @@ class Analyzer {
         ir_(engine.program().ir()),
         options_(options),
         pool_(ctx_, options.as_of ? std::optional<int32_t>(options.as_of->days()) : std::nullopt) {
-    for (const std::string& s : options.seeds) {
-      json j = json::parse(s, nullptr, false);
+    for (size_t i = 0; i < options.seeds.size(); ++i) {
+      json j = json::parse(options.seeds[i], nullptr, false);
       if (!j.is_discarded() && j.is_object()) {
         seeds_.push_back(std::move(j));
+        seed_names_.push_back(i < options.seed_names.size() ? options.seed_names[i] : "");
       }
     }
   }
@@ -138,7 +141,8 @@ class Analyzer {
     for (const auto& c : pool_.domain()) {
       solver.add(c);
     }
-    for (const auto& c : encoder.axioms()) {
+    axioms_ = encoder.axioms();
+    for (const auto& c : axioms_) {
       solver.add(c);
     }
     // Conflicts: pairs of rules with possibly different results.
@@ -156,6 +160,11 @@ class Analyzer {
         out.findings.push_back(std::move(f));
       }
     }
+    for (const std::string& why : encoder.approximations_outside()) {
+      if (std::find(out.approximations.begin(), out.approximations.end(), why) == out.approximations.end()) {
+        out.approximations.push_back(why);
+      }
+    }
     // Dead rules.
     for (uint32_t i = 0; i < id.rules.size(); ++i) {
       Finding f;
@@ -163,7 +172,7 @@ class Analyzer {
       f.rules = {i};
       f.span = id.rules[i].span;
       // The question asked is "can it apply?": a witness shows the rule is alive.
-      Ask(solver, sym->applies[i], d, takes_case, RuleAppliesHolds(id, d, i), f);
+      Ask(solver, sym->applies[i], d, takes_case, RuleAppliesHolds(id, d, i), f, false);
       // Invert: a dead rule is found when applying is impossible.
       if (f.status == Finding::Status::kFound) {
         f.status = Finding::Status::kNone;
@@ -193,7 +202,7 @@ class Analyzer {
   // Answers "is `question` satisfiable?": kFound with a reproduced witness, kNone when proven
   // unsatisfiable, otherwise the bounded search, and kNotProven if that finds nothing.
   void Ask(z3::solver& solver, const z3::expr& question, uint32_t d, bool takes_case, const Holds& holds,
-           Finding& f) {
+           Finding& f, bool prefer_examples = true) {
     solver.push();
     solver.add(question);
     const z3::check_result r = solver.check();
@@ -205,15 +214,29 @@ class Analyzer {
     }
     if (r == z3::sat) {
       const z3::model model = solver.get_model();
-      const auto as_of = analysis::ModelAsOf(model, pool_);
-      if (as_of) {
-        for (const json& base : Bases(d, takes_case)) {
-          const json candidate = takes_case ? analysis::OverlayModel(model, pool_, base) : json::object();
-          if (Reproduce(d, candidate, *as_of, holds, f)) {
-            f.method = "smt";
+      const std::vector<json> bases = Bases(d, takes_case);
+      // A witness a reader can follow: the example case that needs the fewest changes (Z3's
+      // optimiser, with "keep the example's value" as soft constraints).
+      // Optimising is much harder than solving: a short time, two examples, and no second try
+      // once it runs out of time.
+      if (prefer_examples && takes_case) {
+        for (size_t b = 0; b < bases.size() && b < 2; ++b) {
+          bool timed_out = false;
+          if (const auto m = Closest(question, bases[b], &timed_out);
+              m && Accept(d, analysis::OverlayModel(*m, pool_, bases[b]), *m, holds, b, bases[b], f)) {
             solver.pop();
             return;
           }
+          if (timed_out) {
+            break;
+          }
+        }
+      }
+      for (size_t b = 0; b < bases.size(); ++b) {
+        const json candidate = takes_case ? analysis::OverlayModel(model, pool_, bases[b]) : json::object();
+        if (Accept(d, candidate, model, holds, b, bases[b], f)) {
+          solver.pop();
+          return;
         }
       }
     }
@@ -221,11 +244,59 @@ class Analyzer {
     Search(d, takes_case, holds, f);
   }
 
+  auto Closest(const z3::expr& question, const json& base, bool* timed_out) -> std::optional<z3::model> {
+    z3::optimize opt(ctx_);
+    z3::params params(ctx_);
+    params.set("timeout", std::min(options_.timeout_ms, 2000U));
+    opt.set(params);
+    for (const auto& c : pool_.domain()) {
+      opt.add(c);
+    }
+    for (const auto& c : axioms_) {
+      opt.add(c);
+    }
+    opt.add(question);
+    for (const z3::expr& keep : analysis::Preferences(pool_, base)) {
+      opt.add_soft(keep, 1);
+    }
+    if (pool_.as_of_is_symbolic()) {
+      opt.add_soft(pool_.as_of() == ctx_.int_val(options_.search_as_of.days()), 1);  // today, if it can be
+    }
+    const z3::check_result r = opt.check();
+    *timed_out = r == z3::unknown;
+    if (r != z3::sat) {
+      return std::nullopt;
+    }
+    return opt.get_model();
+  }
+
+  auto Accept(uint32_t d, const json& candidate, const z3::model& model, const Holds& holds, size_t b,
+              const json& base, Finding& f) -> bool {
+    const auto as_of = analysis::ModelAsOf(model, pool_);
+    if (!as_of || !Reproduce(d, candidate, *as_of, holds, f)) {
+      return false;
+    }
+    f.method = "smt";
+    f.base = b < base_names_.size() ? base_names_[b] : "";
+    f.changes = analysis::JsonChanges(base, candidate);
+    return true;
+  }
+
   auto Bases(uint32_t d, bool takes_case) -> std::vector<json> {
     if (!takes_case) {
       return {json::object()};
     }
-    std::vector<json> bases = seeds_;
+    // The examples whose record type this decision reads (others are other policies' cases).
+    std::vector<json> bases;
+    base_names_.clear();
+    for (size_t i = 0; i < seeds_.size(); ++i) {
+      auto ctx = engine_.NewContext();
+      DiagnosticSink diags;
+      if (engine_.ReadCase(d, seeds_[i].dump(), "example.json", *ctx, diags)) {
+        bases.push_back(seeds_[i]);
+        base_names_.push_back(seed_names_[i]);
+      }
+    }
     CaseMutator fresh(ir_.types, options_.search_as_of, 1);
     bases.push_back(fresh.Fresh(ir_.decisions[d].params[0]));
     return bases;
@@ -270,7 +341,12 @@ class Analyzer {
       }
     }
     f.method = "search";
-    std::vector<json> pool = Bases(d, takes_case);
+    const std::vector<json> bases = Bases(d, takes_case);
+    std::vector<json> pool = bases;
+    std::vector<size_t> origin(bases.size());  // the base each pool entry descends from
+    for (size_t b = 0; b < origin.size(); ++b) {
+      origin[b] = b;
+    }
     const size_t initial = pool.size();
     uint64_t seed = 1469598103934665603ULL;  // FNV-1a of the decision name: the same search everywhere
     for (const char ch : id.name) {
@@ -283,7 +359,8 @@ class Analyzer {
     std::mt19937_64 pick(seed);
     const size_t budget = takes_case ? options_.search_budget : dates.size();
     for (size_t i = 0; i < budget; ++i) {
-      json candidate = i < initial ? pool[i] : pool[pick() % pool.size()];
+      const size_t from = i < initial ? i : pick() % pool.size();
+      json candidate = pool[from];
       if (i >= initial && takes_case) {
         const size_t mutations = 1 + pick() % 3;
         for (size_t m = 0; m < mutations; ++m) {
@@ -293,10 +370,14 @@ class Analyzer {
       const Date as_of = dates[takes_case ? pick() % dates.size() : i % dates.size()];
       ++f.cases_tried;
       if (Reproduce(d, candidate, as_of, holds, f)) {
+        const size_t b = origin[from];
+        f.base = b < base_names_.size() ? base_names_[b] : "";
+        f.changes = analysis::JsonChanges(bases[b], candidate);
         return;
       }
       if (pool.size() < 2048 && i >= initial) {
         pool.push_back(std::move(candidate));
+        origin.push_back(origin[from]);
       }
     }
     f.status = Finding::Status::kNotProven;
@@ -308,6 +389,9 @@ class Analyzer {
   z3::context ctx_;
   analysis::InputPool pool_;
   std::vector<json> seeds_;
+  std::vector<std::string> seed_names_;
+  std::vector<std::string> base_names_;  // of the last Bases(): the examples' names, then "" (fresh)
+  std::vector<z3::expr> axioms_;         // of the decision being analysed
 };
 
 }  // namespace

@@ -19,12 +19,13 @@
 namespace policy {
 
 struct AnalyzeOptions {
-  std::optional<Date> as_of;           // nullopt: every date from year 1 to 9999
-  Date search_as_of;                   // the bounded search's first date (today)
-  std::vector<std::string> seeds;      // case records (JSON text): witness bases and search seeds
-  std::vector<std::string> decisions;  // qualified names; empty = every decision outside std
-  unsigned timeout_ms = 10000;         // per Z3 query
-  size_t search_budget = 300;          // cases per unresolved question
+  std::optional<Date> as_of;            // nullopt: every date from year 1 to 9999
+  Date search_as_of;                    // the bounded search's first date (today)
+  std::vector<std::string> seeds;       // case records (JSON text): witness bases and search seeds
+  std::vector<std::string> seed_names;  // their file names, to say which example a witness is based on
+  std::vector<std::string> decisions;   // qualified names; empty = every decision outside std
+  unsigned timeout_ms = 10000;          // per Z3 query
+  size_t search_budget = 300;           // cases per unresolved question
 };
 
 struct Finding {
@@ -32,13 +33,15 @@ struct Finding {
   enum class Status : uint8_t { kFound, kNone, kNotProven };
   Kind kind = Kind::kConflict;
   Status status = Status::kNone;
-  std::vector<uint32_t> rules;  // conflict: the two rules; dead rule: the rule
-  std::string witness;          // kFound: the case record (JSON)
-  std::string as_of;            // kFound: the evaluation date of the witness
-  std::string outcome;          // kFound: what the interpreter did with the witness
-  std::string method;           // "smt", or "search": how the answer was reached
-  size_t cases_tried = 0;       // by the bounded search
-  Span span;                    // the rule, or the decision
+  std::vector<uint32_t> rules;       // conflict: the two rules; dead rule: the rule
+  std::string witness;               // kFound: the case record (JSON)
+  std::string as_of;                 // kFound: the evaluation date of the witness
+  std::string outcome;               // kFound: what the interpreter did with the witness
+  std::string base;                  // kFound: the example case the witness was built on ("" = a fresh case)
+  std::vector<std::string> changes;  // kFound: how the witness differs from `base`
+  std::string method;                // "smt", or "search": how the answer was reached
+  size_t cases_tried = 0;            // by the bounded search
+  Span span;                         // the rule, or the decision
 };
 
 struct DecisionAnalysis {

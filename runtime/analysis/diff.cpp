@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <random>
 
+#include "runtime/analysis/encode.h"
+#include "runtime/analysis/witness.h"
 #include "runtime/engine/case_search.h"
 
 namespace policy {
@@ -59,6 +61,93 @@ auto RecordType(const Engine& e, uint32_t decision) -> std::optional<TypeId> {
   return d.params[0];
 }
 
+// Asks Z3 whether some case decides differently. True when it settled the question: proven the
+// same (out.proven), or a witness that both interpreters confirm (out.status = kDifferent).
+auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_t new_d,
+           const std::vector<json>& seeds, const DiffOptions& options, DecisionDiff& out) -> bool {
+  z3::context ctx;
+  analysis::InputPool pool(ctx, options.as_of.days());
+  analysis::Encoder old_enc(old_set.program().ir(), pool);
+  analysis::Encoder new_enc(new_set.program().ir(), pool, &old_enc);
+  const analysis::DecisionSym* a = old_enc.Decision(old_d);
+  const analysis::DecisionSym* b = new_enc.Decision(new_d);
+  if (a == nullptr || b == nullptr) {
+    return false;
+  }
+  out.approximations.assign(a->approximations.begin(), a->approximations.end());
+  out.approximations.insert(out.approximations.end(), b->approximations.begin(), b->approximations.end());
+  std::sort(out.approximations.begin(), out.approximations.end());
+  out.approximations.erase(std::unique(out.approximations.begin(), out.approximations.end()),
+                           out.approximations.end());
+  const z3::expr differ =
+      a->defined != b->defined || (a->defined && b->defined && !old_enc.Eq(a->value, b->value));
+  for (const std::string& why : old_enc.approximations_outside()) {
+    out.approximations.push_back(why);
+  }
+  const auto setup = [&](auto& s, unsigned timeout_ms) {
+    z3::params params(ctx);
+    params.set("timeout", timeout_ms);
+    s.set(params);
+    for (const auto& c : pool.domain()) {
+      s.add(c);
+    }
+    for (const auto& c : old_enc.axioms()) {
+      s.add(c);
+    }
+    for (const auto& c : new_enc.axioms()) {
+      s.add(c);  // its own (enum ranges of havoc); its calendar definitions are in old_enc's
+    }
+    s.add(differ);
+  };
+  z3::solver solver(ctx);
+  setup(solver, options.timeout_ms);
+  const z3::check_result r = solver.check();
+  if (r == z3::unsat) {
+    out.status = DecisionDiff::Status::kSame;
+    out.proven = true;
+    return true;
+  }
+  if (r != z3::sat) {
+    return false;
+  }
+  // The witness closest to an example case (soft constraints: keep the example's values).
+  // Optimising is much harder than solving, so it gets a short time and two examples; after that
+  // the plain model is written over each example in turn.
+  std::vector<std::pair<z3::model, size_t>> models;
+  for (size_t i = 0; i < seeds.size() && i < 2; ++i) {
+    z3::optimize opt(ctx);
+    setup(opt, std::min(options.timeout_ms, 2000U));
+    for (const z3::expr& keep : analysis::Preferences(pool, seeds[i])) {
+      opt.add_soft(keep, 1);
+    }
+    const z3::check_result o = opt.check();
+    if (o == z3::sat) {
+      models.emplace_back(opt.get_model(), i);
+    } else if (o == z3::unknown) {
+      break;
+    }
+  }
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    models.emplace_back(solver.get_model(), i);
+  }
+  for (const auto& [model, i] : models) {
+    const json candidate = analysis::OverlayModel(model, pool, seeds[i]);
+    bool old_ok = false;
+    bool new_ok = false;
+    SideResult x = Evaluate(old_set, old_d, candidate.dump(), options.as_of, &old_ok);
+    SideResult y = Evaluate(new_set, new_d, candidate.dump(), options.as_of, &new_ok);
+    if (old_ok && new_ok && x.outcome != y.outcome) {
+      out.status = DecisionDiff::Status::kDifferent;
+      out.method = "smt";
+      out.witness = candidate.dump(2);
+      out.old_side = std::move(x);
+      out.new_side = std::move(y);
+      return true;
+    }
+  }
+  return false;
+}
+
 auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& name,
              const DiffOptions& options) -> DecisionDiff {
   DecisionDiff out;
@@ -91,6 +180,14 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
   if (seeds.empty()) {
     seeds.push_back(mutator.Fresh(*record));
   }
+  std::vector<json> witness_bases = seeds;  // Z3's witness is written over one of these
+  if (options.seeds.size() == seeds.size() && !options.seeds.empty()) {
+    witness_bases.push_back(mutator.Fresh(*record));
+  }
+  if (options.prove && Prove(old_set, new_set, *old_d, *new_d, witness_bases, options, out)) {
+    return out;
+  }
+  out.method = "search";
   // Each candidate is a seed with a few mutations; a candidate that both sets can read and
   // evaluate the same way may seed later candidates, so the search wanders away from the seeds.
   std::vector<json> pool = seeds;

@@ -8,8 +8,12 @@
 // grow and shrink. Every case is evaluated by both interpreters, so a reported witness is
 // always a real difference, reproduced before it is printed.
 //
-// The search is bounded, so "no difference found" is not a proof: it says how many cases were
-// tried. (A proof needs the SMT encoding of `policy analyze`, which is not in this release.)
+// Before searching, both versions are encoded for Z3 over one symbolic case record
+// (runtime/analysis/encode.h): when "some case decides differently" is unsatisfiable the
+// decision is proven unchanged, for every case that both versions evaluate without an error.
+// When Z3 finds a case, it is re-evaluated by both interpreters like any other candidate and
+// reported only if they really differ; otherwise (the encoding is partial there) the bounded
+// search runs, and "no difference found" then says how many cases were tried: not a proof.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,8 @@ struct DiffOptions {
   std::vector<std::string> decisions;  // qualified names; empty = every decision both sets have
   size_t budget = 3000;                // cases tried per decision
   uint64_t random_seed = 1;            // the search is deterministic for a given seed
+  bool prove = true;                   // try Z3 first (a proof, or a witness) before searching
+  unsigned timeout_ms = 10000;         // per Z3 question
 };
 
 struct SideResult {
@@ -41,7 +47,10 @@ struct DecisionDiff {
   std::string witness;  // kDifferent: the case record (JSON), as read by both sets
   SideResult old_side;
   SideResult new_side;
-  std::string reason;  // kNotComparable: why
+  std::string reason;                       // kNotComparable: why
+  bool proven = false;                      // kSame: Z3 proved that no case decides differently
+  std::string method;                       // kDifferent: "smt" (a Z3 model) or "search"
+  std::vector<std::string> approximations;  // where the encoding is partial, when not proven
 };
 
 auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOptions& options)

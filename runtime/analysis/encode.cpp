@@ -30,7 +30,9 @@ auto MkOptional(const z3::expr& is_some, std::optional<Sym> payload) -> Sym {
   return s;
 }
 
-auto Opaque() -> Sym { return Sym{}; }
+auto Opaque() -> Sym {
+  return Sym{};
+}
 
 auto Sum(z3::context& c, const std::vector<z3::expr>& terms, bool real) -> z3::expr {
   if (terms.empty()) {
@@ -62,8 +64,12 @@ auto AllOf(z3::context& c, const std::vector<z3::expr>& xs) -> z3::expr {
 constexpr int64_t kMinInt = std::numeric_limits<int64_t>::min();
 constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
 
-auto MinDay() -> int64_t { return DaysFromCivil(Date::kMinYear, 1, 1); }
-auto MaxDay() -> int64_t { return DaysFromCivil(Date::kMaxYear, 12, 31); }
+auto MinDay() -> int64_t {
+  return DaysFromCivil(Date::kMinYear, 1, 1);
+}
+auto MaxDay() -> int64_t {
+  return DaysFromCivil(Date::kMaxYear, 12, 31);
+}
 
 auto IsEnumSet(const TypeTable& types, TypeId t) -> bool {
   t = types.Unwrap(t);
@@ -82,15 +88,16 @@ InputPool::InputPool(z3::context& ctx, std::optional<int32_t> as_of_days)
   }
 }
 
-auto InputPool::Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path, std::string* note)
-    -> Sym {
+auto InputPool::Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path,
+                      std::string* note) -> Sym {
   (void)note;
   return Make(types, type, path, 0);
 }
 
 // Leaves are keyed by their JSON path and a signature of their type (an enum's values, say), so
 // two versions of a policy share a variable exactly when they read the same JSON the same way.
-auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std::string>& path, int depth) -> Sym {
+auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std::string>& path, int depth)
+    -> Sym {
   std::string where = "$";
   for (const auto& p : path) {
     where += "." + p;
@@ -187,18 +194,25 @@ auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std:
 
 // ---- the encoder -------------------------------------------------------------------------------
 
-Encoder::Encoder(const ir::Program& program, InputPool& pool)
-    : program_(program), pool_(pool), ctx_(pool.ctx()) {}
+Encoder::Encoder(const ir::Program& program, InputPool& pool, Encoder* calendar_from)
+    : program_(program),
+      pool_(pool),
+      ctx_(pool.ctx()),
+      calendar_(calendar_from != nullptr ? calendar_from : this) {}
 
-auto Encoder::Scalar(const z3::expr& e) -> Sym { return MkScalar(e); }
+auto Encoder::Scalar(const z3::expr& e) -> Sym {
+  return MkScalar(e);
+}
 
 auto Encoder::Fresh(const z3::sort& sort) -> z3::expr {
-  return ctx_.constant(fmt::format("havoc#{}", fresh_++).c_str(), sort);
+  return ctx_.constant(fmt::format("havoc#{}", pool_.NextId()).c_str(), sort);
 }
 
 void Encoder::Approximate(const std::string& why) {
   if (!reasons_.empty()) {
     reasons_.back()->insert(why);
+  } else {
+    outside_.insert(why);
   }
 }
 
@@ -279,10 +293,11 @@ auto Encoder::EncodeDecision(uint32_t d, const std::vector<Sym>& args) -> Decisi
       }
     }
   }
-  DecisionSym out{AnyOf(ctx_, in_effect_terms).simplify(), {}, {}, std::nullopt, ctx_.bool_val(false), Sym{}, {}};
+  DecisionSym out{
+      AnyOf(ctx_, in_effect_terms).simplify(), {}, {}, std::nullopt, ctx_.bool_val(false), Sym{}, {}};
   if (++depth_ > 256) {
     Approximate("calls nested too deeply to encode");
-    out.defined = ctx_.bool_const(fmt::format("deep#{}", fresh_++).c_str());
+    out.defined = ctx_.bool_const(fmt::format("deep#{}", pool_.NextId()).c_str());
     out.value = Havoc(id.result, "calls nested too deeply to encode");
     --depth_;
     return out;
@@ -315,7 +330,8 @@ auto Encoder::EncodeDecision(uint32_t d, const std::vector<Sym>& args) -> Decisi
     value = Ite(out.applies[i], out.values[i], value);
   }
   out.value = value;
-  out.defined = (out.in_effect && (id.default_value ? ctx_.bool_val(true) : AnyOf(ctx_, out.applies))).simplify();
+  out.defined =
+      (out.in_effect && (id.default_value ? ctx_.bool_val(true) : AnyOf(ctx_, out.applies))).simplify();
   --depth_;
   return out;
 }
@@ -462,22 +478,32 @@ auto Encoder::Eq(const Sym& a, const Sym& b) -> z3::expr {
       return AllOf(ctx_, parts);
     }
     case Shape::kList: {
-      // Exact when every item is surely present in both (lists of a known length).
-      const auto fixed = [](const Sym& s) {
-        return std::all_of(s.e.begin(), s.e.end(), [](const z3::expr& p) { return p.simplify().is_true(); });
-      };
-      if (fixed(a) && fixed(b)) {
-        if (a.items.size() != b.items.size()) {
-          return ctx_.bool_val(false);
-        }
-        std::vector<z3::expr> parts;
-        for (size_t i = 0; i < a.items.size(); ++i) {
-          parts.push_back(Eq(a.items[i], b.items[i]));
-        }
-        return AllOf(ctx_, parts);
+      // Two known lists are equal when they have as many items present and the k-th present
+      // item of one equals the k-th present item of the other. Exact; quadratic in the lengths,
+      // which are those of list literals and what `filter`/`map` make of them.
+      if (a.items.size() * b.items.size() > 1024) {
+        Approximate("equality of long lists");
+        return Fresh(ctx_.bool_sort());
       }
-      Approximate("equality of lists whose length depends on the case");
-      return Fresh(ctx_.bool_sort());
+      const auto positions = [&](const Sym& l) {
+        std::vector<z3::expr> pos;
+        z3::expr count = ctx_.int_val(0);
+        for (size_t i = 0; i < l.items.size(); ++i) {
+          pos.push_back(count);
+          count = count + z3::ite(l.e[i], ctx_.int_val(1), ctx_.int_val(0));
+        }
+        pos.push_back(count);
+        return pos;
+      };
+      const std::vector<z3::expr> pa = positions(a);
+      const std::vector<z3::expr> pb = positions(b);
+      std::vector<z3::expr> parts{pa.back() == pb.back()};
+      for (size_t i = 0; i < a.items.size(); ++i) {
+        for (size_t j = 0; j < b.items.size(); ++j) {
+          parts.push_back(z3::implies(a.e[i] && b.e[j] && pa[i] == pb[j], Eq(a.items[i], b.items[j])));
+        }
+      }
+      return AllOf(ctx_, parts).simplify();
     }
     case Shape::kOpaque:
       Approximate("equality of lists read from the case record");
@@ -699,11 +725,15 @@ auto Encoder::DaysInMonth(const z3::expr& y, const z3::expr& m) -> z3::expr {
 }
 
 auto Encoder::CivilOf(const z3::expr& days) -> Civil {
+  if (calendar_ != this) {
+    return calendar_->CivilOf(days);
+  }
   if (auto it = civil_memo_.find(days.id()); it != civil_memo_.end()) {
     return it->second;
   }
-  const unsigned n = fresh_++;
-  Civil c{ctx_.int_const(fmt::format("year#{}", n).c_str()), ctx_.int_const(fmt::format("month#{}", n).c_str()),
+  const unsigned n = pool_.NextId();
+  Civil c{ctx_.int_const(fmt::format("year#{}", n).c_str()),
+          ctx_.int_const(fmt::format("month#{}", n).c_str()),
           ctx_.int_const(fmt::format("day#{}", n).c_str())};
   // Every day number has exactly one (year, month, day), so this definition never constrains
   // `days` itself.
@@ -737,7 +767,9 @@ auto Encoder::FloorDiv(const z3::expr& p, const z3::expr& q) -> z3::expr {
 
 // ---- expressions -------------------------------------------------------------------------------
 
-auto Encoder::Encode(const ir::Node& n, Frame& f) -> Sym { return Normalize(EncodeRaw(n, f), n.type); }
+auto Encoder::Encode(const ir::Node& n, Frame& f) -> Sym {
+  return Normalize(EncodeRaw(n, f), n.type);
+}
 
 auto Encoder::EncodeRaw(const ir::Node& n, Frame& f) -> Sym {
   const TypeTable& types = program_.types;
@@ -873,7 +905,9 @@ auto Encoder::EncodeRaw(const ir::Node& n, Frame& f) -> Sym {
       Sym s;
       s.shape = Shape::kDuration;
       s.e.push_back(ctx_.bool_val(unit == DurationUnit::kDays || unit == DurationUnit::kWeeks));
-      s.e.push_back(unit == DurationUnit::kWeeks ? count * 7 : unit == DurationUnit::kYears ? count * 12 : count);
+      s.e.push_back(unit == DurationUnit::kWeeks   ? count * 7
+                    : unit == DurationUnit::kYears ? count * 12
+                                                   : count);
       return s;
     }
     case Op::kRecord: {
@@ -983,7 +1017,8 @@ auto Encoder::EncodeArith(const ir::Node& n, Frame& f) -> Sym {
   const Sym a = Plain(Encode(*n.kids[0], f));
   const Sym b = Plain(Encode(*n.kids[1], f));
   using ir::ArithOp;
-  if ((l == TypeTable::kIntId && r == TypeTable::kIntId) || (l == TypeTable::kDecimalId && r == TypeTable::kDecimalId)) {
+  if ((l == TypeTable::kIntId && r == TypeTable::kIntId) ||
+      (l == TypeTable::kDecimalId && r == TypeTable::kDecimalId)) {
     const z3::expr& x = a.e[0];
     const z3::expr& y = b.e[0];
     const bool dec = l == TypeTable::kDecimalId;
@@ -1219,7 +1254,8 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
     case Builtin::kLength: {
       const TypeId t = program_.types.Unwrap(n.kids[0]->type);
       const Sym c = Plain(args[0]);
-      if (c.shape == Shape::kEnumSet || (c.shape == Shape::kList && program_.types.kind(t) == TypeKind::kList)) {
+      if (c.shape == Shape::kEnumSet ||
+          (c.shape == Shape::kList && program_.types.kind(t) == TypeKind::kList)) {
         std::vector<z3::expr> terms;
         for (const auto& p : c.e) {
           terms.push_back(z3::ite(p, ctx_.int_val(1), ctx_.int_val(0)));
@@ -1264,7 +1300,8 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       }
       break;
     case Builtin::kToList:
-      if (auto l = AsKnownList(Plain(args[0]), n.kids[0]->type); l && Plain(args[0]).shape == Shape::kEnumSet) {
+      if (auto l = AsKnownList(Plain(args[0]), n.kids[0]->type);
+          l && Plain(args[0]).shape == Shape::kEnumSet) {
         return *l;
       }
       break;

@@ -68,10 +68,15 @@ class InputPool {
   auto as_of_is_symbolic() const -> bool { return symbolic_as_of_; }
   // The symbolic case record (or part of it) of `type` at `path`. A path first made with a
   // different shape (an enum with other values, say) gets its own variables, and `note` says so.
-  auto Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path, std::string* note) -> Sym;
+  auto Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path, std::string* note)
+      -> Sym;
   // Constraints every real input satisfies (dates within years 1-9999, enum ordinals in range).
   auto domain() const -> const std::vector<z3::expr>& { return domain_; }
   auto leaves() const -> const std::vector<InputLeaf>& { return leaves_; }
+  // A number no other variable of this pool's context has: auxiliary variables of different
+  // encoders (the old and new version in `policy diff`) must never share a name, or Z3 would
+  // take them for one variable.
+  auto NextId() -> uint32_t { return fresh_++; }
 
  private:
   auto Make(const TypeTable& types, TypeId type, const std::vector<std::string>& path, int depth) -> Sym;
@@ -98,7 +103,10 @@ struct DecisionSym {
 
 class Encoder {
  public:
-  Encoder(const ir::Program& program, InputPool& pool);
+  // `calendar_from`: another encoder whose calendar decompositions this one reuses, so that two
+  // versions of a policy reading the same date get the same year/month/day variables (their
+  // definitions are then added to `calendar_from`'s axioms).
+  Encoder(const ir::Program& program, InputPool& pool, Encoder* calendar_from = nullptr);
 
   // The decision applied to the pool's case record (its single record parameter), or with no
   // arguments for a parameter. nullopt when it takes other parameters.
@@ -107,6 +115,8 @@ class Encoder {
   // Definitions of auxiliary variables (calendar decompositions); always satisfiable.
   auto axioms() const -> const std::vector<z3::expr>& { return axioms_; }
   auto program() const -> const ir::Program& { return program_; }
+  // Approximations made outside any decision (comparing two results with Eq).
+  auto approximations_outside() const -> const std::set<std::string>& { return outside_; }
 
  private:
   struct Frame {
@@ -157,9 +167,10 @@ class Encoder {
   std::map<std::string, DecisionSym> decision_memo_;
   std::map<std::string, Memo> call_memo_;  // functions and globals, by arguments
   std::map<unsigned, Civil> civil_memo_;
-  std::vector<std::set<std::string>*> reasons_;  // the decisions being encoded, innermost last
+  Encoder* calendar_;  // whose civil_memo_ and axioms_ the calendar uses: this one, or another
+  std::vector<std::set<std::string>*> reasons_;
+  std::set<std::string> outside_;  // the decisions being encoded, innermost last
   int depth_ = 0;
-  uint32_t fresh_ = 0;
 };
 
 }  // namespace policy::analysis

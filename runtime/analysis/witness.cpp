@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -135,7 +136,8 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> j
             }
             break;
           case TypeKind::kEnum:
-            if (const auto i = Int64(*v); i && *i >= 0 && static_cast<size_t>(*i) < types.enum_info(t).json_names.size()) {
+            if (const auto i = Int64(*v);
+                i && *i >= 0 && static_cast<size_t>(*i) < types.enum_info(t).json_names.size()) {
               slot = types.enum_info(t).json_names[static_cast<size_t>(*i)];
             }
             break;
@@ -170,7 +172,8 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> j
         for (size_t i = 0; i < s.e.size() && i < names.size(); ++i) {
           const auto fixed = Fixed(model, s.e[i]);
           const bool in =
-              fixed ? fixed->is_true() : (slot.is_array() && std::find(slot.begin(), slot.end(), names[i]) != slot.end());
+              fixed ? fixed->is_true()
+                    : (slot.is_array() && std::find(slot.begin(), slot.end(), names[i]) != slot.end());
           if (in) {
             members.push_back(names[i]);
           }
@@ -183,6 +186,102 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> j
     }
   }
   return base;
+}
+
+auto Preferences(const InputPool& pool, const json& base) -> std::vector<z3::expr> {
+  std::vector<z3::expr> out;
+  for (const InputLeaf& leaf : pool.leaves()) {
+    const json* at = &base;
+    for (const auto& p : leaf.path) {
+      if (!at->is_object() || !at->contains(p)) {
+        at = nullptr;
+        break;
+      }
+      at = &(*at)[p];
+    }
+    if (at == nullptr || leaf.path.empty()) {
+      continue;
+    }
+    const TypeTable& types = *leaf.types;
+    const Sym& s = leaf.sym;
+    z3::context& ctx = s.e.empty() ? pool.as_of().ctx() : s.e[0].ctx();
+    const TypeId t = types.Unwrap(leaf.type);
+    if (s.shape == Shape::kOptional) {
+      out.push_back(s.e[0] == ctx.bool_val(!at->is_null()));
+      continue;
+    }
+    if (s.shape == Shape::kEnumSet && at->is_array()) {
+      const auto& names = types.enum_info(types.Get(t).elem).json_names;
+      for (size_t i = 0; i < s.e.size() && i < names.size(); ++i) {
+        const bool in = std::find(at->begin(), at->end(), names[i]) != at->end();
+        out.push_back(s.e[i] == ctx.bool_val(in));
+      }
+      continue;
+    }
+    if (s.shape != Shape::kScalar) {
+      continue;
+    }
+    switch (types.kind(t)) {
+      case TypeKind::kBool:
+        if (at->is_boolean()) {
+          out.push_back(s.e[0] == ctx.bool_val(at->get<bool>()));
+        }
+        break;
+      case TypeKind::kInt:
+        if (at->is_number_integer()) {
+          out.push_back(s.e[0] == ctx.int_val(at->get<int64_t>()));
+        }
+        break;
+      case TypeKind::kDecimal:
+        if (at->is_number()) {
+          if (const auto d = Decimal::Parse(at->dump())) {
+            out.push_back(s.e[0] == ctx.real_val(d->ToString().c_str()));
+          }
+        }
+        break;
+      case TypeKind::kText:
+        if (at->is_string()) {
+          out.push_back(s.e[0] == ctx.string_val(at->get<std::string>()));
+        }
+        break;
+      case TypeKind::kDate:
+        if (at->is_string()) {
+          if (const auto d = Date::Parse(at->get<std::string>())) {
+            out.push_back(s.e[0] == ctx.int_val(d->days()));
+          }
+        }
+        break;
+      case TypeKind::kEnum:
+        if (at->is_string()) {
+          const auto& names = types.enum_info(t).json_names;
+          const auto it = std::find(names.begin(), names.end(), at->get<std::string>());
+          if (it != names.end()) {
+            out.push_back(s.e[0] == ctx.int_val(static_cast<int>(it - names.begin())));
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+auto JsonChanges(const json& before, const json& after) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  const auto walk = [&](const auto& self, const json& a, const json& b, const std::string& path) -> void {
+    if (a.is_object() && b.is_object()) {
+      for (auto it = b.begin(); it != b.end(); ++it) {
+        self(self, a.contains(it.key()) ? a[it.key()] : json(), it.value(), path + "." + it.key());
+      }
+      return;
+    }
+    if (a != b) {
+      out.push_back(fmt::format("{}: {} -> {}", path, a.dump(), b.dump()));
+    }
+  };
+  walk(walk, before, after, "$");
+  return out;
 }
 
 auto ModelAsOf(const z3::model& model, const InputPool& pool) -> std::optional<Date> {

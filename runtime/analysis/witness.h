@@ -18,6 +18,11 @@ namespace policy::analysis {
 
 // `base` with every input variable the model fixes written into it.
 auto OverlayModel(const z3::model& model, const InputPool& pool, nlohmann::json base) -> nlohmann::json;
+// Equalities that hold when the case record's variables take `base`'s values: soft constraints
+// that make Z3 prefer a witness close to an example case.
+auto Preferences(const InputPool& pool, const nlohmann::json& base) -> std::vector<z3::expr>;
+// Where `after` differs from `before`, one line per changed value: `$.a.b: old -> new`.
+auto JsonChanges(const nlohmann::json& before, const nlohmann::json& after) -> std::vector<std::string>;
 // The evaluation date of the model (the pool's fixed date when it is not symbolic).
 auto ModelAsOf(const z3::model& model, const InputPool& pool) -> std::optional<Date>;
 

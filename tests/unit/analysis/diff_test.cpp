@@ -1,7 +1,8 @@
 // `policy diff` (runtime/analysis/diff.h) on the bundled policies: dropping the exchange-student
 // exception of the HK employment policy is found, with a witness exchange student whose result
-// the interpreter reproduces on both sides; the same policies compared with themselves differ
-// nowhere; added and removed decisions are listed.
+// the interpreter reproduces on both sides, by Z3 and by the bounded search alone; the same
+// policies compared with themselves are proven the same; a moved threshold is found at the
+// boundary; added and removed decisions are listed.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -97,9 +98,60 @@ TEST(DiffTest, DroppingTheExchangeExceptionIsFoundWithAnExchangeStudent) {
   // The witness is a real case: the interpreter gives the two results again.
   EXPECT_EQ(Outcome(*old_set.engine, name, d.witness, options.as_of), "false");
   EXPECT_EQ(Outcome(*new_set.engine, name, d.witness, options.as_of), "true");
-  // Admission does not depend on the exception.
+  EXPECT_EQ(d.method, "smt");
+  // Admission does not depend on the exception, and Z3 proves it.
   EXPECT_EQ(results[1].status, DecisionDiff::Status::kSame);
+  EXPECT_TRUE(results[1].proven);
+}
+
+TEST(DiffTest, WithoutTheSolverTheBoundedSearchFindsTheExchangeStudentToo) {
+  const LoadResult old_set = Engine::LoadSources(Bundled());
+  const LoadResult new_set = Engine::LoadSources(WithoutExchangeException());
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  options.seeds = Seeds();
+  options.budget = 300;
+  options.prove = false;
+  options.decisions = {"hk.employment.part_time_on_campus_allowed", "hk.entry.eligible"};
+  const auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  ASSERT_EQ(results.size(), 2U);
+  ASSERT_EQ(results[0].status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(results[0].method, "search");
+  EXPECT_TRUE(nlohmann::json::parse(results[0].witness)["exchange"]["is_exchange_student"].get<bool>());
+  EXPECT_EQ(results[1].status, DecisionDiff::Status::kSame);
+  EXPECT_FALSE(results[1].proven);
   EXPECT_EQ(results[1].cases_tried, 300U);
+}
+
+TEST(DiffTest, ChangingAThresholdIsFoundAtTheBoundary) {
+  const char* kOld =
+      "module m\nrecord C {\n  age: Int\n}\ndecision adult(c: C) -> Bool\n  default false\n  rule r\n    "
+      "when c.age >= 18\n    then true\n";
+  const char* kNew =
+      "module m\nrecord C {\n  age: Int\n}\ndecision adult(c: C) -> Bool\n  default false\n  rule r\n    "
+      "when c.age >= 21\n    then true\n";
+  const LoadResult a = Engine::LoadSources({{"m.policy", kOld}});
+  const LoadResult b = Engine::LoadSources({{"m.policy", kNew}});
+  ASSERT_TRUE(a.engine && b.engine);
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  options.seeds = {R"({"age": 40})"};
+  const auto results = DiffPolicySets(*a.engine, *b.engine, options);
+  ASSERT_EQ(results.size(), 1U);
+  ASSERT_EQ(results[0].status, DecisionDiff::Status::kDifferent);
+  const int64_t age = nlohmann::json::parse(results[0].witness)["age"].get<int64_t>();
+  EXPECT_GE(age, 18);
+  EXPECT_LT(age, 21);
+  // The same threshold written another way is proven equivalent.
+  const char* kSame =
+      "module m\nrecord C {\n  age: Int\n}\ndecision adult(c: C) -> Bool\n  default false\n  rule r\n    "
+      "when not (c.age < 18)\n    then true\n";
+  const LoadResult s = Engine::LoadSources({{"m.policy", kSame}});
+  ASSERT_TRUE(s.engine);
+  const auto same = DiffPolicySets(*a.engine, *s.engine, options);
+  ASSERT_EQ(same.size(), 1U);
+  EXPECT_EQ(same[0].status, DecisionDiff::Status::kSame);
+  EXPECT_TRUE(same[0].proven);
 }
 
 TEST(DiffTest, APolicySetDoesNotDifferFromItself) {
@@ -109,9 +161,16 @@ TEST(DiffTest, APolicySetDoesNotDifferFromItself) {
   options.as_of = *Date::FromCivil(2025, 9, 1);
   options.seeds = Seeds();
   options.budget = 100;
+  size_t proven = 0;
+  size_t compared = 0;
   for (const DecisionDiff& d : DiffPolicySets(*a.engine, *b.engine, options)) {
     EXPECT_NE(d.status, DecisionDiff::Status::kDifferent) << d.decision;
+    compared += d.status == DecisionDiff::Status::kSame ? 1 : 0;
+    proven += d.proven ? 1 : 0;
   }
+  // Identical versions are proven identical wherever the encoding is exact (lists from the case
+  // and the working-day builtins are approximated; those are searched instead).
+  EXPECT_GT(proven, compared * 3 / 4);
 }
 
 TEST(DiffTest, AddedAndRemovedDecisionsAreListed) {
