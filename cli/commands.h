@@ -40,7 +40,8 @@ auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat form
 // The text of the JSON case files among `paths` (files, or directories of *.json), in path order.
 auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string>;
 // The same, with each file's name.
-auto ReadNamedCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::pair<std::string, std::string>>;
+auto ReadNamedCaseFiles(const std::vector<std::string>& paths)
+    -> std::vector<std::pair<std::string, std::string>>;
 auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date>;
 
 }  // namespace policy::cli
