@@ -133,6 +133,7 @@ class Analyzer {
       return out;
     }
     out.analysed = true;
+    PrepareBases(d, takes_case);
     out.approximations.assign(sym->approximations.begin(), sym->approximations.end());
     z3::solver solver(ctx_);
     z3::params params(ctx_);
@@ -187,7 +188,6 @@ class Analyzer {
       Finding f;
       f.kind = Finding::Kind::kGap;
       f.span = id.span;
-      std::vector<z3::expr> none;
       z3::expr no_rule = ctx_.bool_val(true);
       for (const auto& a : sym->applies) {
         no_rule = no_rule && !a;
@@ -214,11 +214,9 @@ class Analyzer {
     }
     if (r == z3::sat) {
       const z3::model model = solver.get_model();
-      const std::vector<json> bases = Bases(d, takes_case);
-      // A witness a reader can follow: the example case that needs the fewest changes (Z3's
-      // optimiser, with "keep the example's value" as soft constraints).
-      // Optimising is much harder than solving: a short time, two examples, and no second try
-      // once it runs out of time.
+      const std::vector<json>& bases = bases_;
+      // A witness a reader can follow: the example case that needs the fewest changes. Two
+      // examples at most, and no second try once the optimiser runs out of time.
       if (prefer_examples && takes_case) {
         for (size_t b = 0; b < bases.size() && b < 2; ++b) {
           bool timed_out = false;
@@ -245,29 +243,11 @@ class Analyzer {
   }
 
   auto Closest(const z3::expr& question, const json& base, bool* timed_out) -> std::optional<z3::model> {
-    z3::optimize opt(ctx_);
-    z3::params params(ctx_);
-    params.set("timeout", std::min(options_.timeout_ms, 2000U));
-    opt.set(params);
-    for (const auto& c : pool_.domain()) {
-      opt.add(c);
-    }
-    for (const auto& c : axioms_) {
-      opt.add(c);
-    }
-    opt.add(question);
-    for (const z3::expr& keep : analysis::Preferences(pool_, base)) {
-      opt.add_soft(keep, 1);
-    }
-    if (pool_.as_of_is_symbolic()) {
-      opt.add_soft(pool_.as_of() == ctx_.int_val(options_.search_as_of.days()), 1);  // today, if it can be
-    }
-    const z3::check_result r = opt.check();
-    *timed_out = r == z3::unknown;
-    if (r != z3::sat) {
-      return std::nullopt;
-    }
-    return opt.get_model();
+    std::vector<z3::expr> hard = pool_.domain();
+    hard.insert(hard.end(), axioms_.begin(), axioms_.end());
+    hard.push_back(question);
+    return analysis::ClosestModel(hard, pool_, base, options_.timeout_ms, options_.search_as_of.days(),
+                                  timed_out);
   }
 
   auto Accept(uint32_t d, const json& candidate, const z3::model& model, const Holds& holds, size_t b,
@@ -282,24 +262,25 @@ class Analyzer {
     return true;
   }
 
-  auto Bases(uint32_t d, bool takes_case) -> std::vector<json> {
-    if (!takes_case) {
-      return {json::object()};
-    }
-    // The examples whose record type this decision reads (others are other policies' cases).
-    std::vector<json> bases;
+  // The cases witnesses are written over, once per decision: the examples whose record type it
+  // reads (others are other policies' cases), then a fresh case.
+  void PrepareBases(uint32_t d, bool takes_case) {
+    bases_.clear();
     base_names_.clear();
+    if (!takes_case) {
+      bases_.push_back(json::object());
+      return;
+    }
     for (size_t i = 0; i < seeds_.size(); ++i) {
       auto ctx = engine_.NewContext();
       DiagnosticSink diags;
       if (engine_.ReadCase(d, seeds_[i].dump(), "example.json", *ctx, diags)) {
-        bases.push_back(seeds_[i]);
+        bases_.push_back(seeds_[i]);
         base_names_.push_back(seed_names_[i]);
       }
     }
     CaseMutator fresh(ir_.types, options_.search_as_of, 1);
-    bases.push_back(fresh.Fresh(ir_.decisions[d].params[0]));
-    return bases;
+    bases_.push_back(fresh.Fresh(ir_.decisions[d].params[0]));
   }
 
   auto Reproduce(uint32_t d, const json& candidate, Date as_of, const Holds& holds, Finding& f) -> bool {
@@ -341,7 +322,7 @@ class Analyzer {
       }
     }
     f.method = "search";
-    const std::vector<json> bases = Bases(d, takes_case);
+    const std::vector<json>& bases = bases_;
     std::vector<json> pool = bases;
     std::vector<size_t> origin(bases.size());  // the base each pool entry descends from
     for (size_t b = 0; b < origin.size(); ++b) {
@@ -390,7 +371,8 @@ class Analyzer {
   analysis::InputPool pool_;
   std::vector<json> seeds_;
   std::vector<std::string> seed_names_;
-  std::vector<std::string> base_names_;  // of the last Bases(): the examples' names, then "" (fresh)
+  std::vector<json> bases_;              // of the decision being analysed (PrepareBases)
+  std::vector<std::string> base_names_;  // their names: the examples', then "" (the fresh case)
   std::vector<z3::expr> axioms_;         // of the decision being analysed
 };
 

@@ -84,23 +84,17 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   for (const std::string& why : old_enc.approximations_outside()) {
     out.approximations.push_back(why);
   }
-  const auto setup = [&](auto& s, unsigned timeout_ms) {
-    z3::params params(ctx);
-    params.set("timeout", timeout_ms);
-    s.set(params);
-    for (const auto& c : pool.domain()) {
-      s.add(c);
-    }
-    for (const auto& c : old_enc.axioms()) {
-      s.add(c);
-    }
-    for (const auto& c : new_enc.axioms()) {
-      s.add(c);  // its own (enum ranges of havoc); its calendar definitions are in old_enc's
-    }
-    s.add(differ);
-  };
+  std::vector<z3::expr> hard = pool.domain();
+  hard.insert(hard.end(), old_enc.axioms().begin(), old_enc.axioms().end());
+  hard.insert(hard.end(), new_enc.axioms().begin(), new_enc.axioms().end());  // calendar ones are old_enc's
+  hard.push_back(differ);
   z3::solver solver(ctx);
-  setup(solver, options.timeout_ms);
+  z3::params params(ctx);
+  params.set("timeout", options.timeout_ms);
+  solver.set(params);
+  for (const z3::expr& c : hard) {
+    solver.add(c);
+  }
   const z3::check_result r = solver.check();
   if (r == z3::unsat) {
     out.status = DecisionDiff::Status::kSame;
@@ -110,20 +104,14 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   if (r != z3::sat) {
     return false;
   }
-  // The witness closest to an example case (soft constraints: keep the example's values).
-  // Optimising is much harder than solving, so it gets a short time and two examples; after that
-  // the plain model is written over each example in turn.
+  // The witness closest to one of the first two examples, then the plain model written over
+  // each example in turn.
   std::vector<std::pair<z3::model, size_t>> models;
   for (size_t i = 0; i < seeds.size() && i < 2; ++i) {
-    z3::optimize opt(ctx);
-    setup(opt, std::min(options.timeout_ms, 2000U));
-    for (const z3::expr& keep : analysis::Preferences(pool, seeds[i])) {
-      opt.add_soft(keep, 1);
-    }
-    const z3::check_result o = opt.check();
-    if (o == z3::sat) {
-      models.emplace_back(opt.get_model(), i);
-    } else if (o == z3::unknown) {
+    bool timed_out = false;
+    if (auto m = analysis::ClosestModel(hard, pool, seeds[i], options.timeout_ms, std::nullopt, &timed_out)) {
+      models.emplace_back(*m, i);
+    } else if (timed_out) {
       break;
     }
   }
@@ -181,8 +169,8 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
     seeds.push_back(mutator.Fresh(*record));
   }
   std::vector<json> witness_bases = seeds;  // Z3's witness is written over one of these
-  if (options.seeds.size() == seeds.size() && !options.seeds.empty()) {
-    witness_bases.push_back(mutator.Fresh(*record));
+  if (!options.seeds.empty()) {
+    witness_bases.push_back(mutator.Fresh(*record));  // for when no example fits the record type
   }
   if (options.prove && Prove(old_set, new_set, *old_d, *new_d, witness_bases, options, out)) {
     return out;

@@ -88,9 +88,7 @@ InputPool::InputPool(z3::context& ctx, std::optional<int32_t> as_of_days)
   }
 }
 
-auto InputPool::Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path,
-                      std::string* note) -> Sym {
-  (void)note;
+auto InputPool::Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path) -> Sym {
   return Make(types, type, path, 0);
 }
 
@@ -247,8 +245,7 @@ auto Encoder::Decision(uint32_t decision) -> const DecisionSym* {
     return &CallDecision(decision, {});
   }
   if (d.params.size() == 1 && program_.types.kind(d.params[0]) == TypeKind::kRecord) {
-    std::string note;
-    return &CallDecision(decision, {pool_.Input(program_.types, d.params[0], {}, &note)});
+    return &CallDecision(decision, {pool_.Input(program_.types, d.params[0], {})});
   }
   return nullptr;
 }
@@ -662,16 +659,13 @@ auto Encoder::Havoc(TypeId type, const std::string& why) -> Sym {
   }
 }
 
-auto Encoder::AsKnownList(const Sym& s, TypeId type) -> std::optional<Sym> {
-  const TypeTable& types = program_.types;
+auto Encoder::AsKnownList(const Sym& s) -> std::optional<Sym> {
   if (s.shape == Shape::kList) {
     return s;
   }
   if (s.shape == Shape::kEnumSet) {
     Sym out;
     out.shape = Shape::kList;
-    (void)types;
-    (void)type;
     for (size_t i = 0; i < s.e.size(); ++i) {
       out.items.push_back(MkScalar(ctx_.int_val(static_cast<int>(i))));
       out.e.push_back(s.e[i]);
@@ -1142,7 +1136,7 @@ auto Encoder::EncodeIn(const ir::Node& n, Frame& f) -> Sym {
 auto Encoder::EncodeAggregate(const ir::Node& n, Frame& f) -> Sym {
   const TypeTable& types = program_.types;
   const Sym coll_sym = Plain(Encode(*n.kids[0], f));
-  const auto coll = AsKnownList(coll_sym, n.kids[0]->type);
+  const auto coll = AsKnownList(coll_sym);
   if (!coll) {
     return Havoc(n.type, "quantifiers and aggregates over lists read from the case record");
   }
@@ -1300,8 +1294,7 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       }
       break;
     case Builtin::kToList:
-      if (auto l = AsKnownList(Plain(args[0]), n.kids[0]->type);
-          l && Plain(args[0]).shape == Shape::kEnumSet) {
+      if (auto l = AsKnownList(Plain(args[0])); l && Plain(args[0]).shape == Shape::kEnumSet) {
         return *l;
       }
       break;
@@ -1319,7 +1312,7 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       s.shape = Shape::kList;
       bool ok = true;
       for (size_t i = 0; i < outer.items.size() && ok; ++i) {
-        const auto inner = AsKnownList(Plain(outer.items[i]), TypeTable::kErrorId);
+        const auto inner = AsKnownList(Plain(outer.items[i]));
         if (!inner) {
           ok = false;
           break;

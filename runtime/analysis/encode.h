@@ -67,9 +67,9 @@ class InputPool {
   auto as_of() const -> const z3::expr& { return as_of_; }
   auto as_of_is_symbolic() const -> bool { return symbolic_as_of_; }
   // The symbolic case record (or part of it) of `type` at `path`. A path first made with a
-  // different shape (an enum with other values, say) gets its own variables, and `note` says so.
-  auto Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path, std::string* note)
-      -> Sym;
+  // different shape (an enum with other values, say) gets its own variables: two versions then
+  // do not share it, which over-approximates, and every witness is re-evaluated anyway.
+  auto Input(const TypeTable& types, TypeId type, const std::vector<std::string>& path) -> Sym;
   // Constraints every real input satisfies (dates within years 1-9999, enum ordinals in range).
   auto domain() const -> const std::vector<z3::expr>& { return domain_; }
   auto leaves() const -> const std::vector<InputLeaf>& { return leaves_; }
@@ -145,7 +145,7 @@ class Encoder {
   auto FromValue(TypeId type, const Value& v) -> Sym;
   auto Default(TypeId type) -> Sym;
   auto Havoc(TypeId type, const std::string& why) -> Sym;
-  auto AsKnownList(const Sym& s, TypeId type) -> std::optional<Sym>;
+  auto AsKnownList(const Sym& s) -> std::optional<Sym>;
   auto Less(const Sym& a, const Sym& b, TypeId type) -> std::optional<z3::expr>;
 
   auto CivilOf(const z3::expr& days) -> Civil;

@@ -284,6 +284,30 @@ auto JsonChanges(const json& before, const json& after) -> std::vector<std::stri
   return out;
 }
 
+auto ClosestModel(const std::vector<z3::expr>& hard, InputPool& pool, const json& base, unsigned timeout_ms,
+                  std::optional<int32_t> prefer_as_of, bool* timed_out) -> std::optional<z3::model> {
+  z3::context& ctx = pool.ctx();
+  z3::optimize opt(ctx);
+  z3::params params(ctx);
+  params.set("timeout", std::min(timeout_ms, 2000U));
+  opt.set(params);
+  for (const z3::expr& c : hard) {
+    opt.add(c);
+  }
+  for (const z3::expr& keep : Preferences(pool, base)) {
+    opt.add_soft(keep, 1);
+  }
+  if (prefer_as_of && pool.as_of_is_symbolic()) {
+    opt.add_soft(pool.as_of() == ctx.int_val(*prefer_as_of), 1);
+  }
+  const z3::check_result r = opt.check();
+  *timed_out = r == z3::unknown;
+  if (r != z3::sat) {
+    return std::nullopt;
+  }
+  return opt.get_model();
+}
+
 auto ModelAsOf(const z3::model& model, const InputPool& pool) -> std::optional<Date> {
   const auto days = Int64(model.eval(pool.as_of(), true));
   if (!days) {

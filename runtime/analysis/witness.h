@@ -23,6 +23,13 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, nlohmann::json 
 auto Preferences(const InputPool& pool, const nlohmann::json& base) -> std::vector<z3::expr>;
 // Where `after` differs from `before`, one line per changed value: `$.a.b: old -> new`.
 auto JsonChanges(const nlohmann::json& before, const nlohmann::json& after) -> std::vector<std::string>;
+// The model of `hard` that keeps the most of `base`'s values (Z3's optimiser, each value a soft
+// constraint), so a witness reads as "this example, with these changes". Optimising is much
+// harder than solving, so it gets at most 2 s; nullopt when it finds nothing, with *timed_out
+// set when it ran out of time. `prefer_as_of`: a date to prefer when the date is symbolic.
+auto ClosestModel(const std::vector<z3::expr>& hard, InputPool& pool, const nlohmann::json& base,
+                  unsigned timeout_ms, std::optional<int32_t> prefer_as_of, bool* timed_out)
+    -> std::optional<z3::model>;
 // The evaluation date of the model (the pool's fixed date when it is not symbolic).
 auto ModelAsOf(const z3::model& model, const InputPool& pool) -> std::optional<Date>;
 

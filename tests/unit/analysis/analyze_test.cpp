@@ -269,7 +269,6 @@ TEST(AnalyzeTest, OptionalsAndDecimalsAreEncoded) {
 }
 
 TEST(AnalyzeTest, BundledPoliciesHaveNoConflictsDeadRulesOrGaps) {
-  std::vector<std::pair<std::string, std::string>> files;
   const LoadResult r = Engine::Load({std::string(POLICY_SOURCE_DIR) + "/policies"});
   ASSERT_TRUE(r.engine);
   AnalyzeOptions options;
