@@ -138,6 +138,9 @@ class Analyzer {
     z3::solver solver(ctx_);
     z3::params params(ctx_);
     params.set("timeout", options_.timeout_ms);
+    if (options_.rlimit != 0) {
+      params.set("rlimit", options_.rlimit);
+    }
     solver.set(params);
     for (const auto& c : pool_.domain()) {
       solver.add(c);
@@ -246,8 +249,8 @@ class Analyzer {
     std::vector<z3::expr> hard = pool_.domain();
     hard.insert(hard.end(), axioms_.begin(), axioms_.end());
     hard.push_back(question);
-    return analysis::ClosestModel(hard, pool_, base, options_.timeout_ms, options_.search_as_of.days(),
-                                  timed_out);
+    return analysis::ClosestModel(hard, pool_, base, options_.timeout_ms, options_.rlimit,
+                                  options_.search_as_of.days(), timed_out);
   }
 
   auto Accept(uint32_t d, const json& candidate, const z3::model& model, const Holds& holds, size_t b,

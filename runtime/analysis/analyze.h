@@ -25,7 +25,10 @@ struct AnalyzeOptions {
   std::vector<std::string> seed_names;  // their file names, to say which example a witness is based on
   std::vector<std::string> decisions;   // qualified names; empty = every decision outside std
   unsigned timeout_ms = 10000;          // per Z3 query
-  size_t search_budget = 300;           // cases per unresolved question
+  // Z3's deterministic resource limit per query (0 = none). Unlike the timeout it gives the same
+  // answers on a fast machine and a loaded one, which tests and CI baselines need.
+  unsigned rlimit = 0;
+  size_t search_budget = 300;  // cases per unresolved question
 };
 
 struct Finding {

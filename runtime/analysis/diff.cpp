@@ -109,7 +109,8 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   std::vector<std::pair<z3::model, size_t>> models;
   for (size_t i = 0; i < seeds.size() && i < 2; ++i) {
     bool timed_out = false;
-    if (auto m = analysis::ClosestModel(hard, pool, seeds[i], options.timeout_ms, std::nullopt, &timed_out)) {
+    if (auto m =
+            analysis::ClosestModel(hard, pool, seeds[i], options.timeout_ms, 0, std::nullopt, &timed_out)) {
       models.emplace_back(*m, i);
     } else if (timed_out) {
       break;

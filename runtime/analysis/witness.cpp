@@ -285,11 +285,15 @@ auto JsonChanges(const json& before, const json& after) -> std::vector<std::stri
 }
 
 auto ClosestModel(const std::vector<z3::expr>& hard, InputPool& pool, const json& base, unsigned timeout_ms,
-                  std::optional<int32_t> prefer_as_of, bool* timed_out) -> std::optional<z3::model> {
+                  unsigned rlimit, std::optional<int32_t> prefer_as_of, bool* timed_out)
+    -> std::optional<z3::model> {
   z3::context& ctx = pool.ctx();
   z3::optimize opt(ctx);
   z3::params params(ctx);
   params.set("timeout", std::min(timeout_ms, 2000U));
+  if (rlimit != 0) {
+    params.set("rlimit", rlimit);
+  }
   opt.set(params);
   for (const z3::expr& c : hard) {
     opt.add(c);

@@ -28,7 +28,7 @@ auto JsonChanges(const nlohmann::json& before, const nlohmann::json& after) -> s
 // harder than solving, so it gets at most 2 s; nullopt when it finds nothing, with *timed_out
 // set when it ran out of time. `prefer_as_of`: a date to prefer when the date is symbolic.
 auto ClosestModel(const std::vector<z3::expr>& hard, InputPool& pool, const nlohmann::json& base,
-                  unsigned timeout_ms, std::optional<int32_t> prefer_as_of, bool* timed_out)
+                  unsigned timeout_ms, unsigned rlimit, std::optional<int32_t> prefer_as_of, bool* timed_out)
     -> std::optional<z3::model>;
 // The evaluation date of the model (the pool's fixed date when it is not symbolic).
 auto ModelAsOf(const z3::model& model, const InputPool& pool) -> std::optional<Date>;
