@@ -7,10 +7,12 @@
 //     TypedBuild  the facts D1 reads are set anew before each evaluation (per-request building)
 //     Json        the case record parsed from JSON text, then evaluated
 //   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
+//   BM_<D>_Jit_<input>           the interpreter rows on the set loaded with the JIT (LLVM)
+//   BM_Compile_Bundled_Jit       BM_Compile_Bundled plus machine code for every decision
 //   BM_Compile_Bundled           parse + check + lower + closure compile of policies/
 //   BM_Compile_Generated/N       the same for a generated policy of N rules (N = 1k, 10k, 100k)
 //   BM_Memory_Bundled, BM_Memory_Generated/N   heap bytes held by a loaded set (counter `bytes`)
-// At the end it prints the Interp/Baseline ratio of every decision and input path.
+// At the end it prints the Interp/Baseline and Jit/Baseline ratios of every decision and input path.
 //
 //   build-rel/bench/policy_bench [--benchmark_filter=D1]     (see docs/performance.md)
 #include <benchmark/benchmark.h>
@@ -51,9 +53,11 @@ struct Fixture {
   api::Date as_of = std::chrono::year{2025} / 9 / 1;
   baseline::Date baseline_as_of{std::chrono::year{2025} / 9 / 1};
 
-  Fixture() {
+  explicit Fixture(bool jit) {
     const fs::path root(POLICY_SOURCE_DIR);
-    auto loaded = api::PolicySet::Load({(root / "policies").string()});
+    api::LoadOptions options;
+    options.jit = jit;
+    auto loaded = api::PolicySet::Load({(root / "policies").string()}, options);
     if (!loaded) {
       Die(loaded.error().message);
     }
@@ -65,6 +69,9 @@ struct Fixture {
         Die(decision.error().message);
       }
       d[i] = *decision;
+      if (jit && !d[i].native()) {
+        Die(fmt::format("{} is not compiled by the JIT: {}", names[i], d[i].interpreted_because()));
+      }
     }
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(root / "examples/cases")) {
@@ -100,9 +107,17 @@ struct Fixture {
 };
 
 auto F() -> Fixture& {
-  static Fixture fixture;
+  static Fixture fixture(false);
   return fixture;
 }
+
+#ifdef POLICY_BENCH_JIT
+// The same policies loaded with LoadOptions::jit: evaluations run LLVM-compiled code.
+auto FJ() -> Fixture& {
+  static Fixture fixture(true);
+  return fixture;
+}
+#endif
 
 // ---- D1, D2, D3 ---------------------------------------------------------------------------
 
@@ -122,9 +137,9 @@ void BM_Baseline_Typed(benchmark::State& state) {
   }
 }
 
-template <int D>
+template <int D, Fixture& (*Get)() = F>
 void BM_Interp_Typed(benchmark::State& state) {
-  Fixture& f = F();
+  Fixture& f = Get();
   api::Evaluator ev(f.set);
   size_t i = 0;
   for (auto _ : state) {
@@ -149,9 +164,9 @@ void BM_Baseline_Json(benchmark::State& state) {
   }
 }
 
-template <int D>
+template <int D, Fixture& (*Get)() = F>
 void BM_Interp_Json(benchmark::State& state) {
-  Fixture& f = F();
+  Fixture& f = Get();
   api::Evaluator ev(f.set);
   size_t i = 0;
   for (auto _ : state) {
@@ -179,8 +194,9 @@ void BM_D1_Baseline_TypedBuild(benchmark::State& state) {
   }
 }
 
+template <Fixture& (*Get)() = F>
 void BM_D1_Interp_TypedBuild(benchmark::State& state) {
-  Fixture& f = F();
+  Fixture& f = Get();
   const api::Decision& d = f.d[0];
   // Resolved once, outside the loop: the point of Fields.
   const api::Field mode = *d.field("programme.mode");
@@ -222,7 +238,7 @@ void BM_D1_Interp_Typed_Explain(benchmark::State& state) {
 BENCHMARK(BM_Baseline_Typed<1>)->Name("BM_D1_Baseline_Typed");
 BENCHMARK(BM_Interp_Typed<1>)->Name("BM_D1_Interp_Typed");
 BENCHMARK(BM_D1_Baseline_TypedBuild);
-BENCHMARK(BM_D1_Interp_TypedBuild);
+BENCHMARK(BM_D1_Interp_TypedBuild<>)->Name("BM_D1_Interp_TypedBuild");
 BENCHMARK(BM_Baseline_Json<1>)->Name("BM_D1_Baseline_Json");
 BENCHMARK(BM_Interp_Json<1>)->Name("BM_D1_Interp_Json");
 BENCHMARK(BM_D1_Interp_Typed_Explain);
@@ -234,6 +250,16 @@ BENCHMARK(BM_Baseline_Typed<3>)->Name("BM_D3_Baseline_Typed");
 BENCHMARK(BM_Interp_Typed<3>)->Name("BM_D3_Interp_Typed");
 BENCHMARK(BM_Baseline_Json<3>)->Name("BM_D3_Baseline_Json");
 BENCHMARK(BM_Interp_Json<3>)->Name("BM_D3_Interp_Json");
+#ifdef POLICY_BENCH_JIT
+// The JIT rows: the same evaluation code through the same API, on the set loaded with the JIT.
+BENCHMARK(BM_Interp_Typed<1, FJ>)->Name("BM_D1_Jit_Typed");
+BENCHMARK(BM_D1_Interp_TypedBuild<FJ>)->Name("BM_D1_Jit_TypedBuild");
+BENCHMARK(BM_Interp_Json<1, FJ>)->Name("BM_D1_Jit_Json");
+BENCHMARK(BM_Interp_Typed<2, FJ>)->Name("BM_D2_Jit_Typed");
+BENCHMARK(BM_Interp_Json<2, FJ>)->Name("BM_D2_Jit_Json");
+BENCHMARK(BM_Interp_Typed<3, FJ>)->Name("BM_D3_Jit_Typed");
+BENCHMARK(BM_Interp_Json<3, FJ>)->Name("BM_D3_Jit_Json");
+#endif
 
 // ---- compile time and memory -------------------------------------------------------------
 
@@ -275,20 +301,34 @@ auto GeneratedSource(int64_t rules) -> std::vector<api::SourceFile> {
   return files;
 }
 
-void CompileBench(benchmark::State& state, const std::vector<api::SourceFile>& sources) {
+void CompileBench(benchmark::State& state, const std::vector<api::SourceFile>& sources, bool jit = false) {
+  api::LoadOptions options;
+  options.jit = jit;
+  double jit_ms = 0;
   for (auto _ : state) {
-    auto set = api::PolicySet::LoadSources(sources);
+    auto set = api::PolicySet::LoadSources(sources, options);
     if (!set) {
       state.SkipWithError(set.error().message.c_str());
       return;
     }
+    jit_ms = set->jit_compile_ms();
     benchmark::DoNotOptimize(set);
+  }
+  if (jit) {
+    state.counters["jit_ms"] = jit_ms;  // of the last load: lowering + LLVM
   }
 }
 
 void BM_Compile_Bundled(benchmark::State& state) {
   CompileBench(state, BundledSources());
 }
+
+#ifdef POLICY_BENCH_JIT
+// The same, plus the JIT: the difference is the cost of machine code for every decision.
+void BM_Compile_Bundled_Jit(benchmark::State& state) {
+  CompileBench(state, BundledSources(), true);
+}
+#endif
 
 void BM_Compile_Generated(benchmark::State& state) {
   const auto sources = GeneratedSource(state.range(0));
@@ -330,6 +370,9 @@ void BM_Memory_Generated(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Compile_Bundled)->Unit(benchmark::kMillisecond);
+#ifdef POLICY_BENCH_JIT
+BENCHMARK(BM_Compile_Bundled_Jit)->Unit(benchmark::kMillisecond);
+#endif
 BENCHMARK(BM_Compile_Generated)
     ->Arg(1000)
     ->Arg(10000)
@@ -366,18 +409,25 @@ class RatioReporter : public benchmark::ConsoleReporter {
       for (const char* input : {"Typed", "TypedBuild", "Json"}) {
         const auto b = ns_.find(fmt::format("BM_{}_Baseline_{}", d, input));
         const auto i = ns_.find(fmt::format("BM_{}_Interp_{}", d, input));
-        if (b == ns_.end() || i == ns_.end()) {
+        const auto j = ns_.find(fmt::format("BM_{}_Jit_{}", d, input));
+        if (b == ns_.end() || (i == ns_.end() && j == ns_.end())) {
           continue;
         }
         if (!header) {
-          GetOutputStream() << "\nInterp / Baseline (same run, real time per decision)\n";
-          GetOutputStream() << fmt::format("{:<16}{:>14}{:>14}{:>10}\n", "benchmark", "baseline ns",
-                                           "interp ns", "ratio");
+          GetOutputStream() << "\nAgainst the hand-written baseline (same run, real time per decision)\n";
+          GetOutputStream() << fmt::format("{:<16}{:>13}{:>11}{:>9}{:>10}{:>9}\n", "benchmark", "baseline ns",
+                                           "interp ns", "ratio", "jit ns", "ratio");
           header = true;
         }
-        GetOutputStream() << fmt::format("{:<16}{:>14.1f}{:>14.1f}{:>9.2f}x\n",
-                                         fmt::format("{}_{}", d, input), b->second, i->second,
-                                         i->second / b->second);
+        const auto cell = [&](auto it, const char* f) {
+          return it == ns_.end() ? std::string("-") : fmt::format(fmt::runtime(f), it->second);
+        };
+        const auto ratio = [&](auto it) {
+          return it == ns_.end() ? std::string("-") : fmt::format("{:.2f}x", it->second / b->second);
+        };
+        GetOutputStream() << fmt::format("{:<16}{:>13.1f}{:>11}{:>9}{:>10}{:>9}\n",
+                                         fmt::format("{}_{}", d, input), b->second, cell(i, "{:.1f}"),
+                                         ratio(i), cell(j, "{:.1f}"), ratio(j));
       }
     }
   }
@@ -393,7 +443,10 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
     return 1;
   }
-  F();  // build and cross-check the fixture before timing anything
+  F();  // build and cross-check the fixtures before timing anything
+#ifdef POLICY_BENCH_JIT
+  FJ();
+#endif
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();

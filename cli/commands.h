@@ -35,13 +35,16 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner;
 auto ParseFormat(const std::string& text) -> DiagFormat;
 void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& sources, DiagFormat format);
 // Loads the policies under `paths`; on any error prints the diagnostics and returns null.
-auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format)
+// With `jit`, the decisions are also compiled to machine code, and ReportNative says how it went.
+auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format, bool jit = false)
     -> std::shared_ptr<const Engine>;
 // The text of the JSON case files among `paths` (files, or directories of *.json), in path order.
 auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string>;
 // The same, with each file's name.
 auto ReadNamedCaseFiles(const std::vector<std::string>& paths)
     -> std::vector<std::pair<std::string, std::string>>;
+// To standard error: how many decisions the JIT compiled, and why any runs on the interpreter.
+void ReportNative(Io& io, const Engine& engine);
 auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& diags) -> std::optional<Date>;
 
 }  // namespace policy::cli

@@ -16,6 +16,9 @@ namespace policy {
 struct CompileOptions {
   bool include_stdlib = true;  // the embedded std.* modules
   syntax::ParseLimits limits;
+  // Also compile the decisions to machine code (runtime/jit, LLVM), when this build has it;
+  // Engine::native_report() says what was compiled and why anything was not.
+  bool jit = false;
 };
 
 // Expands files and directories (recursively, *.policy, sorted by path for deterministic

@@ -30,6 +30,7 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
   };
   CompileOptions options;
   options.include_stdlib = false;  // generated programs import nothing
+  options.jit = true;              // when this build has the JIT: native code must agree too
   const LoadResult loaded = Engine::LoadSources({{"gen.policy", g.policy}}, options);
   if (loaded.engine == nullptr) {
     return failure("the generated program does not compile:\n" +
@@ -38,6 +39,9 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
   const Engine& e = *loaded.engine;
   auto ctx = e.NewContext();
   auto fresh = e.NewContext();
+  ctx->set_native(false);  // the interpreter's answers; `native` gets the JIT's
+  fresh->set_native(false);
+  auto native = e.NewContext();
   for (const std::string& name : g.decisions) {
     const auto d = e.FindDecision(name);
     if (!d) {
@@ -53,6 +57,22 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
     const std::string first = Outcome(e, *d, *input, g.as_of, *ctx, nullptr);
     const std::string again = Outcome(e, *d, *input, g.as_of, *ctx, nullptr);
     const std::string elsewhere = Outcome(e, *d, *input, g.as_of, *fresh, nullptr);
+    const NativeReport& jit = e.native_report();
+    if (jit.available && !jit.native[*d]) {
+      return failure(fmt::format("{} was not compiled by the JIT: {}", name, jit.reasons[*d]));
+    }
+    if (jit.available) {
+      const uint64_t answers = native->native_answers() + native->native_bails();
+      const std::string compiled = Outcome(e, *d, *input, g.as_of, *native, nullptr);
+      if (compiled != first) {
+        return failure(
+            fmt::format("{}: the JIT and the interpreter disagree:\n  interpreter: {}\n  jit:         {}",
+                        name, first, compiled));
+      }
+      if (native->native_answers() + native->native_bails() == answers) {
+        return failure(name + ": the native code was not run");
+      }
+    }
     vm::Trace trace;
     const std::string explained = Outcome(e, *d, *input, g.as_of, *ctx, &trace);
     if (first != again || first != elsewhere || first != explained) {

@@ -50,8 +50,9 @@ auto GenerateProgram(std::span<const uint8_t> bytes) -> GeneratedProgram;
 // Runs the invariants on the program `bytes` generate: it compiles; the case reads; every
 // decision gives the same result (value or error) evaluated twice in one context, in a fresh
 // context, and with an explanation; the explanation's value is the result, and rendering the
-// explanation is deterministic. Returns "" when all hold, else what failed with the program and
-// the case, ready to be printed.
+// explanation is deterministic; in a build with the JIT, the native code gives the same
+// result as the interpreter (value, or the same error). Returns "" when all hold, else what failed with the
+// program and the case, ready to be printed.
 auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string;
 
 }  // namespace policy::fuzz

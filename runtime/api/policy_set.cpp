@@ -107,6 +107,7 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
 auto ToCompileOptions(const LoadOptions& options) -> CompileOptions {
   CompileOptions c;
   c.include_stdlib = options.include_stdlib;
+  c.jit = options.jit;
   return c;
 }
 
@@ -246,6 +247,7 @@ auto PolicySet::LoadSources(const std::vector<SourceFile>& files, const LoadOpti
   }
   CompileOptions c;
   c.include_stdlib = options.include_stdlib;
+  c.jit = options.jit;
   try {
     return detail::FinishLoad(Engine::LoadSources(pairs, c), options);
   } catch (const std::bad_alloc&) {
@@ -336,6 +338,30 @@ auto Decision::name() const -> const std::string& {
 
 auto Decision::result_type() const -> std::string {
   return set_ ? set_->types().Name(set_->engine->program().ir().decisions[index_].result) : "";
+}
+
+auto Decision::native() const -> bool {
+  if (!set_) {
+    return false;
+  }
+  const NativeReport& r = set_->engine->native_report();
+  return index_ < r.native.size() && r.native[index_];
+}
+
+auto Decision::interpreted_because() const -> std::string {
+  if (!set_) {
+    return "";
+  }
+  const NativeReport& r = set_->engine->native_report();
+  return index_ < r.reasons.size() ? r.reasons[index_] : "";
+}
+
+auto PolicySet::jit_compile_ms() const -> double {
+  if (!impl_) {
+    return 0;
+  }
+  const NativeReport& r = impl_->engine->native_report();
+  return r.lower_ms + r.compile_ms;
 }
 
 auto Decision::input_type() const -> std::string {

@@ -67,11 +67,11 @@ class CaseMutator {
         static constexpr int64_t kInteresting[] = {0, 1, 2, 3, 6, 12, 17, 18, 19, 20, 21, 24, 26, 36, 48, 60};
         const int64_t v = j.is_number_integer() ? j.get<int64_t>() : 0;
         switch (Below(3)) {
-          case 0:
-            j = v + 1;
+          case 0:  // saturating: witnesses can hold the extremes of Int
+            j = v == INT64_MAX ? v : v + 1;
             return;
           case 1:
-            j = v - 1;
+            j = v == INT64_MIN ? v : v - 1;
             return;
           default:
             j = kInteresting[Below(std::size(kInteresting))];

@@ -1,5 +1,9 @@
 #include "runtime/engine/engine.h"
 
+#ifdef POLICY_HAVE_JIT
+#include "runtime/jit/jit.h"
+#endif
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -32,7 +36,7 @@ auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& o
   result.sources = std::make_shared<SourceManager>();
   const std::vector<std::string> files = CollectPolicyFiles(paths, result.diagnostics);
   std::shared_ptr<ir::Program> program = CompileFiles(files, options, *result.sources, result.diagnostics);
-  return Finish(std::move(program), std::move(result));
+  return Finish(std::move(program), std::move(result), options.jit);
 }
 
 auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>& files,
@@ -40,10 +44,10 @@ auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>&
   LoadResult result;
   result.sources = std::make_shared<SourceManager>();
   std::shared_ptr<ir::Program> program = CompileSources(files, options, *result.sources, result.diagnostics);
-  return Finish(std::move(program), std::move(result));
+  return Finish(std::move(program), std::move(result), options.jit);
 }
 
-auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result) -> LoadResult {
+auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, bool jit) -> LoadResult {
   if (!program || result.diagnostics.has_errors()) {
     return result;
   }
@@ -55,11 +59,37 @@ auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result) -> 
     return result;
   }
   std::shared_ptr<Engine> engine(new Engine());
+  if (jit) {
+    engine->native_report_ = CompileNativeCode(*compiled);
+  }
   engine->sources_ = result.sources;
   engine->ir_ = std::move(program);
   engine->compiled_ = std::move(compiled);
   result.engine = std::move(engine);
   return result;
+}
+
+// Native code is attached before the engine is shared, so evaluations never see it change.
+auto Engine::CompileNativeCode(vm::CompiledProgram& compiled) -> NativeReport {
+  NativeReport out;
+  out.requested = true;
+  [[maybe_unused]] const size_t n = compiled.ir().decisions.size();
+#ifdef POLICY_HAVE_JIT
+  out.available = true;
+  jit::Report report;
+  compiled.AttachNative(jit::CompileNative(compiled, &report));
+  for (const jit::DecisionReport& d : report.decisions) {
+    out.native.push_back(d.native);
+    out.reasons.push_back(d.reason);
+  }
+  out.native_count = report.native_count;
+  out.lower_ms = report.lower_ms;
+  out.compile_ms = report.compile_ms;
+#else
+  out.native.assign(n, false);
+  out.reasons.assign(n, "this build has no JIT (configure with LLVM installed, -DPOLICY_JIT=ON)");
+#endif
+  return out;
 }
 
 auto Engine::NewContext() const -> std::unique_ptr<vm::Context> {

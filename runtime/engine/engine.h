@@ -31,6 +31,17 @@ struct InputLimits {
 
 class Engine;
 
+// What the JIT did with each decision, when the engine was loaded with CompileOptions::jit.
+struct NativeReport {
+  bool requested = false;
+  bool available = false;            // this build has the LLVM backend
+  std::vector<bool> native;          // per decision (ir::Program order): compiled to machine code
+  std::vector<std::string> reasons;  // per decision: why it runs on the interpreter
+  size_t native_count = 0;
+  double lower_ms = 0;    // IR -> LLVM IR
+  double compile_ms = 0;  // LLVM optimisation and code generation
+};
+
 struct LoadResult {
   std::shared_ptr<const Engine> engine;  // null when any file had errors
   std::shared_ptr<SourceManager> sources;
@@ -55,6 +66,7 @@ class Engine {
 
   auto sources() const -> const SourceManager& { return *sources_; }
   auto program() const -> const vm::CompiledProgram& { return *compiled_; }
+  auto native_report() const -> const NativeReport& { return native_report_; }
   auto NewContext() const -> std::unique_ptr<vm::Context>;
 
   auto FindDecision(std::string_view qualified) const -> std::optional<uint32_t>;
@@ -86,10 +98,12 @@ class Engine {
 
  private:
   Engine() = default;
-  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result) -> LoadResult;
+  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result, bool jit) -> LoadResult;
+  static auto CompileNativeCode(vm::CompiledProgram& compiled) -> NativeReport;
   std::shared_ptr<SourceManager> sources_;
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<vm::CompiledProgram> compiled_;
+  NativeReport native_report_;
 };
 
 auto ToDiagnostic(const vm::EvalError& error) -> Diagnostic;

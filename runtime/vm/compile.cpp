@@ -94,6 +94,7 @@ struct CompiledProgram::Impl {
   Arena global_arena;  // owns the texts, lists and records of `globals`
   std::vector<CompiledTest> tests;
   uint32_t max_stack = 0;
+  const NativeCode* native = nullptr;  // owned by the CompiledProgram (AttachNative)
 
   auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const
       -> Value;
@@ -146,6 +147,19 @@ struct ContextAccess {
            fmt::format("evaluation took more than {} steps", kMaxEvaluationSteps));
     }
     CheckMemory(c, span);
+  }
+  static auto NativeOn(Context& c) -> bool { return c.native_; }
+  // Runs a native decision; nullopt when it did not give a value (the caller then interprets).
+  static auto RunNative(Context& c, NativeFn fn, const Value* args, Date as_of) -> std::optional<Value> {
+    NativeState state{&c, as_of.days(), 0, c.steps_};
+    Value out;
+    if (fn(&state, args, &out) == kNativeValue) {
+      c.steps_ = state.steps;
+      ++c.native_answers_;
+      return out;
+    }
+    ++c.native_bails_;
+    return std::nullopt;
   }
   static void CheckMemory(Context& c, Span span) {
     if (c.scratch_.bytes_allocated() > kMaxEvaluationBytes) [[unlikely]] {
@@ -695,6 +709,15 @@ class CallDecisionCode final : public Code {
     SlotWindow window(f.ctx, CA::Stack(f.ctx), CA::Sp(f.ctx), d.num_slots + d.mask_words);
     for (size_t i = 0; i < args_.size(); ++i) {
       window.slots()[i] = args_[i]->Eval(f);
+    }
+    // Test steps (and interpreted decisions) call native code when there is some and no
+    // explanation is being recorded; if it gives up, the interpreter answers as always.
+    if (impl_.native != nullptr && CA::NativeOn(f.ctx) && CA::GetTrace(f.ctx) == nullptr) {
+      if (const NativeFn fn = impl_.native->Entry(decision_)) {
+        if (const auto v = CA::RunNative(f.ctx, fn, window.slots(), CA::AsOf(f.ctx))) {
+          return *v;
+        }
+      }
     }
     return impl_.CallDecision(f.ctx, decision_, window.slots(), span(), nullptr);
   }
@@ -1565,6 +1588,30 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   if (trace != nullptr) {
     trace->records.clear();
   }
+  if (trace == nullptr && ctx.native_ && decision < native_entries_.size() && native_entries_[decision]) {
+    NativeState state{&ctx, as_of.days(), 0, 0};
+    DecisionResult result;
+    switch (native_entries_[decision](&state, args.data(), &result.value)) {
+      case kNativeValue:
+        ++ctx.native_answers_;
+        result.applicable = true;
+        return result;
+      case kNativeNotApplicable:
+        ++ctx.native_answers_;
+        result.value = Value();
+        return result;
+      case kNativeNotInEffect:
+        ++ctx.native_answers_;
+        result.value = Value();
+        result.in_effect = false;
+        return result;
+      default:
+        // Gave up: the interpreter evaluates the case again, on a clean scratch arena.
+        ++ctx.native_bails_;
+        ctx.scratch_.Reset();
+        break;
+    }
+  }
   try {
     SlotWindow window(ctx, ctx.stack_, ctx.sp_, cd.num_slots + cd.mask_words);
     for (size_t i = 0; i < args.size(); ++i) {
@@ -1646,6 +1693,53 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
 }
 
 // ---- Context ---------------------------------------------------------------------------------
+
+// ---- for the native backend ------------------------------------------------------------------
+
+void CodeDeleter::operator()(const Code* code) const {
+  delete code;
+}
+
+void CompiledProgram::AttachNative(std::shared_ptr<const NativeCode> native) {
+  native_ = std::move(native);
+  impl_->native = native_.get();
+  native_entries_.assign(impl_->decisions.size(), nullptr);
+  for (uint32_t d = 0; native_ != nullptr && d < native_entries_.size(); ++d) {
+    native_entries_[d] = native_->Entry(d);
+  }
+}
+
+auto CompiledProgram::global_values() const -> std::span<const Value> {
+  return impl_->globals;
+}
+
+auto CompiledProgram::CompileOperation(const ir::Node& node) const -> OperationPtr {
+  // Leaf operations never reach the functions, decisions or globals the compiler can refer to.
+  Compiler compiler(*ir_, *impl_);
+  return OperationPtr(compiler.Compile(node).release());
+}
+
+auto CompiledProgram::RunOperation(Context& ctx, const Code& op, Value* operands, Value* out) -> bool {
+  try {
+    Frame frame{ctx, operands};
+    *out = op.Eval(frame);
+  } catch (...) {  // EvalFailure, or bad_alloc: nothing may unwind through native frames
+    return false;
+  }
+  return ctx.scratch_.bytes_allocated() <= kMaxEvaluationBytes;
+}
+
+auto CompiledProgram::NewNativeList(Context& ctx, uint32_t n) -> AggregateObject* {
+  if (n > kMaxGeneratedItems) {
+    return nullptr;
+  }
+  try {
+    AggregateObject* out = ctx.scratch_.NewAggregate(n);
+    return ctx.scratch_.bytes_allocated() <= kMaxEvaluationBytes ? out : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
 
 Context::Context(const CompiledProgram& program) {
   stack_.resize(program.impl_ ? program.impl_->max_stack : 0);

@@ -12,6 +12,7 @@
 // overflow, a date out of range) are returned as EvalError values, never thrown to the caller.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -75,6 +76,51 @@ struct Trace {
 };
 
 class CompiledProgram;
+class Code;
+class Context;
+
+// ---- native code (runtime/jit) -------------------------------------------------------------------
+//
+// A native backend compiles decisions to machine code with the same semantics. It is attached to
+// a CompiledProgram before the program is shared, and Evaluate() uses it whenever no explanation
+// is asked for. Native code only ever answers on its fast path: on anything that would be an
+// evaluation error (a conflict, overflow, a needed decision that does not apply, the step or
+// memory budget) it gives up (kNativeBail), and the interpreter evaluates the case again. The
+// interpreter's answer, and its error message, are then the answer, so both paths agree on every
+// error by construction; the differential tests check that they agree on every value.
+
+// What native code reads and updates: a plain struct, so generated code can use fixed offsets.
+struct NativeState {
+  Context* ctx;    // offset 0: for the runtime helpers (scratch arena, interpreter operations)
+  int32_t as_of;   // offset 8: the evaluation date, days since 1970-01-01
+  int32_t unused;  // offset 12
+  uint64_t steps;  // offset 16: against kMaxEvaluationSteps, counted as the interpreter counts
+};
+static_assert(offsetof(NativeState, as_of) == 8 && offsetof(NativeState, steps) == 16);
+
+enum NativeStatus : int32_t {
+  kNativeValue = 0,          // *out holds the decision's value
+  kNativeNotApplicable = 1,  // in effect, but no rule applied and there is no default
+  kNativeNotInEffect = 2,    // the date is outside the decision's effective period
+  kNativeBail = 3,           // let the interpreter answer (an error, or a budget reached)
+};
+// A compiled decision or function: `args` are its parameters, `out` receives the value.
+using NativeFn = int32_t (*)(NativeState* state, const Value* args, Value* out);
+
+class NativeCode {
+ public:
+  virtual ~NativeCode() = default;
+  // The decision's entry point, or null when it runs on the interpreter.
+  virtual auto Entry(uint32_t decision) const -> NativeFn = 0;
+};
+
+// One interpreter operation (an IR node whose operands are slots 0..n-1), for native code to call
+// where it does not inline the operation itself: decimal arithmetic, text, calendar builtins,
+// building records, lists and sets. The result is the interpreter's by construction.
+struct CodeDeleter {
+  void operator()(const Code* code) const;
+};
+using OperationPtr = std::unique_ptr<const Code, CodeDeleter>;
 
 // Per-thread evaluation state, reused across evaluations.
 class Context {
@@ -88,6 +134,14 @@ class Context {
   auto input_arena() -> Arena& { return input_arena_; }
   void ResetInput() { input_arena_.Reset(); }
 
+  // Whether Evaluate() and RunTest() may use attached native code (default true); the
+  // differential tests turn it off to get the interpreter's answer for the same context.
+  void set_native(bool on) { native_ = on; }
+  // Decisions native code answered (top-level evaluations and calls from test steps), and how
+  // many times it handed a case back to the interpreter: the tests check the JIT really ran.
+  auto native_answers() const -> uint64_t { return native_answers_; }
+  auto native_bails() const -> uint64_t { return native_bails_; }
+
  private:
   friend class CompiledProgram;
   friend struct Frame;
@@ -100,6 +154,9 @@ class Context {
   Trace* trace_ = nullptr;
   uint32_t depth_ = 0;
   uint64_t steps_ = 0;  // against kMaxEvaluationSteps; reset by each evaluation
+  bool native_ = true;
+  uint64_t native_answers_ = 0;
+  uint64_t native_bails_ = 0;
 };
 
 struct DecisionResult {
@@ -137,6 +194,19 @@ class CompiledProgram {
   auto RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error,
                Trace* trace = nullptr) const -> std::optional<TestStepResult>;
 
+  // ---- for the native backend ----
+  // Attaches native code; only before the program is shared between threads.
+  void AttachNative(std::shared_ptr<const NativeCode> native);
+  auto native() const -> const NativeCode* { return native_.get(); }
+  // The global constants, evaluated when the program was compiled.
+  auto global_values() const -> std::span<const Value>;
+  // Compiles one operation (see OperationPtr); `node`'s kids must be kLocal 0..n-1.
+  auto CompileOperation(const ir::Node& node) const -> OperationPtr;
+  // Runs it on `operands`; false on an evaluation error or when the memory budget is exceeded.
+  static auto RunOperation(Context& ctx, const Code& op, Value* operands, Value* out) -> bool;
+  // Allocates a list of `n` items in the evaluation's scratch arena; null past the memory budget.
+  static auto NewNativeList(Context& ctx, uint32_t n) -> AggregateObject*;
+
   struct Impl;
 
  private:
@@ -144,6 +214,8 @@ class CompiledProgram {
   CompiledProgram() = default;
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const NativeCode> native_;
+  std::vector<NativeFn> native_entries_;  // per decision, null = interpreted (no virtual call)
 };
 
 // An effective period in the syntax it is written in: "from 2014-03-17 until 2019-12-31",

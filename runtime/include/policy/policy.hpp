@@ -184,6 +184,10 @@ struct LoadOptions {
   // Refuse to load when the policies' own `test` blocks fail (as of `tests_as_of`, default today).
   bool require_tests_pass = false;
   std::optional<Date> tests_as_of;
+  // Also compile the decisions to machine code with LLVM (when the library was built with it):
+  // evaluations without an explanation then run native code, with the same results. A decision
+  // the JIT cannot compile runs on the interpreter; Decision::native() says which. See docs/jit.md.
+  bool jit = false;
 };
 
 struct SourceFile {
@@ -223,6 +227,8 @@ class POLICY_API PolicySet {
   auto RunTests(Date as_of) const -> TestReport;
   // A number unique to this compiled version within the process.
   auto version() const -> uint64_t;
+  // With LoadOptions::jit: how long compiling to machine code took (0 without it).
+  auto jit_compile_ms() const -> double;
 
  private:
   friend class Decision;
@@ -280,6 +286,11 @@ class POLICY_API Decision {
   auto NewFacts() const -> Result<Facts>;
   // A case record read from JSON (the case-record schema); errors name the JSON path.
   auto FactsFromJson(std::string_view json, std::string_view file_name = "<json>") const -> Result<Facts>;
+
+  // Whether evaluations without an explanation run machine code (the set was loaded with
+  // LoadOptions::jit and the JIT compiled this decision); when not, why ("" without the JIT).
+  auto native() const -> bool;
+  auto interpreted_because() const -> std::string;
 
  private:
   friend class PolicySet;

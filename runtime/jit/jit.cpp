@@ -1,0 +1,1118 @@
+// IR -> LLVM IR -> machine code (ORC LLJIT). See jit.h for what is inlined and what calls the
+// interpreter's operations, and runtime/vm/eval.h for the contract with the interpreter.
+#include "runtime/jit/jit.h"
+
+#include "compiler/check/builtins.h"
+
+#include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <optional>
+
+namespace policy::jit {
+namespace {
+
+// ---- what native code calls ------------------------------------------------------------------
+
+extern "C" auto PolicyJitOperation(vm::NativeState* state, const vm::Code* op, Value* operands, Value* out)
+    -> int32_t {
+  return vm::CompiledProgram::RunOperation(*state->ctx, *op, operands, out) ? 1 : 0;
+}
+
+extern "C" auto PolicyJitNewList(vm::NativeState* state, uint32_t n) -> void* {
+  return vm::CompiledProgram::NewNativeList(*state->ctx, n);
+}
+
+// The machine code and everything it points to: the interpreter operations it calls. Constants
+// and globals it points to belong to the CompiledProgram that owns this object.
+class LlvmCode final : public vm::NativeCode {
+ public:
+  auto Entry(uint32_t decision) const -> vm::NativeFn override {
+    return decision < entries_.size() ? entries_[decision] : nullptr;
+  }
+
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::vector<vm::OperationPtr> operations;
+  std::vector<vm::NativeFn> entries_;
+};
+
+// A construct the backend does not lower: the decision runs on the interpreter.
+struct Unsupported {
+  std::string reason;
+};
+
+constexpr uint8_t Tag(ValueTag t) {
+  return static_cast<uint8_t>(t);
+}
+
+// A value in registers: the three parts of a policy::Value (value.h).
+struct V {
+  llvm::Value* tag;    // i8
+  llvm::Value* small;  // i8: decimal scale or duration unit
+  llvm::Value* bits;   // i64: the payload, or a pointer
+};
+
+class Lowering;
+
+// Lowers one decision or function body into one llvm::Function.
+class FunctionLowering {
+ public:
+  FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num_slots);
+
+  auto Emit(const ir::Node& n) -> V;
+  void LowerDecision(const ir::Decision& d);
+  void LowerFunction(const ir::Function& f);
+
+ private:
+  // ---- values in memory: [tag i8][small i8][pad][bits i64], 16 bytes ----
+  auto ByteAt(llvm::Value* base, int64_t offset) -> llvm::Value* {
+    return offset == 0 ? base : b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), base, offset);
+  }
+  auto ByteAt(llvm::Value* base, llvm::Value* offset) -> llvm::Value* {
+    return b_.CreateInBoundsGEP(b_.getInt8Ty(), base, offset);
+  }
+  auto Load(llvm::Value* p) -> V {
+    llvm::Value* bits_ptr = b_.CreateBitCast(ByteAt(p, 8), b_.getInt64Ty()->getPointerTo());
+    return {b_.CreateLoad(b_.getInt8Ty(), p), b_.CreateLoad(b_.getInt8Ty(), ByteAt(p, 1)),
+            b_.CreateLoad(b_.getInt64Ty(), bits_ptr)};
+  }
+  void Store(const V& v, llvm::Value* p) {
+    b_.CreateStore(v.tag, p);
+    b_.CreateStore(v.small, ByteAt(p, 1));
+    b_.CreateStore(v.bits, b_.CreateBitCast(ByteAt(p, 8), b_.getInt64Ty()->getPointerTo()));
+  }
+  auto Slot(uint32_t i) -> llvm::Value* {
+    if (i >= num_slots_) {
+      throw Unsupported{"a slot beyond the frame (internal)"};
+    }
+    return ByteAt(slots_, int64_t{16} * i);
+  }
+  // An entry-block buffer of `n` values (operands, results).
+  auto Buffer(uint32_t n) -> llvm::Value* {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    llvm::AllocaInst* a = entry.CreateAlloca(llvm::ArrayType::get(entry.getInt8Ty(), 16 * std::max(n, 1U)));
+    a->setAlignment(llvm::Align(8));
+    return entry.CreateBitCast(a, entry.getInt8PtrTy());
+  }
+  // An entry-block boolean; the caller stores its starting value where it is needed.
+  auto Flag() -> llvm::Value* {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    return entry.CreateAlloca(entry.getInt1Ty());
+  }
+  auto Counter() -> llvm::Value* {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    return entry.CreateAlloca(entry.getInt64Ty());
+  }
+
+  auto Const(const Value& v) -> V {
+    uint8_t raw[16];
+    std::memcpy(raw, &v, sizeof raw);
+    int64_t bits = 0;
+    std::memcpy(&bits, raw + 8, sizeof bits);
+    return {b_.getInt8(raw[0]), b_.getInt8(raw[1]), b_.getInt64(static_cast<uint64_t>(bits))};
+  }
+  auto Bool(llvm::Value* i1) -> V {
+    return {b_.getInt8(Tag(ValueTag::kBool)), b_.getInt8(0), b_.CreateZExt(i1, b_.getInt64Ty())};
+  }
+  auto Truth(const V& v) -> llvm::Value* { return b_.CreateICmpNE(v.bits, b_.getInt64(0)); }
+  auto IsNone(const V& v) -> llvm::Value* { return b_.CreateICmpEQ(v.tag, b_.getInt8(Tag(ValueTag::kNone))); }
+
+  auto Block(const char* name) -> llvm::BasicBlock* { return llvm::BasicBlock::Create(ctx_, name, fn_); }
+  // The block that gives up: the interpreter answers instead.
+  auto Bail() -> llvm::BasicBlock* {
+    if (bail_ == nullptr) {
+      bail_ = Block("bail");
+      llvm::IRBuilder<> b(bail_);
+      b.CreateRet(b.getInt32(vm::kNativeBail));
+    }
+    return bail_;
+  }
+  void BailIf(llvm::Value* cond) {
+    llvm::BasicBlock* cont = Block("ok");
+    b_.CreateCondBr(cond, Bail(), cont);
+    b_.SetInsertPoint(cont);
+  }
+  auto Phi(const V& a, llvm::BasicBlock* from_a, const V& b, llvm::BasicBlock* from_b) -> V {
+    const auto one = [&](llvm::Value* x, llvm::Value* y) -> llvm::Value* {
+      if (x == y) {
+        return x;
+      }
+      llvm::PHINode* p = b_.CreatePHI(x->getType(), 2);
+      p->addIncoming(x, from_a);
+      p->addIncoming(y, from_b);
+      return p;
+    };
+    return {one(a.tag, b.tag), one(a.small, b.small), one(a.bits, b.bits)};
+  }
+  // Counts `n` steps against the budget, as the interpreter does for calls and aggregates.
+  void Charge(llvm::Value* n) {
+    llvm::Value* p = b_.CreateBitCast(ByteAt(state_, 16), b_.getInt64Ty()->getPointerTo());
+    llvm::Value* steps = b_.CreateAdd(b_.CreateLoad(b_.getInt64Ty(), p), n);
+    b_.CreateStore(steps, p);
+    BailIf(b_.CreateICmpUGT(steps, b_.getInt64(vm::kMaxEvaluationSteps)));
+  }
+  auto AsOf() -> llvm::Value* { return as_of_; }
+  auto Items(const V& list) -> std::pair<llvm::Value*, llvm::Value*>;  // (count i64, data i8*)
+
+  auto Operation(const ir::Node& n, const std::vector<V>& operands) -> V;
+  auto Call(llvm::Function* callee, const std::vector<V>& args) -> V;
+  auto EmitIn(const ir::Node& n) -> V;
+  auto DecimalCompare(const ir::Node& n) -> V;
+  auto EmitAggregate(const ir::Node& n) -> V;
+  auto EmitMatchEnum(const ir::Node& n) -> V;
+  auto Equal(TypeId type, const V& a, const V& b) -> llvm::Value*;
+
+  Lowering& l_;
+  llvm::LLVMContext& ctx_;
+  llvm::Function* fn_;
+  llvm::IRBuilder<> b_;
+  llvm::Value* state_;
+  llvm::Value* args_;
+  llvm::Value* out_;
+  llvm::Value* slots_ = nullptr;
+  llvm::Value* as_of_ = nullptr;
+  uint32_t num_slots_;
+  llvm::BasicBlock* bail_ = nullptr;
+};
+
+class Lowering {
+ public:
+  Lowering(const vm::CompiledProgram& program, llvm::LLVMContext& ctx, llvm::Module& module, LlvmCode& code)
+      : program_(program), ir_(program.ir()), ctx_(ctx), module_(module), code_(code) {
+    llvm::Type* ptr = llvm::Type::getInt8PtrTy(ctx);
+    fn_type_ = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, ptr, ptr}, false);
+    decisions_.resize(ir_.decisions.size());
+    functions_.resize(ir_.functions.size());
+  }
+
+  // The llvm::Function of decision `d`, lowering it (and its callees) first; throws Unsupported
+  // when it or a callee cannot be lowered.
+  auto Decision(uint32_t d) -> llvm::Function* {
+    return Ensure(
+        decisions_[d], fmt::format("policy_d{}", d), ir_.decisions[d].name,
+        [&](FunctionLowering& f) { f.LowerDecision(ir_.decisions[d]); }, SlotsOf(ir_.decisions[d]));
+  }
+  auto Function(uint32_t i) -> llvm::Function* {
+    return Ensure(
+        functions_[i], fmt::format("policy_f{}", i), ir_.functions[i].name,
+        [&](FunctionLowering& f) { f.LowerFunction(ir_.functions[i]); }, SlotsOf(ir_.functions[i]));
+  }
+
+  auto program() const -> const vm::CompiledProgram& { return program_; }
+  auto ir() const -> const ir::Program& { return ir_; }
+  auto types() const -> const TypeTable& { return ir_.types; }
+  auto fn_type() const -> llvm::FunctionType* { return fn_type_; }
+  auto module() -> llvm::Module& { return module_; }
+  auto AddOperation(vm::OperationPtr op) -> const vm::Code* {
+    code_.operations.push_back(std::move(op));
+    return code_.operations.back().get();
+  }
+
+ private:
+  struct Lowered {
+    enum class State : uint8_t { kNotYet, kInProgress, kDone, kFailed } state = State::kNotYet;
+    llvm::Function* fn = nullptr;
+    std::string reason;
+  };
+
+  template <typename Body>
+  auto Ensure(Lowered& l, const std::string& symbol, const std::string& name, Body body, uint32_t slots)
+      -> llvm::Function* {
+    switch (l.state) {
+      case Lowered::State::kDone:
+        return l.fn;
+      case Lowered::State::kFailed:
+        throw Unsupported{fmt::format("calls `{}`, which runs on the interpreter", name)};
+      case Lowered::State::kInProgress:
+        throw Unsupported{fmt::format("`{}` calls itself", name)};
+      case Lowered::State::kNotYet:
+        break;
+    }
+    l.state = Lowered::State::kInProgress;
+    llvm::Function* fn = llvm::Function::Create(fn_type_, llvm::Function::ExternalLinkage, symbol, module_);
+    try {
+      FunctionLowering f(*this, fn, slots);
+      body(f);
+      std::string errors;
+      llvm::raw_string_ostream os(errors);
+      if (llvm::verifyFunction(*fn, &os)) {
+        os.flush();
+        throw Unsupported{"the generated code did not verify (internal): " +
+                          errors.substr(0, errors.find('\n'))};
+      }
+    } catch (Unsupported& u) {
+      fn->eraseFromParent();
+      l.state = Lowered::State::kFailed;
+      l.reason = u.reason;
+      throw Unsupported{u.reason};
+    }
+    l.state = Lowered::State::kDone;
+    l.fn = fn;
+    return fn;
+  }
+
+ public:
+  auto ReasonOf(uint32_t d) const -> const std::string& { return decisions_[d].reason; }
+
+ private:
+  static void MaxSlot(const ir::Node* n, uint32_t& max) {
+    if (n == nullptr) {
+      return;
+    }
+    if (n->op == ir::Op::kLocal || n->op == ir::Op::kAggregate ||
+        (n->op == ir::Op::kMatchOptional && n->a != UINT32_MAX)) {
+      max = std::max(max, n->a + 1);
+    }
+    for (const uint32_t b : n->bind) {
+      if (b != UINT32_MAX) {
+        max = std::max(max, b + 1);
+      }
+    }
+    for (const auto& k : n->kids) {
+      MaxSlot(k.get(), max);
+    }
+  }
+  static auto SlotsOf(const ir::Decision& d) -> uint32_t {
+    uint32_t max = std::max<uint32_t>(d.num_slots, static_cast<uint32_t>(d.params.size()));
+    MaxSlot(d.default_value.get(), max);
+    for (const ir::Rule& r : d.rules) {
+      for (const ir::Conjunct& c : r.when) {
+        MaxSlot(c.cond.get(), max);
+      }
+      MaxSlot(r.then.get(), max);
+    }
+    return max;
+  }
+  static auto SlotsOf(const ir::Function& f) -> uint32_t {
+    uint32_t max = std::max(f.num_slots, f.num_params);
+    MaxSlot(f.body.get(), max);
+    return max;
+  }
+
+  const vm::CompiledProgram& program_;
+  const ir::Program& ir_;
+  llvm::LLVMContext& ctx_;
+  llvm::Module& module_;
+  LlvmCode& code_;
+  llvm::FunctionType* fn_type_ = nullptr;
+  std::vector<Lowered> decisions_;
+  std::vector<Lowered> functions_;
+};
+
+FunctionLowering::FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num_slots)
+    : l_(l), ctx_(fn->getContext()), fn_(fn), b_(fn->getContext()), num_slots_(num_slots) {
+  state_ = fn->getArg(0);
+  args_ = fn->getArg(1);
+  out_ = fn->getArg(2);
+  llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+  b_.SetInsertPoint(entry);
+  slots_ = Buffer(num_slots_);
+  as_of_ = b_.CreateSExt(
+      b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(ByteAt(state_, 8), b_.getInt32Ty()->getPointerTo())),
+      b_.getInt64Ty());
+}
+
+auto FunctionLowering::Items(const V& list) -> std::pair<llvm::Value*, llvm::Value*> {
+  // Value::items(): a record or list has items; any other value (none) has none.
+  llvm::Value* is_agg = b_.CreateOr(b_.CreateICmpEQ(list.tag, b_.getInt8(Tag(ValueTag::kList))),
+                                    b_.CreateICmpEQ(list.tag, b_.getInt8(Tag(ValueTag::kRecord))));
+  llvm::BasicBlock* from = b_.GetInsertBlock();
+  llvm::BasicBlock* read = Block("items");
+  llvm::BasicBlock* done = Block("items.done");
+  b_.CreateCondBr(is_agg, read, done);
+  b_.SetInsertPoint(read);
+  llvm::Value* obj = b_.CreateIntToPtr(list.bits, b_.getInt8PtrTy());
+  llvm::Value* size =
+      b_.CreateZExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(obj, b_.getInt32Ty()->getPointerTo())),
+                    b_.getInt64Ty());
+  llvm::Value* data = ByteAt(obj, 8);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  llvm::PHINode* n = b_.CreatePHI(b_.getInt64Ty(), 2);
+  n->addIncoming(b_.getInt64(0), from);
+  n->addIncoming(size, read);
+  llvm::PHINode* d = b_.CreatePHI(b_.getInt8PtrTy(), 2);
+  d->addIncoming(llvm::ConstantPointerNull::get(b_.getInt8PtrTy()), from);
+  d->addIncoming(data, read);
+  return {n, d};
+}
+
+auto FunctionLowering::Operation(const ir::Node& n, const std::vector<V>& operands) -> V {
+  // The same node with its operands in slots 0..k-1, compiled by the interpreter.
+  ir::Node op;
+  op.op = n.op;
+  op.type = n.type;
+  op.span = n.span;
+  op.a = n.a;
+  op.b = n.b;
+  op.arith = n.arith;
+  op.cmp = n.cmp;
+  op.agg = n.agg;
+  op.paths = n.paths;
+  op.table = n.table;
+  op.bind = n.bind;
+  for (size_t i = 0; i < n.kids.size(); ++i) {
+    auto local = std::make_unique<ir::Node>();
+    local->op = ir::Op::kLocal;
+    local->type = n.kids[i]->type;
+    local->span = n.kids[i]->span;
+    local->a = static_cast<uint32_t>(i);
+    op.kids.push_back(std::move(local));
+  }
+  const vm::Code* code = l_.AddOperation(l_.program().CompileOperation(op));
+  llvm::Value* in = Buffer(static_cast<uint32_t>(operands.size()));
+  for (size_t i = 0; i < operands.size(); ++i) {
+    Store(operands[i], ByteAt(in, static_cast<int64_t>(16 * i)));
+  }
+  llvm::Value* out = Buffer(1);
+  llvm::Type* ptr = b_.getInt8PtrTy();
+  llvm::FunctionType* helper_type = llvm::FunctionType::get(b_.getInt32Ty(), {ptr, ptr, ptr, ptr}, false);
+  llvm::Value* helper = b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(&PolicyJitOperation)),
+                                          helper_type->getPointerTo());
+  llvm::Value* op_ptr = b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(code)), ptr);
+  llvm::Value* ok = b_.CreateCall(helper_type, helper, {state_, op_ptr, in, out});
+  BailIf(b_.CreateICmpEQ(ok, b_.getInt32(0)));
+  return Load(out);
+}
+
+auto FunctionLowering::Call(llvm::Function* callee, const std::vector<V>& args) -> V {
+  Charge(b_.getInt64(1));
+  llvm::Value* in = Buffer(static_cast<uint32_t>(args.size()));
+  for (size_t i = 0; i < args.size(); ++i) {
+    Store(args[i], ByteAt(in, static_cast<int64_t>(16 * i)));
+  }
+  llvm::Value* out = Buffer(1);
+  llvm::Value* status = b_.CreateCall(l_.fn_type(), callee, {state_, in, out});
+  // A callee that does not give a value (not applicable, not in effect) is an error for its
+  // caller, which the interpreter reports.
+  BailIf(b_.CreateICmpNE(status, b_.getInt32(vm::kNativeValue)));
+  return Load(out);
+}
+
+auto FunctionLowering::Equal(TypeId type, const V& a, const V& b) -> llvm::Value* {
+  const TypeTable& types = l_.types();
+  const TypeId t = types.Unwrap(type);
+  if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == TypeKind::kEnum ||
+       t == TypeTable::kDateId) &&
+      !types.IsOptional(type)) {
+    return b_.CreateICmpEQ(a.bits, b.bits);
+  }
+  ir::Node eq;
+  eq.op = ir::Op::kEq;
+  eq.type = TypeTable::kBoolId;
+  for (int i = 0; i < 2; ++i) {
+    auto k = std::make_unique<ir::Node>();
+    k->op = ir::Op::kLocal;
+    k->type = type;
+    eq.kids.push_back(std::move(k));
+  }
+  return Truth(Operation(eq, {a, b}));
+}
+
+auto FunctionLowering::Emit(const ir::Node& n) -> V {
+  const TypeTable& types = l_.types();
+  switch (n.op) {
+    case ir::Op::kConst:
+      return Const(l_.ir().constants[n.a]);
+    case ir::Op::kGlobal:
+      return Const(l_.program().global_values()[n.a]);
+    case ir::Op::kLocal:
+      return Load(Slot(n.a));
+    case ir::Op::kAsOf:
+      return {b_.getInt8(Tag(ValueTag::kDate)), b_.getInt8(0), AsOf()};
+    case ir::Op::kField: {
+      const V rec = Emit(*n.kids[0]);
+      llvm::Value* obj = b_.CreateIntToPtr(rec.bits, b_.getInt8PtrTy());
+      return Load(ByteAt(obj, 8 + int64_t{16} * n.a));
+    }
+    case ir::Op::kCallFunction:
+    case ir::Op::kCallDecision: {
+      llvm::Function* callee = n.op == ir::Op::kCallFunction ? l_.Function(n.a) : l_.Decision(n.a);
+      std::vector<V> args;
+      for (const auto& k : n.kids) {
+        args.push_back(Emit(*k));
+      }
+      return Call(callee, args);
+    }
+    case ir::Op::kNot:
+      return Bool(b_.CreateNot(Truth(Emit(*n.kids[0]))));
+    case ir::Op::kNeg:
+      if (n.type == TypeTable::kIntId) {
+        const V x = Emit(*n.kids[0]);
+        BailIf(b_.CreateICmpEQ(x.bits, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
+        return {x.tag, x.small, b_.CreateNeg(x.bits)};
+      }
+      break;
+    case ir::Op::kAnd:
+    case ir::Op::kOr: {
+      const bool is_and = n.op == ir::Op::kAnd;
+      llvm::Value* a = Truth(Emit(*n.kids[0]));
+      llvm::BasicBlock* from_a = b_.GetInsertBlock();
+      llvm::BasicBlock* rhs = Block(is_and ? "and.rhs" : "or.rhs");
+      llvm::BasicBlock* done = Block(is_and ? "and.done" : "or.done");
+      if (is_and) {
+        b_.CreateCondBr(a, rhs, done);
+      } else {
+        b_.CreateCondBr(a, done, rhs);
+      }
+      b_.SetInsertPoint(rhs);
+      llvm::Value* r = Truth(Emit(*n.kids[1]));
+      llvm::BasicBlock* from_r = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      llvm::PHINode* p = b_.CreatePHI(b_.getInt1Ty(), 2);
+      p->addIncoming(b_.getInt1(!is_and), from_a);
+      p->addIncoming(r, from_r);
+      return Bool(p);
+    }
+    case ir::Op::kArith: {
+      const TypeId l = n.kids[0]->type;
+      const TypeId r = n.kids[1]->type;
+      if (l == TypeTable::kIntId && r == TypeTable::kIntId && n.arith != ir::ArithOp::kDiv &&
+          n.arith != ir::ArithOp::kMod) {
+        const V x = Emit(*n.kids[0]);
+        const V y = Emit(*n.kids[1]);
+        const llvm::Intrinsic::ID id = n.arith == ir::ArithOp::kAdd   ? llvm::Intrinsic::sadd_with_overflow
+                                       : n.arith == ir::ArithOp::kSub ? llvm::Intrinsic::ssub_with_overflow
+                                                                      : llvm::Intrinsic::smul_with_overflow;
+        llvm::Value* res = b_.CreateBinaryIntrinsic(id, x.bits, y.bits);
+        BailIf(b_.CreateExtractValue(res, 1));
+        return {x.tag, x.small, b_.CreateExtractValue(res, 0)};
+      }
+      break;
+    }
+    case ir::Op::kCompare: {
+      const TypeId t = n.kids[0]->type;
+      if (t == TypeTable::kIntId || t == TypeTable::kDateId) {
+        const V x = Emit(*n.kids[0]);
+        const V y = Emit(*n.kids[1]);
+        switch (n.cmp) {
+          case ir::CmpOp::kLt:
+            return Bool(b_.CreateICmpSLT(x.bits, y.bits));
+          case ir::CmpOp::kLe:
+            return Bool(b_.CreateICmpSLE(x.bits, y.bits));
+          case ir::CmpOp::kGt:
+            return Bool(b_.CreateICmpSGT(x.bits, y.bits));
+          case ir::CmpOp::kGe:
+            return Bool(b_.CreateICmpSGE(x.bits, y.bits));
+        }
+      }
+      if (t == TypeTable::kDecimalId && n.kids[1]->type == TypeTable::kDecimalId) {
+        return DecimalCompare(n);
+      }
+      break;
+    }
+    case ir::Op::kEq: {
+      const TypeId t = types.Unwrap(n.kids[0]->type);
+      if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == TypeKind::kEnum ||
+           t == TypeTable::kDateId) &&
+          !types.IsOptional(n.kids[0]->type) && !types.IsOptional(n.kids[1]->type)) {
+        const V x = Emit(*n.kids[0]);
+        const V y = Emit(*n.kids[1]);
+        llvm::Value* eq = b_.CreateICmpEQ(x.bits, y.bits);
+        return Bool(n.b != 0 ? b_.CreateNot(eq) : eq);
+      }
+      if (n.kids[0]->type == TypeTable::kDecimalId && n.kids[1]->type == TypeTable::kDecimalId) {
+        return DecimalCompare(n);
+      }
+      break;
+    }
+    case ir::Op::kIn:
+      return EmitIn(n);
+    case ir::Op::kIsNone: {
+      llvm::Value* none = IsNone(Emit(*n.kids[0]));
+      return Bool(n.b != 0 ? b_.CreateNot(none) : none);
+    }
+    case ir::Op::kCoalesce: {
+      const V a = Emit(*n.kids[0]);
+      llvm::BasicBlock* from_a = b_.GetInsertBlock();
+      llvm::BasicBlock* rhs = Block("coalesce.rhs");
+      llvm::BasicBlock* done = Block("coalesce.done");
+      b_.CreateCondBr(IsNone(a), rhs, done);
+      b_.SetInsertPoint(rhs);
+      const V r = Emit(*n.kids[1]);
+      llvm::BasicBlock* from_r = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return Phi(a, from_a, r, from_r);
+    }
+    case ir::Op::kIf: {
+      llvm::Value* c = Truth(Emit(*n.kids[0]));
+      llvm::BasicBlock* then_bb = Block("if.then");
+      llvm::BasicBlock* else_bb = Block("if.else");
+      llvm::BasicBlock* done = Block("if.done");
+      b_.CreateCondBr(c, then_bb, else_bb);
+      b_.SetInsertPoint(then_bb);
+      const V t = Emit(*n.kids[1]);
+      llvm::BasicBlock* from_t = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(else_bb);
+      const V e = Emit(*n.kids[2]);
+      llvm::BasicBlock* from_e = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return Phi(t, from_t, e, from_e);
+    }
+    case ir::Op::kDuration: {
+      const V count = Emit(*n.kids[0]);
+      return {b_.getInt8(Tag(ValueTag::kDuration)), b_.getInt8(static_cast<uint8_t>(n.a)), count.bits};
+    }
+    case ir::Op::kAggregate:
+      return EmitAggregate(n);
+    case ir::Op::kMatchEnum:
+      return EmitMatchEnum(n);
+    case ir::Op::kMatchOptional: {
+      const V v = Emit(*n.kids[0]);
+      llvm::BasicBlock* none_bb = Block("match.none");
+      llvm::BasicBlock* some_bb = Block("match.some");
+      llvm::BasicBlock* done = Block("match.done");
+      b_.CreateCondBr(IsNone(v), none_bb, some_bb);
+      b_.SetInsertPoint(none_bb);
+      const V a = Emit(*n.kids[1]);
+      llvm::BasicBlock* from_a = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(some_bb);
+      if (n.a != UINT32_MAX) {
+        Store(v, Slot(n.a));
+      }
+      const V s = Emit(*n.kids[2]);
+      llvm::BasicBlock* from_s = b_.GetInsertBlock();
+      b_.CreateBr(done);
+      b_.SetInsertPoint(done);
+      return Phi(a, from_a, s, from_s);
+    }
+    case ir::Op::kCallBuiltin:
+      if (static_cast<check::Builtin>(n.a) == check::Builtin::kToDecimal && n.kids.size() == 1) {
+        const V x = Emit(*n.kids[0]);  // Decimal::FromInt: the integer as mantissa, scale 0
+        return {b_.getInt8(Tag(ValueTag::kDecimal)), b_.getInt8(0), x.bits};
+      }
+      break;
+    case ir::Op::kRecord:
+    case ir::Op::kList:
+    case ir::Op::kSet:
+    case ir::Op::kWith:
+      break;
+  }
+  // Every operand is evaluated first (these operations are strict), then the interpreter's
+  // operation runs on the values.
+  std::vector<V> operands;
+  for (const auto& k : n.kids) {
+    operands.push_back(Emit(*k));
+  }
+  return Operation(n, operands);
+}
+
+// Decimals of the same scale compare as their mantissas; otherwise the interpreter's operation
+// aligns the scales (Decimal::Compare).
+auto FunctionLowering::DecimalCompare(const ir::Node& n) -> V {
+  const V x = Emit(*n.kids[0]);
+  const V y = Emit(*n.kids[1]);
+  llvm::BasicBlock* same = Block("dec.same");
+  llvm::BasicBlock* other = Block("dec.align");
+  llvm::BasicBlock* done = Block("dec.done");
+  b_.CreateCondBr(b_.CreateICmpEQ(x.small, y.small), same, other);
+  b_.SetInsertPoint(same);
+  llvm::Value* r = nullptr;
+  if (n.op == ir::Op::kEq) {
+    r = b_.CreateICmpEQ(x.bits, y.bits);
+    r = n.b != 0 ? b_.CreateNot(r) : r;
+  } else {
+    switch (n.cmp) {
+      case ir::CmpOp::kLt:
+        r = b_.CreateICmpSLT(x.bits, y.bits);
+        break;
+      case ir::CmpOp::kLe:
+        r = b_.CreateICmpSLE(x.bits, y.bits);
+        break;
+      case ir::CmpOp::kGt:
+        r = b_.CreateICmpSGT(x.bits, y.bits);
+        break;
+      case ir::CmpOp::kGe:
+        r = b_.CreateICmpSGE(x.bits, y.bits);
+        break;
+    }
+  }
+  const V fast = Bool(r);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(other);
+  const V slow = Operation(n, {x, y});
+  llvm::BasicBlock* from_slow = b_.GetInsertBlock();
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  return Phi(fast, same, slow, from_slow);
+}
+
+auto FunctionLowering::EmitIn(const ir::Node& n) -> V {
+  const TypeTable& types = l_.types();
+  const ir::Node& coll = *n.kids[1];
+  if (coll.op == ir::Op::kConst && types.kind(types.Unwrap(n.kids[0]->type)) == TypeKind::kEnum) {
+    uint64_t mask = 0;
+    bool fits = true;
+    for (const Value& v : l_.ir().constants[coll.a].items()) {
+      if (v.as_enum() >= 64) {
+        fits = false;
+      } else {
+        mask |= uint64_t{1} << v.as_enum();
+      }
+    }
+    if (fits) {
+      // One bit test; `none` is in no set. The shift stays below 64: ordinals of a set that fits.
+      const V x = Emit(*n.kids[0]);
+      llvm::Value* shift = b_.CreateAnd(x.bits, b_.getInt64(63));
+      llvm::Value* bit = b_.CreateICmpNE(
+          b_.CreateAnd(b_.CreateLShr(b_.getInt64(mask), shift), b_.getInt64(1)), b_.getInt64(0));
+      llvm::Value* in_range = b_.CreateICmpULT(x.bits, b_.getInt64(64));
+      llvm::Value* found = b_.CreateAnd(b_.CreateAnd(b_.CreateNot(IsNone(x)), in_range), bit);
+      return Bool(n.b != 0 ? b_.CreateNot(found) : found);
+    }
+  }
+  const V x = Emit(*n.kids[0]);
+  const V c = Emit(coll);
+  return Operation(n, {x, c});
+}
+
+auto FunctionLowering::EmitMatchEnum(const ir::Node& n) -> V {
+  const V v = Emit(*n.kids[0]);
+  llvm::BasicBlock* done = Block("match.done");
+  std::vector<llvm::BasicBlock*> arms(n.kids.size(), nullptr);
+  for (size_t a = 1; a < n.kids.size(); ++a) {
+    arms[a] = Block("match.arm");
+  }
+  llvm::BasicBlock* dispatch = Block("match.dispatch");
+  llvm::BasicBlock* none_target = n.b >= 1 && n.b < n.kids.size() ? arms[n.b] : Bail();
+  b_.CreateCondBr(IsNone(v), none_target, dispatch);
+  b_.SetInsertPoint(dispatch);
+  llvm::SwitchInst* sw = b_.CreateSwitch(v.bits, Bail(), static_cast<unsigned>(n.table.size()));
+  for (size_t ordinal = 0; ordinal < n.table.size(); ++ordinal) {
+    const uint32_t arm = n.table[ordinal];
+    if (arm >= 1 && arm < n.kids.size()) {
+      sw->addCase(b_.getInt64(ordinal), arms[arm]);
+    }
+  }
+  std::vector<std::pair<V, llvm::BasicBlock*>> results;
+  for (size_t a = 1; a < n.kids.size(); ++a) {
+    b_.SetInsertPoint(arms[a]);
+    if (a < n.bind.size() && n.bind[a] != UINT32_MAX) {
+      Store(v, Slot(n.bind[a]));  // some(x): x is the value itself (optionals are unboxed)
+    }
+    const V r = Emit(*n.kids[a]);
+    results.emplace_back(r, b_.GetInsertBlock());
+    b_.CreateBr(done);
+  }
+  b_.SetInsertPoint(done);
+  const auto phi = [&](auto part) -> llvm::Value* {
+    llvm::PHINode* p = b_.CreatePHI(part(results[0].first)->getType(), static_cast<unsigned>(results.size()));
+    for (const auto& [value, from] : results) {
+      p->addIncoming(part(value), from);
+    }
+    return p;
+  };
+  return {phi([](const V& x) { return x.tag; }), phi([](const V& x) { return x.small; }),
+          phi([](const V& x) { return x.bits; })};
+}
+
+auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
+  const TypeTable& types = l_.types();
+  const V coll = Emit(*n.kids[0]);
+  const auto [count, data] = Items(coll);
+  Charge(count);
+  const TypeId body_type = n.kids[1]->type;
+  const bool decimal = types.Unwrap(n.type) == TypeTable::kDecimalId;
+  if (n.agg == ir::AggOp::kSum && decimal && body_type != TypeTable::kDecimalId) {
+    throw Unsupported{"a decimal sum of non-decimal values"};
+  }
+
+  llvm::Value* index = Counter();
+  b_.CreateStore(b_.getInt64(0), index);
+  llvm::Value* acc = Buffer(1);   // the running result
+  llvm::Value* list = nullptr;    // filter and map: the list being built
+  llvm::Value* kept = Counter();  // filter: items kept
+  llvm::Value* first = Flag();
+  b_.CreateStore(b_.getInt1(true), first);
+  b_.CreateStore(b_.getInt64(0), kept);
+  switch (n.agg) {
+    case ir::AggOp::kAll:
+      Store(Bool(b_.getInt1(true)), acc);
+      break;
+    case ir::AggOp::kAny:
+      Store(Bool(b_.getInt1(false)), acc);
+      break;
+    case ir::AggOp::kCount:
+      Store({b_.getInt8(Tag(ValueTag::kInt)), b_.getInt8(0), b_.getInt64(0)}, acc);
+      break;
+    case ir::AggOp::kSum:
+      Store(decimal ? Const(Value::Dec(Decimal())) : Const(Value::Int(0)), acc);
+      break;
+    case ir::AggOp::kMin:
+    case ir::AggOp::kMax:
+      Store(Const(Value()), acc);
+      break;
+    case ir::AggOp::kFilter:
+    case ir::AggOp::kMap: {
+      llvm::Type* ptr = b_.getInt8PtrTy();
+      llvm::FunctionType* t = llvm::FunctionType::get(ptr, {ptr, b_.getInt32Ty()}, false);
+      llvm::Value* helper =
+          b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(&PolicyJitNewList)), t->getPointerTo());
+      // More than 2^32 items cannot be in a list; the helper refuses more than the limit anyway.
+      llvm::Value* n32 = b_.CreateTrunc(
+          b_.CreateSelect(b_.CreateICmpUGT(count, b_.getInt64(UINT32_MAX)), b_.getInt64(UINT32_MAX), count),
+          b_.getInt32Ty());
+      list = b_.CreateCall(t, helper, {state_, n32});
+      BailIf(b_.CreateICmpEQ(list, llvm::ConstantPointerNull::get(b_.getInt8PtrTy())));
+      break;
+    }
+  }
+
+  llvm::BasicBlock* header = Block("agg.header");
+  llvm::BasicBlock* body = Block("agg.body");
+  llvm::BasicBlock* exit = Block("agg.exit");
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::Value* i = b_.CreateLoad(b_.getInt64Ty(), index);
+  b_.CreateCondBr(b_.CreateICmpULT(i, count), body, exit);
+  b_.SetInsertPoint(body);
+  const V item = Load(ByteAt(data, b_.CreateMul(i, b_.getInt64(16))));
+  Store(item, Slot(n.a));
+  const V x = Emit(*n.kids[1]);
+  llvm::BasicBlock* next = Block("agg.next");
+  switch (n.agg) {
+    case ir::AggOp::kAll:
+    case ir::AggOp::kAny: {
+      // The first false (all) or true (any) decides.
+      const bool is_all = n.agg == ir::AggOp::kAll;
+      llvm::BasicBlock* decided = Block("agg.decided");
+      llvm::Value* t = Truth(x);
+      b_.CreateCondBr(is_all ? b_.CreateNot(t) : t, decided, next);
+      b_.SetInsertPoint(decided);
+      Store(Bool(b_.getInt1(!is_all)), acc);
+      b_.CreateBr(exit);
+      break;
+    }
+    case ir::AggOp::kCount: {
+      const V c = Load(acc);
+      Store({c.tag, c.small, b_.CreateAdd(c.bits, b_.CreateZExt(Truth(x), b_.getInt64Ty()))}, acc);
+      b_.CreateBr(next);
+      break;
+    }
+    case ir::AggOp::kSum: {
+      const V total = Load(acc);
+      if (decimal) {
+        ir::Node add;
+        add.op = ir::Op::kArith;
+        add.arith = ir::ArithOp::kAdd;
+        add.type = TypeTable::kDecimalId;
+        add.span = n.span;
+        for (int k = 0; k < 2; ++k) {
+          auto local = std::make_unique<ir::Node>();
+          local->op = ir::Op::kLocal;
+          local->type = TypeTable::kDecimalId;
+          add.kids.push_back(std::move(local));
+        }
+        Store(Operation(add, {total, x}), acc);
+      } else {
+        llvm::Value* res = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, total.bits, x.bits);
+        BailIf(b_.CreateExtractValue(res, 1));
+        Store({total.tag, total.small, b_.CreateExtractValue(res, 0)}, acc);
+      }
+      b_.CreateBr(next);
+      break;
+    }
+    case ir::AggOp::kMin:
+    case ir::AggOp::kMax: {
+      const bool is_min = n.agg == ir::AggOp::kMin;
+      llvm::BasicBlock* take = Block("agg.take");
+      llvm::BasicBlock* compare = Block("agg.compare");
+      b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), first), take, compare);
+      b_.SetInsertPoint(compare);
+      const V best = Load(acc);
+      llvm::Value* better = nullptr;
+      if (body_type == TypeTable::kIntId || body_type == TypeTable::kDateId) {
+        better = is_min ? b_.CreateICmpSLT(x.bits, best.bits) : b_.CreateICmpSGT(x.bits, best.bits);
+      } else {
+        ir::Node cmp;
+        cmp.op = ir::Op::kCompare;
+        cmp.cmp = is_min ? ir::CmpOp::kLt : ir::CmpOp::kGt;
+        cmp.type = TypeTable::kBoolId;
+        cmp.span = n.span;
+        for (int k = 0; k < 2; ++k) {
+          auto local = std::make_unique<ir::Node>();
+          local->op = ir::Op::kLocal;
+          local->type = body_type;
+          cmp.kids.push_back(std::move(local));
+        }
+        better = Truth(Operation(cmp, {x, best}));
+      }
+      b_.CreateCondBr(better, take, next);
+      b_.SetInsertPoint(take);
+      Store(x, acc);
+      b_.CreateStore(b_.getInt1(false), first);
+      b_.CreateBr(next);
+      break;
+    }
+    case ir::AggOp::kFilter: {
+      llvm::BasicBlock* keep = Block("agg.keep");
+      b_.CreateCondBr(Truth(x), keep, next);
+      b_.SetInsertPoint(keep);
+      llvm::Value* k = b_.CreateLoad(b_.getInt64Ty(), kept);
+      Store(item, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(k, b_.getInt64(16)))));
+      b_.CreateStore(b_.CreateAdd(k, b_.getInt64(1)), kept);
+      b_.CreateBr(next);
+      break;
+    }
+    case ir::AggOp::kMap:
+      Store(x, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(i, b_.getInt64(16)))));
+      b_.CreateBr(next);
+      break;
+  }
+  b_.SetInsertPoint(next);
+  b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), index);
+  b_.CreateBr(header);
+
+  b_.SetInsertPoint(exit);
+  if (n.agg == ir::AggOp::kFilter) {
+    b_.CreateStore(b_.CreateTrunc(b_.CreateLoad(b_.getInt64Ty(), kept), b_.getInt32Ty()),
+                   b_.CreateBitCast(list, b_.getInt32Ty()->getPointerTo()));
+  }
+  if (n.agg == ir::AggOp::kFilter || n.agg == ir::AggOp::kMap) {
+    return {b_.getInt8(Tag(ValueTag::kList)), b_.getInt8(0), b_.CreatePtrToInt(list, b_.getInt64Ty())};
+  }
+  return Load(acc);
+}
+
+void FunctionLowering::LowerFunction(const ir::Function& f) {
+  for (uint32_t i = 0; i < f.num_params; ++i) {
+    Store(Load(ByteAt(args_, int64_t{16} * i)), Slot(i));
+  }
+  Store(Emit(*f.body), out_);
+  b_.CreateRet(b_.getInt32(vm::kNativeValue));
+}
+
+void FunctionLowering::LowerDecision(const ir::Decision& d) {
+  // When the decision is in effect (ir::Decision::InEffect).
+  const auto within = [&](const std::optional<Date>& from, const std::optional<Date>& until) -> llvm::Value* {
+    llvm::Value* ok = b_.getInt1(true);
+    if (from) {
+      ok = b_.CreateAnd(ok,
+                        b_.CreateICmpSGE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{from->days()}))));
+    }
+    if (until) {
+      ok = b_.CreateAnd(ok,
+                        b_.CreateICmpSLE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{until->days()}))));
+    }
+    return ok;
+  };
+  llvm::Value* in_effect = b_.getInt1(true);
+  if (d.effective_from || d.effective_until) {
+    in_effect = within(d.effective_from, d.effective_until);
+  } else if (d.in_effect_with_rules) {
+    in_effect = b_.getInt1(false);
+    for (const ir::Rule& r : d.rules) {
+      if (!r.is_exception) {
+        in_effect = b_.CreateOr(in_effect, within(r.effective_from, r.effective_until));
+      }
+    }
+  }
+  llvm::BasicBlock* not_in_effect = Block("not_in_effect");
+  llvm::BasicBlock* start = Block("rules");
+  b_.CreateCondBr(in_effect, start, not_in_effect);
+  {
+    llvm::IRBuilder<> b(not_in_effect);
+    b.CreateRet(b.getInt32(vm::kNativeNotInEffect));
+  }
+  b_.SetInsertPoint(start);
+  for (size_t i = 0; i < d.params.size(); ++i) {
+    Store(Load(ByteAt(args_, static_cast<int64_t>(16 * i))), Slot(static_cast<uint32_t>(i)));
+  }
+  // Rules defeated by an applicable exception, and the result so far.
+  std::vector<llvm::Value*> defeated(d.rules.size(), nullptr);
+  for (const ir::Rule& r : d.rules) {
+    for (const uint32_t o : r.overrides) {
+      if (o < defeated.size() && defeated[o] == nullptr) {
+        defeated[o] = Flag();
+        b_.CreateStore(b_.getInt1(false), defeated[o]);
+      }
+    }
+  }
+  llvm::Value* has_result = Flag();
+  b_.CreateStore(b_.getInt1(false), has_result);
+  llvm::Value* result = Buffer(1);
+  Store(Const(Value()), result);
+
+  for (size_t i = 0; i < d.rules.size(); ++i) {
+    const ir::Rule& rule = d.rules[i];
+    llvm::BasicBlock* next = Block("rule.next");
+    if (defeated[i] != nullptr) {
+      llvm::BasicBlock* live = Block("rule.live");
+      b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), defeated[i]), next, live);
+      b_.SetInsertPoint(live);
+    }
+    if (rule.effective_from || rule.effective_until) {
+      llvm::BasicBlock* effective = Block("rule.effective");
+      b_.CreateCondBr(within(rule.effective_from, rule.effective_until), effective, next);
+      b_.SetInsertPoint(effective);
+    }
+    for (const ir::Conjunct& c : rule.when) {
+      llvm::BasicBlock* holds = Block("rule.holds");
+      b_.CreateCondBr(Truth(Emit(*c.cond)), holds, next);
+      b_.SetInsertPoint(holds);
+    }
+    const V v = Emit(*rule.then);
+    for (const uint32_t o : rule.overrides) {
+      if (o < defeated.size()) {
+        b_.CreateStore(b_.getInt1(true), defeated[o]);
+      }
+    }
+    llvm::BasicBlock* first = Block("rule.first");
+    llvm::BasicBlock* again = Block("rule.again");
+    b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), has_result), again, first);
+    b_.SetInsertPoint(first);
+    Store(v, result);
+    b_.CreateStore(b_.getInt1(true), has_result);
+    b_.CreateBr(next);
+    // A second applicable rule must agree, or it is a conflict (reported by the interpreter).
+    b_.SetInsertPoint(again);
+    BailIf(b_.CreateNot(Equal(d.result, Load(result), v)));
+    b_.CreateBr(next);
+    b_.SetInsertPoint(next);
+  }
+  llvm::BasicBlock* decided = Block("decided");
+  llvm::BasicBlock* none = Block("no_rule");
+  b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), has_result), decided, none);
+  b_.SetInsertPoint(none);
+  if (d.default_value) {
+    Store(Emit(*d.default_value), result);
+    b_.CreateBr(decided);
+  } else {
+    b_.CreateRet(b_.getInt32(vm::kNativeNotApplicable));
+  }
+  b_.SetInsertPoint(decided);
+  Store(Load(result), out_);
+  b_.CreateRet(b_.getInt32(vm::kNativeValue));
+}
+
+void InitializeLlvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+auto Elapsed(std::chrono::steady_clock::time_point since) -> double {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+auto CompileNative(const vm::CompiledProgram& program, Report* report)
+    -> std::shared_ptr<const vm::NativeCode> {
+  const ir::Program& ir = program.ir();
+  Report local;
+  Report& r = report != nullptr ? *report : local;
+  r = Report{};
+  r.decisions.resize(ir.decisions.size());
+  const auto fail_all = [&](const std::string& why) -> std::shared_ptr<const vm::NativeCode> {
+    for (DecisionReport& d : r.decisions) {
+      d = {false, why};
+    }
+    r.native_count = 0;
+    return nullptr;
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  InitializeLlvm();
+  auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!jtmb) {
+    return fail_all("LLVM does not support this machine: " + llvm::toString(jtmb.takeError()));
+  }
+  jtmb->setCodeGenOptLevel(llvm::CodeGenOpt::None);
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*jtmb).create();
+  if (!jit) {
+    return fail_all("LLVM's JIT could not start: " + llvm::toString(jit.takeError()));
+  }
+  auto code = std::make_shared<LlvmCode>();
+  code->jit = std::move(*jit);
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = std::make_unique<llvm::Module>("policies", *context);
+  module->setDataLayout(code->jit->getDataLayout());
+  module->setTargetTriple(jtmb->getTargetTriple().str());
+
+  Lowering lowering(program, *context, *module, *code);
+  std::vector<llvm::Function*> lowered(ir.decisions.size(), nullptr);
+  for (uint32_t d = 0; d < ir.decisions.size(); ++d) {
+    try {
+      lowered[d] = lowering.Decision(d);
+      r.decisions[d].native = true;
+    } catch (const Unsupported& u) {
+      r.decisions[d] = {false, u.reason};
+    }
+  }
+  r.lower_ms = Elapsed(start);
+
+  const auto compile_start = std::chrono::steady_clock::now();
+  {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb;
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    // The function simplification pipeline at O1 (SROA, instcombine, CFG simplification, ...),
+    // without the inliner, then the fast code generator: 47 decisions compile in about 130 ms.
+    // The full O2 pipeline with CodeGenOpt::Default runs evaluations about a quarter faster but
+    // takes about 360 ms (docs/jit.md, "Compile time").
+    llvm::ModulePassManager mpm;
+    mpm.addPass(llvm::createModuleToFunctionPassAdaptor(
+        pb.buildFunctionSimplificationPipeline(llvm::OptimizationLevel::O1, llvm::ThinOrFullLTOPhase::None)));
+    mpm.run(*module, mam);
+  }
+  std::vector<std::string> names(ir.decisions.size());
+  for (uint32_t d = 0; d < ir.decisions.size(); ++d) {
+    if (lowered[d] != nullptr) {
+      names[d] = lowered[d]->getName().str();
+    }
+  }
+  if (auto err = code->jit->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)))) {
+    return fail_all("LLVM could not compile the policies: " + llvm::toString(std::move(err)));
+  }
+  code->entries_.assign(ir.decisions.size(), nullptr);
+  for (uint32_t d = 0; d < ir.decisions.size(); ++d) {
+    if (names[d].empty()) {
+      continue;
+    }
+    auto sym = code->jit->lookup(names[d]);
+    if (!sym) {
+      r.decisions[d] = {false, "LLVM could not compile it: " + llvm::toString(sym.takeError())};
+      continue;
+    }
+#if LLVM_VERSION_MAJOR >= 15
+    code->entries_[d] = sym->toPtr<vm::NativeFn>();
+#else
+    code->entries_[d] = reinterpret_cast<vm::NativeFn>(static_cast<uintptr_t>(sym->getAddress()));
+#endif
+    ++r.native_count;
+  }
+  r.compile_ms = Elapsed(compile_start);
+  return code;
+}
+
+}  // namespace policy::jit

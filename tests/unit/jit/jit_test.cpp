@@ -1,0 +1,211 @@
+// The LLVM backend against the interpreter (differential), and what the JIT promises around it:
+// every bundled decision compiles, native code gives the interpreter's values on the example
+// cases and thousands of mutations of them, the policies' own tests pass through native code,
+// errors and budgets come out identical, and native code outlives a reload while it is used.
+// Generated programs are compared in tests/unit/fuzz (CheckGeneratedProgram) and by
+// fuzz_well_typed; the public API's side (LoadOptions::jit) in tests/unit/api/jit_api_test.cpp.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runtime/engine/case_search.h"
+#include "runtime/engine/engine.h"
+
+namespace policy {
+namespace {
+
+namespace fs = std::filesystem;
+
+auto Read(const fs::path& p) -> std::string {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+auto LoadBundled(bool jit) -> std::shared_ptr<const Engine> {
+  CompileOptions options;
+  options.jit = jit;
+  LoadResult r = Engine::Load({std::string(POLICY_SOURCE_DIR) + "/policies"}, options);
+  EXPECT_TRUE(r.engine) << RenderDiagnostics(r.diagnostics.Sorted(), *r.sources, DiagFormat::kShort);
+  return r.engine;
+}
+
+// One evaluation as text: value (with applicability) or the error, rendered with its location.
+auto Outcome(const Engine& e, uint32_t d, const Value& input, Date as_of, vm::Context& ctx) -> std::string {
+  DiagnosticSink diags;
+  const auto r = e.Evaluate(d, input, as_of, ctx, nullptr, diags);
+  if (!r) {
+    return "error " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
+  }
+  return fmt::format("{}{}{}", r->in_effect ? "" : "not in effect ", r->applicable ? "" : "not applicable ",
+                     e.ValueToJson(e.DecisionResultType(d), r->value).dump());
+}
+
+TEST(JitTest, EveryBundledDecisionCompiles) {
+  const auto e = LoadBundled(true);
+  ASSERT_TRUE(e);
+  const NativeReport& r = e->native_report();
+  ASSERT_TRUE(r.available);
+  const auto& decisions = e->program().ir().decisions;
+  for (size_t d = 0; d < decisions.size(); ++d) {
+    EXPECT_TRUE(r.native[d]) << decisions[d].name << ": " << r.reasons[d];
+  }
+  EXPECT_EQ(r.native_count, decisions.size());
+  EXPECT_GT(r.compile_ms, 0);
+}
+
+TEST(JitTest, NativeValuesEqualTheInterpretersOnExamplesAndMutations) {
+  const auto e = LoadBundled(true);
+  ASSERT_TRUE(e);
+  const ir::Program& ir = e->program().ir();
+  std::vector<nlohmann::json> examples;
+  for (const auto& f : fs::directory_iterator(fs::path(POLICY_SOURCE_DIR) / "examples/cases")) {
+    if (f.path().extension() == ".json") {
+      examples.push_back(nlohmann::json::parse(Read(f.path())));
+    }
+  }
+  ASSERT_FALSE(examples.empty());
+  // Today, the day before and the day of an effective date in the policies, and a date before
+  // any of them.
+  const std::vector<Date> dates = {*Date::Parse("2025-09-01"), *Date::Parse("2014-03-16"),
+                                   *Date::Parse("2014-03-17"), *Date::Parse("2000-01-01")};
+  auto interp = e->NewContext();
+  interp->set_native(false);
+  auto native = e->NewContext();
+  size_t compared = 0;
+  for (uint32_t d = 0; d < ir.decisions.size(); ++d) {
+    const ir::Decision& decision = ir.decisions[d];
+    if (decision.params.size() != 1 || decision.name.rfind("std.", 0) == 0) {
+      continue;
+    }
+    CaseMutator mutator(ir.types, dates[0], d + 1);
+    std::vector<nlohmann::json> cases;
+    for (const nlohmann::json& x : examples) {
+      cases.push_back(x);
+      for (int m = 0; m < 12; ++m) {
+        nlohmann::json c = x;
+        for (int k = 0; k <= m % 3; ++k) {
+          mutator.Mutate(c, decision.params[0]);
+        }
+        cases.push_back(std::move(c));
+      }
+    }
+    for (const nlohmann::json& c : cases) {
+      DiagnosticSink diags;
+      Arena arena;
+      const auto input = e->ReadCase(d, c.dump(), "case.json", arena, diags);
+      if (!input) {
+        continue;  // another policy's case record
+      }
+      for (const Date as_of : dates) {
+        const std::string expected = Outcome(*e, d, *input, as_of, *interp);
+        const std::string actual = Outcome(*e, d, *input, as_of, *native);
+        ASSERT_EQ(actual, expected) << decision.name << " as of " << as_of.ToString() << " on " << c.dump();
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 5000u);
+  EXPECT_GT(native->native_answers(), compared / 2) << "native code answered too rarely to mean anything";
+  EXPECT_EQ(interp->native_answers(), 0u);
+}
+
+TEST(JitTest, ThePoliciesOwnTestsPassThroughNativeCode) {
+  const auto e = LoadBundled(true);
+  ASSERT_TRUE(e);
+  const Date today = *Date::Parse("2025-09-01");
+  const auto& tests = e->program().ir().tests;
+  ASSERT_FALSE(tests.empty());
+  auto native = e->NewContext();
+  auto interp = e->NewContext();
+  interp->set_native(false);
+  for (uint32_t t = 0; t < tests.size(); ++t) {
+    vm::EvalError native_error;
+    vm::EvalError interp_error;
+    const auto n = e->program().RunTest(*native, t, today, &native_error);
+    const auto i = e->program().RunTest(*interp, t, today, &interp_error);
+    ASSERT_EQ(n.has_value(), i.has_value()) << tests[t].name;
+    if (n) {
+      EXPECT_TRUE(n->passed) << tests[t].module << ": " << tests[t].name << " (step " << n->step << ")";
+      EXPECT_EQ(n->passed, i->passed) << tests[t].name;
+      EXPECT_EQ(n->actual, i->actual) << tests[t].name;
+    } else {
+      EXPECT_EQ(native_error.message, interp_error.message) << tests[t].name;
+    }
+  }
+  // The decisions the tests call ran as machine code.
+  EXPECT_GT(native->native_answers(), tests.size());
+}
+
+// Errors are the interpreter's: native code gives up, and the interpreter reports.
+TEST(JitTest, ErrorsAndBudgetsAreTheInterpreters) {
+  const std::string policy = R"(module t
+
+record Case {
+  n: Int
+  xs: List<Int>
+}
+
+decision conflict(c: Case) -> Int
+  rule a
+    when c.n > 0
+    then 1
+  rule b
+    when c.n > 1
+    then 2
+
+decision overflow(c: Case) -> Int
+  default 0
+  rule big
+    when c.n > 0
+    then c.n * 9223372036854775807
+
+decision needs_conflict(c: Case) -> Int
+  default conflict(c) + 1
+
+decision slow(c: Case) -> Int
+  default count a in c.xs: (count b in c.xs: (count x in c.xs: x > a + b) > 0) > 0
+)";
+  CompileOptions options;
+  options.jit = true;
+  options.include_stdlib = false;
+  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
+  ASSERT_TRUE(loaded.engine) << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources,
+                                                  DiagFormat::kShort);
+  const Engine& e = *loaded.engine;
+  for (size_t d = 0; d < e.native_report().native.size(); ++d) {
+    ASSERT_TRUE(e.native_report().native[d]) << e.native_report().reasons[d];
+  }
+  std::string xs = "[";
+  for (int i = 0; i < 500; ++i) {
+    xs += fmt::format("{}{}", i == 0 ? "" : ",", i);
+  }
+  xs += "]";
+  const Date as_of = *Date::Parse("2025-09-01");
+  for (const char* name : {"t.conflict", "t.overflow", "t.needs_conflict", "t.slow"}) {
+    const uint32_t d = *e.FindDecision(name);
+    for (const std::string& c : {std::string(R"({"n": 2, "xs": [1]})"), std::string(R"({"n": 0, "xs": [1]})"),
+                                 R"({"n": 2, "xs": )" + xs + "}"}) {
+      auto interp = e.NewContext();
+      interp->set_native(false);
+      auto native = e.NewContext();
+      DiagnosticSink diags;
+      const auto input = e.ReadCase(d, c, "case.json", *native, diags);
+      ASSERT_TRUE(input);
+      const std::string expected = Outcome(e, d, *input, as_of, *interp);
+      const std::string actual = Outcome(e, d, *input, as_of, *native);
+      EXPECT_EQ(actual, expected) << name << " on " << c.substr(0, 40);
+      if (expected.rfind("error", 0) == 0) {
+        EXPECT_GE(native->native_bails(), 1u) << name;  // and again for callees the interpreter re-runs
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace policy
