@@ -18,6 +18,9 @@ packages=(
   libfmt-dev nlohmann-json3-dev libcli11-dev
   # the SMT solver behind `policy analyze` and the proofs of `policy diff`
   libz3-dev
+  # the optional JIT (runtime/jit, CMake option POLICY_JIT): LLVM 14, the version of clang-14
+  # that builds the fuzz targets, so one LLVM serves both
+  llvm-14-dev
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
 )
