@@ -193,7 +193,7 @@ class FunctionLowering {
 class Lowering {
  public:
   Lowering(const vm::CompiledProgram& program, llvm::LLVMContext& ctx, llvm::Module& module, LlvmCode& code)
-      : program_(program), ir_(program.ir()), ctx_(ctx), module_(module), code_(code) {
+      : program_(program), ir_(program.ir()), module_(module), code_(code) {
     llvm::Type* ptr = llvm::Type::getInt8PtrTy(ctx);
     fn_type_ = llvm::FunctionType::get(llvm::Type::getInt32Ty(ctx), {ptr, ptr, ptr}, false);
     decisions_.resize(ir_.decisions.size());
@@ -306,7 +306,6 @@ class Lowering {
 
   const vm::CompiledProgram& program_;
   const ir::Program& ir_;
-  llvm::LLVMContext& ctx_;
   llvm::Module& module_;
   LlvmCode& code_;
   llvm::FunctionType* fn_type_ = nullptr;
