@@ -403,6 +403,23 @@ auto FunctionLowering::Call(llvm::Function* callee, const std::vector<V>& args) 
   return Load(out);
 }
 
+// A binary IR node over slots 0 and 1 of type `operand`, for an interpreter operation that has no
+// node of its own in the program (the equality of two rules' results, a running sum, min/max).
+auto BinaryOnLocals(ir::Op op, TypeId result, TypeId operand, Span span) -> ir::Node {
+  ir::Node n;
+  n.op = op;
+  n.type = result;
+  n.span = span;
+  for (uint32_t i = 0; i < 2; ++i) {
+    auto local = std::make_unique<ir::Node>();
+    local->op = ir::Op::kLocal;
+    local->type = operand;
+    local->a = i;
+    n.kids.push_back(std::move(local));
+  }
+  return n;
+}
+
 auto FunctionLowering::Equal(TypeId type, const V& a, const V& b) -> llvm::Value* {
   const TypeTable& types = l_.types();
   const TypeId t = types.Unwrap(type);
@@ -411,16 +428,7 @@ auto FunctionLowering::Equal(TypeId type, const V& a, const V& b) -> llvm::Value
       !types.IsOptional(type)) {
     return b_.CreateICmpEQ(a.bits, b.bits);
   }
-  ir::Node eq;
-  eq.op = ir::Op::kEq;
-  eq.type = TypeTable::kBoolId;
-  for (int i = 0; i < 2; ++i) {
-    auto k = std::make_unique<ir::Node>();
-    k->op = ir::Op::kLocal;
-    k->type = type;
-    eq.kids.push_back(std::move(k));
-  }
-  return Truth(Operation(eq, {a, b}));
+  return Truth(Operation(BinaryOnLocals(ir::Op::kEq, TypeTable::kBoolId, type, Span{}), {a, b}));
 }
 
 auto FunctionLowering::Emit(const ir::Node& n) -> V {
@@ -811,17 +819,8 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
     case ir::AggOp::kSum: {
       const V total = Load(acc);
       if (decimal) {
-        ir::Node add;
-        add.op = ir::Op::kArith;
+        ir::Node add = BinaryOnLocals(ir::Op::kArith, TypeTable::kDecimalId, TypeTable::kDecimalId, n.span);
         add.arith = ir::ArithOp::kAdd;
-        add.type = TypeTable::kDecimalId;
-        add.span = n.span;
-        for (int k = 0; k < 2; ++k) {
-          auto local = std::make_unique<ir::Node>();
-          local->op = ir::Op::kLocal;
-          local->type = TypeTable::kDecimalId;
-          add.kids.push_back(std::move(local));
-        }
         Store(Operation(add, {total, x}), acc);
       } else {
         llvm::Value* res = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, total.bits, x.bits);
@@ -843,17 +842,8 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
       if (body_type == TypeTable::kIntId || body_type == TypeTable::kDateId) {
         better = is_min ? b_.CreateICmpSLT(x.bits, best.bits) : b_.CreateICmpSGT(x.bits, best.bits);
       } else {
-        ir::Node cmp;
-        cmp.op = ir::Op::kCompare;
+        ir::Node cmp = BinaryOnLocals(ir::Op::kCompare, TypeTable::kBoolId, body_type, n.span);
         cmp.cmp = is_min ? ir::CmpOp::kLt : ir::CmpOp::kGt;
-        cmp.type = TypeTable::kBoolId;
-        cmp.span = n.span;
-        for (int k = 0; k < 2; ++k) {
-          auto local = std::make_unique<ir::Node>();
-          local->op = ir::Op::kLocal;
-          local->type = body_type;
-          cmp.kids.push_back(std::move(local));
-        }
         better = Truth(Operation(cmp, {x, best}));
       }
       b_.CreateCondBr(better, take, next);
