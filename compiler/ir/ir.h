@@ -1,8 +1,8 @@
 // Stage 3 output: a small typed IR. A decision is a function of its inputs: names are gone
 // (locals are slots, fields are indices, enum values are ordinals, calls name a function or
 // decision by index), every node carries its type, and constant collections are pre-built
-// values. The interpreter (runtime/vm) compiles this to closures; a future LLVM backend lowers
-// the same IR.
+// values. The interpreter (runtime/vm) compiles this to closures; the optional LLVM backend
+// (runtime/jit) lowers the same IR to machine code.
 //
 // Rules keep what explanations need: their name, citation, effective period, and their `when`
 // condition split into top-level conjuncts with the source text of each, so an explanation can
