@@ -159,6 +159,24 @@ class FunctionLowering {
     };
     return {one(a.tag, b.tag), one(a.small, b.small), one(a.bits, b.bits)};
   }
+  // `cond ? on_true() : on_false()`, each arm emitted in its own block and joined by phis.
+  template <typename True, typename False>
+  auto Branch(llvm::Value* cond, True on_true, False on_false) -> V {
+    llvm::BasicBlock* t = Block("then");
+    llvm::BasicBlock* f = Block("else");
+    llvm::BasicBlock* done = Block("join");
+    b_.CreateCondBr(cond, t, f);
+    b_.SetInsertPoint(t);
+    const V a = on_true();
+    llvm::BasicBlock* from_a = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(f);
+    const V b = on_false();
+    llvm::BasicBlock* from_b = b_.GetInsertBlock();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+    return Phi(a, from_a, b, from_b);
+  }
   // Counts `n` steps against the budget, as the interpreter does for calls and aggregates.
   void Charge(llvm::Value* n) {
     llvm::Value* p = b_.CreateBitCast(ByteAt(state_, 16), b_.getInt64Ty()->getPointerTo());
@@ -217,7 +235,6 @@ class Lowering {
   auto ir() const -> const ir::Program& { return ir_; }
   auto types() const -> const TypeTable& { return ir_.types; }
   auto fn_type() const -> llvm::FunctionType* { return fn_type_; }
-  auto module() -> llvm::Module& { return module_; }
   auto AddOperation(vm::OperationPtr op) -> const vm::Code* {
     code_.operations.push_back(std::move(op));
     return code_.operations.back().get();
@@ -227,7 +244,6 @@ class Lowering {
   struct Lowered {
     enum class State : uint8_t { kNotYet, kInProgress, kDone, kFailed } state = State::kNotYet;
     llvm::Function* fn = nullptr;
-    std::string reason;
   };
 
   template <typename Body>
@@ -258,16 +274,12 @@ class Lowering {
     } catch (Unsupported& u) {
       fn->eraseFromParent();
       l.state = Lowered::State::kFailed;
-      l.reason = u.reason;
-      throw Unsupported{u.reason};
+      throw;
     }
     l.state = Lowered::State::kDone;
     l.fn = fn;
     return fn;
   }
-
- public:
-  auto ReasonOf(uint32_t d) const -> const std::string& { return decisions_[d].reason; }
 
  private:
   static void MaxSlot(const ir::Node* n, uint32_t& max) {
@@ -547,34 +559,12 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
     }
     case ir::Op::kCoalesce: {
       const V a = Emit(*n.kids[0]);
-      llvm::BasicBlock* from_a = b_.GetInsertBlock();
-      llvm::BasicBlock* rhs = Block("coalesce.rhs");
-      llvm::BasicBlock* done = Block("coalesce.done");
-      b_.CreateCondBr(IsNone(a), rhs, done);
-      b_.SetInsertPoint(rhs);
-      const V r = Emit(*n.kids[1]);
-      llvm::BasicBlock* from_r = b_.GetInsertBlock();
-      b_.CreateBr(done);
-      b_.SetInsertPoint(done);
-      return Phi(a, from_a, r, from_r);
+      return Branch(
+          IsNone(a), [&] { return Emit(*n.kids[1]); }, [&] { return a; });
     }
-    case ir::Op::kIf: {
-      llvm::Value* c = Truth(Emit(*n.kids[0]));
-      llvm::BasicBlock* then_bb = Block("if.then");
-      llvm::BasicBlock* else_bb = Block("if.else");
-      llvm::BasicBlock* done = Block("if.done");
-      b_.CreateCondBr(c, then_bb, else_bb);
-      b_.SetInsertPoint(then_bb);
-      const V t = Emit(*n.kids[1]);
-      llvm::BasicBlock* from_t = b_.GetInsertBlock();
-      b_.CreateBr(done);
-      b_.SetInsertPoint(else_bb);
-      const V e = Emit(*n.kids[2]);
-      llvm::BasicBlock* from_e = b_.GetInsertBlock();
-      b_.CreateBr(done);
-      b_.SetInsertPoint(done);
-      return Phi(t, from_t, e, from_e);
-    }
+    case ir::Op::kIf:
+      return Branch(
+          Truth(Emit(*n.kids[0])), [&] { return Emit(*n.kids[1]); }, [&] { return Emit(*n.kids[2]); });
     case ir::Op::kDuration: {
       const V count = Emit(*n.kids[0]);
       return {b_.getInt8(Tag(ValueTag::kDuration)), b_.getInt8(static_cast<uint8_t>(n.a)), count.bits};
@@ -585,23 +575,14 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
       return EmitMatchEnum(n);
     case ir::Op::kMatchOptional: {
       const V v = Emit(*n.kids[0]);
-      llvm::BasicBlock* none_bb = Block("match.none");
-      llvm::BasicBlock* some_bb = Block("match.some");
-      llvm::BasicBlock* done = Block("match.done");
-      b_.CreateCondBr(IsNone(v), none_bb, some_bb);
-      b_.SetInsertPoint(none_bb);
-      const V a = Emit(*n.kids[1]);
-      llvm::BasicBlock* from_a = b_.GetInsertBlock();
-      b_.CreateBr(done);
-      b_.SetInsertPoint(some_bb);
-      if (n.a != UINT32_MAX) {
-        Store(v, Slot(n.a));
-      }
-      const V s = Emit(*n.kids[2]);
-      llvm::BasicBlock* from_s = b_.GetInsertBlock();
-      b_.CreateBr(done);
-      b_.SetInsertPoint(done);
-      return Phi(a, from_a, s, from_s);
+      return Branch(
+          IsNone(v), [&] { return Emit(*n.kids[1]); },
+          [&] {
+            if (n.a != UINT32_MAX) {
+              Store(v, Slot(n.a));
+            }
+            return Emit(*n.kids[2]);
+          });
     }
     case ir::Op::kCallBuiltin:
       if (static_cast<check::Builtin>(n.a) == check::Builtin::kToDecimal && n.kids.size() == 1) {
@@ -629,39 +610,28 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
 auto FunctionLowering::DecimalCompare(const ir::Node& n) -> V {
   const V x = Emit(*n.kids[0]);
   const V y = Emit(*n.kids[1]);
-  llvm::BasicBlock* same = Block("dec.same");
-  llvm::BasicBlock* other = Block("dec.align");
-  llvm::BasicBlock* done = Block("dec.done");
-  b_.CreateCondBr(b_.CreateICmpEQ(x.small, y.small), same, other);
-  b_.SetInsertPoint(same);
-  llvm::Value* r = nullptr;
-  if (n.op == ir::Op::kEq) {
-    r = b_.CreateICmpEQ(x.bits, y.bits);
-    r = n.b != 0 ? b_.CreateNot(r) : r;
-  } else {
-    switch (n.cmp) {
-      case ir::CmpOp::kLt:
-        r = b_.CreateICmpSLT(x.bits, y.bits);
-        break;
-      case ir::CmpOp::kLe:
-        r = b_.CreateICmpSLE(x.bits, y.bits);
-        break;
-      case ir::CmpOp::kGt:
-        r = b_.CreateICmpSGT(x.bits, y.bits);
-        break;
-      case ir::CmpOp::kGe:
-        r = b_.CreateICmpSGE(x.bits, y.bits);
-        break;
-    }
-  }
-  const V fast = Bool(r);
-  b_.CreateBr(done);
-  b_.SetInsertPoint(other);
-  const V slow = Operation(n, {x, y});
-  llvm::BasicBlock* from_slow = b_.GetInsertBlock();
-  b_.CreateBr(done);
-  b_.SetInsertPoint(done);
-  return Phi(fast, same, slow, from_slow);
+  return Branch(
+      b_.CreateICmpEQ(x.small, y.small),
+      [&] {
+        if (n.op == ir::Op::kEq) {
+          llvm::Value* eq = b_.CreateICmpEQ(x.bits, y.bits);
+          return Bool(n.b != 0 ? b_.CreateNot(eq) : eq);
+        }
+        switch (n.cmp) {
+          case ir::CmpOp::kLt:
+            return Bool(b_.CreateICmpSLT(x.bits, y.bits));
+          case ir::CmpOp::kLe:
+            return Bool(b_.CreateICmpSLE(x.bits, y.bits));
+          case ir::CmpOp::kGt:
+            return Bool(b_.CreateICmpSGT(x.bits, y.bits));
+          case ir::CmpOp::kGe:
+            break;
+        }
+        return Bool(b_.CreateICmpSGE(x.bits, y.bits));
+      },
+      [&] {
+        return Operation(n, {x, y});
+      });
 }
 
 auto FunctionLowering::EmitIn(const ir::Node& n) -> V {

@@ -94,7 +94,12 @@ struct CompiledProgram::Impl {
   Arena global_arena;  // owns the texts, lists and records of `globals`
   std::vector<CompiledTest> tests;
   uint32_t max_stack = 0;
-  const NativeCode* native = nullptr;  // owned by the CompiledProgram (AttachNative)
+  // Per decision, its native entry point or null (AttachNative); empty without native code.
+  std::vector<NativeFn> native_entries;
+
+  auto NativeEntry(uint32_t d) const -> NativeFn {
+    return d < native_entries.size() ? native_entries[d] : nullptr;
+  }
 
   auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const
       -> Value;
@@ -712,8 +717,8 @@ class CallDecisionCode final : public Code {
     }
     // Test steps (and interpreted decisions) call native code when there is some and no
     // explanation is being recorded; if it gives up, the interpreter answers as always.
-    if (impl_.native != nullptr && CA::NativeOn(f.ctx) && CA::GetTrace(f.ctx) == nullptr) {
-      if (const NativeFn fn = impl_.native->Entry(decision_)) {
+    if (CA::NativeOn(f.ctx) && CA::GetTrace(f.ctx) == nullptr) {
+      if (const NativeFn fn = impl_.NativeEntry(decision_)) {
         if (const auto v = CA::RunNative(f.ctx, fn, window.slots(), CA::AsOf(f.ctx))) {
           return *v;
         }
@@ -1588,10 +1593,11 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   if (trace != nullptr) {
     trace->records.clear();
   }
-  if (trace == nullptr && ctx.native_ && decision < native_entries_.size() && native_entries_[decision]) {
+  const NativeFn entry = trace == nullptr && ctx.native_ ? impl_->NativeEntry(decision) : nullptr;
+  if (entry != nullptr) {
     NativeState state{&ctx, as_of.days(), 0, 0};
     DecisionResult result;
-    switch (native_entries_[decision](&state, args.data(), &result.value)) {
+    switch (entry(&state, args.data(), &result.value)) {
       case kNativeValue:
         ++ctx.native_answers_;
         result.applicable = true;
@@ -1702,10 +1708,9 @@ void CodeDeleter::operator()(const Code* code) const {
 
 void CompiledProgram::AttachNative(std::shared_ptr<const NativeCode> native) {
   native_ = std::move(native);
-  impl_->native = native_.get();
-  native_entries_.assign(impl_->decisions.size(), nullptr);
-  for (uint32_t d = 0; native_ != nullptr && d < native_entries_.size(); ++d) {
-    native_entries_[d] = native_->Entry(d);
+  impl_->native_entries.assign(native_ != nullptr ? impl_->decisions.size() : 0, nullptr);
+  for (uint32_t d = 0; d < impl_->native_entries.size(); ++d) {
+    impl_->native_entries[d] = native_->Entry(d);
   }
 }
 

@@ -215,7 +215,6 @@ class CompiledProgram {
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<Impl> impl_;
   std::shared_ptr<const NativeCode> native_;
-  std::vector<NativeFn> native_entries_;  // per decision, null = interpreted (no virtual call)
 };
 
 // An effective period in the syntax it is written in: "from 2014-03-17 until 2019-12-31",
