@@ -6,6 +6,8 @@
 //                 evaluation per iteration, cycling over the eight example cases
 //     TypedBuild  the facts D1 reads are set anew before each evaluation (per-request building)
 //     Json        the case record parsed from JSON text, then evaluated
+//   The engine rows call Evaluator::Decide, the hot-loop form; the _Outcome rows call
+//   Evaluator::Evaluate (a Result<Outcome> per call) on the same input as _Typed.
 //   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
 //   BM_<D>_Jit_<input>           the interpreter rows on the set loaded with the JIT (LLVM)
 //   BM_Compile_Bundled_Jit       BM_Compile_Bundled plus machine code for every decision
@@ -26,6 +28,7 @@
 
 #include "bench/baseline.h"
 #include "policy/policy.hpp"
+#include "runtime/engine/engine.h"
 #include "tests/unit/api/api_test_support.h"
 
 namespace {
@@ -137,8 +140,21 @@ void BM_Baseline_Typed(benchmark::State& state) {
   }
 }
 
+// Evaluator::Decide, the form for hot loops (a plain struct back, no Result, no explanation).
 template <int D, Fixture& (*Get)() = F>
 void BM_Interp_Typed(benchmark::State& state) {
+  Fixture& f = Get();
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = ev.Decide(f.d[D - 1], f.facts[i++ % f.facts.size()], f.as_of);
+    benchmark::DoNotOptimize(r);
+  }
+}
+
+// The same through Evaluator::Evaluate: what a Result<Outcome> costs around the evaluation.
+template <int D, Fixture& (*Get)() = F>
+void BM_Interp_Typed_Outcome(benchmark::State& state) {
   Fixture& f = Get();
   api::Evaluator ev(f.set);
   size_t i = 0;
@@ -171,7 +187,7 @@ void BM_Interp_Json(benchmark::State& state) {
   size_t i = 0;
   for (auto _ : state) {
     auto facts = f.d[D - 1].FactsFromJson(f.json[i++ % f.json.size()]);
-    auto r = ev.Evaluate(f.d[D - 1], *facts, f.as_of);
+    auto r = ev.Decide(f.d[D - 1], *facts, f.as_of);
     benchmark::DoNotOptimize(r);
   }
 }
@@ -220,7 +236,7 @@ void BM_D1_Interp_TypedBuild(benchmark::State& state) {
     (void)facts.Set(level, undergraduate);
     (void)facts.Set(period, int64_t{4});
     (void)facts.Set(exchange, false);
-    auto r = ev.Evaluate(d, facts, f.as_of);
+    auto r = ev.Decide(d, facts, f.as_of);
     benchmark::DoNotOptimize(r);
   }
 }
@@ -237,6 +253,7 @@ void BM_D1_Interp_Typed_Explain(benchmark::State& state) {
 
 BENCHMARK(BM_Baseline_Typed<1>)->Name("BM_D1_Baseline_Typed");
 BENCHMARK(BM_Interp_Typed<1>)->Name("BM_D1_Interp_Typed");
+BENCHMARK(BM_Interp_Typed_Outcome<1>)->Name("BM_D1_Interp_Typed_Outcome");
 BENCHMARK(BM_D1_Baseline_TypedBuild);
 BENCHMARK(BM_D1_Interp_TypedBuild<>)->Name("BM_D1_Interp_TypedBuild");
 BENCHMARK(BM_Baseline_Json<1>)->Name("BM_D1_Baseline_Json");
@@ -253,12 +270,46 @@ BENCHMARK(BM_Interp_Json<3>)->Name("BM_D3_Interp_Json");
 #ifdef POLICY_BENCH_JIT
 // The JIT rows: the same evaluation code through the same API, on the set loaded with the JIT.
 BENCHMARK(BM_Interp_Typed<1, FJ>)->Name("BM_D1_Jit_Typed");
+BENCHMARK(BM_Interp_Typed_Outcome<1, FJ>)->Name("BM_D1_Jit_Typed_Outcome");
 BENCHMARK(BM_D1_Interp_TypedBuild<FJ>)->Name("BM_D1_Jit_TypedBuild");
 BENCHMARK(BM_Interp_Json<1, FJ>)->Name("BM_D1_Jit_Json");
 BENCHMARK(BM_Interp_Typed<2, FJ>)->Name("BM_D2_Jit_Typed");
 BENCHMARK(BM_Interp_Json<2, FJ>)->Name("BM_D2_Jit_Json");
 BENCHMARK(BM_Interp_Typed<3, FJ>)->Name("BM_D3_Jit_Typed");
 BENCHMARK(BM_Interp_Json<3, FJ>)->Name("BM_D3_Jit_Json");
+#endif
+
+#ifdef POLICY_BENCH_JIT
+// Below the API: the decision's machine code called directly on an engine value, with nothing
+// around it (no handle checks, no result wrapping). What the JIT's code itself costs.
+template <int D>
+void BM_Jit_MachineCode(benchmark::State& state) {
+  const char* names[] = {kD1, kD2, kD3};
+  policy::CompileOptions options;
+  options.jit = true;
+  static const policy::LoadResult loaded =
+      policy::Engine::Load({(fs::path(POLICY_SOURCE_DIR) / "policies").string()}, options);
+  const policy::Engine& e = *loaded.engine;
+  const uint32_t d = *e.FindDecision(names[D - 1]);
+  auto ctx = e.NewContext();
+  std::vector<policy::Value> inputs;
+  for (const std::string& json : F().json) {
+    policy::DiagnosticSink diags;
+    inputs.push_back(*e.ReadCase(d, json, "case.json", *ctx, diags));
+  }
+  const auto entry = e.program().NativeEntryOf(d);
+  const policy::Date as_of = *policy::Date::Parse("2025-09-01");
+  size_t i = 0;
+  policy::vm::DecisionResult r;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        policy::vm::CompiledProgram::TryNative(*ctx, entry, &inputs[i++ % inputs.size()], as_of, &r));
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_Jit_MachineCode<1>)->Name("BM_D1_Jit_MachineCode");
+BENCHMARK(BM_Jit_MachineCode<2>)->Name("BM_D2_Jit_MachineCode");
+BENCHMARK(BM_Jit_MachineCode<3>)->Name("BM_D3_Jit_MachineCode");
 #endif
 
 // ---- compile time and memory -------------------------------------------------------------

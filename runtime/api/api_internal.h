@@ -53,6 +53,7 @@ struct FactsImpl {
 struct EvaluatorImpl {
   std::shared_ptr<const SetImpl> set;
   std::unique_ptr<vm::Context> ctx;
+  const vm::CompiledProgram* program = nullptr;  // set->engine->program(), looked up once
   vm::Trace trace;
   // The last evaluation date converted: a service evaluates many cases as of the same day.
   Date last_as_of{};

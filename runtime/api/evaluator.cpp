@@ -146,58 +146,112 @@ Evaluator::Evaluator(const PolicySet& set) {
   impl_ = std::make_unique<detail::EvaluatorImpl>();
   impl_->set = set.impl_;
   impl_->ctx = set.impl_->engine->NewContext();
+  impl_->program = &set.impl_->engine->program();
 }
 
 auto Evaluator::policy_set() const -> PolicySet {
   return impl_ ? detail::SetImpl::Wrap(impl_->set) : PolicySet();
 }
 
-auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain)
-    -> Result<Outcome> {
-  if (!impl_) {
-    return MakeError(ErrorCode::kInvalidArgument, "the evaluator has no policy set");
+// The message for a refusal of Check: the slow path, so the checks themselves stay cheap.
+auto Evaluator::Refusal(ErrorCode code, const Decision& decision, const Facts& facts) const -> Error {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      if (!impl_) {
+        return MakeError(code, "the evaluator has no policy set");
+      }
+      if (!decision.set_ || !facts.impl_) {
+        return MakeError(code, decision.set_ ? "the facts are empty (moved from or never created)"
+                                             : "the decision handle is empty");
+      }
+      return MakeError(code, "the evaluation date is not a valid date in the years 1 to 9999");
+    case ErrorCode::kStale: {
+      const bool decision_stale = decision.set_.get() != impl_->set.get();
+      return MakeError(
+          code, fmt::format("{} belong{} to another version of the policies than this evaluator; after a "
+                            "reload, resolve decisions and build facts on the new version",
+                            decision_stale ? "the decision" : "the facts", decision_stale ? "s" : ""));
+    }
+    case ErrorCode::kTypeMismatch:
+      return MakeError(code, fmt::format("decision `{}` reads a `{}`; the facts are a `{}`", decision.name(),
+                                         impl_->set->types().Name(decision.input_type_),
+                                         impl_->set->types().Name(facts.impl_->record_type)));
+    case ErrorCode::kIncompleteFacts: {
+      const std::vector<std::string> missing = facts.missing();
+      std::string list;
+      for (size_t i = 0; i < missing.size() && i < 5; ++i) {
+        list += fmt::format("{}`{}`", i == 0 ? "" : ", ", missing[i]);
+      }
+      return MakeError(
+          code, fmt::format("{} required fact{} not set: {}{}", missing.size(),
+                            missing.size() == 1 ? " is" : "s are", list, missing.size() > 5 ? ", ..." : ""));
+    }
+    default:
+      return MakeError(code, "the evaluation was refused");
   }
-  if (!decision.set_ || !facts.impl_) {
-    return MakeError(ErrorCode::kInvalidArgument, decision.set_
-                                                      ? "the facts are empty (moved from or never created)"
-                                                      : "the decision handle is empty");
+}
+
+auto Evaluator::Check(const Decision& decision, const Facts& facts, Date as_of) -> std::optional<ErrorCode> {
+  if (!impl_ || !decision.set_ || !facts.impl_) [[unlikely]] {
+    return ErrorCode::kInvalidArgument;
   }
   const detail::SetImpl* set = impl_->set.get();
-  if (decision.set_.get() != set || facts.impl_->set.get() != set) {
-    return MakeError(
-        ErrorCode::kStale,
-        fmt::format("{} belong{} to another version of the policies than this evaluator; after a "
-                    "reload, resolve decisions and build facts on the new version",
-                    decision.set_.get() != set ? "the decision" : "the facts",
-                    decision.set_.get() != set ? "s" : ""));
+  if (decision.set_.get() != set || facts.impl_->set.get() != set) [[unlikely]] {
+    return ErrorCode::kStale;
   }
-  if (facts.impl_->record_type != decision.input_type_) {
-    return MakeError(
-        ErrorCode::kTypeMismatch,
-        fmt::format("decision `{}` reads a `{}`; the facts are a `{}`", decision.name(),
-                    set->types().Name(decision.input_type_), set->types().Name(facts.impl_->record_type)));
+  if (facts.impl_->record_type != decision.input_type_) [[unlikely]] {
+    return ErrorCode::kTypeMismatch;
   }
-  if (facts.impl_->missing > 0) {
-    const std::vector<std::string> missing = facts.missing();
-    std::string list;
-    for (size_t i = 0; i < missing.size() && i < 5; ++i) {
-      list += fmt::format("{}`{}`", i == 0 ? "" : ", ", missing[i]);
-    }
-    return MakeError(
-        ErrorCode::kIncompleteFacts,
-        fmt::format("{} required fact{} not set: {}{}", missing.size(), missing.size() == 1 ? " is" : "s are",
-                    list, missing.size() > 5 ? ", ..." : ""));
+  if (facts.impl_->missing > 0) [[unlikely]] {
+    return ErrorCode::kIncompleteFacts;
   }
   if (!impl_->have_last || as_of != impl_->last_as_of) {
     const auto converted = detail::ToEngineDate(as_of);
     if (!converted) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "the evaluation date is not a valid date in the years 1 to 9999");
+      return ErrorCode::kInvalidArgument;
     }
     impl_->last_as_of = as_of;
     impl_->last_date = *converted;
     impl_->have_last = true;
   }
+  return std::nullopt;
+}
+
+auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided {
+  // The hot path: every pointer it follows was resolved when the evaluator and the decision
+  // handle were made, so a decision with native code costs Check and one call.
+  Decided out;
+  if (const auto refused = Check(decision, facts, as_of)) [[unlikely]] {
+    out.error = refused;
+    return out;
+  }
+  vm::DecisionResult result;
+  const policy::Value* args = &facts.impl_->root;
+  bool ok = false;
+  try {
+    const auto entry = reinterpret_cast<vm::NativeFn>(decision.native_entry_);
+    ok = (entry != nullptr &&
+          vm::CompiledProgram::TryNative(*impl_->ctx, entry, args, impl_->last_date, &result)) ||
+         impl_->program->Decide(*impl_->ctx, decision.index_, args, impl_->last_date, &result);
+  } catch (const std::bad_alloc&) {
+    ok = false;
+  }
+  if (!ok) [[unlikely]] {
+    out.error = ErrorCode::kEvaluationFailed;
+    return out;
+  }
+  out.applicable = result.applicable;
+  out.in_effect = result.in_effect;
+  out.value = impl_->set->MakeValue(decision.result_type_, decision.result_kind_, result.value);
+  return out;
+}
+
+auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain)
+    -> Result<Outcome> {
+  if (const auto refused = Check(decision, facts, as_of)) [[unlikely]] {
+    return Refusal(*refused, decision, facts);
+  }
+  const detail::SetImpl* set = impl_->set.get();
   const policy::Date* date = &impl_->last_date;
   vm::Trace* trace = nullptr;
   if (explain != Explain::kNone) {

@@ -20,9 +20,12 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <tuple>
 
 namespace policy::jit {
 namespace {
@@ -36,6 +39,22 @@ extern "C" auto PolicyJitOperation(vm::NativeState* state, const vm::Code* op, V
 
 extern "C" auto PolicyJitNewList(vm::NativeState* state, uint32_t n) -> void* {
   return vm::CompiledProgram::NewNativeList(*state->ctx, n);
+}
+
+// The calendar, for `year`, `month`, `day_of_month` and `date + n months`: pure functions of
+// their arguments (declared readnone, so LLVM computes one date's fields once), with the
+// interpreter's definitions (runtime/value/date.h).
+// (year << 16) | (month << 8) | day of a date given as days since 1970-01-01.
+extern "C" auto PolicyJitCivil(int64_t days) -> int64_t {
+  const CivilDate c = Date::FromDays(static_cast<int32_t>(days)).ToCivil();
+  return (int64_t{c.year} << 16) | (int64_t{c.month} << 8) | int64_t{c.day};
+}
+
+// Date::AddMonths, or INT64_MIN when the result leaves the supported range (the interpreter
+// then reports the error).
+extern "C" auto PolicyJitAddMonths(int64_t days, int64_t months) -> int64_t {
+  const auto d = Date::FromDays(static_cast<int32_t>(days)).AddMonths(months);
+  return d ? int64_t{d->days()} : INT64_MIN;
 }
 
 // The machine code and everything it points to: the interpreter operations it calls. Constants
@@ -177,18 +196,32 @@ class FunctionLowering {
     b_.SetInsertPoint(done);
     return Phi(a, from_a, b, from_b);
   }
-  // Counts `n` steps against the budget, as the interpreter does for calls and aggregates.
+  // Counts `n` steps against the budget, as the interpreter does for calls and aggregates. The
+  // count lives in a local (a register once optimised) and goes through NativeState::steps only
+  // around calls to other native code and on return.
   void Charge(llvm::Value* n) {
-    llvm::Value* p = b_.CreateBitCast(ByteAt(state_, 16), b_.getInt64Ty()->getPointerTo());
-    llvm::Value* steps = b_.CreateAdd(b_.CreateLoad(b_.getInt64Ty(), p), n);
-    b_.CreateStore(steps, p);
+    llvm::Value* steps = b_.CreateAdd(b_.CreateLoad(b_.getInt64Ty(), steps_), n);
+    b_.CreateStore(steps, steps_);
     BailIf(b_.CreateICmpUGT(steps, b_.getInt64(vm::kMaxEvaluationSteps)));
+  }
+  auto StateSteps() -> llvm::Value* {
+    return b_.CreateBitCast(ByteAt(state_, 16), b_.getInt64Ty()->getPointerTo());
+  }
+  void SaveSteps() { b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), steps_), StateSteps()); }
+  void RestoreSteps() { b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), StateSteps()), steps_); }
+  void Return(vm::NativeStatus status) {
+    SaveSteps();
+    b_.CreateRet(b_.getInt32(status));
   }
   auto AsOf() -> llvm::Value* { return as_of_; }
   auto Items(const V& list) -> std::pair<llvm::Value*, llvm::Value*>;  // (count i64, data i8*)
 
   auto Operation(const ir::Node& n, const std::vector<V>& operands) -> V;
   auto Call(llvm::Function* callee, const std::vector<V>& args) -> V;
+  auto Inline(uint32_t function, const std::vector<V>& args) -> std::optional<V>;
+  auto EmitBuiltin(const ir::Node& n) -> std::optional<V>;
+  auto AddDuration(const V& date, const V& duration, bool subtract) -> V;
+  auto Helper(void* fn, llvm::Type* result, const std::vector<llvm::Value*>& args) -> llvm::Value*;
   auto EmitIn(const ir::Node& n) -> V;
   auto DecimalCompare(const ir::Node& n) -> V;
   auto EmitAggregate(const ir::Node& n) -> V;
@@ -204,8 +237,13 @@ class FunctionLowering {
   llvm::Value* out_;
   llvm::Value* slots_ = nullptr;
   llvm::Value* as_of_ = nullptr;
+  llvm::Value* steps_ = nullptr;
   uint32_t num_slots_;
   llvm::BasicBlock* bail_ = nullptr;
+  // Inlining of functions into this one: how deep, and how many IR nodes were emitted in all
+  // (bounds the code a decision can grow to; past it, functions are called).
+  uint32_t inline_depth_ = 0;
+  size_t emitted_nodes_ = 0;
 };
 
 class Lowering {
@@ -222,19 +260,51 @@ class Lowering {
   // when it or a callee cannot be lowered.
   auto Decision(uint32_t d) -> llvm::Function* {
     return Ensure(
-        decisions_[d], fmt::format("policy_d{}", d), ir_.decisions[d].name,
+        decisions_[d], "decision " + ir_.decisions[d].name, ir_.decisions[d].name,
         [&](FunctionLowering& f) { f.LowerDecision(ir_.decisions[d]); }, SlotsOf(ir_.decisions[d]));
   }
   auto Function(uint32_t i) -> llvm::Function* {
     return Ensure(
-        functions_[i], fmt::format("policy_f{}", i), ir_.functions[i].name,
+        functions_[i], "function " + ir_.functions[i].name, ir_.functions[i].name,
         [&](FunctionLowering& f) { f.LowerFunction(ir_.functions[i]); }, SlotsOf(ir_.functions[i]));
   }
 
   auto program() const -> const vm::CompiledProgram& { return program_; }
+  // The supported range of dates, in days since 1970-01-01 (years 1 to 9999).
+  auto min_days() const -> int64_t { return Date::FromCivil(Date::kMinYear, 1, 1)->days(); }
+  auto max_days() const -> int64_t { return Date::FromCivil(Date::kMaxYear, 12, 31)->days(); }
+  // [10^0, ..., 10^18] as i128, for aligning decimal scales.
+  auto Pow10Table() -> llvm::Constant* {
+    if (pow10_ == nullptr) {
+      llvm::Type* i128 = llvm::Type::getInt128Ty(module_.getContext());
+      std::vector<llvm::Constant*> powers;
+      uint64_t p = 1;
+      for (int i = 0; i <= Decimal::kMaxScale; ++i, p *= 10) {
+        powers.push_back(llvm::ConstantInt::get(i128, p));
+      }
+      auto* type = llvm::ArrayType::get(i128, powers.size());
+      auto* table = new llvm::GlobalVariable(module_, type, true, llvm::GlobalValue::PrivateLinkage,
+                                             llvm::ConstantArray::get(type, powers), "pow10");
+      pow10_ = llvm::ConstantExpr::getBitCast(table, i128->getPointerTo());
+    }
+    return pow10_;
+  }
   auto ir() const -> const ir::Program& { return ir_; }
   auto types() const -> const TypeTable& { return ir_.types; }
   auto fn_type() const -> llvm::FunctionType* { return fn_type_; }
+  static auto SlotsOf(const ir::Function& f) -> uint32_t {
+    uint32_t max = std::max(f.num_slots, f.num_params);
+    MaxSlot(f.body.get(), max);
+    return max;
+  }
+  // The number of IR nodes of `n`, for the inlining budget.
+  static auto Size(const ir::Node& n) -> size_t {
+    size_t size = 1;
+    for (const auto& k : n.kids) {
+      size += Size(*k);
+    }
+    return size;
+  }
   auto AddOperation(vm::OperationPtr op) -> const vm::Code* {
     code_.operations.push_back(std::move(op));
     return code_.operations.back().get();
@@ -310,17 +380,12 @@ class Lowering {
     }
     return max;
   }
-  static auto SlotsOf(const ir::Function& f) -> uint32_t {
-    uint32_t max = std::max(f.num_slots, f.num_params);
-    MaxSlot(f.body.get(), max);
-    return max;
-  }
-
   const vm::CompiledProgram& program_;
   const ir::Program& ir_;
   llvm::Module& module_;
   LlvmCode& code_;
   llvm::FunctionType* fn_type_ = nullptr;
+  llvm::Constant* pow10_ = nullptr;
   std::vector<Lowered> decisions_;
   std::vector<Lowered> functions_;
 };
@@ -333,6 +398,8 @@ FunctionLowering::FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num
   llvm::BasicBlock* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
   b_.SetInsertPoint(entry);
   slots_ = Buffer(num_slots_);
+  steps_ = Counter();
+  RestoreSteps();
   as_of_ = b_.CreateSExt(
       b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(ByteAt(state_, 8), b_.getInt32Ty()->getPointerTo())),
       b_.getInt64Ty());
@@ -408,7 +475,9 @@ auto FunctionLowering::Call(llvm::Function* callee, const std::vector<V>& args) 
     Store(args[i], ByteAt(in, static_cast<int64_t>(16 * i)));
   }
   llvm::Value* out = Buffer(1);
+  SaveSteps();
   llvm::Value* status = b_.CreateCall(l_.fn_type(), callee, {state_, in, out});
+  RestoreSteps();
   // A callee that does not give a value (not applicable, not in effect) is an error for its
   // caller, which the interpreter reports.
   BailIf(b_.CreateICmpNE(status, b_.getInt32(vm::kNativeValue)));
@@ -445,6 +514,7 @@ auto FunctionLowering::Equal(TypeId type, const V& a, const V& b) -> llvm::Value
 
 auto FunctionLowering::Emit(const ir::Node& n) -> V {
   const TypeTable& types = l_.types();
+  ++emitted_nodes_;
   switch (n.op) {
     case ir::Op::kConst:
       return Const(l_.ir().constants[n.a]);
@@ -455,18 +525,28 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
     case ir::Op::kAsOf:
       return {b_.getInt8(Tag(ValueTag::kDate)), b_.getInt8(0), AsOf()};
     case ir::Op::kField: {
+      // Records are immutable once built: a field read twice (across calls too) is read once.
       const V rec = Emit(*n.kids[0]);
       llvm::Value* obj = b_.CreateIntToPtr(rec.bits, b_.getInt8PtrTy());
-      return Load(ByteAt(obj, 8 + int64_t{16} * n.a));
+      const V v = Load(ByteAt(obj, 8 + int64_t{16} * n.a));
+      for (llvm::Value* part : {v.tag, v.small, v.bits}) {
+        llvm::cast<llvm::LoadInst>(part)->setMetadata(llvm::LLVMContext::MD_invariant_load,
+                                                      llvm::MDNode::get(ctx_, {}));
+      }
+      return v;
     }
     case ir::Op::kCallFunction:
     case ir::Op::kCallDecision: {
-      llvm::Function* callee = n.op == ir::Op::kCallFunction ? l_.Function(n.a) : l_.Decision(n.a);
       std::vector<V> args;
       for (const auto& k : n.kids) {
         args.push_back(Emit(*k));
       }
-      return Call(callee, args);
+      if (n.op == ir::Op::kCallFunction) {
+        if (auto v = Inline(n.a, args)) {
+          return *v;
+        }
+      }
+      return Call(n.op == ir::Op::kCallFunction ? l_.Function(n.a) : l_.Decision(n.a), args);
     }
     case ir::Op::kNot:
       return Bool(b_.CreateNot(Truth(Emit(*n.kids[0]))));
@@ -512,6 +592,12 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
         llvm::Value* res = b_.CreateBinaryIntrinsic(id, x.bits, y.bits);
         BailIf(b_.CreateExtractValue(res, 1));
         return {x.tag, x.small, b_.CreateExtractValue(res, 0)};
+      }
+      if (l == TypeTable::kDateId && r == TypeTable::kDurationId &&
+          (n.arith == ir::ArithOp::kAdd || n.arith == ir::ArithOp::kSub)) {
+        const V date = Emit(*n.kids[0]);
+        const V duration = Emit(*n.kids[1]);
+        return AddDuration(date, duration, n.arith == ir::ArithOp::kSub);
       }
       break;
     }
@@ -585,9 +671,8 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
           });
     }
     case ir::Op::kCallBuiltin:
-      if (static_cast<check::Builtin>(n.a) == check::Builtin::kToDecimal && n.kids.size() == 1) {
-        const V x = Emit(*n.kids[0]);  // Decimal::FromInt: the integer as mantissa, scale 0
-        return {b_.getInt8(Tag(ValueTag::kDecimal)), b_.getInt8(0), x.bits};
+      if (auto v = EmitBuiltin(n)) {
+        return *v;
       }
       break;
     case ir::Op::kRecord:
@@ -605,33 +690,163 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
   return Operation(n, operands);
 }
 
-// Decimals of the same scale compare as their mantissas; otherwise the interpreter's operation
-// aligns the scales (Decimal::Compare).
+// Decimals compare as Decimal::Compare does: both mantissas scaled to the larger scale, in 128
+// bits (a 64-bit mantissa times 10^18 cannot overflow them).
 auto FunctionLowering::DecimalCompare(const ir::Node& n) -> V {
   const V x = Emit(*n.kids[0]);
   const V y = Emit(*n.kids[1]);
-  return Branch(
-      b_.CreateICmpEQ(x.small, y.small),
-      [&] {
-        if (n.op == ir::Op::kEq) {
-          llvm::Value* eq = b_.CreateICmpEQ(x.bits, y.bits);
-          return Bool(n.b != 0 ? b_.CreateNot(eq) : eq);
-        }
-        switch (n.cmp) {
-          case ir::CmpOp::kLt:
-            return Bool(b_.CreateICmpSLT(x.bits, y.bits));
-          case ir::CmpOp::kLe:
-            return Bool(b_.CreateICmpSLE(x.bits, y.bits));
-          case ir::CmpOp::kGt:
-            return Bool(b_.CreateICmpSGT(x.bits, y.bits));
-          case ir::CmpOp::kGe:
-            break;
-        }
-        return Bool(b_.CreateICmpSGE(x.bits, y.bits));
+  llvm::Type* i128 = b_.getInt128Ty();
+  llvm::Value* sx = b_.CreateZExt(x.small, b_.getInt64Ty());
+  llvm::Value* sy = b_.CreateZExt(y.small, b_.getInt64Ty());
+  llvm::Value* top = b_.CreateSelect(b_.CreateICmpUGT(sx, sy), sx, sy);
+  const auto scaled = [&](llvm::Value* mantissa, llvm::Value* scale) {
+    // 10^(top - scale), from a table; scales are at most Decimal::kMaxScale.
+    llvm::Value* k = b_.CreateSub(top, scale);
+    k = b_.CreateSelect(b_.CreateICmpUGT(k, b_.getInt64(Decimal::kMaxScale)), b_.getInt64(0), k);
+    llvm::Value* factor = b_.CreateLoad(i128, b_.CreateInBoundsGEP(i128, l_.Pow10Table(), k));
+    return b_.CreateMul(b_.CreateSExt(mantissa, i128), factor);
+  };
+  llvm::Value* a = scaled(x.bits, sx);
+  llvm::Value* b = scaled(y.bits, sy);
+  if (n.op == ir::Op::kEq) {
+    llvm::Value* eq = b_.CreateICmpEQ(a, b);
+    return Bool(n.b != 0 ? b_.CreateNot(eq) : eq);
+  }
+  switch (n.cmp) {
+    case ir::CmpOp::kLt:
+      return Bool(b_.CreateICmpSLT(a, b));
+    case ir::CmpOp::kLe:
+      return Bool(b_.CreateICmpSLE(a, b));
+    case ir::CmpOp::kGt:
+      return Bool(b_.CreateICmpSGT(a, b));
+    case ir::CmpOp::kGe:
+      break;
+  }
+  return Bool(b_.CreateICmpSGE(a, b));
+}
+
+// A call to a C helper of this file, by address.
+auto FunctionLowering::Helper(void* fn, llvm::Type* result, const std::vector<llvm::Value*>& args)
+    -> llvm::Value* {
+  std::vector<llvm::Type*> params;
+  for (llvm::Value* a : args) {
+    params.push_back(a->getType());
+  }
+  llvm::FunctionType* t = llvm::FunctionType::get(result, params, false);
+  llvm::Value* callee = b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(fn)), t->getPointerTo());
+  llvm::CallInst* call = b_.CreateCall(t, callee, args);
+  call->setDoesNotAccessMemory();
+  call->setDoesNotThrow();
+  return call;
+}
+
+// date + duration (date - duration): days and weeks inline, months and years by
+// Date::AddMonths; overflow or a date out of range bails (the interpreter reports it).
+auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtract) -> V {
+  llvm::Value* count = duration.bits;
+  if (subtract) {
+    BailIf(b_.CreateICmpEQ(count, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
+    count = b_.CreateNeg(count);
+  }
+  llvm::Value* unit = duration.small;
+  const auto unit_is = [&](DurationUnit u) {
+    return b_.CreateICmpEQ(unit, b_.getInt8(static_cast<uint8_t>(u)));
+  };
+  llvm::Value* factor =
+      b_.CreateSelect(unit_is(DurationUnit::kWeeks), b_.getInt64(7),
+                      b_.CreateSelect(unit_is(DurationUnit::kYears), b_.getInt64(12), b_.getInt64(1)));
+  llvm::Value* scaled = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smul_with_overflow, count, factor);
+  BailIf(b_.CreateExtractValue(scaled, 1));
+  llvm::Value* n = b_.CreateExtractValue(scaled, 0);
+  llvm::Value* by_months = b_.CreateOr(unit_is(DurationUnit::kMonths), unit_is(DurationUnit::kYears));
+  const V result = Branch(
+      by_months,
+      [&]() -> V {
+        llvm::Value* days =
+            Helper(reinterpret_cast<void*>(&PolicyJitAddMonths), b_.getInt64Ty(), {date.bits, n});
+        BailIf(b_.CreateICmpEQ(days, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
+        return {date.tag, date.small, days};
       },
-      [&] {
-        return Operation(n, {x, y});
+      [&]() -> V {
+        llvm::Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, date.bits, n);
+        BailIf(b_.CreateExtractValue(sum, 1));
+        llvm::Value* days = b_.CreateExtractValue(sum, 0);
+        BailIf(b_.CreateOr(b_.CreateICmpSLT(days, b_.getInt64(static_cast<uint64_t>(l_.min_days()))),
+                           b_.CreateICmpSGT(days, b_.getInt64(static_cast<uint64_t>(l_.max_days())))));
+        return {date.tag, date.small, days};
       });
+  return result;
+}
+
+// Builtins computed in place; nullopt for those left to the interpreter's operation.
+auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
+  const auto builtin = static_cast<check::Builtin>(n.a);
+  const TypeTable& types = l_.types();
+  switch (builtin) {
+    case check::Builtin::kToDecimal: {
+      const V x = Emit(*n.kids[0]);  // Decimal::FromInt: the integer as mantissa, scale 0
+      return V{b_.getInt8(Tag(ValueTag::kDecimal)), b_.getInt8(0), x.bits};
+    }
+    case check::Builtin::kMin:
+    case check::Builtin::kMax: {
+      const TypeId t = n.kids[0]->type;
+      if ((t != TypeTable::kIntId && t != TypeTable::kDateId) || types.IsOptional(n.type)) {
+        return std::nullopt;
+      }
+      // BuiltinCode: min keeps the first on a tie, max the second.
+      const V x = Emit(*n.kids[0]);
+      const V y = Emit(*n.kids[1]);
+      llvm::Value* take_x = builtin == check::Builtin::kMin ? b_.CreateICmpSLE(x.bits, y.bits)
+                                                            : b_.CreateICmpSGT(x.bits, y.bits);
+      return V{x.tag, x.small, b_.CreateSelect(take_x, x.bits, y.bits)};
+    }
+    case check::Builtin::kYear:
+    case check::Builtin::kMonth:
+    case check::Builtin::kDay: {
+      const V d = Emit(*n.kids[0]);
+      llvm::Value* civil = Helper(reinterpret_cast<void*>(&PolicyJitCivil), b_.getInt64Ty(), {d.bits});
+      llvm::Value* part = builtin == check::Builtin::kYear
+                              ? b_.CreateAShr(civil, 16)
+                              : b_.CreateAnd(b_.CreateLShr(civil, builtin == check::Builtin::kMonth ? 8 : 0),
+                                             b_.getInt64(0xff));
+      return V{b_.getInt8(Tag(ValueTag::kInt)), b_.getInt8(0), part};
+    }
+    case check::Builtin::kDaysBetween: {
+      const V a = Emit(*n.kids[0]);
+      const V b = Emit(*n.kids[1]);
+      return V{b_.getInt8(Tag(ValueTag::kInt)), b_.getInt8(0), b_.CreateSub(b.bits, a.bits)};
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+// A function's body emitted in place of a call to it, its parameters in a frame of its own:
+// LLVM then sees through it (constant arguments fold, fields are read once). Small functions
+// only, and only so deep, so a decision's code stays proportional to its source.
+auto FunctionLowering::Inline(uint32_t function, const std::vector<V>& args) -> std::optional<V> {
+  constexpr uint32_t kMaxDepth = 6;
+  constexpr size_t kMaxBodyNodes = 160;
+  constexpr size_t kMaxNodesPerDecision = 6000;
+  const ir::Function& f = l_.ir().functions[function];
+  if (inline_depth_ >= kMaxDepth || emitted_nodes_ > kMaxNodesPerDecision || f.body == nullptr ||
+      Lowering::Size(*f.body) > kMaxBodyNodes) {
+    return std::nullopt;
+  }
+  Charge(b_.getInt64(1));  // a call is a step, inlined or not
+  llvm::Value* saved_slots = slots_;
+  const uint32_t saved_count = num_slots_;
+  num_slots_ = Lowering::SlotsOf(f);
+  slots_ = Buffer(num_slots_);
+  for (uint32_t i = 0; i < f.num_params && i < args.size(); ++i) {
+    Store(args[i], Slot(i));
+  }
+  ++inline_depth_;
+  const V v = Emit(*f.body);
+  --inline_depth_;
+  slots_ = saved_slots;
+  num_slots_ = saved_count;
+  return v;
 }
 
 auto FunctionLowering::EmitIn(const ir::Node& n) -> V {
@@ -705,8 +920,26 @@ auto FunctionLowering::EmitMatchEnum(const ir::Node& n) -> V {
 
 auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
   const TypeTable& types = l_.types();
-  const V coll = Emit(*n.kids[0]);
-  const auto [count, data] = Items(coll);
+  // A collection known when the policies are compiled (a constant, or a global such as Q2's
+  // list of documents) with few items is unrolled below.
+  constexpr size_t kMaxUnrolled = 16;
+  std::span<const Value> known_items;
+  const std::span<const Value>* known = nullptr;
+  if (n.kids[0]->op == ir::Op::kConst || n.kids[0]->op == ir::Op::kGlobal) {
+    const Value& c = n.kids[0]->op == ir::Op::kConst ? l_.ir().constants[n.kids[0]->a]
+                                                     : l_.program().global_values()[n.kids[0]->a];
+    known_items = c.items();
+    if (known_items.size() <= kMaxUnrolled) {
+      known = &known_items;
+    }
+  }
+  llvm::Value* count = nullptr;
+  llvm::Value* data = nullptr;
+  if (known != nullptr) {
+    count = b_.getInt64(known->size());
+  } else {
+    std::tie(count, data) = Items(Emit(*n.kids[0]));
+  }
   Charge(count);
   const TypeId body_type = n.kids[1]->type;
   const bool decimal = types.Unwrap(n.type) == TypeTable::kDecimalId;
@@ -755,92 +988,108 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
     }
   }
 
-  llvm::BasicBlock* header = Block("agg.header");
-  llvm::BasicBlock* body = Block("agg.body");
   llvm::BasicBlock* exit = Block("agg.exit");
-  b_.CreateBr(header);
-  b_.SetInsertPoint(header);
-  llvm::Value* i = b_.CreateLoad(b_.getInt64Ty(), index);
-  b_.CreateCondBr(b_.CreateICmpULT(i, count), body, exit);
-  b_.SetInsertPoint(body);
-  const V item = Load(ByteAt(data, b_.CreateMul(i, b_.getInt64(16))));
-  Store(item, Slot(n.a));
-  const V x = Emit(*n.kids[1]);
-  llvm::BasicBlock* next = Block("agg.next");
-  switch (n.agg) {
-    case ir::AggOp::kAll:
-    case ir::AggOp::kAny: {
-      // The first false (all) or true (any) decides.
-      const bool is_all = n.agg == ir::AggOp::kAll;
-      llvm::BasicBlock* decided = Block("agg.decided");
-      llvm::Value* t = Truth(x);
-      b_.CreateCondBr(is_all ? b_.CreateNot(t) : t, decided, next);
-      b_.SetInsertPoint(decided);
-      Store(Bool(b_.getInt1(!is_all)), acc);
-      b_.CreateBr(exit);
-      break;
-    }
-    case ir::AggOp::kCount: {
-      const V c = Load(acc);
-      Store({c.tag, c.small, b_.CreateAdd(c.bits, b_.CreateZExt(Truth(x), b_.getInt64Ty()))}, acc);
-      b_.CreateBr(next);
-      break;
-    }
-    case ir::AggOp::kSum: {
-      const V total = Load(acc);
-      if (decimal) {
-        ir::Node add = BinaryOnLocals(ir::Op::kArith, TypeTable::kDecimalId, TypeTable::kDecimalId, n.span);
-        add.arith = ir::ArithOp::kAdd;
-        Store(Operation(add, {total, x}), acc);
-      } else {
-        llvm::Value* res = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, total.bits, x.bits);
-        BailIf(b_.CreateExtractValue(res, 1));
-        Store({total.tag, total.small, b_.CreateExtractValue(res, 0)}, acc);
+  // One item: bound to the aggregate's variable, the body evaluated, the result updated; ends
+  // in a branch to `next`, or to `exit` once `all`/`any` is decided.
+  const auto step = [&](const V& item, llvm::Value* i, llvm::BasicBlock* next) {
+    Store(item, Slot(n.a));
+    const V x = Emit(*n.kids[1]);
+    switch (n.agg) {
+      case ir::AggOp::kAll:
+      case ir::AggOp::kAny: {
+        // The first false (all) or true (any) decides.
+        const bool is_all = n.agg == ir::AggOp::kAll;
+        llvm::BasicBlock* decided = Block("agg.decided");
+        llvm::Value* t = Truth(x);
+        b_.CreateCondBr(is_all ? b_.CreateNot(t) : t, decided, next);
+        b_.SetInsertPoint(decided);
+        Store(Bool(b_.getInt1(!is_all)), acc);
+        b_.CreateBr(exit);
+        break;
       }
-      b_.CreateBr(next);
-      break;
-    }
-    case ir::AggOp::kMin:
-    case ir::AggOp::kMax: {
-      const bool is_min = n.agg == ir::AggOp::kMin;
-      llvm::BasicBlock* take = Block("agg.take");
-      llvm::BasicBlock* compare = Block("agg.compare");
-      b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), first), take, compare);
-      b_.SetInsertPoint(compare);
-      const V best = Load(acc);
-      llvm::Value* better = nullptr;
-      if (body_type == TypeTable::kIntId || body_type == TypeTable::kDateId) {
-        better = is_min ? b_.CreateICmpSLT(x.bits, best.bits) : b_.CreateICmpSGT(x.bits, best.bits);
-      } else {
-        ir::Node cmp = BinaryOnLocals(ir::Op::kCompare, TypeTable::kBoolId, body_type, n.span);
-        cmp.cmp = is_min ? ir::CmpOp::kLt : ir::CmpOp::kGt;
-        better = Truth(Operation(cmp, {x, best}));
+      case ir::AggOp::kCount: {
+        const V c = Load(acc);
+        Store({c.tag, c.small, b_.CreateAdd(c.bits, b_.CreateZExt(Truth(x), b_.getInt64Ty()))}, acc);
+        b_.CreateBr(next);
+        break;
       }
-      b_.CreateCondBr(better, take, next);
-      b_.SetInsertPoint(take);
-      Store(x, acc);
-      b_.CreateStore(b_.getInt1(false), first);
-      b_.CreateBr(next);
-      break;
+      case ir::AggOp::kSum: {
+        const V total = Load(acc);
+        if (decimal) {
+          ir::Node add = BinaryOnLocals(ir::Op::kArith, TypeTable::kDecimalId, TypeTable::kDecimalId, n.span);
+          add.arith = ir::ArithOp::kAdd;
+          Store(Operation(add, {total, x}), acc);
+        } else {
+          llvm::Value* res =
+              b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, total.bits, x.bits);
+          BailIf(b_.CreateExtractValue(res, 1));
+          Store({total.tag, total.small, b_.CreateExtractValue(res, 0)}, acc);
+        }
+        b_.CreateBr(next);
+        break;
+      }
+      case ir::AggOp::kMin:
+      case ir::AggOp::kMax: {
+        const bool is_min = n.agg == ir::AggOp::kMin;
+        llvm::BasicBlock* take = Block("agg.take");
+        llvm::BasicBlock* compare = Block("agg.compare");
+        b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), first), take, compare);
+        b_.SetInsertPoint(compare);
+        const V best = Load(acc);
+        llvm::Value* better = nullptr;
+        if (body_type == TypeTable::kIntId || body_type == TypeTable::kDateId) {
+          better = is_min ? b_.CreateICmpSLT(x.bits, best.bits) : b_.CreateICmpSGT(x.bits, best.bits);
+        } else {
+          ir::Node cmp = BinaryOnLocals(ir::Op::kCompare, TypeTable::kBoolId, body_type, n.span);
+          cmp.cmp = is_min ? ir::CmpOp::kLt : ir::CmpOp::kGt;
+          better = Truth(Operation(cmp, {x, best}));
+        }
+        b_.CreateCondBr(better, take, next);
+        b_.SetInsertPoint(take);
+        Store(x, acc);
+        b_.CreateStore(b_.getInt1(false), first);
+        b_.CreateBr(next);
+        break;
+      }
+      case ir::AggOp::kFilter: {
+        llvm::BasicBlock* keep = Block("agg.keep");
+        b_.CreateCondBr(Truth(x), keep, next);
+        b_.SetInsertPoint(keep);
+        llvm::Value* k = b_.CreateLoad(b_.getInt64Ty(), kept);
+        Store(item, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(k, b_.getInt64(16)))));
+        b_.CreateStore(b_.CreateAdd(k, b_.getInt64(1)), kept);
+        b_.CreateBr(next);
+        break;
+      }
+      case ir::AggOp::kMap:
+        Store(x, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(i, b_.getInt64(16)))));
+        b_.CreateBr(next);
+        break;
     }
-    case ir::AggOp::kFilter: {
-      llvm::BasicBlock* keep = Block("agg.keep");
-      b_.CreateCondBr(Truth(x), keep, next);
-      b_.SetInsertPoint(keep);
-      llvm::Value* k = b_.CreateLoad(b_.getInt64Ty(), kept);
-      Store(item, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(k, b_.getInt64(16)))));
-      b_.CreateStore(b_.CreateAdd(k, b_.getInt64(1)), kept);
-      b_.CreateBr(next);
-      break;
+  };
+  if (known != nullptr) {
+    // Unrolled: each item is a constant, so LLVM specialises the body to it (a `match` on the
+    // item keeps one arm, a call inlined on it folds).
+    for (size_t k = 0; k < known->size(); ++k) {
+      llvm::BasicBlock* next = Block("agg.next");
+      step(Const((*known)[k]), b_.getInt64(k), next);
+      b_.SetInsertPoint(next);
     }
-    case ir::AggOp::kMap:
-      Store(x, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(i, b_.getInt64(16)))));
-      b_.CreateBr(next);
-      break;
+    b_.CreateBr(exit);
+  } else {
+    llvm::BasicBlock* header = Block("agg.header");
+    llvm::BasicBlock* body = Block("agg.body");
+    llvm::BasicBlock* next = Block("agg.next");
+    b_.CreateBr(header);
+    b_.SetInsertPoint(header);
+    llvm::Value* i = b_.CreateLoad(b_.getInt64Ty(), index);
+    b_.CreateCondBr(b_.CreateICmpULT(i, count), body, exit);
+    b_.SetInsertPoint(body);
+    step(Load(ByteAt(data, b_.CreateMul(i, b_.getInt64(16)))), i, next);
+    b_.SetInsertPoint(next);
+    b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), index);
+    b_.CreateBr(header);
   }
-  b_.SetInsertPoint(next);
-  b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), index);
-  b_.CreateBr(header);
 
   b_.SetInsertPoint(exit);
   if (n.agg == ir::AggOp::kFilter) {
@@ -858,7 +1107,7 @@ void FunctionLowering::LowerFunction(const ir::Function& f) {
     Store(Load(ByteAt(args_, int64_t{16} * i)), Slot(i));
   }
   Store(Emit(*f.body), out_);
-  b_.CreateRet(b_.getInt32(vm::kNativeValue));
+  Return(vm::kNativeValue);
 }
 
 void FunctionLowering::LowerDecision(const ir::Decision& d) {
@@ -889,10 +1138,8 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
   llvm::BasicBlock* not_in_effect = Block("not_in_effect");
   llvm::BasicBlock* start = Block("rules");
   b_.CreateCondBr(in_effect, start, not_in_effect);
-  {
-    llvm::IRBuilder<> b(not_in_effect);
-    b.CreateRet(b.getInt32(vm::kNativeNotInEffect));
-  }
+  b_.SetInsertPoint(not_in_effect);
+  Return(vm::kNativeNotInEffect);
   b_.SetInsertPoint(start);
   for (size_t i = 0; i < d.params.size(); ++i) {
     Store(Load(ByteAt(args_, static_cast<int64_t>(16 * i))), Slot(static_cast<uint32_t>(i)));
@@ -957,11 +1204,11 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
     Store(Emit(*d.default_value), result);
     b_.CreateBr(decided);
   } else {
-    b_.CreateRet(b_.getInt32(vm::kNativeNotApplicable));
+    Return(vm::kNativeNotApplicable);
   }
   b_.SetInsertPoint(decided);
   Store(Load(result), out_);
-  b_.CreateRet(b_.getInt32(vm::kNativeValue));
+  Return(vm::kNativeValue);
 }
 
 void InitializeLlvm() {
@@ -1043,6 +1290,14 @@ auto CompileNative(const vm::CompiledProgram& program, Report* report)
     mpm.addPass(llvm::createModuleToFunctionPassAdaptor(
         pb.buildFunctionSimplificationPipeline(llvm::OptimizationLevel::O1, llvm::ThinOrFullLTOPhase::None)));
     mpm.run(*module, mam);
+  }
+  // For looking at what the backend generates (docs/jit.md, "Reading the generated code").
+  if (const char* dump = std::getenv("POLICY_JIT_DUMP_IR"); dump != nullptr && *dump != '\0') {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(dump, ec);
+    if (!ec) {
+      module->print(os, nullptr);
+    }
   }
   std::vector<std::string> names(ir.decisions.size());
   for (uint32_t d = 0; d < ir.decisions.size(); ++d) {

@@ -68,18 +68,14 @@ auto Arena::NewSet(std::vector<Value> items) -> Value {
   return NewList(items);
 }
 
-void Arena::Reset() {
-  if (blocks_.size() > 1) {
-    // Keep the largest (last) block: the next evaluation of the same kind will need about as much.
-    auto last = std::move(blocks_.back());
-    const size_t last_size = block_sizes_.back();
-    blocks_.clear();
-    block_sizes_.clear();
-    blocks_.push_back(std::move(last));
-    block_sizes_.push_back(last_size);
-  }
-  used_ = 0;
-  total_ = 0;
+void Arena::KeepLastBlock() {
+  // Keep the largest (last) block: the next evaluation of the same kind will need about as much.
+  auto last = std::move(blocks_.back());
+  const size_t last_size = block_sizes_.back();
+  blocks_.clear();
+  block_sizes_.clear();
+  blocks_.push_back(std::move(last));
+  block_sizes_.push_back(last_size);
 }
 
 auto CompareValues(const Value& a, const Value& b) -> int {

@@ -116,11 +116,19 @@ class Arena {
   // Sorts and deduplicates `items` (by CompareValues) into a new set value.
   auto NewSet(std::vector<Value> items) -> Value;
   // Drops every object, keeping the first block for reuse.
-  void Reset();
+  // Inline for the common case (one block or none): evaluation resets the arena every time.
+  void Reset() {
+    if (blocks_.size() > 1) [[unlikely]] {
+      KeepLastBlock();
+    }
+    used_ = 0;
+    total_ = 0;
+  }
   auto bytes_allocated() const -> size_t { return total_; }
 
  private:
   auto Allocate(size_t bytes) -> void*;
+  void KeepLastBlock();
   std::vector<std::unique_ptr<std::byte[]>> blocks_;
   std::vector<size_t> block_sizes_;
   size_t used_ = 0;   // bytes used in the last block

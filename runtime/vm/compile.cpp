@@ -1636,6 +1636,27 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   }
 }
 
+auto CompiledProgram::Decide(Context& ctx, uint32_t decision, const Value* args, Date as_of,
+                             DecisionResult* out) const -> bool {
+  if (const NativeFn entry = impl_->NativeEntry(decision);
+      entry != nullptr && TryNative(ctx, entry, args, as_of, out)) {
+    return true;
+  }
+  // No native code, or it gave up (an error, or a budget): Evaluate runs it again, counts the
+  // bail and lets the interpreter answer. Bails are rare, so running native code twice is cheap.
+  EvalError error;
+  auto result =
+      Evaluate(ctx, decision, {args, impl_->ir->decisions[decision].params.size()}, as_of, nullptr, &error);
+  if (result) {
+    *out = *result;
+  }
+  return result.has_value();
+}
+
+auto CompiledProgram::NativeEntryOf(uint32_t decision) const -> NativeFn {
+  return impl_->NativeEntry(decision);
+}
+
 auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error,
                               Trace* trace) const -> std::optional<TestStepResult> {
   const CompiledTest& ct = impl_->tests[test];

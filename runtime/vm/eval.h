@@ -186,6 +186,38 @@ class CompiledProgram {
   auto Evaluate(Context& ctx, uint32_t decision, std::span<const Value> args, Date as_of, Trace* trace,
                 EvalError* error) const -> std::optional<DecisionResult>;
 
+  // Evaluate without an explanation and without error details, for hot loops: false when the
+  // evaluation failed (Evaluate on the same arguments says why). `args` holds one Value per
+  // parameter. Native code, when attached, is called directly; nothing is allocated for a scalar
+  // result.
+  auto Decide(Context& ctx, uint32_t decision, const Value* args, Date as_of, DecisionResult* out) const
+      -> bool;
+  // Decide's native path, inline for callers that looked `entry` up once (NativeEntryOf): false
+  // when there is no answer yet (native code is off for `ctx`, or it gave up), and Decide must run.
+  static auto TryNative(Context& ctx, NativeFn entry, const Value* args, Date as_of, DecisionResult* out)
+      -> bool {
+    if (!ctx.native_) [[unlikely]] {
+      return false;
+    }
+    ctx.scratch_.Reset();
+    ctx.sp_ = 0;
+    ctx.as_of_ = as_of;
+    NativeState state{&ctx, as_of.days(), 0, 0};
+    const int32_t status = entry(&state, args, &out->value);
+    if (status == kNativeBail) [[unlikely]] {
+      return false;
+    }
+    ++ctx.native_answers_;
+    out->applicable = status == kNativeValue;
+    out->in_effect = status != kNativeNotInEffect;
+    if (status != kNativeValue) {
+      out->value = Value();
+    }
+    return true;
+  }
+  // A decision's native entry point, or null when it runs on the interpreter.
+  auto NativeEntryOf(uint32_t decision) const -> NativeFn;
+
   // Runs test `test`; returns nullopt (with `error`) when evaluation failed, otherwise the first
   // failing step or a passed result.
   // With `trace`, every decision the test evaluates is recorded into it (across all its steps;

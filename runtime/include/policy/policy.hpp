@@ -300,7 +300,8 @@ class POLICY_API Decision {
   uint32_t index_ = 0;
   uint32_t input_type_ = 0;
   uint32_t result_type_ = 0;
-  Kind result_kind_ = Kind::kNone;  // of the result type without `?`, resolved once
+  Kind result_kind_ = Kind::kNone;      // of the result type without `?`, resolved once
+  const void* native_entry_ = nullptr;  // the JIT's code for it (vm::NativeFn), for Evaluator::Decide
 };
 
 // One case record. Built once, it may be evaluated by any number of threads; setting facts while
@@ -364,6 +365,17 @@ struct Outcome {
   std::string explanation;  // filled only when asked for (Explain::kText or kJson)
 };
 
+// What Evaluator::Decide gives: an Outcome without the explanation, and on failure only the
+// error's code (Evaluate on the same arguments gives the message and diagnostics).
+struct Decided {
+  std::optional<ErrorCode> error;  // set when the decision could not be evaluated
+  bool applicable = false;         // as in Outcome
+  bool in_effect = true;
+  Value value;
+  auto ok() const -> bool { return !error.has_value(); }
+  explicit operator bool() const { return ok(); }
+};
+
 // Per-thread evaluation state for one PolicySet (it keeps that version alive). Not thread-safe:
 // give each thread its own; they are cheap.
 class POLICY_API Evaluator {
@@ -377,12 +389,22 @@ class POLICY_API Evaluator {
   auto policy_set() const -> PolicySet;
   auto Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain = Explain::kNone)
       -> Result<Outcome>;
+  // Evaluate for hot loops: the same checks and the same value, but no explanation, and a failure
+  // is only a code, so nothing is built that a loop would throw away (no Result, no message, no
+  // allocation for a scalar value). On a set loaded with LoadOptions::jit this is one direct call
+  // into the decision's machine code. See docs/embedding.md, "Hot loops".
+  auto Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided;
   // The JSON evaluation contract of the decision catalogue: case JSON in, result JSON out
   // ({"decision":..., "as_of":..., "applicable":..., "value":...}).
   auto EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of,
                     Explain explain = Explain::kNone) -> Result<std::string>;
 
  private:
+  // The checks Evaluate and Decide share (handles of this version, input type, complete facts,
+  // a valid date, converted and kept for the next call).
+  auto Check(const Decision& decision, const Facts& facts, Date as_of) -> std::optional<ErrorCode>;
+  // The message of a refusal by Check.
+  auto Refusal(ErrorCode code, const Decision& decision, const Facts& facts) const -> Error;
   std::unique_ptr<detail::EvaluatorImpl> impl_;
 };
 

@@ -1,0 +1,167 @@
+// Evaluator::Decide, the hot-loop form of Evaluate: it must give exactly what Evaluate gives
+// (value, applicability, in effect) on every decision and example case, on the interpreter and
+// on the JIT's machine code, and refuse what Evaluate refuses with the same error code.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "policy/policy.hpp"
+#include "tests/unit/api/api_test_support.h"
+
+namespace policy::api {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+constexpr const char* kD1 = "hk.employment.part_time_on_campus_allowed";
+
+auto Dir() -> std::string {
+  return (fs::path(POLICY_SOURCE_DIR) / "policies").string();
+}
+
+auto Examples() -> std::vector<std::string> {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(fs::path(POLICY_SOURCE_DIR) / "examples/cases")) {
+    if (e.path().extension() == ".json") {
+      out.push_back(ReadFile(e.path()));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Every decision of one case record, every example, three dates (before, on and after the
+// 2014 relaxation): Decide and Evaluate agree, including on errors.
+void ExpectDecideEqualsEvaluate(bool jit) {
+  LoadOptions options;
+  options.jit = jit;
+  auto set = PolicySet::Load({Dir()}, options);
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  Evaluator ev(*set);
+  const std::vector<std::string> examples = Examples();
+  ASSERT_FALSE(examples.empty());
+  size_t compared = 0;
+  size_t native = 0;
+  for (const std::string& name : set->decision_names()) {
+    auto d = set->decision(name);
+    if (!d.ok()) {
+      continue;  // not a decision of one case record
+    }
+    native += d->native() ? 1 : 0;
+    for (const std::string& json : examples) {
+      auto facts = d->FactsFromJson(json);
+      ASSERT_TRUE(facts.ok()) << facts.error().message;
+      for (const Date as_of : {Date{year{2014}, month{3}, day{16}}, Date{year{2014}, month{3}, day{17}},
+                               Date{year{2025}, month{9}, day{1}}}) {
+        auto full = ev.Evaluate(*d, *facts, as_of);
+        const std::string expected =
+            full.ok() ? fmt::format("{} {} {}", full->applicable, full->in_effect, full->value.to_json())
+                      : fmt::format("error {}", static_cast<int>(full.error().code));
+        const Decided quick = ev.Decide(*d, *facts, as_of);
+        const std::string actual =
+            quick.ok() ? fmt::format("{} {} {}", quick.applicable, quick.in_effect, quick.value.to_json())
+                       : fmt::format("error {}", static_cast<int>(*quick.error));
+        EXPECT_EQ(actual, expected) << name << " as of " << FormatDate(as_of);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 500U);
+#ifdef POLICY_TEST_JIT
+  if (jit) {
+    EXPECT_GT(native, 0U) << "the JIT compiled nothing: Decide's native path went untested";
+  }
+#endif
+}
+
+TEST(DecideTest, EqualsEvaluateOnTheInterpreter) {
+  ExpectDecideEqualsEvaluate(false);
+}
+
+TEST(DecideTest, EqualsEvaluateOnMachineCode) {
+  ExpectDecideEqualsEvaluate(true);
+}
+
+TEST(DecideTest, RefusesWhatEvaluateRefusesWithTheSameCode) {
+  auto set = PolicySet::Load({Dir()});
+  ASSERT_TRUE(set.ok());
+  auto other = PolicySet::Load({Dir()});
+  ASSERT_TRUE(other.ok());
+  const Decision d1 = *set->decision(kD1);
+  const std::string json =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  auto facts = d1.FactsFromJson(json);
+  ASSERT_TRUE(facts.ok());
+  auto their_facts = other->decision(kD1)->FactsFromJson(json);
+  ASSERT_TRUE(their_facts.ok());
+  auto incomplete = d1.NewFacts();
+  ASSERT_TRUE(incomplete.ok());
+  Evaluator ev(*set);
+  Evaluator no_set;
+  const Date ok_date{year{2025}, month{9}, day{1}};
+  const Date bad_date{year{2025}, month{2}, day{30}};
+  struct Case {
+    Evaluator* ev;
+    const Decision* decision;
+    const Facts* facts;
+    Date as_of;
+    ErrorCode code;
+  };
+  const Decision empty;
+  const Case cases[] = {
+      {&no_set, &d1, &*facts, ok_date, ErrorCode::kInvalidArgument},
+      {&ev, &empty, &*facts, ok_date, ErrorCode::kInvalidArgument},
+      {&ev, &d1, &*facts, bad_date, ErrorCode::kInvalidArgument},
+      {&ev, &d1, &*their_facts, ok_date, ErrorCode::kStale},
+      {&ev, &d1, &*incomplete, ok_date, ErrorCode::kIncompleteFacts},
+  };
+  for (const Case& c : cases) {
+    const Decided quick = c.ev->Decide(*c.decision, *c.facts, c.as_of);
+    ASSERT_FALSE(quick.ok());
+    EXPECT_EQ(*quick.error, c.code);
+    auto full = c.ev->Evaluate(*c.decision, *c.facts, c.as_of);
+    ASSERT_FALSE(full.ok());
+    EXPECT_EQ(full.error().code, c.code) << full.error().message;
+  }
+  // And it still answers afterwards.
+  EXPECT_TRUE(ev.Decide(d1, *facts, ok_date).ok());
+}
+
+TEST(DecideTest, EvaluationErrorsAreTheCodeOnly) {
+  // Two rules that conflict when n > 1: Decide says kEvaluationFailed, Evaluate says why; both
+  // on the interpreter and on machine code (which gives up, so the interpreter reports).
+  for (const bool jit : {false, true}) {
+    LoadOptions options;
+    options.jit = jit;
+    auto loaded = PolicySet::LoadSources({{"conflict.policy", R"(module conflict
+record Case { n: Int }
+decision d(c: Case) -> Int
+  rule a when c.n > 0 then 1
+  rule b when c.n > 1 then 2
+)"}},
+                                         options);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    const Decision d = *loaded->decision("conflict.d");
+    auto facts = d.NewFacts();
+    ASSERT_TRUE(facts.ok());
+    ASSERT_TRUE(facts->Set(*d.field("n"), 5).ok());
+    Evaluator ev(*loaded);
+    const Date as_of{year{2025}, month{9}, day{1}};
+    const Decided failed = ev.Decide(d, *facts, as_of);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(*failed.error, ErrorCode::kEvaluationFailed);
+    ASSERT_TRUE(facts->Set(*d.field("n"), 1).ok());
+    const Decided fine = ev.Decide(d, *facts, as_of);
+    ASSERT_TRUE(fine.ok());
+    EXPECT_TRUE(fine.applicable);
+    EXPECT_EQ(fine.value.as_int(), 1);
+  }
+}
+
+}  // namespace
+}  // namespace policy::api
