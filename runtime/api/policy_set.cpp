@@ -297,7 +297,7 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   out.input_type_ = d.params[0];
   out.result_type_ = d.result;
   out.result_kind_ = SetImpl::KindOf(types, d.result);
-  out.native_entry_ = reinterpret_cast<const void*>(engine.program().NativeEntryOf(*index));
+  out.native_entry_ = reinterpret_cast<void (*)()>(engine.program().NativeEntryOf(*index));
   return out;
 }
 

@@ -300,8 +300,8 @@ class POLICY_API Decision {
   uint32_t index_ = 0;
   uint32_t input_type_ = 0;
   uint32_t result_type_ = 0;
-  Kind result_kind_ = Kind::kNone;      // of the result type without `?`, resolved once
-  const void* native_entry_ = nullptr;  // the JIT's code for it (vm::NativeFn), for Evaluator::Decide
+  Kind result_kind_ = Kind::kNone;    // of the result type without `?`, resolved once
+  void (*native_entry_)() = nullptr;  // the JIT's code for it (a vm::NativeFn), for Evaluator::Decide
 };
 
 // One case record. Built once, it may be evaluated by any number of threads; setting facts while
