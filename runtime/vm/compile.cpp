@@ -1593,29 +1593,15 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   if (trace != nullptr) {
     trace->records.clear();
   }
-  const NativeFn entry = trace == nullptr && ctx.native_ ? impl_->NativeEntry(decision) : nullptr;
-  if (entry != nullptr) {
-    NativeState state{&ctx, as_of.days(), 0, 0};
+  if (const NativeFn entry = trace == nullptr ? impl_->NativeEntry(decision) : nullptr) {
     DecisionResult result;
-    switch (entry(&state, args.data(), &result.value)) {
-      case kNativeValue:
-        ++ctx.native_answers_;
-        result.applicable = true;
-        return result;
-      case kNativeNotApplicable:
-        ++ctx.native_answers_;
-        result.value = Value();
-        return result;
-      case kNativeNotInEffect:
-        ++ctx.native_answers_;
-        result.value = Value();
-        result.in_effect = false;
-        return result;
-      default:
-        // Gave up: the interpreter evaluates the case again, on a clean scratch arena.
-        ++ctx.native_bails_;
-        ctx.scratch_.Reset();
-        break;
+    if (TryNative(ctx, entry, args.data(), as_of, &result)) {
+      return result;
+    }
+    if (ctx.native_) {
+      // Gave up: the interpreter evaluates the case again, on a clean scratch arena.
+      ++ctx.native_bails_;
+      ctx.scratch_.Reset();
     }
   }
   try {

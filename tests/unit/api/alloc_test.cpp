@@ -48,12 +48,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TEST(AllocationTest, ScalarResultsAllocateNothingOnceWarm) {
-  auto set = PolicySet::Load({(fs::path(POLICY_SOURCE_DIR) / "policies").string()});
+// Warms an evaluator up on D1 (Bool), the weekly limit (Int) and the limit of stay (Date?),
+// scalar results, then requires zero allocations over 1000 evaluations through `evaluate`.
+template <typename Evaluate>
+void ExpectNoAllocations(bool jit, Evaluate evaluate) {
+  LoadOptions options;
+  options.jit = jit;
+  auto set = PolicySet::Load({(fs::path(POLICY_SOURCE_DIR) / "policies").string()}, options);
   ASSERT_TRUE(set.ok());
   const std::string json =
       ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
-  // D1 (Bool), the weekly limit (Int), the limit of stay (Date?): scalar results.
   for (const char* name : {"hk.employment.part_time_on_campus_allowed",
                            "hk.employment.part_time_max_hours_per_week", "hk.stay.limit_of_stay"}) {
     auto d = set->decision(name);
@@ -63,50 +67,31 @@ TEST(AllocationTest, ScalarResultsAllocateNothingOnceWarm) {
     Evaluator ev(*set);
     const Date as_of = std::chrono::year{2025} / 9 / 1;
     for (int i = 0; i < 3; ++i) {
-      ASSERT_TRUE(ev.Evaluate(*d, *facts, as_of).ok());
+      ASSERT_TRUE(evaluate(ev, *d, *facts, as_of));
     }
     const long before = g_allocations.load();
     bool all_ok = true;
     for (int i = 0; i < 1000; ++i) {
-      auto r = ev.Evaluate(*d, *facts, as_of);
-      all_ok = all_ok && r.ok();
+      all_ok = evaluate(ev, *d, *facts, as_of) && all_ok;
     }
     const long after = g_allocations.load();
     EXPECT_TRUE(all_ok);
-    EXPECT_EQ(after - before, 0) << name << ": allocations in 1000 warm evaluations";
+    EXPECT_EQ(after - before, 0) << name << (jit ? " (JIT)" : "") << ": allocations in 1000 warm evaluations";
   }
+}
+
+TEST(AllocationTest, ScalarResultsAllocateNothingOnceWarm) {
+  ExpectNoAllocations(false, [](Evaluator& ev, const Decision& d, const Facts& f, Date as_of) {
+    return ev.Evaluate(d, f, as_of).ok();
+  });
 }
 
 // Decide, the hot-loop form, on the interpreter and on the JIT's machine code: nothing either.
 TEST(AllocationTest, DecideAllocatesNothingOnceWarm) {
   for (const bool jit : {false, true}) {
-    LoadOptions options;
-    options.jit = jit;
-    auto set = PolicySet::Load({(fs::path(POLICY_SOURCE_DIR) / "policies").string()}, options);
-    ASSERT_TRUE(set.ok());
-    const std::string json =
-        ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
-    for (const char* name : {"hk.employment.part_time_on_campus_allowed",
-                             "hk.employment.part_time_max_hours_per_week", "hk.stay.limit_of_stay"}) {
-      auto d = set->decision(name);
-      ASSERT_TRUE(d.ok());
-      auto facts = CaseToTypedFacts(*d, json);
-      ASSERT_TRUE(facts.ok()) << facts.error().message;
-      Evaluator ev(*set);
-      const Date as_of = std::chrono::year{2025} / 9 / 1;
-      for (int i = 0; i < 3; ++i) {
-        ASSERT_TRUE(ev.Decide(*d, *facts, as_of).ok());
-      }
-      const long before = g_allocations.load();
-      bool all_ok = true;
-      for (int i = 0; i < 1000; ++i) {
-        all_ok = ev.Decide(*d, *facts, as_of).ok() && all_ok;
-      }
-      const long after = g_allocations.load();
-      EXPECT_TRUE(all_ok);
-      EXPECT_EQ(after - before, 0) << name << (jit ? " (JIT)" : "")
-                                   << ": allocations in 1000 warm Decide calls";
-    }
+    ExpectNoAllocations(jit, [](Evaluator& ev, const Decision& d, const Facts& f, Date as_of) {
+      return ev.Decide(d, f, as_of).ok();
+    });
   }
 }
 
