@@ -191,37 +191,43 @@ auto Evaluator::Refusal(ErrorCode code, const Decision& decision, const Facts& f
   }
 }
 
-auto Evaluator::Check(const Decision& decision, const Facts& facts, Date as_of) -> std::optional<ErrorCode> {
+auto Evaluator::Check(const Decision& decision, const Facts& facts, Date as_of, ErrorCode* refused) -> bool {
   if (!impl_ || !decision.set_ || !facts.impl_) [[unlikely]] {
-    return ErrorCode::kInvalidArgument;
+    *refused = ErrorCode::kInvalidArgument;
+    return false;
   }
   const detail::SetImpl* set = impl_->set.get();
   if (decision.set_.get() != set || facts.impl_->set.get() != set) [[unlikely]] {
-    return ErrorCode::kStale;
+    *refused = ErrorCode::kStale;
+    return false;
   }
   if (facts.impl_->record_type != decision.input_type_) [[unlikely]] {
-    return ErrorCode::kTypeMismatch;
+    *refused = ErrorCode::kTypeMismatch;
+    return false;
   }
   if (facts.impl_->missing > 0) [[unlikely]] {
-    return ErrorCode::kIncompleteFacts;
+    *refused = ErrorCode::kIncompleteFacts;
+    return false;
   }
   if (!impl_->have_last || as_of != impl_->last_as_of) {
     const auto converted = detail::ToEngineDate(as_of);
     if (!converted) {
-      return ErrorCode::kInvalidArgument;
+      *refused = ErrorCode::kInvalidArgument;
+      return false;
     }
     impl_->last_as_of = as_of;
     impl_->last_date = *converted;
     impl_->have_last = true;
   }
-  return std::nullopt;
+  return true;
 }
 
 auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided {
   // The hot path: every pointer it follows was resolved when the evaluator and the decision
   // handle were made, so a decision with native code costs Check and one call.
   Decided out;
-  if (const auto refused = Check(decision, facts, as_of)) [[unlikely]] {
+  ErrorCode refused{};
+  if (!Check(decision, facts, as_of, &refused)) [[unlikely]] {
     out.error = refused;
     return out;
   }
@@ -248,8 +254,9 @@ auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of)
 
 auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain)
     -> Result<Outcome> {
-  if (const auto refused = Check(decision, facts, as_of)) [[unlikely]] {
-    return Refusal(*refused, decision, facts);
+  ErrorCode refused{};
+  if (!Check(decision, facts, as_of, &refused)) [[unlikely]] {
+    return Refusal(refused, decision, facts);
   }
   const detail::SetImpl* set = impl_->set.get();
   const policy::Date* date = &impl_->last_date;

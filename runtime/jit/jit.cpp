@@ -115,6 +115,18 @@ class FunctionLowering {
     b_.CreateStore(v.small, ByteAt(p, 1));
     b_.CreateStore(v.bits, b_.CreateBitCast(ByteAt(p, 8), b_.getInt64Ty()->getPointerTo()));
   }
+  // The same as one 16-byte store, for a value C++ reads next (the decision's result). C++
+  // copies a Value with one 16-byte load, and a load the processor cannot forward from a single
+  // earlier store waits for the narrow stores to reach the cache: about 4 ns a decision. The
+  // padding bytes are written as zero.
+  void StoreWhole(const V& v, llvm::Value* p) {
+    llvm::Value* head = b_.CreateOr(b_.CreateZExt(v.tag, b_.getInt64Ty()),
+                                    b_.CreateShl(b_.CreateZExt(v.small, b_.getInt64Ty()), 8));
+    auto* pair_type = llvm::FixedVectorType::get(b_.getInt64Ty(), 2);
+    llvm::Value* pair = b_.CreateInsertElement(llvm::UndefValue::get(pair_type), head, uint64_t{0});
+    pair = b_.CreateInsertElement(pair, v.bits, uint64_t{1});
+    b_.CreateAlignedStore(pair, b_.CreateBitCast(p, pair_type->getPointerTo()), llvm::Align(8));
+  }
   auto Slot(uint32_t i) -> llvm::Value* {
     if (i >= num_slots_) {
       throw Unsupported{"a slot beyond the frame (internal)"};
@@ -455,7 +467,7 @@ auto FunctionLowering::Operation(const ir::Node& n, const std::vector<V>& operan
   const vm::Code* code = l_.AddOperation(l_.program().CompileOperation(op));
   llvm::Value* in = Buffer(static_cast<uint32_t>(operands.size()));
   for (size_t i = 0; i < operands.size(); ++i) {
-    Store(operands[i], ByteAt(in, static_cast<int64_t>(16 * i)));
+    StoreWhole(operands[i], ByteAt(in, static_cast<int64_t>(16 * i)));
   }
   llvm::Value* out = Buffer(1);
   llvm::Type* ptr = b_.getInt8PtrTy();
@@ -1106,7 +1118,7 @@ void FunctionLowering::LowerFunction(const ir::Function& f) {
   for (uint32_t i = 0; i < f.num_params; ++i) {
     Store(Load(ByteAt(args_, int64_t{16} * i)), Slot(i));
   }
-  Store(Emit(*f.body), out_);
+  StoreWhole(Emit(*f.body), out_);
   Return(vm::kNativeValue);
 }
 
@@ -1207,7 +1219,7 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
     Return(vm::kNativeNotApplicable);
   }
   b_.SetInsertPoint(decided);
-  Store(Load(result), out_);
+  StoreWhole(Load(result), out_);
   Return(vm::kNativeValue);
 }
 

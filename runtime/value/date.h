@@ -49,9 +49,14 @@ class Date {
   int32_t days_ = 0;
 };
 
-// Days from civil and back (Howard Hinnant's public-domain algorithms, re-derived here).
+// Days since 1970-01-01 from a proleptic Gregorian (year, month, day) and back. The fast forms
+// follow Neri and Schneider (2022) for years 0 to about a million; the *Any* forms are the
+// era-based algorithms (Howard Hinnant's, re-derived here), valid for any year, which the fast
+// forms fall back to and the unit tests compare them with. `m` must be 1..12.
 auto DaysFromCivil(int64_t y, uint32_t m, uint32_t d) -> int64_t;
 auto CivilFromDays(int64_t z) -> CivilDate;
+auto DaysFromCivilAnyYear(int64_t y, uint32_t m, uint32_t d) -> int64_t;
+auto CivilFromDaysAnyDay(int64_t z) -> CivilDate;
 auto DaysInMonth(int32_t year, uint32_t month) -> uint32_t;
 auto IsLeapYear(int32_t year) -> bool;
 

@@ -401,8 +401,10 @@ class POLICY_API Evaluator {
 
  private:
   // The checks Evaluate and Decide share (handles of this version, input type, complete facts,
-  // a valid date, converted and kept for the next call).
-  auto Check(const Decision& decision, const Facts& facts, Date as_of) -> std::optional<ErrorCode>;
+  // a valid date, converted and kept for the next call). False with `*refused` set when the
+  // evaluation is refused. (Not an optional: returning one made the compiler build it on the stack
+  // with narrow stores and read it back with one wide load, a store-forwarding stall per call.)
+  auto Check(const Decision& decision, const Facts& facts, Date as_of, ErrorCode* refused) -> bool;
   // The message of a refusal by Check.
   auto Refusal(ErrorCode code, const Decision& decision, const Facts& facts) const -> Error;
   std::unique_ptr<detail::EvaluatorImpl> impl_;

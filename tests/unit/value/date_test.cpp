@@ -30,6 +30,37 @@ TEST(DateTest, CivilConversionMatchesChronoFor1900To2100) {
   }
 }
 
+// The fast conversions (Neri-Schneider) against the era-based ones and <chrono>, on every day
+// dates can have (years 1 to 9999) and on a margin either side, where the fast forms must hand
+// over to the era-based ones without a seam.
+TEST(DateTest, FastCivilConversionsAgreeOnEveryDayOfTheSupportedRange) {
+  const int64_t first = DaysFromCivilAnyYear(Date::kMinYear, 1, 1) - 800;
+  const int64_t last = DaysFromCivilAnyYear(Date::kMaxYear, 12, 31) + 800;
+  for (int64_t n = first; n <= last; ++n) {
+    const CivilDate fast = CivilFromDays(n);
+    const CivilDate any = CivilFromDaysAnyDay(n);
+    ASSERT_EQ(fast.year, any.year) << n;
+    ASSERT_EQ(fast.month, any.month) << n;
+    ASSERT_EQ(fast.day, any.day) << n;
+    const chr::year_month_day ymd{chr::sys_days{chr::days{n}}};
+    ASSERT_EQ(fast.year, static_cast<int>(ymd.year())) << n;
+    ASSERT_EQ(fast.month, static_cast<unsigned>(ymd.month())) << n;
+    ASSERT_EQ(fast.day, static_cast<unsigned>(ymd.day())) << n;
+    ASSERT_EQ(DaysFromCivil(fast.year, fast.month, fast.day), n);
+    ASSERT_EQ(DaysFromCivilAnyYear(fast.year, fast.month, fast.day), n);
+  }
+  // Far outside the fast range both ways: the fallback answers.
+  for (const int64_t n : {int64_t{-800'000'000}, int64_t{-719'469}, int64_t{1} << 31,
+                          int64_t{1} << 34}) {  // years within int32
+    const CivilDate fast = CivilFromDays(n);
+    const CivilDate any = CivilFromDaysAnyDay(n);
+    EXPECT_EQ(fast.year, any.year);
+    EXPECT_EQ(fast.month, any.month);
+    EXPECT_EQ(fast.day, any.day);
+    EXPECT_EQ(DaysFromCivil(fast.year, fast.month, fast.day), n);
+  }
+}
+
 TEST(DateTest, AddMonthsClampsToMonthEndLikeChrono) {
   const Date first = *Date::FromCivil(1900, 1, 1);
   const Date last = *Date::FromCivil(2100, 12, 31);
