@@ -19,9 +19,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -230,7 +232,12 @@ class FunctionLowering {
 
   auto Operation(const ir::Node& n, const std::vector<V>& operands) -> V;
   auto Call(llvm::Function* callee, const std::vector<V>& args) -> V;
-  auto Inline(uint32_t function, const std::vector<V>& args) -> std::optional<V>;
+  auto CallDecision(uint32_t decision, const std::vector<V>& args, const std::vector<int32_t>& roots) -> V;
+  auto Inline(uint32_t function, const std::vector<V>& args, const std::vector<int32_t>& roots)
+      -> std::optional<V>;
+  // For each argument node, the parameter of the function being lowered whose value it is (an
+  // unchanged parameter, possibly passed down through inlined functions), or -1.
+  auto RootsOf(const ir::Node& call) const -> std::vector<int32_t>;
   auto EmitBuiltin(const ir::Node& n) -> std::optional<V>;
   auto AddDuration(const V& date, const V& duration, bool subtract) -> V;
   auto Helper(void* fn, llvm::Type* result, const std::vector<llvm::Value*>& args) -> llvm::Value*;
@@ -256,6 +263,19 @@ class FunctionLowering {
   // (bounds the code a decision can grow to; past it, functions are called).
   uint32_t inline_depth_ = 0;
   size_t emitted_nodes_ = 0;
+  // Per slot of the current frame: the parameter of the function being lowered that the slot
+  // holds unchanged, or -1. A decision called on such arguments only gives the same answer for
+  // the whole evaluation, which is what makes its memo below sound.
+  std::vector<int32_t> roots_;
+  // Decisions called on parameters only, by (decision, parameters): the first call's answer and
+  // the steps it took, for the calls after it. The interpreter evaluates each call again; a
+  // memo hit charges the steps the call took, so both count the same steps.
+  struct Memo {
+    llvm::Value* done;    // i1, false until the first call returns
+    llvm::Value* result;  // the value
+    llvm::Value* steps;   // i64, the steps the first call took
+  };
+  std::map<std::pair<uint32_t, std::vector<int32_t>>, Memo> memos_;
 };
 
 class Lowering {
@@ -553,12 +573,13 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
       for (const auto& k : n.kids) {
         args.push_back(Emit(*k));
       }
-      if (n.op == ir::Op::kCallFunction) {
-        if (auto v = Inline(n.a, args)) {
-          return *v;
-        }
+      if (n.op == ir::Op::kCallDecision) {
+        return CallDecision(n.a, args, RootsOf(n));
       }
-      return Call(n.op == ir::Op::kCallFunction ? l_.Function(n.a) : l_.Decision(n.a), args);
+      if (auto v = Inline(n.a, args, RootsOf(n))) {
+        return *v;
+      }
+      return Call(l_.Function(n.a), args);
     }
     case ir::Op::kNot:
       return Bool(b_.CreateNot(Truth(Emit(*n.kids[0]))));
@@ -836,7 +857,8 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
 // A function's body emitted in place of a call to it, its parameters in a frame of its own:
 // LLVM then sees through it (constant arguments fold, fields are read once). Small functions
 // only, and only so deep, so a decision's code stays proportional to its source.
-auto FunctionLowering::Inline(uint32_t function, const std::vector<V>& args) -> std::optional<V> {
+auto FunctionLowering::Inline(uint32_t function, const std::vector<V>& args,
+                              const std::vector<int32_t>& roots) -> std::optional<V> {
   constexpr uint32_t kMaxDepth = 6;
   constexpr size_t kMaxBodyNodes = 160;
   constexpr size_t kMaxNodesPerDecision = 6000;
@@ -850,15 +872,61 @@ auto FunctionLowering::Inline(uint32_t function, const std::vector<V>& args) -> 
   const uint32_t saved_count = num_slots_;
   num_slots_ = Lowering::SlotsOf(f);
   slots_ = Buffer(num_slots_);
+  std::vector<int32_t> saved_roots(num_slots_, -1);
+  saved_roots.swap(roots_);
   for (uint32_t i = 0; i < f.num_params && i < args.size(); ++i) {
     Store(args[i], Slot(i));
+    roots_[i] = roots[i];
   }
   ++inline_depth_;
   const V v = Emit(*f.body);
   --inline_depth_;
   slots_ = saved_slots;
   num_slots_ = saved_count;
+  roots_.swap(saved_roots);
   return v;
+}
+
+auto FunctionLowering::RootsOf(const ir::Node& call) const -> std::vector<int32_t> {
+  std::vector<int32_t> roots;
+  for (const auto& k : call.kids) {
+    roots.push_back(k->op == ir::Op::kLocal && k->a < roots_.size() ? roots_[k->a] : -1);
+  }
+  return roots;
+}
+
+auto FunctionLowering::CallDecision(uint32_t decision, const std::vector<V>& args,
+                                    const std::vector<int32_t>& roots) -> V {
+  llvm::Function* callee = l_.Decision(decision);
+  if (std::find(roots.begin(), roots.end(), -1) != roots.end()) {
+    return Call(callee, args);
+  }
+  auto [it, fresh] = memos_.try_emplace({decision, roots});
+  Memo& memo = it->second;
+  if (fresh) {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    memo.done = entry.CreateAlloca(entry.getInt1Ty());
+    memo.steps = entry.CreateAlloca(entry.getInt64Ty());
+    memo.result = Buffer(1);
+    entry.SetInsertPoint(&fn_->getEntryBlock(),
+                         std::next(llvm::cast<llvm::Instruction>(memo.done)->getIterator()));
+    entry.CreateStore(entry.getInt1(false), memo.done);
+  }
+  llvm::BasicBlock* first = Block("decision.first");
+  llvm::BasicBlock* again = Block("decision.again");
+  llvm::BasicBlock* done = Block("decision.done");
+  b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), memo.done), again, first);
+  b_.SetInsertPoint(first);
+  llvm::Value* before = b_.CreateLoad(b_.getInt64Ty(), steps_);
+  Store(Call(callee, args), memo.result);
+  b_.CreateStore(b_.CreateSub(b_.CreateLoad(b_.getInt64Ty(), steps_), before), memo.steps);
+  b_.CreateStore(b_.getInt1(true), memo.done);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(again);
+  Charge(b_.CreateLoad(b_.getInt64Ty(), memo.steps));
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+  return Load(memo.result);
 }
 
 auto FunctionLowering::EmitIn(const ir::Node& n) -> V {
@@ -1115,8 +1183,10 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
 }
 
 void FunctionLowering::LowerFunction(const ir::Function& f) {
+  roots_.assign(num_slots_, -1);
   for (uint32_t i = 0; i < f.num_params; ++i) {
     Store(Load(ByteAt(args_, int64_t{16} * i)), Slot(i));
+    roots_[i] = static_cast<int32_t>(i);
   }
   StoreWhole(Emit(*f.body), out_);
   Return(vm::kNativeValue);
@@ -1153,8 +1223,10 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
   b_.SetInsertPoint(not_in_effect);
   Return(vm::kNativeNotInEffect);
   b_.SetInsertPoint(start);
+  roots_.assign(num_slots_, -1);
   for (size_t i = 0; i < d.params.size(); ++i) {
     Store(Load(ByteAt(args_, static_cast<int64_t>(16 * i))), Slot(static_cast<uint32_t>(i)));
+    roots_[i] = static_cast<int32_t>(i);
   }
   // Rules defeated by an applicable exception, and the result so far.
   std::vector<llvm::Value*> defeated(d.rules.size(), nullptr);

@@ -207,5 +207,59 @@ decision slow(c: Case) -> Int
   }
 }
 
+// A decision called again on the same parameters is not run again by native code: the first
+// call's answer is kept, and its steps are charged again, so the step budget is reached exactly
+// where the interpreter (which evaluates every call) reaches it. `heavy` takes about 36 million
+// steps: two calls fit the budget of 100 million, three do not.
+TEST(JitTest, ARepeatedDecisionCallCostsTheSameSteps) {
+  const std::string policy = R"(module t
+
+record Case {
+  xs: List<Int>
+}
+
+decision heavy(c: Case) -> Int
+  default count a in c.xs: (count b in c.xs: b > a) > 0
+
+decision twice(c: Case) -> Int
+  default heavy(c) + heavy(c)
+
+decision thrice(c: Case) -> Int
+  default heavy(c) + heavy(c) + heavy(c)
+)";
+  CompileOptions options;
+  options.jit = true;
+  options.include_stdlib = false;
+  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
+  ASSERT_TRUE(loaded.engine) << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources,
+                                                  DiagFormat::kShort);
+  const Engine& e = *loaded.engine;
+  std::string xs = R"({"xs": [)";
+  for (int i = 0; i < 6000; ++i) {
+    xs += fmt::format("{}{}", i == 0 ? "" : ",", i);
+  }
+  xs += "]}";
+  const Date as_of = *Date::Parse("2025-09-01");
+  for (const char* name : {"t.twice", "t.thrice"}) {
+    const uint32_t d = *e.FindDecision(name);
+    auto interp = e.NewContext();
+    interp->set_native(false);
+    auto native = e.NewContext();
+    DiagnosticSink diags;
+    const auto input = e.ReadCase(d, xs, "case.json", *native, diags);
+    ASSERT_TRUE(input);
+    const std::string expected = Outcome(e, d, *input, as_of, *interp);
+    const std::string actual = Outcome(e, d, *input, as_of, *native);
+    EXPECT_EQ(actual, expected) << name;
+    if (std::string(name) == "t.twice") {
+      EXPECT_EQ(expected, "11998");
+      EXPECT_EQ(native->native_bails(), 0u);
+    } else {
+      EXPECT_EQ(expected.rfind("error", 0), 0u) << expected;
+      EXPECT_GE(native->native_bails(), 1u);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace policy
