@@ -56,31 +56,19 @@ namespace {
 constexpr int64_t kDaysTo1970 = 719468;
 // Unsigned 32-bit arithmetic below needs 4 * n + 3 < 2^32; 2^30 days is about 2.9 million years.
 constexpr int64_t kFastDays = int64_t{1} << 30;
-}  // namespace
 
-auto DaysFromCivil(int64_t y, uint32_t m, uint32_t d) -> int64_t {
-  const bool jan_feb = m <= 2;
-  const int64_t year = y - (jan_feb ? 1 : 0);  // computational year
-  if (year < 0 || year >= 1'000'000 || m < 1 || m > 12) [[unlikely]] {
-    return DaysFromCivilAnyYear(y, m, d);
-  }
-  const auto cy = static_cast<uint32_t>(year);
-  const uint32_t cm = jan_feb ? m + 12 : m;  // 3 (March) .. 14 (February)
-  const uint32_t century = cy / 100;
-  // Days before the computational year (365.25 a year, less the skipped century leap days),
-  // then before the month (30.59 days a month from March, exact for months 3..14).
-  const uint32_t year_days = 1461 * cy / 4 - century + century / 4;
-  const uint32_t month_days = (979 * cm - 2919) / 32;
-  return static_cast<int64_t>(year_days) + month_days + d - 1 - kDaysTo1970;
-}
+// A date in the computational calendar: `year` from 1 March, `month` 3 (March) to 14 (the next
+// February), `day` 1..31.
+struct Computational {
+  uint32_t year;
+  uint32_t month;
+  uint32_t day;
+};
 
-auto CivilFromDays(int64_t z) -> CivilDate {
-  const int64_t n = z + kDaysTo1970;
-  if (n < 0 || n >= kFastDays) [[unlikely]] {
-    return CivilFromDaysAnyDay(z);
-  }
+// `n` days after 0000-03-01, n < kFastDays.
+auto ComputationalFromDays(uint32_t n) -> Computational {
   // The century, and the day in it, from 4n + 3 = 146097 century + 4 day + r.
-  const uint32_t n1 = 4 * static_cast<uint32_t>(n) + 3;
+  const uint32_t n1 = 4 * n + 3;
   const uint32_t century = n1 / 146097;
   const uint32_t day_of_century = n1 % 146097 / 4;
   // The year in the century and the day in the year at once: 2939745 / 2^32 is 4 / 1461 less
@@ -90,11 +78,37 @@ auto CivilFromDays(int64_t z) -> CivilDate {
   const uint32_t day_of_year = static_cast<uint32_t>(p2) / 2939745 / 4;  // 0 = 1 March
   // Month and day: 2141 / 2^16 approximates 5 / 153, the slope of the month lengths from March.
   const uint32_t n3 = 2141 * day_of_year + 197913;
-  const uint32_t month = n3 >> 16;  // 3 .. 14
-  const uint32_t day = (n3 & 0xffff) / 2141 + 1;
-  const bool jan_feb = day_of_year >= 306;  // January and February belong to the next year
-  return {static_cast<int32_t>(100 * century + year_of_century + (jan_feb ? 1 : 0)),
-          jan_feb ? month - 12 : month, day};
+  return {100 * century + year_of_century, n3 >> 16, (n3 & 0xffff) / 2141 + 1};
+}
+
+// Days since 1970-01-01 of a computational date (year < 1'000'000).
+auto DaysFromComputational(uint32_t year, uint32_t month, uint32_t day) -> int64_t {
+  const uint32_t century = year / 100;
+  // Days before the year (365.25 a year, less the skipped century leap days), then before the
+  // month (30.59 days a month from March, exact for months 3..14).
+  const uint32_t year_days = 1461 * year / 4 - century + century / 4;
+  const uint32_t month_days = (979 * month - 2919) / 32;
+  return static_cast<int64_t>(year_days) + month_days + day - 1 - kDaysTo1970;
+}
+}  // namespace
+
+auto DaysFromCivil(int64_t y, uint32_t m, uint32_t d) -> int64_t {
+  const bool jan_feb = m <= 2;
+  const int64_t year = y - (jan_feb ? 1 : 0);
+  if (year < 0 || year >= 1'000'000 || m < 1 || m > 12) [[unlikely]] {
+    return DaysFromCivilAnyYear(y, m, d);
+  }
+  return DaysFromComputational(static_cast<uint32_t>(year), jan_feb ? m + 12 : m, d);
+}
+
+auto CivilFromDays(int64_t z) -> CivilDate {
+  const int64_t n = z + kDaysTo1970;
+  if (n < 0 || n >= kFastDays) [[unlikely]] {
+    return CivilFromDaysAnyDay(z);
+  }
+  const Computational c = ComputationalFromDays(static_cast<uint32_t>(n));
+  const bool jan_feb = c.month >= 13;  // January and February belong to the next civil year
+  return {static_cast<int32_t>(c.year + (jan_feb ? 1 : 0)), jan_feb ? c.month - 12 : c.month, c.day};
 }
 
 auto Date::FromCivil(int32_t year, uint32_t month, uint32_t day) -> std::optional<Date> {
@@ -159,16 +173,37 @@ auto Date::AddMonths(int64_t n) const -> std::optional<Date> {
   if (n > 12 * 10000 || n < -12 * 10000) {
     return std::nullopt;
   }
-  const CivilDate c = ToCivil();
-  const int64_t total = static_cast<int64_t>(c.year) * 12 + (c.month - 1) + n;
-  const int64_t y = total >= 0 ? total / 12 : (total - 11) / 12;
-  const auto m = static_cast<uint32_t>(total - y * 12 + 1);
-  if (y < kMinYear || y > kMaxYear) {
+  const int64_t from_march_0 = int64_t{days_} + kDaysTo1970;
+  if (from_march_0 < 0 || from_march_0 >= kFastDays) [[unlikely]] {
+    // Not a date of years 1..9999 (FromDays takes any count): the era-based way.
+    const CivilDate c = ToCivil();
+    const int64_t total = static_cast<int64_t>(c.year) * 12 + (c.month - 1) + n;
+    const int64_t y = total >= 0 ? total / 12 : (total - 11) / 12;
+    const auto m = static_cast<uint32_t>(total - y * 12 + 1);
+    if (y < kMinYear || y > kMaxYear) {
+      return std::nullopt;
+    }
+    const uint32_t last = DaysInMonth(static_cast<int32_t>(y), m);
+    return Date(static_cast<int32_t>(DaysFromCivil(y, m, c.day < last ? c.day : last)));
+  }
+  // In the computational calendar the month count is a plain number of months since March of
+  // year 0, and February, the only month of varying length, is the last of its year.
+  const Computational c = ComputationalFromDays(static_cast<uint32_t>(from_march_0));
+  const int64_t total = int64_t{c.year} * 12 + (c.month - 3) + n;
+  if (total < 0) {
+    return std::nullopt;  // before March of year 0
+  }
+  const auto year = static_cast<uint32_t>(total / 12);
+  const auto month = static_cast<uint32_t>(total % 12) + 3;
+  const int64_t civil_year = int64_t{year} + (month >= 13 ? 1 : 0);
+  if (civil_year < kMinYear || civil_year > kMaxYear) {
     return std::nullopt;
   }
+  static constexpr uint32_t kDaysFromMarch[] = {31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28};
+  const uint32_t last =
+      month == 14 && IsLeapYear(static_cast<int32_t>(civil_year)) ? 29 : kDaysFromMarch[month - 3];
   // A real date by construction (the day is clamped to the month's last), so no FromCivil.
-  const uint32_t last = DaysInMonth(static_cast<int32_t>(y), m);
-  return Date(static_cast<int32_t>(DaysFromCivil(y, m, c.day < last ? c.day : last)));
+  return Date(static_cast<int32_t>(DaysFromComputational(year, month, c.day < last ? c.day : last)));
 }
 
 }  // namespace policy

@@ -79,6 +79,31 @@ TEST(DateTest, AddMonthsClampsToMonthEndLikeChrono) {
   }
 }
 
+// The same over the whole supported range, with month counts that reach past either end (the
+// result is then "out of range", not a wrapped date).
+TEST(DateTest, AddMonthsOverTheWholeRangeAgreesWithChrono) {
+  const Date first = *Date::FromCivil(Date::kMinYear, 1, 1);
+  const Date last = *Date::FromCivil(Date::kMaxYear, 12, 31);
+  for (int32_t n = first.days(); n <= last.days(); n += 11) {
+    const Date d = Date::FromDays(n);
+    for (const int months : {-119'999, -12 * 5000, -25, -1, 0, 1, 11, 12, 13, 72, 1200, 12 * 5000, 119'999}) {
+      chr::year_month_day expected = Oracle(d) + chr::months{months};
+      if (!expected.ok()) {
+        expected = expected.year() / expected.month() / chr::last;
+      }
+      const int year = static_cast<int>(expected.year());
+      const auto got = d.AddMonths(months);
+      if (year < Date::kMinYear || year > Date::kMaxYear) {
+        ASSERT_FALSE(got.has_value()) << d.ToString() << " + " << months;
+      } else {
+        ASSERT_TRUE(got.has_value()) << d.ToString() << " + " << months;
+        ASSERT_EQ(chr::sys_days{expected}.time_since_epoch().count(), got->days())
+            << d.ToString() << " + " << months;
+      }
+    }
+  }
+}
+
 TEST(DateTest, DocumentedMonthEndCases) {
   EXPECT_EQ(Date::Parse("2025-01-31")->AddMonths(1)->ToString(), "2025-02-28");
   EXPECT_EQ(Date::Parse("2024-01-31")->AddMonths(1)->ToString(), "2024-02-29");
