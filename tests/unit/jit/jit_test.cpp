@@ -46,6 +46,50 @@ auto Outcome(const Engine& e, uint32_t d, const Value& input, Date as_of, vm::Co
                      e.ValueToJson(e.DecisionResultType(d), r->value).dump());
 }
 
+// A test policy (without the standard library) loaded with the JIT; null, with the test failed,
+// unless it compiles and every decision runs as machine code.
+auto LoadNative(const std::string& policy) -> std::shared_ptr<const Engine> {
+  CompileOptions options;
+  options.jit = true;
+  options.include_stdlib = false;
+  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
+  if (!loaded.engine) {
+    ADD_FAILURE() << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources, DiagFormat::kShort);
+    return nullptr;
+  }
+  for (size_t d = 0; d < loaded.engine->native_report().native.size(); ++d) {
+    if (!loaded.engine->native_report().native[d]) {
+      ADD_FAILURE() << loaded.engine->native_report().reasons[d];
+      return nullptr;
+    }
+  }
+  return loaded.engine;
+}
+
+// One case evaluated by the interpreter and by native code, each in a context of its own.
+struct Both {
+  std::string interpreter;
+  std::string native;
+  uint64_t native_bails = 0;
+};
+
+auto OnBoth(const Engine& e, uint32_t d, const std::string& case_json, Date as_of) -> Both {
+  auto interp = e.NewContext();
+  interp->set_native(false);
+  auto native = e.NewContext();
+  DiagnosticSink diags;
+  const auto input = e.ReadCase(d, case_json, "case.json", *native, diags);
+  if (!input) {
+    ADD_FAILURE() << "cannot read the case";
+    return {};
+  }
+  Both both;
+  both.interpreter = Outcome(e, d, *input, as_of, *interp);
+  both.native = Outcome(e, d, *input, as_of, *native);
+  both.native_bails = native->native_bails();
+  return both;
+}
+
 TEST(JitTest, EveryBundledDecisionCompiles) {
   const auto e = LoadBundled(true);
   ASSERT_TRUE(e);
@@ -171,16 +215,9 @@ decision needs_conflict(c: Case) -> Int
 decision slow(c: Case) -> Int
   default count a in c.xs: (count b in c.xs: (count x in c.xs: x > a + b) > 0) > 0
 )";
-  CompileOptions options;
-  options.jit = true;
-  options.include_stdlib = false;
-  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
-  ASSERT_TRUE(loaded.engine) << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources,
-                                                  DiagFormat::kShort);
-  const Engine& e = *loaded.engine;
-  for (size_t d = 0; d < e.native_report().native.size(); ++d) {
-    ASSERT_TRUE(e.native_report().native[d]) << e.native_report().reasons[d];
-  }
+  const auto engine = LoadNative(policy);
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
   std::string xs = "[";
   for (int i = 0; i < 500; ++i) {
     xs += fmt::format("{}{}", i == 0 ? "" : ",", i);
@@ -191,17 +228,10 @@ decision slow(c: Case) -> Int
     const uint32_t d = *e.FindDecision(name);
     for (const std::string& c : {std::string(R"({"n": 2, "xs": [1]})"), std::string(R"({"n": 0, "xs": [1]})"),
                                  R"({"n": 2, "xs": )" + xs + "}"}) {
-      auto interp = e.NewContext();
-      interp->set_native(false);
-      auto native = e.NewContext();
-      DiagnosticSink diags;
-      const auto input = e.ReadCase(d, c, "case.json", *native, diags);
-      ASSERT_TRUE(input);
-      const std::string expected = Outcome(e, d, *input, as_of, *interp);
-      const std::string actual = Outcome(e, d, *input, as_of, *native);
-      EXPECT_EQ(actual, expected) << name << " on " << c.substr(0, 40);
-      if (expected.rfind("error", 0) == 0) {
-        EXPECT_GE(native->native_bails(), 1u) << name;  // and again for callees the interpreter re-runs
+      const Both both = OnBoth(e, d, c, as_of);
+      EXPECT_EQ(both.native, both.interpreter) << name << " on " << c.substr(0, 40);
+      if (both.interpreter.rfind("error", 0) == 0) {
+        EXPECT_GE(both.native_bails, 1u) << name;  // and again for callees the interpreter re-runs
       }
     }
   }
@@ -227,13 +257,9 @@ decision twice(c: Case) -> Int
 decision thrice(c: Case) -> Int
   default heavy(c) + heavy(c) + heavy(c)
 )";
-  CompileOptions options;
-  options.jit = true;
-  options.include_stdlib = false;
-  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
-  ASSERT_TRUE(loaded.engine) << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources,
-                                                  DiagFormat::kShort);
-  const Engine& e = *loaded.engine;
+  const auto engine = LoadNative(policy);
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
   std::string xs = R"({"xs": [)";
   for (int i = 0; i < 6000; ++i) {
     xs += fmt::format("{}{}", i == 0 ? "" : ",", i);
@@ -242,21 +268,14 @@ decision thrice(c: Case) -> Int
   const Date as_of = *Date::Parse("2025-09-01");
   for (const char* name : {"t.twice", "t.thrice"}) {
     const uint32_t d = *e.FindDecision(name);
-    auto interp = e.NewContext();
-    interp->set_native(false);
-    auto native = e.NewContext();
-    DiagnosticSink diags;
-    const auto input = e.ReadCase(d, xs, "case.json", *native, diags);
-    ASSERT_TRUE(input);
-    const std::string expected = Outcome(e, d, *input, as_of, *interp);
-    const std::string actual = Outcome(e, d, *input, as_of, *native);
-    EXPECT_EQ(actual, expected) << name;
+    const Both both = OnBoth(e, d, xs, as_of);
+    EXPECT_EQ(both.native, both.interpreter) << name;
     if (std::string(name) == "t.twice") {
-      EXPECT_EQ(expected, "11998");
-      EXPECT_EQ(native->native_bails(), 0u);
+      EXPECT_EQ(both.interpreter, "11998");
+      EXPECT_EQ(both.native_bails, 0u);
     } else {
-      EXPECT_EQ(expected.rfind("error", 0), 0u) << expected;
-      EXPECT_GE(native->native_bails(), 1u);
+      EXPECT_EQ(both.interpreter.rfind("error", 0), 0u) << both.interpreter;
+      EXPECT_GE(both.native_bails, 1u);
     }
   }
 }
