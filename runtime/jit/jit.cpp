@@ -59,6 +59,35 @@ extern "C" auto PolicyJitAddMonths(int64_t days, int64_t months) -> int64_t {
   return d ? int64_t{d->days()} : INT64_MIN;
 }
 
+// The month sums one call of a decision has computed, in its native frame. The same sum is often
+// asked for twice: D3's exception computes `entry + n months` and `entry + 72 months` for its
+// condition, and the rule it overrides computes them again for its value. An expression memo in
+// the lowering caught these too but doubled the compile time (docs/jit.md); this costs one
+// store per call and a few compares per sum. `count` is zeroed on entry to the function.
+struct MonthsCache {
+  static constexpr int64_t kEntries = 4;
+  int64_t count;  // sums stored so far; past kEntries, the oldest entry is replaced
+  int64_t days[kEntries];
+  int64_t months[kEntries];
+  int64_t result[kEntries];
+};
+
+extern "C" auto PolicyJitAddMonthsCached(int64_t days, int64_t months, MonthsCache* cache) -> int64_t {
+  const int64_t filled = std::min(cache->count, MonthsCache::kEntries);
+  for (int64_t i = 0; i < filled; ++i) {
+    if (cache->days[i] == days && cache->months[i] == months) {
+      return cache->result[i];
+    }
+  }
+  const int64_t result = PolicyJitAddMonths(days, months);
+  const int64_t slot = cache->count % MonthsCache::kEntries;
+  cache->days[slot] = days;
+  cache->months[slot] = months;
+  cache->result[slot] = result;
+  ++cache->count;
+  return result;
+}
+
 // The machine code and everything it points to: the interpreter operations it calls. Constants
 // and globals it points to belong to the CompiledProgram that owns this object.
 class LlvmCode final : public vm::NativeCode {
@@ -240,6 +269,8 @@ class FunctionLowering {
   auto RootsOf(const ir::Node& call) const -> std::vector<int32_t>;
   auto EmitBuiltin(const ir::Node& n) -> std::optional<V>;
   auto AddDuration(const V& date, const V& duration, bool subtract) -> V;
+  // PolicyJitAddMonthsCached on this function's MonthsCache (made on first use).
+  auto AddMonthsCached(llvm::Value* days, llvm::Value* months) -> llvm::Value*;
   auto Helper(void* fn, llvm::Type* result, const std::vector<llvm::Value*>& args) -> llvm::Value*;
   auto EmitIn(const ir::Node& n) -> V;
   auto DecimalCompare(const ir::Node& n) -> V;
@@ -276,6 +307,7 @@ class FunctionLowering {
     llvm::Value* steps;   // i64, the steps the first call took
   };
   std::map<std::pair<uint32_t, std::vector<int32_t>>, Memo> memos_;
+  llvm::Value* months_cache_ = nullptr;  // a MonthsCache, once a month sum is lowered
 };
 
 class Lowering {
@@ -773,6 +805,27 @@ auto FunctionLowering::Helper(void* fn, llvm::Type* result, const std::vector<ll
   return call;
 }
 
+auto FunctionLowering::AddMonthsCached(llvm::Value* days, llvm::Value* months) -> llvm::Value* {
+  if (months_cache_ == nullptr) {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    llvm::AllocaInst* cache =
+        entry.CreateAlloca(llvm::ArrayType::get(entry.getInt64Ty(), sizeof(MonthsCache) / sizeof(int64_t)));
+    cache->setAlignment(llvm::Align(8));
+    entry.SetInsertPoint(&fn_->getEntryBlock(), std::next(cache->getIterator()));
+    months_cache_ = entry.CreateBitCast(cache, entry.getInt8PtrTy());
+    entry.CreateStore(entry.getInt64(0),
+                      entry.CreateBitCast(months_cache_, entry.getInt64Ty()->getPointerTo()));  // count
+  }
+  llvm::Type* i64 = b_.getInt64Ty();
+  llvm::FunctionType* t = llvm::FunctionType::get(i64, {i64, i64, b_.getInt8PtrTy()}, false);
+  llvm::Value* callee = b_.CreateIntToPtr(b_.getInt64(reinterpret_cast<uintptr_t>(&PolicyJitAddMonthsCached)),
+                                          t->getPointerTo());
+  llvm::CallInst* call = b_.CreateCall(t, callee, {days, months, months_cache_});
+  call->setOnlyAccessesArgMemory();
+  call->setDoesNotThrow();
+  return call;
+}
+
 // date + duration (date - duration): days and weeks inline, months and years by
 // Date::AddMonths; overflow or a date out of range bails (the interpreter reports it).
 auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtract) -> V {
@@ -795,8 +848,7 @@ auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtra
   const V result = Branch(
       by_months,
       [&]() -> V {
-        llvm::Value* days =
-            Helper(reinterpret_cast<void*>(&PolicyJitAddMonths), b_.getInt64Ty(), {date.bits, n});
+        llvm::Value* days = AddMonthsCached(date.bits, n);
         BailIf(b_.CreateICmpEQ(days, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
         return {date.tag, date.small, days};
       },

@@ -280,5 +280,39 @@ decision thrice(c: Case) -> Int
   }
 }
 
+// Month sums go through a small per-call cache in native code (four entries, the oldest
+// replaced). Sums repeated after their entry was replaced, month ends, and a sum out of range
+// must all come out as the interpreter computes them.
+TEST(JitTest, RepeatedMonthSumsAreTheInterpreters) {
+  const std::string policy = R"(module t
+
+record Case {
+  d: Date
+  n: Int
+}
+
+decision sums(c: Case) -> List<Date>
+  default [c.d + 1 months, c.d + 2 months, c.d + 3 months, c.d + 4 months, c.d + 5 months,
+           c.d + 1 months, c.d + c.n months, c.d + 2 months, c.d + 1 years, c.d - 1 months,
+           c.d + c.n months]
+
+decision last(c: Case) -> Date
+  default max(max(c.d + c.n months, c.d + 1 months), c.d + c.n months)
+)";
+  const auto engine = LoadNative(policy);
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const Date as_of = *Date::Parse("2025-09-01");
+  for (const char* name : {"t.sums", "t.last"}) {
+    const uint32_t d = *e.FindDecision(name);
+    for (const char* c : {R"({"d": "2024-01-31", "n": 1})", R"({"d": "2023-12-31", "n": 14})",
+                          R"({"d": "2024-02-29", "n": -12})", R"({"d": "9999-11-30", "n": 0})",
+                          R"({"d": "2020-05-15", "n": 99999999})"}) {
+      const Both both = OnBoth(e, d, c, as_of);
+      EXPECT_EQ(both.native, both.interpreter) << name << " on " << c;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace policy
