@@ -4,22 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "policy/policy.hpp"
+#include "tests/unit/api/api_test_support.h"
 
 namespace policy {
 namespace {
 
 namespace fs = std::filesystem;
-
-auto Read(const fs::path& p) -> std::string {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The public API: LoadOptions::jit, Decision::native(), and a version's machine code staying
 // valid for an evaluator that still uses it after the set was reloaded.
@@ -27,7 +19,8 @@ TEST(JitTest, NativeCodeOutlivesTheHandleThatLoadedIt) {
   api::LoadOptions options;
   options.jit = true;
   const std::string dir = std::string(POLICY_SOURCE_DIR) + "/policies";
-  const std::string json = Read(fs::path(POLICY_SOURCE_DIR) / "examples/cases" / "hk_dependant_spouse.json");
+  const std::string json =
+      api::ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases" / "hk_dependant_spouse.json");
   const api::Date as_of = std::chrono::year{2025} / 9 / 1;
   api::Evaluator old_ev;
   api::Decision old_d;
