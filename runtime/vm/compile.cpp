@@ -156,7 +156,7 @@ struct ContextAccess {
   static auto NativeOn(Context& c) -> bool { return c.native_; }
   // Runs a native decision; nullopt when it did not give a value (the caller then interprets).
   static auto RunNative(Context& c, NativeFn fn, const Value* args, Date as_of) -> std::optional<Value> {
-    NativeState state{&c, as_of.days(), 0, c.steps_};
+    NativeState state{&c, as_of.days(), c.steps_};
     Value out;
     if (fn(&state, args, &out) == kNativeValue) {
       c.steps_ = state.steps;

@@ -90,10 +90,15 @@ class Context;
 // error by construction; the differential tests check that they agree on every value.
 
 // What native code reads and updates: a plain struct, so generated code can use fixed offsets.
+//
+// Every field is a whole 8-byte word on purpose. With a 4-byte date and 4 bytes of padding, GCC
+// wrote the padding and the low half of `steps` with one 8-byte store and the high half with
+// another, so native code's first load of `steps` spanned two stores and could not be forwarded
+// from them: a stall of about 4 ns on every call (found with perf; docs/jit.md).
 struct NativeState {
   Context* ctx;    // offset 0: for the runtime helpers (scratch arena, interpreter operations)
-  int32_t as_of;   // offset 8: the evaluation date, days since 1970-01-01
-  int32_t unused;  // offset 12
+  int64_t as_of;   // offset 8: the evaluation date, days since 1970-01-01 (native code reads the
+                   // low 4 bytes)
   uint64_t steps;  // offset 16: against kMaxEvaluationSteps, counted as the interpreter counts
 };
 static_assert(offsetof(NativeState, as_of) == 8 && offsetof(NativeState, steps) == 16);
@@ -202,7 +207,7 @@ class CompiledProgram {
     ctx.scratch_.Reset();
     ctx.sp_ = 0;
     ctx.as_of_ = as_of;
-    NativeState state{&ctx, as_of.days(), 0, 0};
+    NativeState state{&ctx, as_of.days(), 0};
     const int32_t status = entry(&state, args, &out->value);
     if (status == kNativeBail) [[unlikely]] {
       return false;
