@@ -9,8 +9,12 @@
 //   The engine rows call Evaluator::Decide, the hot-loop form; the _Outcome rows call
 //   Evaluator::Evaluate (a Result<Outcome> per call) on the same input as _Typed.
 //   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
-//   BM_<D>_Jit_<input>           the interpreter rows on the set loaded with the JIT (LLVM)
-//   BM_Compile_Bundled_Jit       BM_Compile_Bundled plus machine code for every decision
+//   BM_<D>_Jit_<input>           the interpreter rows on the set loaded with the JIT (LLVM),
+//                                once its optimised code is in place (JitTier::kTiered)
+//   BM_<D>_JitQuick_Typed        the same on the quick code alone (JitTier::kQuick)
+//   BM_<D>_Jit_MachineCode       the optimised machine code called directly, without the API
+//   BM_Compile_Bundled_Jit       BM_Compile_Bundled plus quick machine code for every decision
+//   BM_Compile_Bundled_JitOptimized   the same with the optimised code (the background compile)
 //   BM_Compile_Bundled           parse + check + lower + closure compile of policies/
 //   BM_Compile_Generated/N       the same for a generated policy of N rules (N = 1k, 10k, 100k)
 //   BM_Memory_Bundled, BM_Memory_Generated/N   heap bytes held by a loaded set (counter `bytes`)
@@ -56,15 +60,18 @@ struct Fixture {
   api::Date as_of = std::chrono::year{2025} / 9 / 1;
   baseline::Date baseline_as_of{std::chrono::year{2025} / 9 / 1};
 
-  explicit Fixture(bool jit) {
+  explicit Fixture(bool jit, api::LoadOptions::JitTier tier = api::LoadOptions::JitTier::kTiered) {
     const fs::path root(POLICY_SOURCE_DIR);
     api::LoadOptions options;
     options.jit = jit;
+    options.jit_tier = tier;
     auto loaded = api::PolicySet::Load({(root / "policies").string()}, options);
     if (!loaded) {
       Die(loaded.error().message);
     }
     set = *loaded;
+    // The steady state of a service: the optimised code has replaced the quick code.
+    set.WaitForOptimizedCode();
     const char* names[] = {kD1, kD2, kD3};
     for (int i = 0; i < 3; ++i) {
       auto decision = set.decision(names[i]);
@@ -115,9 +122,16 @@ auto F() -> Fixture& {
 }
 
 #ifdef POLICY_BENCH_JIT
-// The same policies loaded with LoadOptions::jit: evaluations run LLVM-compiled code.
+// The same policies loaded with LoadOptions::jit (JitTier::kTiered, once the optimised code is
+// in place): evaluations run LLVM-compiled code.
 auto FJ() -> Fixture& {
   static Fixture fixture(true);
+  return fixture;
+}
+
+// The quick code alone (JitTier::kQuick): what evaluations run until the optimised code is ready.
+auto FJQ() -> Fixture& {
+  static Fixture fixture(true, api::LoadOptions::JitTier::kQuick);
   return fixture;
 }
 #endif
@@ -277,6 +291,9 @@ BENCHMARK(BM_Interp_Typed<2, FJ>)->Name("BM_D2_Jit_Typed");
 BENCHMARK(BM_Interp_Json<2, FJ>)->Name("BM_D2_Jit_Json");
 BENCHMARK(BM_Interp_Typed<3, FJ>)->Name("BM_D3_Jit_Typed");
 BENCHMARK(BM_Interp_Json<3, FJ>)->Name("BM_D3_Jit_Json");
+BENCHMARK(BM_Interp_Typed<1, FJQ>)->Name("BM_D1_JitQuick_Typed");
+BENCHMARK(BM_Interp_Typed<2, FJQ>)->Name("BM_D2_JitQuick_Typed");
+BENCHMARK(BM_Interp_Typed<3, FJQ>)->Name("BM_D3_JitQuick_Typed");
 #endif
 
 #ifdef POLICY_BENCH_JIT
@@ -287,6 +304,7 @@ void BM_Jit_MachineCode(benchmark::State& state) {
   const char* names[] = {kD1, kD2, kD3};
   policy::CompileOptions options;
   options.jit = true;
+  options.jit_tier = policy::JitTier::kOptimized;
   static const policy::LoadResult loaded =
       policy::Engine::Load({(fs::path(POLICY_SOURCE_DIR) / "policies").string()}, options);
   const policy::Engine& e = *loaded.engine;
@@ -352,9 +370,11 @@ auto GeneratedSource(int64_t rules) -> std::vector<api::SourceFile> {
   return files;
 }
 
-void CompileBench(benchmark::State& state, const std::vector<api::SourceFile>& sources, bool jit = false) {
+void CompileBench(benchmark::State& state, const std::vector<api::SourceFile>& sources, bool jit = false,
+                  api::LoadOptions::JitTier tier = api::LoadOptions::JitTier::kQuick) {
   api::LoadOptions options;
   options.jit = jit;
+  options.jit_tier = tier;
   double jit_ms = 0;
   for (auto _ : state) {
     auto set = api::PolicySet::LoadSources(sources, options);
@@ -378,6 +398,12 @@ void BM_Compile_Bundled(benchmark::State& state) {
 // The same, plus the JIT: the difference is the cost of machine code for every decision.
 void BM_Compile_Bundled_Jit(benchmark::State& state) {
   CompileBench(state, BundledSources(), true);
+}
+
+// The optimised tier compiled before loading returns (JitTier::kOptimized): what the background
+// compile of JitTier::kTiered costs.
+void BM_Compile_Bundled_JitOptimized(benchmark::State& state) {
+  CompileBench(state, BundledSources(), true, api::LoadOptions::JitTier::kOptimized);
 }
 #endif
 
@@ -423,6 +449,7 @@ void BM_Memory_Generated(benchmark::State& state) {
 BENCHMARK(BM_Compile_Bundled)->Unit(benchmark::kMillisecond);
 #ifdef POLICY_BENCH_JIT
 BENCHMARK(BM_Compile_Bundled_Jit)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Compile_Bundled_JitOptimized)->Unit(benchmark::kMillisecond);
 #endif
 BENCHMARK(BM_Compile_Generated)
     ->Arg(1000)

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -35,9 +36,18 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner;
 auto ParseFormat(const std::string& text) -> DiagFormat;
 void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& sources, DiagFormat format);
 // Loads the policies under `paths`; on any error prints the diagnostics and returns null.
-// With `jit`, the decisions are also compiled to machine code, and ReportNative says how it went.
-auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format, bool jit = false)
-    -> std::shared_ptr<const Engine>;
+// With `jit`, the decisions are also compiled to machine code at that tier, and ReportNative
+// says how it went.
+auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format,
+                  std::optional<JitTier> jit = std::nullopt) -> std::shared_ptr<const Engine>;
+// The `--jit` and `--jit-tier` options of `eval` and `test`: a one-shot command never waits for
+// a background compile, so the tiers offered are `quick` (the default) and `optimized`.
+struct JitFlags {
+  bool jit = false;
+  std::string tier = "quick";
+  void AddTo(CLI::App* sub, const std::string& jit_help);
+  auto Tier() const -> std::optional<JitTier>;
+};
 // The text of the JSON case files among `paths` (files, or directories of *.json), in path order.
 auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string>;
 // The same, with each file's name.

@@ -39,10 +39,11 @@ void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& 
   }
 }
 
-auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format, bool jit)
-    -> std::shared_ptr<const Engine> {
+auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format,
+                  std::optional<JitTier> jit) -> std::shared_ptr<const Engine> {
   CompileOptions options;
-  options.jit = jit;
+  options.jit = jit.has_value();
+  options.jit_tier = jit.value_or(JitTier::kQuick);
   LoadResult loaded = Engine::Load(paths, options);
   if (!loaded.engine) {
     PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
@@ -50,6 +51,21 @@ auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat form
     ReportNative(io, *loaded.engine);
   }
   return loaded.engine;
+}
+
+void JitFlags::AddTo(CLI::App* sub, const std::string& jit_help) {
+  sub->add_flag("--jit", jit, jit_help);
+  sub->add_option("--jit-tier", tier,
+                  "With --jit: `quick` (default; compiles fast) or `optimized` (compiles about three "
+                  "times longer, runs about a third faster)")
+      ->check(CLI::IsMember({"quick", "optimized"}));
+}
+
+auto JitFlags::Tier() const -> std::optional<JitTier> {
+  if (!jit) {
+    return std::nullopt;
+  }
+  return tier == "optimized" ? JitTier::kOptimized : JitTier::kQuick;
 }
 
 void ReportNative(Io& io, const Engine& engine) {
@@ -61,8 +77,10 @@ void ReportNative(Io& io, const Engine& engine) {
     return;
   }
   io.err << fmt::format(
-      "jit: {} of {} decisions compiled to machine code in {:.1f} ms (lowering {:.1f} ms, LLVM {:.1f} ms)\n",
-      r.native_count, decisions.size(), r.lower_ms + r.compile_ms, r.lower_ms, r.compile_ms);
+      "jit: {} of {} decisions compiled to {}machine code in {:.1f} ms (lowering {:.1f} ms, LLVM {:.1f} "
+      "ms)\n",
+      r.native_count, decisions.size(), r.tier == JitTier::kOptimized ? "optimised " : "",
+      r.lower_ms + r.compile_ms, r.lower_ms, r.compile_ms);
   for (size_t d = 0; d < decisions.size(); ++d) {
     if (!r.native[d]) {
       io.err << fmt::format("jit: `{}` runs on the interpreter: {}\n", decisions[d].name, r.reasons[d]);

@@ -16,7 +16,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     std::string input;
     std::string as_of;
     std::string format = "human";
-    bool jit = false;
+    JitFlags jit;
     bool explain = false;
   };
   auto options = std::make_shared<Options>();
@@ -31,14 +31,15 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("--as-of", options->as_of, "Evaluation date YYYY-MM-DD (default: today, UTC)");
   sub->add_flag("--explain", options->explain,
                 "Show which rules applied, which did not and why, with their sources");
-  sub->add_flag("--jit", options->jit,
-                "Compile the decisions to machine code (LLVM) first; says on standard error which "
-                "decisions run on the interpreter instead (--explain always uses the interpreter)");
+  options->jit.AddTo(sub,
+                     "Compile the decisions to machine code (LLVM) first; says on standard error which "
+                     "decisions run on the interpreter instead (--explain always uses the interpreter)");
   sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
       ->check(CLI::IsMember({"human", "json"}));
   return Runner([options, &io]() {
     const DiagFormat format = ParseFormat(options->format);
-    const std::shared_ptr<const Engine> loaded = LoadOrReport(io, options->paths, format, options->jit);
+    const std::shared_ptr<const Engine> loaded =
+        LoadOrReport(io, options->paths, format, options->jit.Tier());
     if (!loaded) {
       return kExitInputError;
     }

@@ -10,7 +10,7 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
     std::vector<std::string> paths;
     std::string format = "human";
-    bool jit = false;
+    JitFlags jit;
     std::string filter;
     std::string as_of;
   };
@@ -23,14 +23,15 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
                   "Only tests whose module or name contains this text (`std.` runs the stdlib's)");
   sub->add_option("--as-of", options->as_of,
                   "Evaluation date for tests without `as of` (default: today, UTC)");
-  sub->add_flag("--jit", options->jit,
-                "Compile the decisions to machine code (LLVM) first; says on standard error which "
-                "decisions run on the interpreter instead");
+  options->jit.AddTo(sub,
+                     "Compile the decisions to machine code (LLVM) first; says on standard error which "
+                     "decisions run on the interpreter instead");
   sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
       ->check(CLI::IsMember({"human", "json"}));
   return Runner([options, &io]() {
     const DiagFormat format = ParseFormat(options->format);
-    const std::shared_ptr<const Engine> engine = LoadOrReport(io, options->paths, format, options->jit);
+    const std::shared_ptr<const Engine> engine =
+        LoadOrReport(io, options->paths, format, options->jit.Tier());
     if (!engine) {
       return kExitInputError;
     }

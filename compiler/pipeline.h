@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/base/jit_tier.h"
 #include "compiler/base/source.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
@@ -19,6 +20,9 @@ struct CompileOptions {
   // Also compile the decisions to machine code (runtime/jit, LLVM), when this build has it;
   // Engine::native_report() says what was compiled and why anything was not.
   bool jit = false;
+  // With `jit`: quick code only by default (one-shot commands and tests); services load with
+  // kTiered through the embedding API.
+  JitTier jit_tier = JitTier::kQuick;
 };
 
 // Expands files and directories (recursively, *.policy, sorted by path for deterministic

@@ -235,7 +235,9 @@ auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of)
   const policy::Value* args = &facts.impl_->root;
   bool ok = false;
   try {
-    const auto entry = reinterpret_cast<vm::NativeFn>(decision.native_entry_);
+    // The slot, not the entry, is kept in the handle: optimised code may replace the quick code.
+    const auto* slot = static_cast<const std::atomic<vm::NativeFn>*>(decision.native_slot_);
+    const vm::NativeFn entry = slot != nullptr ? slot->load(std::memory_order_acquire) : nullptr;
     ok = (entry != nullptr &&
           vm::CompiledProgram::TryNative(*impl_->ctx, entry, args, impl_->last_date, &result)) ||
          impl_->program->Decide(*impl_->ctx, decision.index_, args, impl_->last_date, &result);

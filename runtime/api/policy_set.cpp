@@ -104,10 +104,23 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
   return SetImpl::Wrap(std::move(impl));
 }
 
+auto ToJitTier(LoadOptions::JitTier tier) -> JitTier {
+  switch (tier) {
+    case LoadOptions::JitTier::kQuick:
+      return JitTier::kQuick;
+    case LoadOptions::JitTier::kOptimized:
+      return JitTier::kOptimized;
+    case LoadOptions::JitTier::kTiered:
+      break;
+  }
+  return JitTier::kTiered;
+}
+
 auto ToCompileOptions(const LoadOptions& options) -> CompileOptions {
   CompileOptions c;
   c.include_stdlib = options.include_stdlib;
   c.jit = options.jit;
+  c.jit_tier = ToJitTier(options.jit_tier);
   return c;
 }
 
@@ -245,9 +258,7 @@ auto PolicySet::LoadSources(const std::vector<SourceFile>& files, const LoadOpti
   for (const SourceFile& f : files) {
     pairs.emplace_back(f.path, f.text);
   }
-  CompileOptions c;
-  c.include_stdlib = options.include_stdlib;
-  c.jit = options.jit;
+  const CompileOptions c = detail::ToCompileOptions(options);
   try {
     return detail::FinishLoad(Engine::LoadSources(pairs, c), options);
   } catch (const std::bad_alloc&) {
@@ -297,7 +308,7 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   out.input_type_ = d.params[0];
   out.result_type_ = d.result;
   out.result_kind_ = SetImpl::KindOf(types, d.result);
-  out.native_entry_ = reinterpret_cast<void (*)()>(engine.program().NativeEntryOf(*index));
+  out.native_slot_ = engine.program().NativeSlotOf(*index);
   return out;
 }
 
@@ -363,6 +374,13 @@ auto PolicySet::jit_compile_ms() const -> double {
   }
   const NativeReport& r = impl_->engine->native_report();
   return r.lower_ms + r.compile_ms;
+}
+
+auto PolicySet::WaitForOptimizedCode() const -> double {
+  if (!impl_ || impl_->engine->native_report().tier != JitTier::kTiered) {
+    return 0;
+  }
+  return impl_->engine->WaitForOptimizedCode().ms;
 }
 
 auto Decision::input_type() const -> std::string {

@@ -36,7 +36,7 @@ auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& o
   result.sources = std::make_shared<SourceManager>();
   const std::vector<std::string> files = CollectPolicyFiles(paths, result.diagnostics);
   std::shared_ptr<ir::Program> program = CompileFiles(files, options, *result.sources, result.diagnostics);
-  return Finish(std::move(program), std::move(result), options.jit);
+  return Finish(std::move(program), std::move(result), options);
 }
 
 auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>& files,
@@ -44,10 +44,11 @@ auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>&
   LoadResult result;
   result.sources = std::make_shared<SourceManager>();
   std::shared_ptr<ir::Program> program = CompileSources(files, options, *result.sources, result.diagnostics);
-  return Finish(std::move(program), std::move(result), options.jit);
+  return Finish(std::move(program), std::move(result), options);
 }
 
-auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, bool jit) -> LoadResult {
+auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, const CompileOptions& options)
+    -> LoadResult {
   if (!program || result.diagnostics.has_errors()) {
     return result;
   }
@@ -59,8 +60,8 @@ auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, boo
     return result;
   }
   std::shared_ptr<Engine> engine(new Engine());
-  if (jit) {
-    engine->native_report_ = CompileNativeCode(*compiled);
+  if (options.jit) {
+    engine->native_report_ = CompileNativeCode(*compiled, options.jit_tier);
   }
   engine->sources_ = result.sources;
   engine->ir_ = std::move(program);
@@ -69,15 +70,17 @@ auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, boo
   return result;
 }
 
-// Native code is attached before the engine is shared, so evaluations never see it change.
-auto Engine::CompileNativeCode(vm::CompiledProgram& compiled) -> NativeReport {
+// Native code is attached before the engine is shared. Only its entry points may change later,
+// atomically, when the optimised code of JitTier::kTiered replaces the quick code.
+auto Engine::CompileNativeCode(vm::CompiledProgram& compiled, JitTier tier) -> NativeReport {
   NativeReport out;
   out.requested = true;
+  out.tier = tier;
   [[maybe_unused]] const size_t n = compiled.ir().decisions.size();
 #ifdef POLICY_HAVE_JIT
   out.available = true;
   jit::Report report;
-  compiled.AttachNative(jit::CompileNative(compiled, &report));
+  compiled.AttachNative(jit::CompileNative(compiled, tier, &report));
   for (const jit::DecisionReport& d : report.decisions) {
     out.native.push_back(d.native);
     out.reasons.push_back(d.reason);
@@ -90,6 +93,11 @@ auto Engine::CompileNativeCode(vm::CompiledProgram& compiled) -> NativeReport {
   out.reasons.assign(n, "this build has no JIT (configure with LLVM installed, -DPOLICY_JIT=ON)");
 #endif
   return out;
+}
+
+auto Engine::WaitForOptimizedCode() const -> vm::OptimizedCode {
+  const vm::NativeCode* native = compiled_->native();
+  return native != nullptr ? native->WaitForOptimizedCode() : vm::OptimizedCode{};
 }
 
 auto Engine::NewContext() const -> std::unique_ptr<vm::Context> {

@@ -34,12 +34,14 @@ class Engine;
 // What the JIT did with each decision, when the engine was loaded with CompileOptions::jit.
 struct NativeReport {
   bool requested = false;
-  bool available = false;            // this build has the LLVM backend
+  bool available = false;  // this build has the LLVM backend
+  JitTier tier = JitTier::kQuick;
   std::vector<bool> native;          // per decision (ir::Program order): compiled to machine code
   std::vector<std::string> reasons;  // per decision: why it runs on the interpreter
   size_t native_count = 0;
   double lower_ms = 0;    // IR -> LLVM IR
-  double compile_ms = 0;  // LLVM optimisation and code generation
+  double compile_ms = 0;  // LLVM optimisation and code generation (the first tier; see
+                          // Engine::WaitForOptimizedCode for the background one)
 };
 
 struct LoadResult {
@@ -67,6 +69,9 @@ class Engine {
   auto sources() const -> const SourceManager& { return *sources_; }
   auto program() const -> const vm::CompiledProgram& { return *compiled_; }
   auto native_report() const -> const NativeReport& { return native_report_; }
+  // With JitTier::kTiered, blocks until the optimised code is installed or given up; see
+  // vm::NativeCode::WaitForOptimizedCode. Without native code: nothing installed, no failure.
+  auto WaitForOptimizedCode() const -> vm::OptimizedCode;
   auto NewContext() const -> std::unique_ptr<vm::Context>;
 
   auto FindDecision(std::string_view qualified) const -> std::optional<uint32_t>;
@@ -98,8 +103,9 @@ class Engine {
 
  private:
   Engine() = default;
-  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result, bool jit) -> LoadResult;
-  static auto CompileNativeCode(vm::CompiledProgram& compiled) -> NativeReport;
+  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result, const CompileOptions& options)
+      -> LoadResult;
+  static auto CompileNativeCode(vm::CompiledProgram& compiled, JitTier tier) -> NativeReport;
   std::shared_ptr<SourceManager> sources_;
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<vm::CompiledProgram> compiled_;

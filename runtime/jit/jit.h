@@ -30,13 +30,15 @@ struct DecisionReport {
 struct Report {
   std::vector<DecisionReport> decisions;  // indexed like ir::Program::decisions
   double lower_ms = 0;                    // IR -> LLVM IR, and the interpreter operations it calls
-  double compile_ms = 0;                  // LLVM optimisation and machine code
+  double compile_ms = 0;                  // LLVM optimisation and machine code (the first tier)
   size_t native_count = 0;
 };
 
 // Compiles `program`'s decisions. Never fails as a whole: what cannot be compiled is reported and
 // left to the interpreter (null when LLVM itself could not start, with every decision reported).
-auto CompileNative(const vm::CompiledProgram& program, Report* report)
+// `tier` says how much to optimise and when (vm::JitTier); with kTiered the report's figures are
+// those of the quick code, and NativeCode::WaitForOptimizedCode reports the background compile.
+auto CompileNative(const vm::CompiledProgram& program, vm::JitTier tier, Report* report)
     -> std::shared_ptr<const vm::NativeCode>;
 
 }  // namespace policy::jit

@@ -94,11 +94,16 @@ struct CompiledProgram::Impl {
   Arena global_arena;  // owns the texts, lists and records of `globals`
   std::vector<CompiledTest> tests;
   uint32_t max_stack = 0;
-  // Per decision, its native entry point or null (AttachNative); empty without native code.
-  std::vector<NativeFn> native_entries;
+  // Per decision, where its native entry point is kept, or null (AttachNative); empty without
+  // native code. Read with acquire: the entry may be replaced by optimised code at any time.
+  std::vector<const std::atomic<NativeFn>*> native_slots;
 
+  auto NativeSlot(uint32_t d) const -> const std::atomic<NativeFn>* {
+    return d < native_slots.size() ? native_slots[d] : nullptr;
+  }
   auto NativeEntry(uint32_t d) const -> NativeFn {
-    return d < native_entries.size() ? native_entries[d] : nullptr;
+    const std::atomic<NativeFn>* slot = NativeSlot(d);
+    return slot != nullptr ? slot->load(std::memory_order_acquire) : nullptr;
   }
 
   auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const
@@ -1643,6 +1648,10 @@ auto CompiledProgram::NativeEntryOf(uint32_t decision) const -> NativeFn {
   return impl_->NativeEntry(decision);
 }
 
+auto CompiledProgram::NativeSlotOf(uint32_t decision) const -> const std::atomic<NativeFn>* {
+  return impl_->NativeSlot(decision);
+}
+
 auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, EvalError* error,
                               Trace* trace) const -> std::optional<TestStepResult> {
   const CompiledTest& ct = impl_->tests[test];
@@ -1715,9 +1724,9 @@ void CodeDeleter::operator()(const Code* code) const {
 
 void CompiledProgram::AttachNative(std::shared_ptr<const NativeCode> native) {
   native_ = std::move(native);
-  impl_->native_entries.assign(native_ != nullptr ? impl_->decisions.size() : 0, nullptr);
-  for (uint32_t d = 0; d < impl_->native_entries.size(); ++d) {
-    impl_->native_entries[d] = native_->Entry(d);
+  impl_->native_slots.assign(native_ != nullptr ? impl_->decisions.size() : 0, nullptr);
+  for (uint32_t d = 0; d < impl_->native_slots.size(); ++d) {
+    impl_->native_slots[d] = native_->Entry(d);
   }
 }
 

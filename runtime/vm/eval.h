@@ -12,6 +12,7 @@
 // overflow, a date out of range) are returned as EvalError values, never thrown to the caller.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/base/jit_tier.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 #include "runtime/value/value.h"
@@ -112,11 +114,25 @@ enum NativeStatus : int32_t {
 // A compiled decision or function: `args` are its parameters, `out` receives the value.
 using NativeFn = int32_t (*)(NativeState* state, const Value* args, Value* out);
 
+using policy::JitTier;
+
+// What the optimising compile of JitTier::kTiered did, once it has finished.
+struct OptimizedCode {
+  bool installed = false;  // the optimised code now answers every compiled decision
+  double ms = 0;           // how long it took, in the background
+  std::string failure;     // why it was not installed (the first code keeps serving)
+};
+
 class NativeCode {
  public:
   virtual ~NativeCode() = default;
-  // The decision's entry point, or null when it runs on the interpreter.
-  virtual auto Entry(uint32_t decision) const -> NativeFn = 0;
+  // Where the decision's entry point is kept, or null when it runs on the interpreter. The entry
+  // changes at most once, when the optimised code of JitTier::kTiered replaces the first code;
+  // both stay valid as long as this object lives, so a caller may keep either.
+  virtual auto Entry(uint32_t decision) const -> const std::atomic<NativeFn>* = 0;
+  // Blocks until the background compile of JitTier::kTiered has finished. At once for the other
+  // tiers: kOptimized reports its code as installed, kQuick reports none (and no failure).
+  virtual auto WaitForOptimizedCode() const -> OptimizedCode = 0;
 };
 
 // One interpreter operation (an IR node whose operands are slots 0..n-1), for native code to call
@@ -220,8 +236,10 @@ class CompiledProgram {
     }
     return true;
   }
-  // A decision's native entry point, or null when it runs on the interpreter.
+  // A decision's native entry point now, or null when it runs on the interpreter.
   auto NativeEntryOf(uint32_t decision) const -> NativeFn;
+  // Where it is kept (NativeCode::Entry), for callers that resolve a decision once.
+  auto NativeSlotOf(uint32_t decision) const -> const std::atomic<NativeFn>*;
 
   // Runs test `test`; returns nullopt (with `error`) when evaluation failed, otherwise the first
   // failing step or a passed result.

@@ -188,6 +188,13 @@ struct LoadOptions {
   // evaluations without an explanation then run native code, with the same results. A decision
   // the JIT cannot compile runs on the interpreter; Decision::native() says which. See docs/jit.md.
   bool jit = false;
+  // With `jit`, how much LLVM optimises, and when (docs/jit.md, "Two tiers"):
+  //   kTiered     quick code at once; code optimised in a background thread replaces it, with
+  //               the same results, as soon as it is ready (about three times the quick compile)
+  //   kQuick      the quick code only (short-lived processes)
+  //   kOptimized  the optimised code only, compiled before Load returns
+  enum class JitTier { kTiered, kQuick, kOptimized };
+  JitTier jit_tier = JitTier::kTiered;
 };
 
 struct SourceFile {
@@ -227,8 +234,14 @@ class POLICY_API PolicySet {
   auto RunTests(Date as_of) const -> TestReport;
   // A number unique to this compiled version within the process.
   auto version() const -> uint64_t;
-  // With LoadOptions::jit: how long compiling to machine code took (0 without it).
+  // With LoadOptions::jit: how long compiling to machine code took before Load returned (0
+  // without it).
   auto jit_compile_ms() const -> double;
+  // With JitTier::kTiered, waits until the optimised code has replaced the quick code (or the
+  // background compile gave up, and the quick code keeps serving). Returns how long the
+  // background compile took, or 0 when there was none. Evaluations need not wait: this is for
+  // benchmarks and for services that want the faster code before they take traffic.
+  auto WaitForOptimizedCode() const -> double;
 
  private:
   friend class Decision;
@@ -300,8 +313,9 @@ class POLICY_API Decision {
   uint32_t index_ = 0;
   uint32_t input_type_ = 0;
   uint32_t result_type_ = 0;
-  Kind result_kind_ = Kind::kNone;    // of the result type without `?`, resolved once
-  void (*native_entry_)() = nullptr;  // the JIT's code for it (a vm::NativeFn), for Evaluator::Decide
+  Kind result_kind_ = Kind::kNone;  // of the result type without `?`, resolved once
+  // Where the JIT keeps its code for it (a std::atomic<vm::NativeFn>), for Evaluator::Decide.
+  const void* native_slot_ = nullptr;
 };
 
 // One case record. Built once, it may be evaluated by any number of threads; setting facts while

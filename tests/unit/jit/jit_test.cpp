@@ -27,9 +27,10 @@ auto Read(const fs::path& p) -> std::string {
   return s.str();
 }
 
-auto LoadBundled(bool jit) -> std::shared_ptr<const Engine> {
+auto LoadBundled(bool jit, JitTier tier = JitTier::kQuick) -> std::shared_ptr<const Engine> {
   CompileOptions options;
   options.jit = jit;
+  options.jit_tier = tier;
   LoadResult r = Engine::Load({std::string(POLICY_SOURCE_DIR) + "/policies"}, options);
   EXPECT_TRUE(r.engine) << RenderDiagnostics(r.diagnostics.Sorted(), *r.sources, DiagFormat::kShort);
   return r.engine;
@@ -103,8 +104,17 @@ TEST(JitTest, EveryBundledDecisionCompiles) {
   EXPECT_GT(r.compile_ms, 0);
 }
 
-TEST(JitTest, NativeValuesEqualTheInterpretersOnExamplesAndMutations) {
-  const auto e = LoadBundled(true);
+// Both code generators: the quick tier, and the optimised one (the whole O2 pipeline, inliner
+// included), each against the interpreter.
+class JitTierTest : public testing::TestWithParam<JitTier> {};
+
+INSTANTIATE_TEST_SUITE_P(Tiers, JitTierTest, testing::Values(JitTier::kQuick, JitTier::kOptimized),
+                         [](const testing::TestParamInfo<JitTier>& tier) {
+                           return tier.param == JitTier::kQuick ? "Quick" : "Optimized";
+                         });
+
+TEST_P(JitTierTest, NativeValuesEqualTheInterpretersOnExamplesAndMutations) {
+  const auto e = LoadBundled(true, GetParam());
   ASSERT_TRUE(e);
   const ir::Program& ir = e->program().ir();
   std::vector<nlohmann::json> examples;
@@ -159,8 +169,8 @@ TEST(JitTest, NativeValuesEqualTheInterpretersOnExamplesAndMutations) {
   EXPECT_EQ(interp->native_answers(), 0u);
 }
 
-TEST(JitTest, ThePoliciesOwnTestsPassThroughNativeCode) {
-  const auto e = LoadBundled(true);
+TEST_P(JitTierTest, ThePoliciesOwnTestsPassThroughNativeCode) {
+  const auto e = LoadBundled(true, GetParam());
   ASSERT_TRUE(e);
   const Date today = *Date::Parse("2025-09-01");
   const auto& tests = e->program().ir().tests;
@@ -184,6 +194,48 @@ TEST(JitTest, ThePoliciesOwnTestsPassThroughNativeCode) {
   }
   // The decisions the tests call ran as machine code.
   EXPECT_GT(native->native_answers(), tests.size());
+}
+
+// JitTier::kTiered: the quick code answers at once, the optimised code replaces it, and the
+// answers stay the interpreter's throughout.
+TEST(JitTest, TheOptimizedCodeReplacesTheQuickCode) {
+  const auto e = LoadBundled(true, JitTier::kTiered);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->native_report().tier, JitTier::kTiered);
+  const uint32_t d = *e->FindDecision("hk.stay.limit_of_stay");
+  const std::string json = Read(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_exchange_student.json");
+  const Date as_of = *Date::Parse("2025-09-01");
+  const Both before = OnBoth(*e, d, json, as_of);
+  EXPECT_EQ(before.native, before.interpreter);
+  const vm::OptimizedCode optimized = e->WaitForOptimizedCode();
+  EXPECT_TRUE(optimized.installed) << optimized.failure;
+  EXPECT_GT(optimized.ms, 0);
+  EXPECT_NE(e->program().NativeEntryOf(d), nullptr);
+  EXPECT_EQ(e->program().NativeSlotOf(d)->load(), e->program().NativeEntryOf(d));
+  const Both after = OnBoth(*e, d, json, as_of);
+  EXPECT_EQ(after.native, before.interpreter);
+  // Waiting again returns the same status at once.
+  EXPECT_EQ(e->WaitForOptimizedCode().ms, optimized.ms);
+  // The other tiers report at once: kQuick has no optimised code, kOptimized is nothing else.
+  EXPECT_FALSE(LoadBundled(true, JitTier::kQuick)->WaitForOptimizedCode().installed);
+  EXPECT_TRUE(LoadBundled(true, JitTier::kOptimized)->WaitForOptimizedCode().installed);
+  EXPECT_FALSE(LoadBundled(false)->WaitForOptimizedCode().installed);
+}
+
+// Unloading while the background compile runs: the compile stops at its next step, and its
+// thread is joined before the code and the operations it would call are freed.
+TEST(JitTest, UnloadingDuringTheBackgroundCompileIsSafe) {
+  for (int i = 0; i < 3; ++i) {
+    auto e = LoadBundled(true, JitTier::kTiered);
+    ASSERT_TRUE(e);
+    e.reset();
+  }
+  const auto e = LoadBundled(true, JitTier::kTiered);
+  const uint32_t d = *e->FindDecision("hk.employment.part_time_on_campus_allowed");
+  const std::string json =
+      Read(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  const Both both = OnBoth(*e, d, json, *Date::Parse("2025-09-01"));
+  EXPECT_EQ(both.native, both.interpreter);
 }
 
 // Errors are the interpreter's: native code gives up, and the interpreter reports.
