@@ -49,9 +49,10 @@ auto Outcome(const Engine& e, uint32_t d, const Value& input, Date as_of, vm::Co
 
 // A test policy (without the standard library) loaded with the JIT; null, with the test failed,
 // unless it compiles and every decision runs as machine code.
-auto LoadNative(const std::string& policy) -> std::shared_ptr<const Engine> {
+auto LoadNative(const std::string& policy, JitTier tier = JitTier::kQuick) -> std::shared_ptr<const Engine> {
   CompileOptions options;
   options.jit = true;
+  options.jit_tier = tier;
   options.include_stdlib = false;
   const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
   if (!loaded.engine) {
@@ -364,6 +365,54 @@ decision last(c: Case) -> Date
       EXPECT_EQ(both.native, both.interpreter) << name << " on " << c;
     }
   }
+}
+
+// The calendar arithmetic of native code against the interpreter's, across the whole supported
+// range, on both tiers (the optimised one computes a date's fields inline, in the computational
+// calendar; runtime/jit FunctionLowering::Civil): the civil fields of every 101st day of years 1
+// to 9999, and month sums from every other one of those days, with counts up to and past the
+// 10,000 years Date::AddMonths accepts, out-of-range results included (both sides must report
+// the same error).
+TEST_P(JitTierTest, CalendarArithmeticIsTheInterpretersOverTheWholeRange) {
+  const std::string policy = R"(module t
+
+record Case {
+  d: Date
+  n: Int
+}
+
+decision fields(c: Case) -> List<Int>
+  default [year(c.d), month(c.d), day_of_month(c.d)]
+
+decision shifted(c: Case) -> Date
+  default c.d + c.n months
+)";
+  const auto engine = LoadNative(policy, GetParam());
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const Date as_of = *Date::Parse("2025-09-01");
+  const uint32_t fields = *e.FindDecision("t.fields");
+  const uint32_t shifted = *e.FindDecision("t.shifted");
+  const int64_t first = Date::Parse("0001-01-01")->days();
+  const int64_t last = Date::Parse("9999-12-31")->days();
+  const int64_t counts[] = {-120001, -119999, -1200, -13, -1, 0, 1, 11, 12, 25, 1200, 119999, 120001};
+  size_t compared = 0;
+  size_t errors = 0;
+  for (int64_t day = first, k = 0; day <= last; day += 101, ++k) {
+    const std::string date = Date::FromDays(static_cast<int32_t>(day)).ToString();
+    const Both f = OnBoth(e, fields, fmt::format(R"({{"d": "{}", "n": 0}})", date), as_of);
+    ASSERT_EQ(f.native, f.interpreter) << date;
+    ASSERT_EQ(f.native_bails, 0u) << date;
+    if (k % 2 == 0) {
+      const int64_t n = counts[(k / 2) % std::size(counts)];
+      const Both s = OnBoth(e, shifted, fmt::format(R"({{"d": "{}", "n": {}}})", date, n), as_of);
+      ASSERT_EQ(s.native, s.interpreter) << date << " + " << n << " months";
+      errors += s.interpreter.rfind("error", 0) == 0 ? 1 : 0;
+    }
+    ++compared;
+  }
+  EXPECT_GT(compared, 36000u);
+  EXPECT_GT(errors, 100u);  // out-of-range sums were among them
 }
 
 }  // namespace
