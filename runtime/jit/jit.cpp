@@ -136,7 +136,8 @@ class LlvmCode final : public vm::NativeCode {
     finished.notify_all();
   }
 
-  std::unique_ptr<llvm::orc::LLJIT> quick;
+  // The code that answers from the start: the quick code, or for kOptimized the optimised code.
+  std::unique_ptr<llvm::orc::LLJIT> first;
   std::unique_ptr<llvm::orc::LLJIT> optimized;  // written by the background compile only
   std::vector<vm::OperationPtr> operations;
   std::unique_ptr<std::atomic<vm::NativeFn>[]> entries;
@@ -1653,8 +1654,8 @@ auto CompileNative(const vm::CompiledProgram& program, vm::JitTier tier, Report*
   DumpIrIfAsked(*lowered.module);
   const std::vector<std::string> names = lowered.names;
   std::vector<vm::NativeFn> entries;
-  const std::string failure = Emit(std::move(lowered), first, *jtmb, &code->quick, &entries);
-  if (code->quick == nullptr || entries.size() != ir.decisions.size()) {
+  const std::string failure = Emit(std::move(lowered), first, *jtmb, &code->first, &entries);
+  if (code->first == nullptr || entries.size() != ir.decisions.size()) {
     return fail_all(failure);
   }
   for (uint32_t d = 0; d < ir.decisions.size(); ++d) {

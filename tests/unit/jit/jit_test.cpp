@@ -333,17 +333,20 @@ decision thrice(c: Case) -> Int
   }
 }
 
-// Month sums go through a small per-call cache in native code (four entries, the oldest
-// replaced). Sums repeated after their entry was replaced, month ends, and a sum out of range
-// must all come out as the interpreter computes them.
-TEST(JitTest, RepeatedMonthSumsAreTheInterpreters) {
-  const std::string policy = R"(module t
+// The case record of the calendar tests below: a date and a month count.
+constexpr const char* kDateCase = R"(module t
 
 record Case {
   d: Date
   n: Int
 }
+)";
 
+// Month sums go through a small per-call cache in native code (four entries, the oldest
+// replaced). Sums repeated after their entry was replaced, month ends, and a sum out of range
+// must all come out as the interpreter computes them.
+TEST_P(JitTierTest, RepeatedMonthSumsAreTheInterpreters) {
+  const std::string policy = std::string(kDateCase) + R"(
 decision sums(c: Case) -> List<Date>
   default [c.d + 1 months, c.d + 2 months, c.d + 3 months, c.d + 4 months, c.d + 5 months,
            c.d + 1 months, c.d + c.n months, c.d + 2 months, c.d + 1 years, c.d - 1 months,
@@ -352,7 +355,7 @@ decision sums(c: Case) -> List<Date>
 decision last(c: Case) -> Date
   default max(max(c.d + c.n months, c.d + 1 months), c.d + c.n months)
 )";
-  const auto engine = LoadNative(policy);
+  const auto engine = LoadNative(policy, GetParam());
   ASSERT_TRUE(engine);
   const Engine& e = *engine;
   const Date as_of = *Date::Parse("2025-09-01");
@@ -374,13 +377,7 @@ decision last(c: Case) -> Date
 // 10,000 years Date::AddMonths accepts, out-of-range results included (both sides must report
 // the same error).
 TEST_P(JitTierTest, CalendarArithmeticIsTheInterpretersOverTheWholeRange) {
-  const std::string policy = R"(module t
-
-record Case {
-  d: Date
-  n: Int
-}
-
+  const std::string policy = std::string(kDateCase) + R"(
 decision fields(c: Case) -> List<Int>
   default [year(c.d), month(c.d), day_of_month(c.d)]
 
