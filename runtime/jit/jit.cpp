@@ -1598,6 +1598,7 @@ void CompileOptimizedInBackground(LlvmCode* code, LoweredModule lowered,
         for (size_t d = 0; d < entries.size() && d < code->count; ++d) {
           if (entries[d] != nullptr && code->entries[d].load(std::memory_order_relaxed) != nullptr) {
             code->entries[d].store(entries[d], std::memory_order_release);
+            ++status.decisions;
           }
         }
         status.installed = true;
@@ -1672,7 +1673,10 @@ auto CompileNative(const vm::CompiledProgram& program, vm::JitTier tier, Report*
     code->optimizer = std::thread(CompileOptimizedInBackground, code.get(), std::move(*second), *jtmb);
   } else {
     const bool optimized = tier == vm::JitTier::kOptimized;
-    code->FinishOptimized({.installed = optimized, .ms = optimized ? r.compile_ms : 0.0, .failure = {}});
+    code->FinishOptimized({.installed = optimized,
+                           .decisions = optimized ? r.native_count : 0,
+                           .ms = optimized ? r.compile_ms : 0.0,
+                           .failure = {}});
   }
   return code;
 }

@@ -119,6 +119,7 @@ using policy::JitTier;
 // What the optimising compile of JitTier::kTiered did, once it has finished.
 struct OptimizedCode {
   bool installed = false;  // the optimised code now answers every compiled decision
+  size_t decisions = 0;    // how many decisions it answers (their entries were replaced)
   double ms = 0;           // how long it took, in the background
   std::string failure;     // why it was not installed (the first code keeps serving)
 };

@@ -211,15 +211,18 @@ TEST(JitTest, TheOptimizedCodeReplacesTheQuickCode) {
   const vm::OptimizedCode optimized = e->WaitForOptimizedCode();
   EXPECT_TRUE(optimized.installed) << optimized.failure;
   EXPECT_GT(optimized.ms, 0);
-  EXPECT_NE(e->program().NativeEntryOf(d), nullptr);
-  EXPECT_EQ(e->program().NativeSlotOf(d)->load(), e->program().NativeEntryOf(d));
+  // Every compiled decision's entry was replaced by its optimised code.
+  EXPECT_EQ(optimized.decisions, e->native_report().native_count);
+  EXPECT_EQ(optimized.decisions, e->program().ir().decisions.size());
   const Both after = OnBoth(*e, d, json, as_of);
   EXPECT_EQ(after.native, before.interpreter);
   // Waiting again returns the same status at once.
   EXPECT_EQ(e->WaitForOptimizedCode().ms, optimized.ms);
   // The other tiers report at once: kQuick has no optimised code, kOptimized is nothing else.
   EXPECT_FALSE(LoadBundled(true, JitTier::kQuick)->WaitForOptimizedCode().installed);
-  EXPECT_TRUE(LoadBundled(true, JitTier::kOptimized)->WaitForOptimizedCode().installed);
+  const vm::OptimizedCode only = LoadBundled(true, JitTier::kOptimized)->WaitForOptimizedCode();
+  EXPECT_TRUE(only.installed);
+  EXPECT_EQ(only.decisions, e->native_report().native_count);
   EXPECT_FALSE(LoadBundled(false)->WaitForOptimizedCode().installed);
 }
 
