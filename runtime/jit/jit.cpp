@@ -5,14 +5,18 @@
 #include "compiler/check/builtins.h"
 
 #include <llvm/Config/llvm-config.h>
+#include <llvm/ExecutionEngine/JITEventListener.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/ExecutionEngine/Orc/RTDyldObjectLinkingLayer.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
+#include <llvm/ExecutionEngine/SectionMemoryManager.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
 #include <llvm/IR/Verifier.h>
+#include <llvm/Object/SymbolSize.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
@@ -31,6 +35,8 @@
 #include <thread>
 #include <tuple>
 
+#include <unistd.h>
+
 namespace policy::jit {
 namespace {
 
@@ -47,8 +53,8 @@ extern "C" auto PolicyJitNewList(vm::NativeState* state, uint32_t n) -> void* {
 
 // The calendar, for `year`, `month`, `day_of_month` and `date + n months`: pure functions of
 // their arguments, with the interpreter's definitions (runtime/value/date.h). The optimised tier
-// computes a date's fields inline instead (FunctionLowering::Civil), and calls PolicyJitCivil
-// only for a day count outside the inline arithmetic's range.
+// computes a date's fields inline instead (FunctionLowering::Civil), and leaves a day count
+// outside the inline arithmetic's range to the interpreter.
 // (year << 16) | (month << 8) | day of a date given as days since 1970-01-01.
 extern "C" auto PolicyJitCivil(int64_t days) -> int64_t {
   const CivilDate c = Date::FromDays(static_cast<int32_t>(days)).ToCivil();
@@ -871,8 +877,12 @@ auto FunctionLowering::Helper(void* fn, llvm::Type* result, const std::vector<ll
   return call;
 }
 
-// The whole supported range (years 1..9999) and far beyond is inline; anything else (a date
-// value no input or operation can make, kept exact anyway) calls the C++ definition.
+// The whole supported range (years 1..9999) and far beyond is inline. A day count outside it is
+// a date value no input or operation can make; the code bails out to the interpreter on one
+// rather than branching around a call, so the computation stays straight-line code and LLVM
+// computes it once per date however many of `year`, `month` and `day_of_month` are asked for
+// (`age_on` asks for all six of two dates; with a call on the other side of a branch, each
+// was computed anew: docs/jit.md).
 constexpr int64_t kDaysTo0000March1 = 719468;
 constexpr int64_t kInlineCalendarDays = int64_t{1} << 30;
 
@@ -897,25 +907,16 @@ auto FunctionLowering::Civil(llvm::Value* days) -> llvm::Value* {
     return Helper(reinterpret_cast<void*>(&PolicyJitCivil), b_.getInt64Ty(), {days});
   }
   llvm::Value* n = b_.CreateAdd(days, b_.getInt64(kDaysTo0000March1));
-  const V civil = Branch(
-      b_.CreateICmpULT(n, b_.getInt64(kInlineCalendarDays)),
-      [&]() -> V {
-        const Computational c = ComputationalFromDays(b_.CreateTrunc(n, b_.getInt32Ty()));
-        // January and February belong to the next civil year.
-        llvm::Value* jan_feb = b_.CreateICmpUGE(c.month, b_.getInt32(13));
-        llvm::Value* year = b_.CreateAdd(c.year, b_.CreateZExt(jan_feb, b_.getInt32Ty()));
-        llvm::Value* month = b_.CreateSelect(jan_feb, b_.CreateSub(c.month, b_.getInt32(12)), c.month);
-        llvm::Type* i64 = b_.getInt64Ty();
-        llvm::Value* packed = b_.CreateOr(b_.CreateOr(b_.CreateShl(b_.CreateZExt(year, i64), 16),
-                                                      b_.CreateShl(b_.CreateZExt(month, i64), 8)),
-                                          b_.CreateZExt(c.day, i64));
-        return {b_.getInt8(0), b_.getInt8(0), packed};
-      },
-      [&]() -> V {
-        return {b_.getInt8(0), b_.getInt8(0),
-                Helper(reinterpret_cast<void*>(&PolicyJitCivil), b_.getInt64Ty(), {days})};
-      });
-  return civil.bits;
+  BailIf(b_.CreateICmpUGE(n, b_.getInt64(kInlineCalendarDays)));
+  const Computational c = ComputationalFromDays(b_.CreateTrunc(n, b_.getInt32Ty()));
+  // January and February belong to the next civil year.
+  llvm::Value* jan_feb = b_.CreateICmpUGE(c.month, b_.getInt32(13));
+  llvm::Value* year = b_.CreateAdd(c.year, b_.CreateZExt(jan_feb, b_.getInt32Ty()));
+  llvm::Value* month = b_.CreateSelect(jan_feb, b_.CreateSub(c.month, b_.getInt32(12)), c.month);
+  llvm::Type* i64 = b_.getInt64Ty();
+  return b_.CreateOr(
+      b_.CreateOr(b_.CreateShl(b_.CreateZExt(year, i64), 16), b_.CreateShl(b_.CreateZExt(month, i64), 8)),
+      b_.CreateZExt(c.day, i64));
 }
 
 auto FunctionLowering::AddMonthsCached(llvm::Value* days, llvm::Value* months) -> llvm::Value* {
@@ -1540,6 +1541,52 @@ void DumpIrIfAsked(const llvm::Module& module) {
   }
 }
 
+// POLICY_JIT_PERF_MAP=1: every function the JIT emits is appended to /tmp/perf-<pid>.map, the
+// file `perf report` reads to name samples in code it found no binary for, so a profile shows
+// `decision hk.entry.applicant_documents` instead of a bare address (docs/jit.md, "Profiling
+// the generated code"). The names and sizes come from the object file RuntimeDyld loaded, with
+// its sections at the addresses they were loaded to.
+class PerfMapListener final : public llvm::JITEventListener {
+ public:
+  static auto Instance() -> PerfMapListener& {
+    static PerfMapListener listener;
+    return listener;
+  }
+  void notifyObjectLoaded(ObjectKey, const llvm::object::ObjectFile& object,
+                          const llvm::RuntimeDyld::LoadedObjectInfo& info) override {
+    const llvm::object::OwningBinary<llvm::object::ObjectFile> loaded = info.getObjectForDebug(object);
+    if (loaded.getBinary() == nullptr) {
+      return;
+    }
+    std::string lines;
+    for (const auto& [symbol, size] : llvm::object::computeSymbolSizes(*loaded.getBinary())) {
+      auto type = symbol.getType();
+      auto name = symbol.getName();
+      auto address = symbol.getAddress();
+      if (!type || !name || !address || *type != llvm::object::SymbolRef::ST_Function || size == 0) {
+        llvm::consumeError(type.takeError());
+        llvm::consumeError(name.takeError());
+        llvm::consumeError(address.takeError());
+        continue;
+      }
+      lines += fmt::format("{:x} {:x} {}\n", *address, size, name->str());
+    }
+    const std::lock_guard lock(mutex_);  // both tiers may load code at once
+    if (std::FILE* f = std::fopen(fmt::format("/tmp/perf-{}.map", ::getpid()).c_str(), "a")) {
+      std::fputs(lines.c_str(), f);
+      std::fclose(f);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+auto PerfMapAsked() -> bool {
+  const char* asked = std::getenv("POLICY_JIT_PERF_MAP");
+  return asked != nullptr && *asked != '\0' && *asked != '0';
+}
+
 // Compiles an optimised module to machine code. The quick tier uses LLVM's fast code generator
 // (no instruction scheduling, a simple register allocator): 47 decisions in about 35 ms. The
 // optimised tier uses the full one, which takes several times longer and makes D1-D3 run about
@@ -1547,7 +1594,18 @@ void DumpIrIfAsked(const llvm::Module& module) {
 auto Emit(LoweredModule lowered, vm::JitTier tier, llvm::orc::JITTargetMachineBuilder jtmb,
           std::unique_ptr<llvm::orc::LLJIT>* jit, std::vector<vm::NativeFn>* entries) -> std::string {
   jtmb.setCodeGenOptLevel(tier == vm::JitTier::kQuick ? llvm::CodeGenOpt::None : llvm::CodeGenOpt::Default);
-  auto created = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(jtmb)).create();
+  llvm::orc::LLJITBuilder builder;
+  builder.setJITTargetMachineBuilder(std::move(jtmb));
+  if (PerfMapAsked()) {
+    // The linking layer LLJIT makes by default on ELF, with the listener attached.
+    builder.setObjectLinkingLayerCreator([](llvm::orc::ExecutionSession& session, const llvm::Triple&) {
+      auto layer = std::make_unique<llvm::orc::RTDyldObjectLinkingLayer>(
+          session, [] { return std::make_unique<llvm::SectionMemoryManager>(); });
+      layer->registerJITEventListener(PerfMapListener::Instance());
+      return llvm::Expected<std::unique_ptr<llvm::orc::ObjectLayer>>(std::move(layer));
+    });
+  }
+  auto created = builder.create();
   if (!created) {
     return "LLVM's JIT could not start: " + llvm::toString(created.takeError());
   }

@@ -10,7 +10,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "runtime/engine/case_search.h"
 #include "runtime/engine/engine.h"
@@ -240,6 +243,40 @@ TEST(JitTest, UnloadingDuringTheBackgroundCompileIsSafe) {
       Read(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
   const Both both = OnBoth(*e, d, json, *Date::Parse("2025-09-01"));
   EXPECT_EQ(both.native, both.interpreter);
+}
+
+// POLICY_JIT_PERF_MAP: /tmp/perf-<pid>.map names each decision's machine code where it lies,
+// so `perf report` shows decision names. Every entry point must be the start of its line.
+TEST(JitTest, ThePerfMapNamesEveryDecisionAtItsEntry) {
+  const fs::path map = fs::path("/tmp") / fmt::format("perf-{}.map", ::getpid());
+  fs::remove(map);
+  ::setenv("POLICY_JIT_PERF_MAP", "1", 1);
+  const auto e = LoadBundled(true, JitTier::kQuick);
+  ::unsetenv("POLICY_JIT_PERF_MAP");
+  ASSERT_TRUE(e);
+  std::map<std::string, std::pair<uintptr_t, uintptr_t>> functions;  // name -> start, size
+  std::istringstream lines(Read(map));
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    uintptr_t start = 0;
+    uintptr_t size = 0;
+    fields >> std::hex >> start >> size;
+    std::string name;
+    std::getline(fields >> std::ws, name);
+    functions[name] = {start, size};
+  }
+  fs::remove(map);
+  const auto& decisions = e->program().ir().decisions;
+  for (uint32_t d = 0; d < decisions.size(); ++d) {
+    const auto it = functions.find("decision " + decisions[d].name);
+    ASSERT_NE(it, functions.end()) << decisions[d].name << " is not in " << map;
+    EXPECT_EQ(it->second.first, reinterpret_cast<uintptr_t>(e->program().NativeEntryOf(d)))
+        << decisions[d].name;
+    EXPECT_GT(it->second.second, 0U) << decisions[d].name;
+  }
+  // Without the variable, nothing is written.
+  ASSERT_TRUE(LoadBundled(true, JitTier::kQuick));
+  EXPECT_FALSE(fs::exists(map));
 }
 
 // Errors are the interpreter's: native code gives up, and the interpreter reports.
