@@ -6,6 +6,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "policy/policy.hpp"
 #include "runtime/engine/engine.h"
@@ -22,6 +23,11 @@ struct SetImpl {
   auto types() const -> const TypeTable& { return engine->program().ir().types; }
   // Wraps an engine value for the public API.
   auto MakeValue(TypeId type, const policy::Value& v) const -> api::Value;
+  // api::Value keeps the engine's value in raw_ (Evaluator::Decide has native code write it
+  // there in place).
+  static_assert(sizeof(policy::Value) == 16 && alignof(policy::Value) <= 8 &&
+                std::is_trivially_copyable_v<policy::Value> &&
+                std::is_trivially_destructible_v<policy::Value>);
   // The same when the kind of the (non-optional) type is already known: the evaluation path.
   auto MakeValue(TypeId type, Kind kind, const policy::Value& v) const -> api::Value {
     api::Value out;

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -112,6 +113,21 @@ class Arena {
   auto NewText(std::string_view text) -> Value;
   // Returns a record/list with `size` slots to fill before the value is shared.
   auto NewAggregate(uint32_t size) -> AggregateObject*;
+  // The same with the slots left unwritten, for a writer that fills every slot it later reads
+  // (native code: a filter writes the items it keeps, then sets `size` to their count). Inline
+  // for the common case, room in the current block: native code asks for one per filter.
+  auto NewUninitializedAggregate(uint32_t size) -> AggregateObject* {
+    const size_t bytes = (sizeof(AggregateObject) + sizeof(Value) * size + 15) & ~size_t{15};
+    void* p = nullptr;
+    if (!block_sizes_.empty() && used_ + bytes <= block_sizes_.back()) [[likely]] {
+      p = blocks_.back().get() + used_;
+      used_ += bytes;
+      total_ += bytes;
+    } else {
+      p = Allocate(bytes);
+    }
+    return new (p) AggregateObject{size, 0};
+  }
   auto NewList(std::span<const Value> items) -> Value;
   // Sorts and deduplicates `items` (by CompareValues) into a new set value.
   auto NewSet(std::vector<Value> items) -> Value;

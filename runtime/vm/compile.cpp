@@ -1750,18 +1750,6 @@ auto CompiledProgram::RunOperation(Context& ctx, const Code& op, Value* operands
   return ctx.scratch_.bytes_allocated() <= kMaxEvaluationBytes;
 }
 
-auto CompiledProgram::NewNativeList(Context& ctx, uint32_t n) -> AggregateObject* {
-  if (n > kMaxGeneratedItems) {
-    return nullptr;
-  }
-  try {
-    AggregateObject* out = ctx.scratch_.NewAggregate(n);
-    return ctx.scratch_.bytes_allocated() <= kMaxEvaluationBytes ? out : nullptr;
-  } catch (...) {
-    return nullptr;
-  }
-}
-
 Context::Context(const CompiledProgram& program) {
   stack_.resize(program.impl_ ? program.impl_->max_stack : 0);
 }

@@ -214,22 +214,32 @@ class CompiledProgram {
   // result.
   auto Decide(Context& ctx, uint32_t decision, const Value* args, Date as_of, DecisionResult* out) const
       -> bool;
-  // Decide's native path, inline for callers that looked `entry` up once (NativeEntryOf): false
-  // when there is no answer yet (native code is off for `ctx`, or it gave up), and Decide must run.
-  static auto TryNative(Context& ctx, NativeFn entry, const Value* args, Date as_of, DecisionResult* out)
-      -> bool {
+  // Runs `entry` on `args`, writing the value to `*out`: the native status (kNativeValue, ...),
+  // or kNativeBail when the interpreter must answer (native code is off for `ctx`, or it gave
+  // up; `*out` is then unspecified). Inline, for callers that looked `entry` up once
+  // (NativeEntryOf) and want the value where they keep it (Evaluator::Decide).
+  static auto RunNative(Context& ctx, NativeFn entry, const Value* args, Date as_of, Value* out) -> int32_t {
     if (!ctx.native_) [[unlikely]] {
-      return false;
+      return kNativeBail;
     }
     ctx.scratch_.Reset();
     ctx.sp_ = 0;
     ctx.as_of_ = as_of;
     NativeState state{&ctx, as_of.days(), 0};
-    const int32_t status = entry(&state, args, &out->value);
+    const int32_t status = entry(&state, args, out);
+    if (status != kNativeBail) [[likely]] {
+      ++ctx.native_answers_;
+    }
+    return status;
+  }
+  // RunNative with the status decoded into `*out`: false when there is no answer yet, and
+  // Decide must run.
+  static auto TryNative(Context& ctx, NativeFn entry, const Value* args, Date as_of, DecisionResult* out)
+      -> bool {
+    const int32_t status = RunNative(ctx, entry, args, as_of, &out->value);
     if (status == kNativeBail) [[unlikely]] {
       return false;
     }
-    ++ctx.native_answers_;
     out->applicable = status == kNativeValue;
     out->in_effect = status != kNativeNotInEffect;
     if (status != kNativeValue) {
@@ -260,8 +270,20 @@ class CompiledProgram {
   auto CompileOperation(const ir::Node& node) const -> OperationPtr;
   // Runs it on `operands`; false on an evaluation error or when the memory budget is exceeded.
   static auto RunOperation(Context& ctx, const Code& op, Value* operands, Value* out) -> bool;
-  // Allocates a list of `n` items in the evaluation's scratch arena; null past the memory budget.
-  static auto NewNativeList(Context& ctx, uint32_t n) -> AggregateObject*;
+  // Allocates a list of `n` items in the evaluation's scratch arena, for native code to fill
+  // (its items are not initialised; native code sets `size` to the count it wrote); null past the
+  // limits. Inline: a filter in native code calls it once per evaluation.
+  static auto NewNativeList(Context& ctx, uint32_t n) -> AggregateObject* {
+    if (n > kMaxGeneratedItems) {
+      return nullptr;
+    }
+    try {
+      AggregateObject* out = ctx.scratch_.NewUninitializedAggregate(n);
+      return ctx.scratch_.bytes_allocated() <= kMaxEvaluationBytes ? out : nullptr;
+    } catch (...) {  // bad_alloc: nothing may unwind through native frames
+      return nullptr;
+    }
+  }
 
   struct Impl;
 
