@@ -169,9 +169,9 @@ auto Date::AddDays(int64_t n) const -> std::optional<Date> {
   return Date(static_cast<int32_t>(r));
 }
 
-auto Date::AddMonths(int64_t n) const -> std::optional<Date> {
+auto Date::AddMonthsToDays(int64_t n) const -> int64_t {
   if (n > 12 * 10000 || n < -12 * 10000) {
-    return std::nullopt;
+    return kNoDays;
   }
   const int64_t from_march_0 = int64_t{days_} + kDaysTo1970;
   if (from_march_0 < 0 || from_march_0 >= kFastDays) [[unlikely]] {
@@ -181,29 +181,29 @@ auto Date::AddMonths(int64_t n) const -> std::optional<Date> {
     const int64_t y = total >= 0 ? total / 12 : (total - 11) / 12;
     const auto m = static_cast<uint32_t>(total - y * 12 + 1);
     if (y < kMinYear || y > kMaxYear) {
-      return std::nullopt;
+      return kNoDays;
     }
     const uint32_t last = DaysInMonth(static_cast<int32_t>(y), m);
-    return Date(static_cast<int32_t>(DaysFromCivil(y, m, c.day < last ? c.day : last)));
+    return DaysFromCivil(y, m, c.day < last ? c.day : last);
   }
   // In the computational calendar the month count is a plain number of months since March of
   // year 0, and February, the only month of varying length, is the last of its year.
   const Computational c = ComputationalFromDays(static_cast<uint32_t>(from_march_0));
   const int64_t total = int64_t{c.year} * 12 + (c.month - 3) + n;
   if (total < 0) {
-    return std::nullopt;  // before March of year 0
+    return kNoDays;  // before March of year 0
   }
   const auto year = static_cast<uint32_t>(total / 12);
   const auto month = static_cast<uint32_t>(total % 12) + 3;
   const int64_t civil_year = int64_t{year} + (month >= 13 ? 1 : 0);
   if (civil_year < kMinYear || civil_year > kMaxYear) {
-    return std::nullopt;
+    return kNoDays;
   }
   static constexpr uint32_t kDaysFromMarch[] = {31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31, 28};
   const uint32_t last =
       month == 14 && IsLeapYear(static_cast<int32_t>(civil_year)) ? 29 : kDaysFromMarch[month - 3];
   // A real date by construction (the day is clamped to the month's last), so no FromCivil.
-  return Date(static_cast<int32_t>(DaysFromComputational(year, month, c.day < last ? c.day : last)));
+  return DaysFromComputational(year, month, c.day < last ? c.day : last);
 }
 
 }  // namespace policy
