@@ -21,6 +21,7 @@ struct policy_set {
 };
 struct policy_decision {
   api::Decision decision;
+  std::string interpreted_because;  // kept for policy_decision_interpreted_because
 };
 struct policy_field {
   api::Decision decision;  // enum members are resolved through it
@@ -192,9 +193,16 @@ auto policy_status_name(policy_status status) -> const char* {
 
 auto policy_set_load(const char* const* paths, size_t path_count, int require_tests_pass, policy_set** out,
                      policy_error** error) -> policy_status {
+  policy_load_options options{};
+  options.require_tests_pass = require_tests_pass;
+  return policy_set_load_with(paths, path_count, &options, out, error);
+}
+
+auto policy_set_load_with(const char* const* paths, size_t path_count, const policy_load_options* load,
+                          policy_set** out, policy_error** error) -> policy_status {
   return Guard(error, [&] {
-    if (out == nullptr || (paths == nullptr && path_count > 0)) {
-      return Null(error, out == nullptr ? "out" : "paths");
+    if (out == nullptr || (paths == nullptr && path_count > 0) || load == nullptr) {
+      return Null(error, out == nullptr ? "out" : load == nullptr ? "options" : "paths");
     }
     *out = nullptr;
     std::vector<std::string> list;
@@ -202,7 +210,22 @@ auto policy_set_load(const char* const* paths, size_t path_count, int require_te
       return Null(error, "a path");
     }
     api::LoadOptions options;
-    options.require_tests_pass = require_tests_pass != 0;
+    options.require_tests_pass = load->require_tests_pass != 0;
+    options.jit = load->jit != 0;
+    switch (load->jit_tier) {
+      case POLICY_JIT_TIERED:
+        options.jit_tier = api::LoadOptions::JitTier::kTiered;
+        break;
+      case POLICY_JIT_QUICK:
+        options.jit_tier = api::LoadOptions::JitTier::kQuick;
+        break;
+      case POLICY_JIT_OPTIMIZED:
+        options.jit_tier = api::LoadOptions::JitTier::kOptimized;
+        break;
+      default:
+        return Fail(error, POLICY_ERR_INVALID_ARGUMENT,
+                    "options.jit_tier is not POLICY_JIT_TIERED, POLICY_JIT_QUICK or POLICY_JIT_OPTIMIZED");
+    }
     auto set = api::PolicySet::Load(list, options);
     if (!set) {
       return Fail(error, set.error());
@@ -233,6 +256,13 @@ auto policy_set_load_source(const char* path, const char* text, size_t length, p
 void policy_set_free(policy_set* set) {
   delete set;
 }
+auto policy_set_wait_for_optimized_code(const policy_set* set) -> double {
+  try {
+    return set != nullptr ? set->set.WaitForOptimizedCode() : 0.0;
+  } catch (...) {  // nothing may cross into C
+    return 0.0;
+  }
+}
 auto policy_set_version(const policy_set* set) -> uint64_t {
   return set != nullptr ? set->set.version() : 0;
 }
@@ -254,7 +284,8 @@ auto policy_decision_find(const policy_set* set, const char* qualified_name, pol
     if (!d) {
       return Fail(error, d.error());
     }
-    *out = new policy_decision{std::move(*d)};
+    *out = new policy_decision{std::move(*d), {}};
+    (*out)->interpreted_because = (*out)->decision.interpreted_because();
     return POLICY_OK;
   });
 }
@@ -263,6 +294,12 @@ void policy_decision_free(policy_decision* decision) {
 }
 auto policy_decision_name(const policy_decision* decision) -> const char* {
   return decision != nullptr ? decision->decision.name().c_str() : "";
+}
+auto policy_decision_native(const policy_decision* decision) -> int {
+  return decision != nullptr && decision->decision.native() ? 1 : 0;
+}
+auto policy_decision_interpreted_because(const policy_decision* decision) -> const char* {
+  return decision != nullptr ? decision->interpreted_because.c_str() : "";
 }
 
 auto policy_field_find(const policy_decision* decision, const char* path, policy_field** out,
@@ -477,6 +514,49 @@ auto policy_evaluate_json(policy_evaluator* evaluator, const policy_decision* de
 }
 void policy_string_free(char* text) {
   std::free(text);
+}
+
+auto policy_decide(policy_evaluator* evaluator, const policy_decision* decision, const policy_facts* facts,
+                   policy_date as_of, policy_decided* out) -> policy_status {
+  if (evaluator == nullptr || decision == nullptr || facts == nullptr || out == nullptr) {
+    return POLICY_ERR_INVALID_ARGUMENT;
+  }
+  try {
+    const api::Decided d = evaluator->evaluator.Decide(decision->decision, facts->facts, ToDate(as_of));
+    if (!d) {
+      return ToStatus(*d.error);
+    }
+    out->applicable = d.applicable ? 1 : 0;
+    out->in_effect = d.in_effect ? 1 : 0;
+    out->int_value = 0;
+    out->date_value = policy_date{0, 0, 0};
+    switch (d.value.kind()) {
+      case api::Kind::kNone:
+        out->kind = POLICY_VALUE_NONE;
+        break;
+      case api::Kind::kBool:
+        out->kind = POLICY_VALUE_BOOL;
+        out->int_value = d.value.as_bool() ? 1 : 0;
+        break;
+      case api::Kind::kInt:
+        out->kind = POLICY_VALUE_INT;
+        out->int_value = d.value.as_int();
+        break;
+      case api::Kind::kDate: {
+        out->kind = POLICY_VALUE_DATE;
+        const api::Date date = d.value.as_date();
+        out->date_value = policy_date{static_cast<int32_t>(date.year()), static_cast<uint32_t>(date.month()),
+                                      static_cast<uint32_t>(date.day())};
+        break;
+      }
+      default:
+        out->kind = POLICY_VALUE_OTHER;
+        break;
+    }
+    return POLICY_OK;
+  } catch (...) {  // nothing may cross into C
+    return POLICY_ERR_INTERNAL;
+  }
 }
 
 auto policy_result_applicable(const policy_result* result) -> int {

@@ -77,6 +77,21 @@ POLICY_C_API const char* policy_status_name(policy_status status);
  * whose own tests fail as of today. */
 POLICY_C_API policy_status policy_set_load(const char* const* paths, size_t path_count,
                                            int require_tests_pass, policy_set** out, policy_error** error);
+/* How policy_set_load_with loads: zero-initialise it ({0}), then set what you need. */
+enum { POLICY_JIT_TIERED = 0, POLICY_JIT_QUICK = 1, POLICY_JIT_OPTIMIZED = 2 };
+typedef struct policy_load_options {
+  int require_tests_pass; /* != 0: refuse a set whose own tests fail as of today */
+  int jit;                /* != 0: also compile the decisions to machine code with LLVM, when the
+                             library was built with it (docs/jit.md); results are the same */
+  int jit_tier;           /* with `jit`: POLICY_JIT_TIERED (quick code at once, optimised code
+                             from a background thread), POLICY_JIT_QUICK or POLICY_JIT_OPTIMIZED */
+} policy_load_options;
+POLICY_C_API policy_status policy_set_load_with(const char* const* paths, size_t path_count,
+                                                const policy_load_options* options, policy_set** out,
+                                                policy_error** error);
+/* With POLICY_JIT_TIERED: waits until the optimised machine code serves; the milliseconds its
+ * compile took (0 for the other tiers and without the JIT). */
+POLICY_C_API double policy_set_wait_for_optimized_code(const policy_set* set);
 /* Loads one policy source held in memory (`path` is used in diagnostics only). */
 POLICY_C_API policy_status policy_set_load_source(const char* path, const char* text, size_t length,
                                                   policy_set** out, policy_error** error);
@@ -90,6 +105,10 @@ POLICY_C_API policy_status policy_decision_find(const policy_set* set, const cha
                                                 policy_decision** out, policy_error** error);
 POLICY_C_API void policy_decision_free(policy_decision* decision);
 POLICY_C_API const char* policy_decision_name(const policy_decision* decision);
+/* 1 when evaluations without an explanation run machine code (a set loaded with `jit`), else 0;
+ * and if not, why ("" without the JIT). The string is valid while the decision lives. */
+POLICY_C_API int policy_decision_native(const policy_decision* decision);
+POLICY_C_API const char* policy_decision_interpreted_because(const policy_decision* decision);
 
 /* ---- facts ----------------------------------------------------------------------------------- */
 /* A path into the decision's case record, resolved once: "programme.mode",
@@ -155,6 +174,27 @@ POLICY_C_API policy_status policy_evaluate_json(policy_evaluator* evaluator, con
                                                 const char* case_json, size_t length, const char* as_of,
                                                 int explain, char** out_json, policy_error** error);
 POLICY_C_API void policy_string_free(char* text);
+
+/* What policy_decide gives: the outcome without an explanation, with a scalar value in place. */
+enum {
+  POLICY_VALUE_NONE = 0,
+  POLICY_VALUE_BOOL = 1, /* in int_value, 0 or 1 */
+  POLICY_VALUE_INT = 2,  /* in int_value */
+  POLICY_VALUE_DATE = 3, /* in date_value */
+  POLICY_VALUE_OTHER = 4 /* decimals, text, enums, records, lists, sets: use policy_evaluate */
+};
+typedef struct policy_decided {
+  int applicable; /* 0: no rule applied and there is no default (the value is none) */
+  int in_effect;  /* 0: the date is outside the decision's effective period */
+  int kind;       /* POLICY_VALUE_* */
+  int64_t int_value;
+  policy_date date_value;
+} policy_decided;
+/* policy_evaluate for hot loops: no explanation, nothing allocated, no error object. On failure
+ * only the status (policy_evaluate on the same arguments gives the message). With a set loaded
+ * with `jit`, one call into the decision's machine code. */
+POLICY_C_API policy_status policy_decide(policy_evaluator* evaluator, const policy_decision* decision,
+                                         const policy_facts* facts, policy_date as_of, policy_decided* out);
 
 POLICY_C_API int policy_result_applicable(const policy_result* result);
 POLICY_C_API int policy_result_in_effect(const policy_result* result);

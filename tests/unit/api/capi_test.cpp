@@ -3,6 +3,7 @@
 // message, never an abort.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -197,3 +198,135 @@ TEST_F(CApiTest, HandlesOutliveTheirSet) {
 }
 
 }  // namespace
+
+namespace {
+
+// policy_decide's answer, and policy_evaluate's on the same arguments, as comparable text.
+auto Decided(policy_evaluator* ev, policy_decision* d, policy_facts* facts, policy_date as_of)
+    -> std::string {
+  policy_decided out{};
+  const policy_status status = policy_decide(ev, d, facts, as_of, &out);
+  if (status != POLICY_OK) {
+    return "status " + std::to_string(status);
+  }
+  std::string value = "null";
+  if (out.kind == POLICY_VALUE_BOOL) {
+    value = out.int_value != 0 ? "true" : "false";
+  } else if (out.kind == POLICY_VALUE_INT) {
+    value = std::to_string(out.int_value);
+  } else if (out.kind == POLICY_VALUE_DATE) {
+    char text[16];
+    std::snprintf(text, sizeof text, "\"%04d-%02u-%02u\"", out.date_value.year, out.date_value.month,
+                  out.date_value.day);
+    value = text;
+  } else if (out.kind == POLICY_VALUE_OTHER) {
+    value = "other";
+  }
+  return std::to_string(out.applicable) + " " + std::to_string(out.in_effect) + " " + value;
+}
+auto Evaluated(policy_evaluator* ev, policy_decision* d, policy_facts* facts, policy_date as_of)
+    -> std::string {
+  policy_result* r = nullptr;
+  policy_error* err = nullptr;
+  const policy_status status = policy_evaluate(ev, d, facts, as_of, POLICY_EXPLAIN_NONE, &r, &err);
+  Take(err);
+  if (status != POLICY_OK) {
+    return "status " + std::to_string(status);
+  }
+  std::string out = std::to_string(policy_result_applicable(r)) + " " +
+                    std::to_string(policy_result_in_effect(r)) + " " + policy_result_json(r);
+  policy_result_free(r);
+  return out;
+}
+
+}  // namespace
+
+// policy_set_load_with and the hot-loop policy_decide: the JIT from C, on every tier, gives
+// policy_evaluate's answers (Bool, Int, Date?, a set, before the effective date).
+TEST(CApiJitTest, LoadWithTheJitAndDecideLikeEvaluate) {
+  const char* paths[] = {kPolicies.c_str()};
+  const std::string json =
+      policy::api::ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  for (const int jit : {0, 1}) {
+    for (const int tier : {POLICY_JIT_TIERED, POLICY_JIT_QUICK, POLICY_JIT_OPTIMIZED}) {
+      policy_load_options options{};
+      options.jit = jit;
+      options.jit_tier = tier;
+      policy_set* set = nullptr;
+      policy_error* err = nullptr;
+      ASSERT_EQ(policy_set_load_with(paths, 1, &options, &set, &err), POLICY_OK) << Take(err);
+      const double optimized_ms = policy_set_wait_for_optimized_code(set);
+#ifdef POLICY_TEST_JIT
+      EXPECT_EQ(optimized_ms > 0, jit != 0 && tier == POLICY_JIT_TIERED) << tier;
+#else
+      EXPECT_EQ(optimized_ms, 0.0);
+#endif
+      policy_evaluator* ev = nullptr;
+      ASSERT_EQ(policy_evaluator_new(set, &ev, &err), POLICY_OK);
+      for (const char* name :
+           {"hk.employment.part_time_on_campus_allowed", "hk.employment.part_time_max_hours_per_week",
+            "hk.stay.limit_of_stay", "hk.entry.applicant_documents"}) {
+        policy_decision* d = nullptr;
+        ASSERT_EQ(policy_decision_find(set, name, &d, &err), POLICY_OK) << Take(err);
+#ifdef POLICY_TEST_JIT
+        EXPECT_EQ(policy_decision_native(d), jit) << name;
+#else
+        EXPECT_EQ(policy_decision_native(d), 0) << name;  // a library built without LLVM
+#endif
+        EXPECT_STREQ(policy_decision_interpreted_because(d), "") << name;
+        policy_facts* facts = nullptr;
+        ASSERT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_OK) << Take(err);
+        for (const policy_date as_of : {kAsOf, policy_date{2014, 3, 16}}) {
+          const std::string expected = Evaluated(ev, d, facts, as_of);
+          const std::string actual = Decided(ev, d, facts, as_of);
+          if (std::string(name) == "hk.entry.applicant_documents" && !expected.ends_with("null")) {
+            // A set: policy_decide says only its kind.
+            EXPECT_EQ(actual, expected.substr(0, expected.rfind(' ') + 1) + "other") << name;
+          } else {
+            EXPECT_EQ(actual, expected) << name << " jit " << jit << " tier " << tier;
+          }
+        }
+        policy_facts_free(facts);
+        policy_decision_free(d);
+      }
+      policy_evaluator_free(ev);
+      policy_set_free(set);
+    }
+  }
+}
+
+TEST(CApiJitTest, BadOptionsAndRefusalsAreStatuses) {
+  const char* paths[] = {kPolicies.c_str()};
+  policy_set* set = nullptr;
+  policy_error* err = nullptr;
+  policy_load_options options{};
+  options.jit = 1;
+  options.jit_tier = 7;
+  EXPECT_EQ(policy_set_load_with(paths, 1, &options, &set, &err), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(Take(err).find("jit_tier"), std::string::npos);
+  EXPECT_EQ(set, nullptr);
+  EXPECT_EQ(policy_set_load_with(paths, 1, nullptr, &set, &err), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(Take(err).find("options is NULL"), std::string::npos);
+  EXPECT_EQ(policy_set_wait_for_optimized_code(nullptr), 0.0);
+  EXPECT_EQ(policy_decision_native(nullptr), 0);
+  EXPECT_STREQ(policy_decision_interpreted_because(nullptr), "");
+
+  // policy_decide: NULLs, and the refusals of policy_evaluate, as statuses only.
+  options.jit_tier = POLICY_JIT_QUICK;
+  ASSERT_EQ(policy_set_load_with(paths, 1, &options, &set, &err), POLICY_OK) << Take(err);
+  policy_decision* d = nullptr;
+  ASSERT_EQ(policy_decision_find(set, "hk.employment.part_time_on_campus_allowed", &d, &err), POLICY_OK);
+  policy_evaluator* ev = nullptr;
+  ASSERT_EQ(policy_evaluator_new(set, &ev, &err), POLICY_OK);
+  policy_facts* empty = nullptr;
+  ASSERT_EQ(policy_facts_new(d, &empty, &err), POLICY_OK);
+  policy_decided out{};
+  EXPECT_EQ(policy_decide(nullptr, d, empty, kAsOf, &out), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(policy_decide(ev, d, empty, kAsOf, nullptr), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(policy_decide(ev, d, empty, kAsOf, &out), POLICY_ERR_INCOMPLETE_FACTS);
+  EXPECT_EQ(policy_decide(ev, d, empty, policy_date{2025, 2, 30}, &out), POLICY_ERR_INCOMPLETE_FACTS);
+  policy_facts_free(empty);
+  policy_evaluator_free(ev);
+  policy_decision_free(d);
+  policy_set_free(set);
+}
