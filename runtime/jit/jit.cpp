@@ -1303,7 +1303,7 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
         b_.CreateCondBr(Truth(x), keep, next);
         b_.SetInsertPoint(keep);
         llvm::Value* k = b_.CreateLoad(b_.getInt64Ty(), kept);
-        // One store per item (a constant one, for a filter over a constant set), not three.
+        // Two word stores per item (constants, for a filter over a constant set), not three narrow ones.
         StoreWhole(item, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(k, b_.getInt64(16)))));
         b_.CreateStore(b_.CreateAdd(k, b_.getInt64(1)), kept);
         b_.CreateBr(next);

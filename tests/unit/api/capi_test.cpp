@@ -202,7 +202,7 @@ TEST_F(CApiTest, HandlesOutliveTheirSet) {
 namespace {
 
 // policy_decide's answer, and policy_evaluate's on the same arguments, as comparable text.
-auto Decided(policy_evaluator* ev, policy_decision* d, policy_facts* facts, policy_date as_of)
+auto DecideText(policy_evaluator* ev, policy_decision* d, policy_facts* facts, policy_date as_of)
     -> std::string {
   policy_decided out{};
   const policy_status status = policy_decide(ev, d, facts, as_of, &out);
@@ -224,7 +224,7 @@ auto Decided(policy_evaluator* ev, policy_decision* d, policy_facts* facts, poli
   }
   return std::to_string(out.applicable) + " " + std::to_string(out.in_effect) + " " + value;
 }
-auto Evaluated(policy_evaluator* ev, policy_decision* d, policy_facts* facts, policy_date as_of)
+auto EvaluateText(policy_evaluator* ev, policy_decision* d, policy_facts* facts, policy_date as_of)
     -> std::string {
   policy_result* r = nullptr;
   policy_error* err = nullptr;
@@ -277,8 +277,8 @@ TEST(CApiJitTest, LoadWithTheJitAndDecideLikeEvaluate) {
         policy_facts* facts = nullptr;
         ASSERT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_OK) << Take(err);
         for (const policy_date as_of : {kAsOf, policy_date{2014, 3, 16}}) {
-          const std::string expected = Evaluated(ev, d, facts, as_of);
-          const std::string actual = Decided(ev, d, facts, as_of);
+          const std::string expected = EvaluateText(ev, d, facts, as_of);
+          const std::string actual = DecideText(ev, d, facts, as_of);
           if (std::string(name) == "hk.entry.applicant_documents" && !expected.ends_with("null")) {
             // A set: policy_decide says only its kind.
             EXPECT_EQ(actual, expected.substr(0, expected.rfind(' ') + 1) + "other") << name;
@@ -324,7 +324,19 @@ TEST(CApiJitTest, BadOptionsAndRefusalsAreStatuses) {
   EXPECT_EQ(policy_decide(nullptr, d, empty, kAsOf, &out), POLICY_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(policy_decide(ev, d, empty, kAsOf, nullptr), POLICY_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(policy_decide(ev, d, empty, kAsOf, &out), POLICY_ERR_INCOMPLETE_FACTS);
-  EXPECT_EQ(policy_decide(ev, d, empty, policy_date{2025, 2, 30}, &out), POLICY_ERR_INCOMPLETE_FACTS);
+  // Complete facts on a date that does not exist: refused as policy_evaluate refuses it.
+  const std::string json =
+      policy::api::ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  policy_facts* facts = nullptr;
+  ASSERT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_OK) << Take(err);
+  const policy_date no_such_day{2025, 2, 30};
+  EXPECT_EQ(policy_decide(ev, d, facts, no_such_day, &out), POLICY_ERR_INVALID_ARGUMENT);
+  policy_result* r = nullptr;
+  EXPECT_EQ(policy_evaluate(ev, d, facts, no_such_day, POLICY_EXPLAIN_NONE, &r, &err),
+            POLICY_ERR_INVALID_ARGUMENT);
+  Take(err);
+  EXPECT_EQ(policy_decide(ev, d, facts, kAsOf, &out), POLICY_OK);
+  policy_facts_free(facts);
   policy_facts_free(empty);
   policy_evaluator_free(ev);
   policy_decision_free(d);
