@@ -21,6 +21,11 @@ struct SetImpl {
   std::vector<Diagnostic> warnings;
 
   auto types() const -> const TypeTable& { return engine->program().ir().types; }
+  // One byte per type, for its address: the key that Decision::facts_key_ and FactsImpl::type_key
+  // share when facts are of this version and of the decision's input type (one comparison in
+  // Evaluator::Decide instead of two).
+  std::vector<char> facts_keys;
+  auto FactsKey(TypeId type) const -> const void* { return facts_keys.data() + type; }
   // Wraps an engine value for the public API.
   auto MakeValue(TypeId type, const policy::Value& v) const -> api::Value;
   // api::Value keeps the engine's value in raw_ (Evaluator::Decide has native code write it
@@ -38,6 +43,14 @@ struct SetImpl {
     return out;
   }
   static auto KindOf(const TypeTable& types, TypeId type) -> Kind;
+  // A value of `type` and `kind` for Decision::value_template_ (raw_ none, kind_ not kNone).
+  auto ValueTemplate(TypeId type, Kind kind) const -> api::Value {
+    api::Value out;
+    out.set_ = this;
+    out.type_ = type;
+    out.kind_ = kind;
+    return out;
+  }
   // The public handle for a version (PolicySet's constructor is private to the API).
   static auto Wrap(std::shared_ptr<const SetImpl> impl) -> PolicySet { return PolicySet(std::move(impl)); }
   static auto Impl(const PolicySet& set) -> const std::shared_ptr<const SetImpl>& { return set.impl_; }
@@ -49,6 +62,7 @@ inline constexpr uint32_t kListStep = UINT32_MAX;
 struct FactsImpl {
   std::shared_ptr<const SetImpl> set;
   TypeId record_type = 0;
+  const void* type_key = nullptr;  // set->FactsKey(record_type)
   Arena arena;
   policy::Value root;
   // Required facts (non-optional leaves, lists included) still unset: evaluation refuses
@@ -62,9 +76,9 @@ struct EvaluatorImpl {
   const vm::CompiledProgram* program = nullptr;  // set->engine->program(), looked up once
   vm::Trace trace;
   // The last evaluation date converted: a service evaluates many cases as of the same day.
-  Date last_as_of{};
+  // last_key is DateKey(last_as_of), 0 before the first: one comparison tells a date is the last.
+  uint64_t last_key = 0;
   policy::Date last_date;
-  bool have_last = false;
 };
 
 // Converts engine diagnostics, with locations and the full rendering.

@@ -5,7 +5,9 @@
 // Nothing on it allocates for a scalar result; the explanation is built only when asked for.
 #include <fmt/format.h>
 
+#include <bit>
 #include <new>
+#include <type_traits>
 
 #include "runtime/api/api_internal.h"
 
@@ -193,35 +195,52 @@ auto Evaluator::Refusal(ErrorCode code, const Decision& decision, const Facts& f
   }
 }
 
+namespace {
+
+// An evaluation date as one word, never 0 (EvaluatorImpl::last_key is 0 before the first date).
+auto DateKey(Date d) -> uint64_t {
+  static_assert(sizeof(Date) == 4 && std::is_trivially_copyable_v<Date>);
+  return uint64_t{std::bit_cast<uint32_t>(d)} | (uint64_t{1} << 32);
+}
+
+}  // namespace
+
 // Inline in Decide and Evaluate: as a call of its own it cost Decide a tenth of its time (D1).
+// The common case is four comparisons; which check failed is worked out only on a refusal.
 [[gnu::always_inline]] inline auto Evaluator::Check(const Decision& decision, const Facts& facts, Date as_of,
                                                     ErrorCode* refused) -> bool {
-  if (!impl_ || !decision.set_ || !facts.impl_) [[unlikely]] {
+  detail::EvaluatorImpl* impl = impl_.get();
+  const detail::FactsImpl* f = facts.impl_.get();
+  if (impl == nullptr || f == nullptr) [[unlikely]] {
     *refused = ErrorCode::kInvalidArgument;
     return false;
   }
-  const detail::SetImpl* set = impl_->set.get();
-  if (decision.set_.get() != set || facts.impl_->set.get() != set) [[unlikely]] {
-    *refused = ErrorCode::kStale;
+  // The keys are equal exactly when the facts are of the decision's version and input type (an
+  // empty decision has none); the decision must then be of this evaluator's version.
+  if (f->type_key != decision.facts_key_ || decision.set_.get() != impl->set.get()) [[unlikely]] {
+    const detail::SetImpl* set = impl->set.get();
+    if (!decision.set_) {
+      *refused = ErrorCode::kInvalidArgument;
+    } else if (decision.set_.get() != set || f->set.get() != set) {
+      *refused = ErrorCode::kStale;
+    } else {
+      *refused = ErrorCode::kTypeMismatch;
+    }
     return false;
   }
-  if (facts.impl_->record_type != decision.input_type_) [[unlikely]] {
-    *refused = ErrorCode::kTypeMismatch;
-    return false;
-  }
-  if (facts.impl_->missing > 0) [[unlikely]] {
+  if (f->missing > 0) [[unlikely]] {
     *refused = ErrorCode::kIncompleteFacts;
     return false;
   }
-  if (!impl_->have_last || as_of != impl_->last_as_of) {
+  if (DateKey(as_of) != impl->last_key) [[unlikely]] {
     const auto converted = detail::ToEngineDate(as_of);
     if (!converted) {
       *refused = ErrorCode::kInvalidArgument;
       return false;
     }
-    impl_->last_as_of = as_of;
-    impl_->last_date = *converted;
-    impl_->have_last = true;
+    impl->last_key = DateKey(as_of);
+    impl->last_date = *converted;
+    impl->ctx->SetNativeDate(*converted);
   }
   return true;
 }
@@ -242,45 +261,57 @@ namespace {
 
 }  // namespace
 
-auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided {
-  // The hot path: every pointer it follows was resolved when the evaluator and the decision
-  // handle were made, so a decision with native code costs the checks and one call, and the
-  // machine code writes its value straight into the Decided that is returned (no copy).
-  Decided out;
-  ErrorCode refused{};
-  if (!Check(decision, facts, as_of, &refused)) [[unlikely]] {
-    out.error = refused;
-    return out;
-  }
-  const policy::Value* args = &facts.impl_->root;
-  auto* value = new (out.value.raw_) policy::Value();
-  // The slot, not the entry, is kept in the handle: optimised code may replace the quick code.
-  const auto* slot = static_cast<const std::atomic<vm::NativeFn>*>(decision.native_slot_);
-  const vm::NativeFn entry = slot != nullptr ? slot->load(std::memory_order_acquire) : nullptr;
-  int32_t status = vm::kNativeBail;
-  if (entry != nullptr) [[likely]] {
-    status = vm::CompiledProgram::RunNative(*impl_->ctx, entry, args, impl_->last_date, value);
-  }
-  if (status == vm::kNativeBail) [[unlikely]] {
+// Decide's result when the native code did not simply give a value: it gave up (the interpreter
+// answers), the decision does not apply, or its value is none. Apart, so that the common case
+// keeps nothing alive across the call into native code.
+[[gnu::noinline]] void Evaluator::FinishDecided(const Decision& decision, const Facts& facts, int32_t status,
+                                                Decided* out) {
+  auto* value = std::launder(reinterpret_cast<policy::Value*>(out->value.raw_));
+  if (status == vm::kNativeBail) {
     vm::DecisionResult result;
-    if (!DecideOnInterpreter(*impl_->program, *impl_->ctx, decision.index_, args, impl_->last_date,
-                             &result)) {
-      out.error = ErrorCode::kEvaluationFailed;
-      return out;
+    if (!DecideOnInterpreter(*impl_->program, *impl_->ctx, decision.index_, &facts.impl_->root,
+                             impl_->last_date, &result)) {
+      *out = Decided();
+      out->error = ErrorCode::kEvaluationFailed;
+      return;
     }
     status = result.applicable ? vm::kNativeValue
                                : (result.in_effect ? vm::kNativeNotApplicable : vm::kNativeNotInEffect);
     *value = result.value;
   }
-  out.applicable = status == vm::kNativeValue;
-  out.in_effect = status != vm::kNativeNotInEffect;
+  out->applicable = status == vm::kNativeValue;
+  out->in_effect = status != vm::kNativeNotInEffect;
   if (status != vm::kNativeValue) {
     *value = policy::Value();
   }
-  // As SetImpl::MakeValue wraps it.
-  out.value.set_ = impl_->set.get();
-  out.value.type_ = decision.result_type_;
-  out.value.kind_ = value->is_none() ? Kind::kNone : decision.result_kind_;
+  if (value->is_none()) {
+    out->value.kind_ = Kind::kNone;
+  }
+}
+
+auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided {
+  // The hot path: every pointer it follows was resolved when the evaluator and the decision
+  // handle were made. The result starts as the decision's value template, as if the decision
+  // gives a value, and the machine code writes its value straight into it (no copy); the other
+  // outcomes are rare and fixed up apart.
+  Decided out{std::nullopt, true, true, decision.value_template_};
+  ErrorCode refused{};
+  if (!Check(decision, facts, as_of, &refused)) [[unlikely]] {
+    out = Decided();
+    out.error = refused;
+    return out;
+  }
+  auto* value = std::launder(reinterpret_cast<policy::Value*>(out.value.raw_));
+  // The slot, not the entry, is kept in the handle: optimised code may replace the quick code.
+  const auto* slot = static_cast<const std::atomic<vm::NativeFn>*>(decision.native_slot_);
+  const vm::NativeFn entry = slot != nullptr ? slot->load(std::memory_order_acquire) : nullptr;
+  int32_t status = vm::kNativeBail;
+  if (entry != nullptr) [[likely]] {
+    status = vm::CompiledProgram::RunNativeOnDate(*impl_->ctx, entry, &facts.impl_->root, value);
+  }
+  if (status != vm::kNativeValue || value->is_none()) [[unlikely]] {
+    FinishDecided(decision, facts, status, &out);
+  }
   return out;
 }
 

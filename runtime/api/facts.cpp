@@ -133,6 +133,7 @@ auto Decision::NewFacts() const -> Result<Facts> {
   FactsImpl& f = *facts.impl_;
   f.set = set_;
   f.record_type = input_type_;
+  f.type_key = facts_key_;
   f.root = NewSkeleton(set_->types(), input_type_, f.arena, f.missing);
   return facts;
 }
@@ -146,6 +147,7 @@ auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) 
   FactsImpl& f = *facts.impl_;
   f.set = set_;
   f.record_type = input_type_;
+  f.type_key = facts_key_;
   DiagnosticSink diags;
   std::optional<policy::Value> root;
   try {

@@ -88,6 +88,7 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
   }
   auto impl = std::make_shared<SetImpl>();
   impl->engine = std::move(loaded.engine);
+  impl->facts_keys.resize(impl->types().size());
   impl->version = NextVersion();
   impl->warnings = std::move(diagnostics);
   if (options.require_tests_pass) {
@@ -309,6 +310,8 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   out.result_type_ = d.result;
   out.result_kind_ = SetImpl::KindOf(types, d.result);
   out.native_slot_ = engine.program().NativeSlotOf(*index);
+  out.facts_key_ = impl_->FactsKey(out.input_type_);
+  out.value_template_ = impl_->ValueTemplate(out.result_type_, out.result_kind_);
   return out;
 }
 

@@ -297,21 +297,42 @@ class FunctionLowering {
     b_.SetInsertPoint(done);
     return Phi(a, from_a, b, from_b);
   }
-  // Counts `n` steps against the budget, as the interpreter does for calls and aggregates. The
-  // count lives in a local (a register once optimised) and goes through NativeState::steps only
-  // around calls to other native code and on return.
+  // Counts `n` steps against the budget, as the interpreter does for calls and aggregates.
+  //
+  // A function counts its own steps from zero (in a local, a register once optimised) and
+  // returns that count in NativeState::steps; the steps taken before it came are in
+  // NativeState::base. A constant charge outside a loop is checked against the budget alone, so
+  // that in code without loops or calls LLVM folds the count and every check away (D1's two
+  // calls of inlined functions cost nothing). What can grow without bound (an aggregate's items,
+  // a charge in a loop body, the steps of a callee, a memo hit) is checked with the base added,
+  // exactly as the interpreter counts. The constant charges a function made since its last
+  // exact check are bounded by its size, and its caller (native code or the interpreter) adds
+  // the function's count to its own and checks that exactly when it returns.
   void Charge(llvm::Value* n) {
     llvm::Value* steps = b_.CreateAdd(b_.CreateLoad(b_.getInt64Ty(), steps_), n);
     b_.CreateStore(steps, steps_);
-    BailIf(b_.CreateICmpUGT(steps, b_.getInt64(vm::kMaxEvaluationSteps)));
+    const bool bounded = llvm::isa<llvm::Constant>(n) && loop_depth_ == 0;
+    llvm::Value* total = bounded ? steps : b_.CreateAdd(Base(), steps);
+    BailIf(b_.CreateICmpUGT(total, b_.getInt64(vm::kMaxEvaluationSteps)));
   }
-  auto StateSteps() -> llvm::Value* {
-    return b_.CreateBitCast(ByteAt(state_, 16), b_.getInt64Ty()->getPointerTo());
+  auto StateField(int64_t offset) -> llvm::Value* {
+    return b_.CreateBitCast(ByteAt(state_, offset), b_.getInt64Ty()->getPointerTo());
   }
-  void SaveSteps() { b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), steps_), StateSteps()); }
-  void RestoreSteps() { b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), StateSteps()), steps_); }
+  auto StateSteps() -> llvm::Value* { return StateField(16); }
+  auto StateBase() -> llvm::Value* { return StateField(24); }
+  // NativeState::base as it was on entry, loaded there on first use.
+  auto Base() -> llvm::Value* {
+    if (base_ == nullptr) {
+      llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+      base_ =
+          entry.CreateLoad(entry.getInt64Ty(),
+                           entry.CreateBitCast(entry.CreateGEP(entry.getInt8Ty(), state_, entry.getInt64(24)),
+                                               entry.getInt64Ty()->getPointerTo()));
+    }
+    return base_;
+  }
   void Return(vm::NativeStatus status) {
-    SaveSteps();
+    b_.CreateStore(b_.CreateLoad(b_.getInt64Ty(), steps_), StateSteps());
     b_.CreateRet(b_.getInt32(status));
   }
   auto AsOf() -> llvm::Value* { return as_of_; }
@@ -359,6 +380,8 @@ class FunctionLowering {
   llvm::Value* as_of_ = nullptr;
   llvm::Value* months_cache_ = nullptr;  // a MonthsCache, once a month sum is lowered
   llvm::Value* steps_ = nullptr;
+  llvm::Value* base_ = nullptr;  // see Base()
+  uint32_t loop_depth_ = 0;      // loops (not unrolled) around the code being emitted
   uint32_t num_slots_;
   llvm::BasicBlock* bail_ = nullptr;
   // Inlining of functions into this one: how deep, and how many IR nodes were emitted in all
@@ -536,7 +559,7 @@ FunctionLowering::FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num
   b_.SetInsertPoint(entry);
   slots_ = Buffer(num_slots_);
   steps_ = Counter();
-  RestoreSteps();
+  b_.CreateStore(b_.getInt64(0), steps_);
   as_of_ = b_.CreateSExt(
       b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(ByteAt(state_, 8), b_.getInt32Ty()->getPointerTo())),
       b_.getInt64Ty());
@@ -612,12 +635,14 @@ auto FunctionLowering::Call(llvm::Function* callee, const std::vector<V>& args) 
     Store(args[i], ByteAt(in, static_cast<int64_t>(16 * i)));
   }
   llvm::Value* out = Buffer(1);
-  SaveSteps();
+  // The callee's base is every step taken so far; ours is put back for our own caller.
+  b_.CreateStore(b_.CreateAdd(Base(), b_.CreateLoad(b_.getInt64Ty(), steps_)), StateBase());
   llvm::Value* status = b_.CreateCall(l_.fn_type(), callee, {state_, in, out});
-  RestoreSteps();
+  b_.CreateStore(Base(), StateBase());
   // A callee that does not give a value (not applicable, not in effect) is an error for its
   // caller, which the interpreter reports.
   BailIf(b_.CreateICmpNE(status, b_.getInt32(vm::kNativeValue)));
+  Charge(b_.CreateLoad(b_.getInt64Ty(), StateSteps()));
   return Load(out);
 }
 
@@ -1333,7 +1358,9 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
     llvm::Value* i = b_.CreateLoad(b_.getInt64Ty(), index);
     b_.CreateCondBr(b_.CreateICmpULT(i, count), body, exit);
     b_.SetInsertPoint(body);
+    ++loop_depth_;  // a constant charge in the body grows with the items (see Charge)
     step(Load(ByteAt(data, b_.CreateMul(i, b_.getInt64(16)))), i, next);
+    --loop_depth_;
     b_.SetInsertPoint(next);
     b_.CreateStore(b_.CreateAdd(i, b_.getInt64(1)), index);
     b_.CreateBr(header);

@@ -161,10 +161,11 @@ struct ContextAccess {
   static auto NativeOn(Context& c) -> bool { return c.native_; }
   // Runs a native decision; nullopt when it did not give a value (the caller then interprets).
   static auto RunNative(Context& c, NativeFn fn, const Value* args, Date as_of) -> std::optional<Value> {
-    NativeState state{&c, as_of.days(), c.steps_};
+    NativeState state{&c, as_of.days(), 0, c.steps_};
     Value out;
-    if (fn(&state, args, &out) == kNativeValue) {
-      c.steps_ = state.steps;
+    // Past the budget, the interpreter evaluates the call itself, to fail where it fails.
+    if (fn(&state, args, &out) == kNativeValue && c.steps_ + state.steps <= kMaxEvaluationSteps) {
+      c.steps_ += state.steps;
       ++c.native_answers_;
       return out;
     }

@@ -101,9 +101,13 @@ struct NativeState {
   Context* ctx;    // offset 0: for the runtime helpers (scratch arena, interpreter operations)
   int64_t as_of;   // offset 8: the evaluation date, days since 1970-01-01 (native code reads the
                    // low 4 bytes)
-  uint64_t steps;  // offset 16: against kMaxEvaluationSteps, counted as the interpreter counts
+  uint64_t steps;  // offset 16: on return, the steps the function took (counted as the
+                   // interpreter counts, against kMaxEvaluationSteps)
+  uint64_t base;   // offset 24: the steps the evaluation took before the call; native code
+                   // leaves it as it found it
 };
-static_assert(offsetof(NativeState, as_of) == 8 && offsetof(NativeState, steps) == 16);
+static_assert(offsetof(NativeState, as_of) == 8 && offsetof(NativeState, steps) == 16 &&
+              offsetof(NativeState, base) == 24);
 
 enum NativeStatus : int32_t {
   kNativeValue = 0,          // *out holds the decision's value
@@ -163,6 +167,12 @@ class Context {
   // many times it handed a case back to the interpreter: the tests check the JIT really ran.
   auto native_answers() const -> uint64_t { return native_answers_; }
   auto native_bails() const -> uint64_t { return native_bails_; }
+  // Sets the date of CompiledProgram::RunNativeOnDate's evaluations, for a caller that evaluates
+  // many cases as of one day (api::Evaluator::Decide): the native state is then ready in here.
+  void SetNativeDate(Date as_of) {
+    as_of_ = as_of;
+    native_state_.as_of = as_of.days();
+  }
 
  private:
   friend class CompiledProgram;
@@ -177,6 +187,7 @@ class Context {
   uint32_t depth_ = 0;
   uint64_t steps_ = 0;  // against kMaxEvaluationSteps; reset by each evaluation
   bool native_ = true;
+  NativeState native_state_{this, 0, 0, 0};  // base stays 0: native code puts it back
   uint64_t native_answers_ = 0;
   uint64_t native_bails_ = 0;
 };
@@ -225,8 +236,24 @@ class CompiledProgram {
     ctx.scratch_.Reset();
     ctx.sp_ = 0;
     ctx.as_of_ = as_of;
-    NativeState state{&ctx, as_of.days(), 0};
+    NativeState state{&ctx, as_of.days(), 0, 0};
     const int32_t status = entry(&state, args, out);
+    if (status != kNativeBail) [[likely]] {
+      ++ctx.native_answers_;
+    }
+    return status;
+  }
+  // RunNative on the date of Context::SetNativeDate, with the least work around the call: the
+  // hot path of api::Evaluator::Decide. The arena is reset only when the last evaluation used
+  // it, and the value stack is already empty between evaluations (SlotWindow restores it).
+  static auto RunNativeOnDate(Context& ctx, NativeFn entry, const Value* args, Value* out) -> int32_t {
+    if (!ctx.native_) [[unlikely]] {
+      return kNativeBail;
+    }
+    if (ctx.scratch_.bytes_allocated() != 0) {
+      ctx.scratch_.Reset();
+    }
+    const int32_t status = entry(&ctx.native_state_, args, out);
     if (status != kNativeBail) [[likely]] {
       ++ctx.native_answers_;
     }

@@ -316,6 +316,11 @@ class POLICY_API Decision {
   Kind result_kind_ = Kind::kNone;  // of the result type without `?`, resolved once
   // Where the JIT keeps its code for it (a std::atomic<vm::NativeFn>), for Evaluator::Decide.
   const void* native_slot_ = nullptr;
+  // Equal to the facts' key exactly when they are of this version and of the input type.
+  const void* facts_key_ = nullptr;
+  // The value Evaluator::Decide starts its result from (of the result type and kind; raw_ is
+  // none until the decision's code writes it).
+  Value value_template_;
 };
 
 // One case record. Built once, it may be evaluated by any number of threads; setting facts while
@@ -421,6 +426,8 @@ class POLICY_API Evaluator {
   auto Check(const Decision& decision, const Facts& facts, Date as_of, ErrorCode* refused) -> bool;
   // The message of a refusal by Check.
   auto Refusal(ErrorCode code, const Decision& decision, const Facts& facts) const -> Error;
+  // Decide when native code did not simply give a value (see evaluator.cpp).
+  void FinishDecided(const Decision& decision, const Facts& facts, int32_t status, Decided* out);
   std::unique_ptr<detail::EvaluatorImpl> impl_;
 };
 

@@ -87,12 +87,19 @@ TEST(DecideTest, EqualsEvaluateOnMachineCode) {
   ExpectDecideEqualsEvaluate(true);
 }
 
-TEST(DecideTest, RefusesWhatEvaluateRefusesWithTheSameCode) {
-  auto set = PolicySet::Load({Dir()});
+// Every check, on both evaluation paths (Decide's checks on machine code are the same code, but
+// its fast path compares keys, and this is where a wrong key would show).
+class DecideRefusalTest : public testing::TestWithParam<bool> {};
+
+TEST_P(DecideRefusalTest, RefusesWhatEvaluateRefusesWithTheSameCode) {
+  LoadOptions options;
+  options.jit = GetParam();
+  auto set = PolicySet::Load({Dir()}, options);
   ASSERT_TRUE(set.ok());
-  auto other = PolicySet::Load({Dir()});
+  auto other = PolicySet::Load({Dir()}, options);
   ASSERT_TRUE(other.ok());
   const Decision d1 = *set->decision(kD1);
+  const Decision their_d1 = *other->decision(kD1);
   const std::string json =
       ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
   auto facts = d1.FactsFromJson(json);
@@ -118,6 +125,8 @@ TEST(DecideTest, RefusesWhatEvaluateRefusesWithTheSameCode) {
       {&ev, &empty, &*facts, ok_date, ErrorCode::kInvalidArgument},
       {&ev, &d1, &*facts, bad_date, ErrorCode::kInvalidArgument},
       {&ev, &d1, &*their_facts, ok_date, ErrorCode::kStale},
+      {&ev, &their_d1, &*their_facts, ok_date, ErrorCode::kStale},
+      {&ev, &their_d1, &*facts, ok_date, ErrorCode::kStale},
       {&ev, &d1, &*incomplete, ok_date, ErrorCode::kIncompleteFacts},
   };
   for (const Case& c : cases) {
@@ -128,9 +137,57 @@ TEST(DecideTest, RefusesWhatEvaluateRefusesWithTheSameCode) {
     ASSERT_FALSE(full.ok());
     EXPECT_EQ(full.error().code, c.code) << full.error().message;
   }
-  // And it still answers afterwards.
-  EXPECT_TRUE(ev.Decide(d1, *facts, ok_date).ok());
+  // And it still answers afterwards, on whichever date it is given: the converted date is kept
+  // for the next call, and must change when the date does.
+  const Decided in_effect = ev.Decide(d1, *facts, ok_date);
+  ASSERT_TRUE(in_effect.ok());
+  EXPECT_TRUE(in_effect.applicable);
+  const Decided before = ev.Decide(d1, *facts, Date{year{2014}, month{3}, day{16}});
+  ASSERT_TRUE(before.ok());
+  EXPECT_FALSE(before.applicable);
+  EXPECT_FALSE(before.in_effect);
+  EXPECT_TRUE(before.value.is_none());
+  EXPECT_EQ(*ev.Decide(d1, *facts, bad_date).error, ErrorCode::kInvalidArgument);
+  const Decided again = ev.Decide(d1, *facts, Date{year{2014}, month{3}, day{17}});
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again.applicable);
+  EXPECT_EQ(again.value.as_bool(), in_effect.value.as_bool());
 }
+
+// The bundled policies read one case record; facts of another record type need a set of their own.
+TEST_P(DecideRefusalTest, RefusesFactsOfAnotherRecordType) {
+  LoadOptions options;
+  options.jit = GetParam();
+  auto set = PolicySet::LoadSources({{"two.policy", R"(module two
+record A { n: Int }
+record B { n: Int }
+decision on_a(a: A) -> Int
+  default a.n
+decision on_b(b: B) -> Int
+  default b.n + 1
+)"}},
+                                    options);
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  const Decision on_a = *set->decision("two.on_a");
+  const Decision on_b = *set->decision("two.on_b");
+  auto a = on_a.NewFacts();
+  auto b = on_b.NewFacts();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a->Set(*on_a.field("n"), 4).ok());
+  ASSERT_TRUE(b->Set(*on_b.field("n"), 4).ok());
+  Evaluator ev(*set);
+  const Date as_of{year{2025}, month{9}, day{1}};
+  EXPECT_EQ(*ev.Decide(on_a, *b, as_of).error, ErrorCode::kTypeMismatch);
+  EXPECT_EQ(*ev.Decide(on_b, *a, as_of).error, ErrorCode::kTypeMismatch);
+  EXPECT_EQ(ev.Evaluate(on_a, *b, as_of).error().code, ErrorCode::kTypeMismatch);
+  EXPECT_EQ(ev.Decide(on_a, *a, as_of).value.as_int(), 4);
+  EXPECT_EQ(ev.Decide(on_b, *b, as_of).value.as_int(), 5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, DecideRefusalTest, testing::Bool(),
+                         [](const testing::TestParamInfo<bool>& p) {
+                           return p.param ? "Jit" : "Interpreter";
+                         });
 
 TEST(DecideTest, EvaluationErrorsAreTheCodeOnly) {
   // Two rules that conflict when n > 1: Decide says kEvaluationFailed, Evaluate says why; both

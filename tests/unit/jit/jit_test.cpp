@@ -373,6 +373,45 @@ decision thrice(c: Case) -> Int
   }
 }
 
+// Native code counts a function's steps from zero, so that the count folds away in code without
+// loops; what came before the call is in NativeState::base. A callee's loops must still count
+// the caller's steps: here each half fits the budget alone, and only both together do not
+// (n = 7,500: 56 million steps each; n = 6,000: 36 million each).
+TEST(JitTest, ACalleeCountsTheStepsItsCallerTookBeforeIt) {
+  const std::string policy = R"(module t
+
+record Case {
+  xs: List<Int>
+}
+
+decision heavy(c: Case) -> Int
+  default count a in c.xs: (count b in c.xs: b > a) > 0
+
+decision after_own(c: Case) -> Int
+  default (count a in c.xs: (count b in c.xs: b < a) > 0) + heavy(c)
+)";
+  const auto engine = LoadNative(policy, JitTier::kOptimized);
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const auto xs = [](int n) {
+    std::string json = R"({"xs": [)";
+    for (int i = 0; i < n; ++i) {
+      json += fmt::format("{}{}", i == 0 ? "" : ",", i);
+    }
+    return json + "]}";
+  };
+  const Date as_of = *Date::Parse("2025-09-01");
+  const uint32_t d = *e.FindDecision("t.after_own");
+  const Both fits = OnBoth(e, d, xs(6000), as_of);
+  EXPECT_EQ(fits.interpreter, "11998");
+  EXPECT_EQ(fits.native, fits.interpreter);
+  EXPECT_EQ(fits.native_bails, 0u);
+  const Both over = OnBoth(e, d, xs(7500), as_of);
+  EXPECT_EQ(over.interpreter.rfind("error", 0), 0u) << over.interpreter;
+  EXPECT_EQ(over.native, over.interpreter);
+  EXPECT_GE(over.native_bails, 1u);
+}
+
 // The case record of the calendar tests below: a date and a month count.
 constexpr const char* kDateCase = R"(module t
 
