@@ -9,6 +9,7 @@
 //   The engine rows call Evaluator::Decide, the hot-loop form; the _Outcome rows call
 //   Evaluator::Evaluate (a Result<Outcome> per call) on the same input as _Typed.
 //   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
+//   BM_Harness_Typed             the _Typed rows' loop alone (choosing the case), no decision
 //   BM_<D>_Jit_<input>           the interpreter rows on the set loaded with the JIT (LLVM),
 //                                once its optimised code is in place (JitTier::kTiered)
 //   BM_<D>_JitQuick_Typed        the same on the quick code alone (JitTier::kQuick)
@@ -155,6 +156,18 @@ void BM_Baseline_Typed(benchmark::State& state) {
     }
   }
 }
+
+// The loop of the _Typed rows with no decision in it: the choice of the case (a division by the
+// number of cases) and nothing else. Most of the baseline's time is this loop, so a ratio to the
+// baseline compares everything else an engine does with a handful of compares.
+void BM_Harness_Typed(benchmark::State& state) {
+  Fixture& f = F();
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(&f.cases[i++ % f.cases.size()]);
+  }
+}
+BENCHMARK(BM_Harness_Typed);
 
 // Evaluator::Decide, the form for hot loops (a plain struct back, no Result, no explanation).
 template <int D, Fixture& (*Get)() = F>
