@@ -228,20 +228,10 @@ class CompiledProgram {
   // Runs `entry` on `args`, writing the value to `*out`: the native status (kNativeValue, ...),
   // or kNativeBail when the interpreter must answer (native code is off for `ctx`, or it gave
   // up; `*out` is then unspecified). Inline, for callers that looked `entry` up once
-  // (NativeEntryOf) and want the value where they keep it (Evaluator::Decide).
+  // (NativeEntryOf) and want the value where they keep it.
   static auto RunNative(Context& ctx, NativeFn entry, const Value* args, Date as_of, Value* out) -> int32_t {
-    if (!ctx.native_) [[unlikely]] {
-      return kNativeBail;
-    }
-    ctx.scratch_.Reset();
-    ctx.sp_ = 0;
-    ctx.as_of_ = as_of;
-    NativeState state{&ctx, as_of.days(), 0, 0};
-    const int32_t status = entry(&state, args, out);
-    if (status != kNativeBail) [[likely]] {
-      ++ctx.native_answers_;
-    }
-    return status;
+    ctx.SetNativeDate(as_of);
+    return RunNativeOnDate(ctx, entry, args, out);
   }
   // RunNative on the date of Context::SetNativeDate, with the least work around the call: the
   // hot path of api::Evaluator::Decide. The arena is reset only when the last evaluation used
