@@ -76,8 +76,7 @@ struct EvaluatorImpl {
   const vm::CompiledProgram* program = nullptr;  // set->engine->program(), looked up once
   vm::Trace trace;
   // The last evaluation date converted: a service evaluates many cases as of the same day.
-  // last_key is DateKey(last_as_of), 0 before the first: one comparison tells a date is the last.
-  uint64_t last_key = 0;
+  // Evaluator::hot_.date_key tells which date it is.
   policy::Date last_date;
 };
 

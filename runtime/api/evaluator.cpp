@@ -8,6 +8,7 @@
 #include <bit>
 #include <new>
 #include <type_traits>
+#include <utility>
 
 #include "runtime/api/api_internal.h"
 
@@ -138,10 +139,20 @@ auto Value::to_string() const -> std::string {
 
 // ---- Evaluator ----------------------------------------------------------------------------------
 
+// What the inline Decide (policy.hpp) takes for granted about the engine.
+static_assert(std::is_same_v<detail::NativeEntry, vm::NativeFn>);
+
 Evaluator::Evaluator() = default;
 Evaluator::~Evaluator() = default;
-Evaluator::Evaluator(Evaluator&&) noexcept = default;
-auto Evaluator::operator=(Evaluator&&) noexcept -> Evaluator& = default;
+// A moved-from evaluator is empty, its hot_ too: the inline Decide must not reach the context
+// that moved away.
+Evaluator::Evaluator(Evaluator&& other) noexcept
+    : impl_(std::move(other.impl_)), hot_(std::exchange(other.hot_, {})) {}
+auto Evaluator::operator=(Evaluator&& other) noexcept -> Evaluator& {
+  impl_ = std::move(other.impl_);
+  hot_ = std::exchange(other.hot_, {});
+  return *this;
+}
 
 Evaluator::Evaluator(const PolicySet& set) {
   if (!set.impl_) {
@@ -151,6 +162,9 @@ Evaluator::Evaluator(const PolicySet& set) {
   impl_->set = set.impl_;
   impl_->ctx = set.impl_->engine->NewContext();
   impl_->program = &set.impl_->engine->program();
+  hot_.set = impl_->set.get();
+  hot_.native = impl_->ctx->native_state();
+  hot_.scratch_bytes = impl_->ctx->scratch_bytes_word();
 }
 
 auto Evaluator::policy_set() const -> PolicySet {
@@ -195,16 +209,6 @@ auto Evaluator::Refusal(ErrorCode code, const Decision& decision, const Facts& f
   }
 }
 
-namespace {
-
-// An evaluation date as one word, never 0 (EvaluatorImpl::last_key is 0 before the first date).
-auto DateKey(Date d) -> uint64_t {
-  static_assert(sizeof(Date) == 4 && std::is_trivially_copyable_v<Date>);
-  return uint64_t{std::bit_cast<uint32_t>(d)} | (uint64_t{1} << 32);
-}
-
-}  // namespace
-
 // Inline in Decide and Evaluate: as a call of its own it cost Decide a tenth of its time (D1).
 // The common case is four comparisons; which check failed is worked out only on a refusal.
 [[gnu::always_inline]] inline auto Evaluator::Check(const Decision& decision, const Facts& facts, Date as_of,
@@ -232,13 +236,13 @@ auto DateKey(Date d) -> uint64_t {
     *refused = ErrorCode::kIncompleteFacts;
     return false;
   }
-  if (DateKey(as_of) != impl->last_key) [[unlikely]] {
+  if (detail::DateKey(as_of) != hot_.date_key) [[unlikely]] {
     const auto converted = detail::ToEngineDate(as_of);
     if (!converted) {
       *refused = ErrorCode::kInvalidArgument;
       return false;
     }
-    impl->last_key = DateKey(as_of);
+    hot_.date_key = detail::DateKey(as_of);
     impl->last_date = *converted;
     impl->ctx->SetNativeDate(*converted);
   }
@@ -289,30 +293,25 @@ namespace {
   }
 }
 
-auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided {
-  // The hot path: every pointer it follows was resolved when the evaluator and the decision
-  // handle were made. The result starts as the decision's value template, as if the decision
-  // gives a value, and the machine code writes its value straight into it (no copy); the other
-  // outcomes are rare and fixed up apart.
-  Decided out{std::nullopt, true, true, decision.value_template_};
+void Evaluator::DecideChecked(const Decision& decision, const Facts& facts, Date as_of, Decided* out) {
+  // As the inline Decide, with every check spelt out; `*out` starts as the decision's value
+  // template there.
   ErrorCode refused{};
-  if (!Check(decision, facts, as_of, &refused)) [[unlikely]] {
-    out = Decided();
-    out.error = refused;
-    return out;
+  if (!Check(decision, facts, as_of, &refused)) {
+    *out = Decided();
+    out->error = refused;
+    return;
   }
-  auto* value = std::launder(reinterpret_cast<policy::Value*>(out.value.raw_));
-  // The slot, not the entry, is kept in the handle: optimised code may replace the quick code.
-  const auto* slot = static_cast<const std::atomic<vm::NativeFn>*>(decision.native_slot_);
-  const vm::NativeFn entry = slot != nullptr ? slot->load(std::memory_order_acquire) : nullptr;
+  auto* value = std::launder(reinterpret_cast<policy::Value*>(out->value.raw_));
+  const detail::NativeEntry entry = decision.native_slot_->load(std::memory_order_acquire);
   int32_t status = vm::kNativeBail;
-  if (entry != nullptr) [[likely]] {
+  if (entry != nullptr) {
+    // Resets the scratch arena when the last evaluation used it, which sends the inline Decide here.
     status = vm::CompiledProgram::RunNativeOnDate(*impl_->ctx, entry, &facts.impl_->root, value);
   }
-  if (status != vm::kNativeValue || value->is_none()) [[unlikely]] {
-    FinishDecided(decision, facts, status, &out);
+  if (status != vm::kNativeValue || value->is_none()) {
+    FinishDecided(decision, facts, status, out);
   }
-  return out;
 }
 
 auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain)

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstring>
+#include <utility>
 
 #include "runtime/api/api_internal.h"
 
@@ -116,13 +118,29 @@ struct detail::FactsAccess {
   static auto Check(const Facts& facts, const Field& field) -> Status;
   // Check() then Locate(): the start of every setter.
   static auto Prepare(Facts& facts, const Field& field, std::span<const size_t> indices) -> Result<SlotRef>;
-  static auto Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> Status;
+  static auto Store(Facts& facts, const SlotRef& ref, policy::Value v) -> Status;
+  // Brings the handle's hot_ (what the inline Evaluator::Decide reads) in step with impl_: after
+  // creating facts and after anything that may change how many facts are missing.
+  static void Sync(Facts& facts);
 };
+
+void FactsAccess::Sync(Facts& facts) {
+  const FactsImpl& f = *facts.impl_;
+  facts.hot_.key = f.missing == 0 ? f.type_key : nullptr;
+  static_assert(sizeof facts.hot_.root == sizeof f.root);
+  std::memcpy(facts.hot_.root, &f.root, sizeof f.root);
+}
 
 Facts::Facts() = default;
 Facts::~Facts() = default;
-Facts::Facts(Facts&&) noexcept = default;
-auto Facts::operator=(Facts&&) noexcept -> Facts& = default;
+// Moved-from facts are empty, their hot_ too: the inline Decide must not read a record that moved
+// away (and may be gone).
+Facts::Facts(Facts&& other) noexcept : impl_(std::move(other.impl_)), hot_(std::exchange(other.hot_, {})) {}
+auto Facts::operator=(Facts&& other) noexcept -> Facts& {
+  impl_ = std::move(other.impl_);
+  hot_ = std::exchange(other.hot_, {});
+  return *this;
+}
 
 auto Decision::NewFacts() const -> Result<Facts> {
   if (!set_) {
@@ -135,6 +153,7 @@ auto Decision::NewFacts() const -> Result<Facts> {
   f.record_type = input_type_;
   f.type_key = facts_key_;
   f.root = NewSkeleton(set_->types(), input_type_, f.arena, f.missing);
+  FactsAccess::Sync(facts);
   return facts;
 }
 
@@ -163,6 +182,7 @@ auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) 
   }
   f.root = *root;
   f.missing = 0;  // the JSON reader requires every key
+  FactsAccess::Sync(facts);
   return facts;
 }
 
@@ -192,7 +212,9 @@ auto FactsAccess::Prepare(Facts& facts, const Field& field, std::span<const size
   if (Status s = Check(facts, field); !s) {
     return s.error();
   }
-  return Locate(*facts.impl_, field, indices);
+  auto ref = Locate(*facts.impl_, field, indices);
+  Sync(facts);  // Locate creates an optional record on the way, with its own missing facts
+  return ref;
 }
 
 auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_t> indices)
@@ -234,7 +256,8 @@ auto FactsAccess::Locate(FactsImpl& f, const Field& field, std::span<const size_
   return SlotRef{slot, type, required};
 }
 
-auto FactsAccess::Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> Status {
+auto FactsAccess::Store(Facts& facts, const SlotRef& ref, policy::Value v) -> Status {
+  FactsImpl& f = *facts.impl_;
   const TypeTable& types = f.set->types();
   if (ref.required && ref.slot->is_none() && !v.is_none()) {
     --f.missing;
@@ -242,6 +265,7 @@ auto FactsAccess::Store(FactsImpl& f, const SlotRef& ref, policy::Value v) -> St
   f.missing -= CountMissing(types, ref.type, *ref.slot);
   *ref.slot = v;
   f.missing += CountMissing(types, ref.type, v);
+  Sync(facts);
   return {};
 }
 
@@ -269,7 +293,7 @@ auto SetScalar(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Fie
   if (!v) {
     return v.error();
   }
-  return FactsAccess::Store(*impl, *ref, *v);
+  return FactsAccess::Store(facts, *ref, *v);
 }
 
 }  // namespace
@@ -405,7 +429,7 @@ auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const
   }
   const policy::Value list =
       kind == TypeKind::kSet ? impl->arena.NewSet(std::move(items)) : impl->arena.NewList(items);
-  return FactsAccess::Store(*impl, *ref, list);
+  return FactsAccess::Store(facts, *ref, list);
 }
 
 }  // namespace
@@ -470,7 +494,7 @@ auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> ind
         i < old_items.size() ? old_items[i] : NewSkeleton(types, elem, impl_->arena, added);
   }
   // Store() counts the whole new list, skeletons included; `added` is not needed.
-  return FactsAccess::Store(*impl_, *ref, policy::Value::List(obj));
+  return FactsAccess::Store(*this, *ref, policy::Value::List(obj));
 }
 
 auto Facts::Clear(const Field& field, std::span<const size_t> indices) -> Status {
@@ -483,7 +507,7 @@ auto Facts::Clear(const Field& field, std::span<const size_t> indices) -> Status
     return MakeError(ErrorCode::kTypeMismatch, fmt::format("field `{}` is a `{}`, which cannot be none",
                                                            field.path(), types.Name(ref->type)));
   }
-  return FactsAccess::Store(*impl_, *ref, policy::Value());
+  return FactsAccess::Store(*this, *ref, policy::Value());
 }
 
 auto Facts::missing() const -> std::vector<std::string> {

@@ -309,7 +309,9 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   out.input_type_ = d.params[0];
   out.result_type_ = d.result;
   out.result_kind_ = SetImpl::KindOf(types, d.result);
-  out.native_slot_ = engine.program().NativeSlotOf(*index);
+  if (const auto* slot = engine.program().NativeSlotOf(*index)) {
+    out.native_slot_ = slot;
+  }
   out.facts_key_ = impl_->FactsKey(out.input_type_);
   out.value_template_ = impl_->ValueTemplate(out.result_type_, out.result_kind_);
   return out;

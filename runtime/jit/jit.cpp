@@ -448,6 +448,24 @@ class Lowering {
     }
     return pow10_;
   }
+  // [10^0, ..., 10^18] as i64, then zeros up to index 255: indexed by a decimal's scale byte
+  // itself, so no bounds check (a scale is at most Decimal::kMaxScale; the zeros are never read).
+  auto Pow10Table64() -> llvm::Constant* {
+    if (pow10_64_ == nullptr) {
+      llvm::Type* i64 = llvm::Type::getInt64Ty(module_.getContext());
+      std::vector<llvm::Constant*> powers;
+      uint64_t p = 1;
+      for (int i = 0; i < 256; ++i) {
+        powers.push_back(llvm::ConstantInt::get(i64, i <= Decimal::kMaxScale ? p : 0));
+        p = i < Decimal::kMaxScale ? p * 10 : 0;
+      }
+      auto* type = llvm::ArrayType::get(i64, powers.size());
+      auto* table = new llvm::GlobalVariable(module_, type, true, llvm::GlobalValue::PrivateLinkage,
+                                             llvm::ConstantArray::get(type, powers), "pow10_64");
+      pow10_64_ = llvm::ConstantExpr::getBitCast(table, i64->getPointerTo());
+    }
+    return pow10_64_;
+  }
   auto ir() const -> const ir::Program& { return ir_; }
   auto types() const -> const TypeTable& { return ir_.types; }
   auto fn_type() const -> llvm::FunctionType* { return fn_type_; }
@@ -546,6 +564,7 @@ class Lowering {
   bool optimized_;  // for the optimised tier (JitTier::kOptimized, or kTiered's background compile)
   llvm::FunctionType* fn_type_ = nullptr;
   llvm::Constant* pow10_ = nullptr;
+  llvm::Constant* pow10_64_ = nullptr;
   std::vector<Lowered> decisions_;
   std::vector<Lowered> functions_;
 };
@@ -853,24 +872,65 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
   return Operation(n, operands);
 }
 
+namespace {
+
+// A decimal constant that is a whole number from -9 to 9 (`1`, `1.0`, `-2.00`), or nullopt. Such
+// a constant times 10^18 still fits 64 bits, which is what DecimalCompare's short form needs.
+auto SmallWholeConstant(const V& v) -> std::optional<int64_t> {
+  const auto* scale = llvm::dyn_cast<llvm::ConstantInt>(v.small);
+  const auto* mantissa = llvm::dyn_cast<llvm::ConstantInt>(v.bits);
+  if (scale == nullptr || mantissa == nullptr) {
+    return std::nullopt;
+  }
+  int64_t m = mantissa->getSExtValue();
+  uint64_t s = scale->getZExtValue();
+  for (; s > 0 && m % 10 == 0; --s) {
+    m /= 10;
+  }
+  if (s != 0 || m < -9 || m > 9) {
+    return std::nullopt;
+  }
+  return m;
+}
+
+}  // namespace
+
 // Decimals compare as Decimal::Compare does: both mantissas scaled to the larger scale, in 128
-// bits (a 64-bit mantissa times 10^18 cannot overflow them).
+// bits (a 64-bit mantissa times 10^18 cannot overflow them). Against a small whole constant k
+// (`>= 1`, the common case in policies) the larger scale is the other side's own, so that side
+// stays as it is and the constant becomes k * 10^scale: 64 bits, one table load, no bounds check.
 auto FunctionLowering::DecimalCompare(const ir::Node& n) -> V {
   const V x = Emit(*n.kids[0]);
   const V y = Emit(*n.kids[1]);
-  llvm::Type* i128 = b_.getInt128Ty();
-  llvm::Value* sx = b_.CreateZExt(x.small, b_.getInt64Ty());
-  llvm::Value* sy = b_.CreateZExt(y.small, b_.getInt64Ty());
-  llvm::Value* top = b_.CreateSelect(b_.CreateICmpUGT(sx, sy), sx, sy);
-  const auto scaled = [&](llvm::Value* mantissa, llvm::Value* scale) {
-    // 10^(top - scale), from a table; scales are at most Decimal::kMaxScale.
-    llvm::Value* k = b_.CreateSub(top, scale);
-    k = b_.CreateSelect(b_.CreateICmpUGT(k, b_.getInt64(Decimal::kMaxScale)), b_.getInt64(0), k);
-    llvm::Value* factor = b_.CreateLoad(i128, b_.CreateInBoundsGEP(i128, l_.Pow10Table(), k));
-    return b_.CreateMul(b_.CreateSExt(mantissa, i128), factor);
+  llvm::Value* a = nullptr;
+  llvm::Value* b = nullptr;
+  const auto whole_times_scale = [&](int64_t k, const V& other) -> llvm::Value* {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Value* index = b_.CreateZExt(other.small, i64);
+    llvm::Value* power = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, l_.Pow10Table64(), index));
+    return b_.CreateMul(b_.getInt64(static_cast<uint64_t>(k)), power, "", false, true);
   };
-  llvm::Value* a = scaled(x.bits, sx);
-  llvm::Value* b = scaled(y.bits, sy);
+  if (const auto ky = SmallWholeConstant(y)) {
+    a = x.bits;
+    b = whole_times_scale(*ky, x);
+  } else if (const auto kx = SmallWholeConstant(x)) {
+    a = whole_times_scale(*kx, y);
+    b = y.bits;
+  } else {
+    llvm::Type* i128 = b_.getInt128Ty();
+    llvm::Value* sx = b_.CreateZExt(x.small, b_.getInt64Ty());
+    llvm::Value* sy = b_.CreateZExt(y.small, b_.getInt64Ty());
+    llvm::Value* top = b_.CreateSelect(b_.CreateICmpUGT(sx, sy), sx, sy);
+    const auto scaled = [&](llvm::Value* mantissa, llvm::Value* scale) {
+      // 10^(top - scale), from a table; scales are at most Decimal::kMaxScale.
+      llvm::Value* k = b_.CreateSub(top, scale);
+      k = b_.CreateSelect(b_.CreateICmpUGT(k, b_.getInt64(Decimal::kMaxScale)), b_.getInt64(0), k);
+      llvm::Value* factor = b_.CreateLoad(i128, b_.CreateInBoundsGEP(i128, l_.Pow10Table(), k));
+      return b_.CreateMul(b_.CreateSExt(mantissa, i128), factor);
+    };
+    a = scaled(x.bits, sx);
+    b = scaled(y.bits, sy);
+  }
   if (n.op == ir::Op::kEq) {
     llvm::Value* eq = b_.CreateICmpEQ(a, b);
     return Bool(n.b != 0 ? b_.CreateNot(eq) : eq);
@@ -1136,12 +1196,19 @@ auto FunctionLowering::EmitIn(const ir::Node& n) -> V {
     }
     if (fits) {
       // One bit test; `none` is in no set. The shift stays below 64: ordinals of a set that fits.
+      // A value of a type without `?` is never none (as for `==` on enums), and an enum of at most
+      // 64 members has no ordinal out of range: those tests are left out when they cannot fail.
+      const TypeId elem = n.kids[0]->type;
       const V x = Emit(*n.kids[0]);
       llvm::Value* shift = b_.CreateAnd(x.bits, b_.getInt64(63));
-      llvm::Value* bit = b_.CreateICmpNE(
+      llvm::Value* found = b_.CreateICmpNE(
           b_.CreateAnd(b_.CreateLShr(b_.getInt64(mask), shift), b_.getInt64(1)), b_.getInt64(0));
-      llvm::Value* in_range = b_.CreateICmpULT(x.bits, b_.getInt64(64));
-      llvm::Value* found = b_.CreateAnd(b_.CreateAnd(b_.CreateNot(IsNone(x)), in_range), bit);
+      if (types.enum_info(types.Unwrap(elem)).variants.size() > 64) {
+        found = b_.CreateAnd(b_.CreateICmpULT(x.bits, b_.getInt64(64)), found);
+      }
+      if (types.kind(elem) != TypeKind::kEnum) {
+        found = b_.CreateAnd(b_.CreateNot(IsNone(x)), found);
+      }
       return Bool(n.b != 0 ? b_.CreateNot(found) : found);
     }
   }

@@ -15,6 +15,7 @@
 #include <new>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "runtime/value/date.h"
@@ -77,6 +78,10 @@ class Value {
   int64_t bits_;   // the payload, or a pointer for heap objects
 };
 static_assert(sizeof(Value) == 16);
+// Standard layout puts tag_ first: the API's inline Decide reads a result's first byte to tell
+// none (kNone is 0) without knowing this class (policy.hpp, api/evaluator.cpp).
+static_assert(std::is_standard_layout_v<Value> && std::is_trivially_copyable_v<Value> &&
+              static_cast<uint8_t>(ValueTag::kNone) == 0);
 
 struct TextObject {
   uint32_t size;
@@ -141,6 +146,9 @@ class Arena {
     total_ = 0;
   }
   auto bytes_allocated() const -> size_t { return total_; }
+  // Where bytes_allocated() is kept, for a caller that checks it without a call (the API's inline
+  // Decide); valid as long as the arena.
+  auto bytes_allocated_word() const -> const size_t* { return &total_; }
 
  private:
   auto Allocate(size_t bytes) -> void*;

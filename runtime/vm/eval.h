@@ -164,7 +164,8 @@ class Context {
   // differential tests turn it off to get the interpreter's answer for the same context.
   void set_native(bool on) { native_ = on; }
   // Decisions native code answered (top-level evaluations and calls from test steps), and how
-  // many times it handed a case back to the interpreter: the tests check the JIT really ran.
+  // many times it handed a case back to the interpreter: the tests check the JIT really ran. (The
+  // API's inline Decide calls machine code itself and counts neither.)
   auto native_answers() const -> uint64_t { return native_answers_; }
   auto native_bails() const -> uint64_t { return native_bails_; }
   // Sets the date of CompiledProgram::RunNativeOnDate's evaluations, for a caller that evaluates
@@ -173,6 +174,12 @@ class Context {
     as_of_ = as_of;
     native_state_.as_of = as_of.days();
   }
+  // For the API's inline Decide, which calls machine code directly (policy.hpp): the state to
+  // pass it, and the scratch arena's byte count, which must be 0 before the call (the arena is
+  // then reset out of line, by RunNativeOnDate). It never runs with native code off: set_native
+  // is for the engine's own differential tests.
+  auto native_state() -> NativeState* { return &native_state_; }
+  auto scratch_bytes_word() const -> const size_t* { return scratch_.bytes_allocated_word(); }
 
  private:
   friend class CompiledProgram;

@@ -18,6 +18,8 @@
 // This header is the whole public surface; it includes only the standard library.
 #pragma once
 
+#include <atomic>
+#include <bit>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +29,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -36,6 +39,15 @@
 #else
 #define POLICY_API
 #endif
+
+// The engine's own types, named (never defined) here for the inline fast path of
+// Evaluator::Decide, which calls the JIT's machine code directly.
+namespace policy {
+class Value;
+namespace vm {
+struct NativeState;
+}  // namespace vm
+}  // namespace policy
 
 namespace policy::api {
 
@@ -123,6 +135,40 @@ struct FactsImpl;
 struct EvaluatorImpl;
 struct LiveImpl;
 struct FactsAccess;
+
+// What the inline part of Evaluator::Decide reads, kept in the handles themselves so that the
+// common case follows no pointer the benchmark loop (docs/jit.md, "Decide") would wait on.
+// Everything else stays behind the handles' impl_. evaluator.cpp checks these against the engine.
+
+// A decision's machine code (vm::NativeFn): 0 with the value in *out, or another vm::NativeStatus.
+using NativeEntry = int32_t (*)(::policy::vm::NativeState* state, const ::policy::Value* args,
+                                ::policy::Value* out);
+
+struct EvaluatorHot {
+  const SetImpl* set = nullptr;  // the version it evaluates; null for an empty evaluator
+  // DateKey of the date its native state holds (set by the last evaluation that converted one);
+  // 0, which no date has, before the first.
+  uint64_t date_key = 0;
+  ::policy::vm::NativeState* native = nullptr;  // its context's, passed to machine code
+  const size_t* scratch_bytes = nullptr;        // its context's scratch arena: reset when nonzero
+};
+
+struct FactsHot {
+  // The decision key of their version and record type (Decision::facts_key_) while every
+  // required fact is set; null while one is missing, and for empty facts.
+  const void* key = nullptr;
+  alignas(8) unsigned char root[16] = {};  // the engine's value of the case record
+};
+
+// The slot of a decision without machine code (and of an empty handle): always null, so that the
+// inline Decide loads an entry from every decision without first testing for a slot.
+inline const std::atomic<NativeEntry> kNoNativeEntry{nullptr};
+
+// A date as one word, never 0: one comparison tells that a date is the last one converted.
+inline auto DateKey(std::chrono::year_month_day d) -> uint64_t {
+  static_assert(sizeof(d) == 4 && std::is_trivially_copyable_v<std::chrono::year_month_day>);
+  return uint64_t{std::bit_cast<uint32_t>(d)} | (uint64_t{1} << 32);
+}
 }  // namespace detail
 
 enum class Kind : uint8_t {
@@ -314,8 +360,9 @@ class POLICY_API Decision {
   uint32_t input_type_ = 0;
   uint32_t result_type_ = 0;
   Kind result_kind_ = Kind::kNone;  // of the result type without `?`, resolved once
-  // Where the JIT keeps its code for it (a std::atomic<vm::NativeFn>), for Evaluator::Decide.
-  const void* native_slot_ = nullptr;
+  // Where the JIT keeps its code for it, for Evaluator::Decide (kNoNativeEntry when it has none).
+  // The slot, not the entry, is kept: optimised code replaces the quick code in it.
+  const std::atomic<detail::NativeEntry>* native_slot_ = &detail::kNoNativeEntry;
   // Equal to the facts' key exactly when they are of this version and of the input type.
   const void* facts_key_ = nullptr;
   // The value Evaluator::Decide starts its result from (of the result type and kind; raw_ is
@@ -371,6 +418,7 @@ class POLICY_API Facts {
   friend class Evaluator;
   friend struct detail::FactsAccess;
   std::unique_ptr<detail::FactsImpl> impl_;
+  detail::FactsHot hot_;  // kept in step with impl_ by every setter (FactsAccess::Sync)
 };
 
 // ---- evaluating -----------------------------------------------------------------------------
@@ -410,8 +458,9 @@ class POLICY_API Evaluator {
       -> Result<Outcome>;
   // Evaluate for hot loops: the same checks and the same value, but no explanation, and a failure
   // is only a code, so nothing is built that a loop would throw away (no Result, no message, no
-  // allocation for a scalar value). On a set loaded with LoadOptions::jit this is one direct call
-  // into the decision's machine code. See docs/embedding.md, "Hot loops".
+  // allocation for a scalar value). On a set loaded with LoadOptions::jit its common case is
+  // inline (below): four comparisons and one direct call into the decision's machine code. See
+  // docs/embedding.md, "Hot loops".
   auto Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided;
   // The JSON evaluation contract of the decision catalogue: case JSON in, result JSON out
   // ({"decision":..., "as_of":..., "applicable":..., "value":...}).
@@ -428,8 +477,40 @@ class POLICY_API Evaluator {
   auto Refusal(ErrorCode code, const Decision& decision, const Facts& facts) const -> Error;
   // Decide when native code did not simply give a value (see evaluator.cpp).
   void FinishDecided(const Decision& decision, const Facts& facts, int32_t status, Decided* out);
+  // Decide in full, for everything its inline part does not take: the interpreter, a refusal, a
+  // new date, a scratch arena to reset first.
+  void DecideChecked(const Decision& decision, const Facts& facts, Date as_of, Decided* out);
   std::unique_ptr<detail::EvaluatorImpl> impl_;
+  detail::EvaluatorHot hot_;  // kept in step with impl_ (the constructor, moves and Check)
 };
+
+// The common case of Decide, inline so that a hot loop pays for no call around the machine code.
+// The facts' key stands for three checks (same version as the decision, its record type, every
+// required fact set), as the comparison with the evaluator's set and date stand for the rest;
+// an empty handle fails one of them, and DecideChecked then says which check refused.
+inline auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided {
+  // One result object, returned by name: a second object copied into the caller's would be read
+  // with 16-byte loads straight after the machine code's 8-byte stores, and a load that spans two
+  // stores waits for both to reach the cache (a stall of several ns). It starts as if the
+  // decision gives a value; the machine code writes the engine's value into it.
+  Decided out{std::nullopt, true, true, decision.value_template_};
+  if (facts.hot_.key == decision.facts_key_ && decision.set_.get() == hot_.set &&
+      detail::DateKey(as_of) == hot_.date_key) [[likely]] {
+    // Only now is the slot known to belong to a live version (a moved-from decision has no set).
+    const detail::NativeEntry entry = decision.native_slot_->load(std::memory_order_acquire);
+    if (entry != nullptr && *hot_.scratch_bytes == 0) [[likely]] {
+      const int32_t status = entry(hot_.native, reinterpret_cast<const ::policy::Value*>(facts.hot_.root),
+                                   reinterpret_cast<::policy::Value*>(out.value.raw_));
+      // The engine value's first byte is its tag, 0 for none (checked in evaluator.cpp).
+      if (status != 0 || out.value.raw_[0] == 0) [[unlikely]] {
+        FinishDecided(decision, facts, status, &out);
+      }
+      return out;
+    }
+  }
+  DecideChecked(decision, facts, as_of, &out);
+  return out;
+}
 
 // ---- hot reload -----------------------------------------------------------------------------
 
