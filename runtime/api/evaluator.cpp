@@ -162,7 +162,6 @@ Evaluator::Evaluator(const PolicySet& set) {
   impl_->set = set.impl_;
   impl_->ctx = set.impl_->engine->NewContext();
   impl_->program = &set.impl_->engine->program();
-  hot_.set = impl_->set.get();
   hot_.native = impl_->ctx->native_state();
   hot_.scratch_bytes = impl_->ctx->scratch_bytes_word();
 }
@@ -236,13 +235,14 @@ auto Evaluator::Refusal(ErrorCode code, const Decision& decision, const Facts& f
     *refused = ErrorCode::kIncompleteFacts;
     return false;
   }
-  if (detail::DateKey(as_of) != hot_.date_key) [[unlikely]] {
+  if (hot_.set == nullptr || detail::DateBits(as_of) != hot_.date) [[unlikely]] {
     const auto converted = detail::ToEngineDate(as_of);
     if (!converted) {
       *refused = ErrorCode::kInvalidArgument;
       return false;
     }
-    hot_.date_key = detail::DateKey(as_of);
+    hot_.date = detail::DateBits(as_of);
+    hot_.set = impl->set.get();
     impl->last_date = *converted;
     impl->ctx->SetNativeDate(*converted);
   }
@@ -293,6 +293,11 @@ namespace {
   }
 }
 
+// Out of line: the inline Decide calls it only when the last evaluation built values.
+void Evaluator::ResetScratch() {
+  impl_->ctx->ResetScratch();
+}
+
 void Evaluator::DecideChecked(const Decision& decision, const Facts& facts, Date as_of, Decided* out) {
   // As the inline Decide, with every check spelt out; `*out` starts as the decision's value
   // template there.
@@ -303,10 +308,10 @@ void Evaluator::DecideChecked(const Decision& decision, const Facts& facts, Date
     return;
   }
   auto* value = std::launder(reinterpret_cast<policy::Value*>(out->value.raw_));
-  const detail::NativeEntry entry = decision.native_slot_->load(std::memory_order_acquire);
+  const detail::NativeEntry entry = decision.native_slot_.Load();
   int32_t status = vm::kNativeBail;
   if (entry != nullptr) {
-    // Resets the scratch arena when the last evaluation used it, which sends the inline Decide here.
+    // Resets the scratch arena when the last evaluation used it.
     status = vm::CompiledProgram::RunNativeOnDate(*impl_->ctx, entry, &facts.impl_->root, value);
   }
   if (status != vm::kNativeValue || value->is_none()) {

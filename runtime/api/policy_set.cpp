@@ -310,7 +310,7 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   out.result_type_ = d.result;
   out.result_kind_ = SetImpl::KindOf(types, d.result);
   if (const auto* slot = engine.program().NativeSlotOf(*index)) {
-    out.native_slot_ = slot;
+    out.native_slot_ = detail::NativeSlot(slot);
   }
   out.facts_key_ = impl_->FactsKey(out.input_type_);
   out.value_template_ = impl_->ValueTemplate(out.result_type_, out.result_kind_);

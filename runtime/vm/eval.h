@@ -175,11 +175,12 @@ class Context {
     native_state_.as_of = as_of.days();
   }
   // For the API's inline Decide, which calls machine code directly (policy.hpp): the state to
-  // pass it, and the scratch arena's byte count, which must be 0 before the call (the arena is
-  // then reset out of line, by RunNativeOnDate). It never runs with native code off: set_native
-  // is for the engine's own differential tests.
+  // pass it, and the scratch arena's byte count, which must be 0 before the call (ResetScratch
+  // then). It never runs with native code off: set_native is for the engine's own differential
+  // tests.
   auto native_state() -> NativeState* { return &native_state_; }
   auto scratch_bytes_word() const -> const size_t* { return scratch_.bytes_allocated_word(); }
+  void ResetScratch() { scratch_.Reset(); }
 
  private:
   friend class CompiledProgram;

@@ -145,10 +145,10 @@ using NativeEntry = int32_t (*)(::policy::vm::NativeState* state, const ::policy
                                 ::policy::Value* out);
 
 struct EvaluatorHot {
-  const SetImpl* set = nullptr;  // the version it evaluates; null for an empty evaluator
-  // DateKey of the date its native state holds (set by the last evaluation that converted one);
-  // 0, which no date has, before the first.
-  uint64_t date_key = 0;
+  // The version it evaluates, set with the first date it converts: while null (before that, and
+  // for an empty evaluator) no decision matches, so `date` is then never compared.
+  const SetImpl* set = nullptr;
+  uint32_t date = 0;  // DateBits of the last date converted, the one its native state holds
   ::policy::vm::NativeState* native = nullptr;  // its context's, passed to machine code
   const size_t* scratch_bytes = nullptr;        // its context's scratch arena: reset when nonzero
 };
@@ -164,10 +164,30 @@ struct FactsHot {
 // inline Decide loads an entry from every decision without first testing for a slot.
 inline const std::atomic<NativeEntry> kNoNativeEntry{nullptr};
 
-// A date as one word, never 0: one comparison tells that a date is the last one converted.
-inline auto DateKey(std::chrono::year_month_day d) -> uint64_t {
+// Where a Decision finds its machine code. Moving from it leaves kNoNativeEntry behind: the inline
+// Decide loads from the slot of a decision whose set matches the evaluator's, and a moved-from
+// decision (no set) must not reach a slot whose version it no longer keeps alive.
+class NativeSlot {
+ public:
+  NativeSlot() = default;
+  explicit NativeSlot(const std::atomic<NativeEntry>* slot) : slot_(slot) {}
+  NativeSlot(const NativeSlot&) = default;
+  auto operator=(const NativeSlot&) -> NativeSlot& = default;
+  NativeSlot(NativeSlot&& other) noexcept : slot_(std::exchange(other.slot_, &kNoNativeEntry)) {}
+  auto operator=(NativeSlot&& other) noexcept -> NativeSlot& {
+    slot_ = std::exchange(other.slot_, &kNoNativeEntry);
+    return *this;
+  }
+  auto Load() const -> NativeEntry { return slot_->load(std::memory_order_acquire); }
+
+ private:
+  const std::atomic<NativeEntry>* slot_ = &kNoNativeEntry;
+};
+
+// A date as one word, compared whole.
+inline auto DateBits(std::chrono::year_month_day d) -> uint32_t {
   static_assert(sizeof(d) == 4 && std::is_trivially_copyable_v<std::chrono::year_month_day>);
-  return uint64_t{std::bit_cast<uint32_t>(d)} | (uint64_t{1} << 32);
+  return std::bit_cast<uint32_t>(d);
 }
 }  // namespace detail
 
@@ -362,7 +382,7 @@ class POLICY_API Decision {
   Kind result_kind_ = Kind::kNone;  // of the result type without `?`, resolved once
   // Where the JIT keeps its code for it, for Evaluator::Decide (kNoNativeEntry when it has none).
   // The slot, not the entry, is kept: optimised code replaces the quick code in it.
-  const std::atomic<detail::NativeEntry>* native_slot_ = &detail::kNoNativeEntry;
+  detail::NativeSlot native_slot_;
   // Equal to the facts' key exactly when they are of this version and of the input type.
   const void* facts_key_ = nullptr;
   // The value Evaluator::Decide starts its result from (of the result type and kind; raw_ is
@@ -477,8 +497,10 @@ class POLICY_API Evaluator {
   auto Refusal(ErrorCode code, const Decision& decision, const Facts& facts) const -> Error;
   // Decide when native code did not simply give a value (see evaluator.cpp).
   void FinishDecided(const Decision& decision, const Facts& facts, int32_t status, Decided* out);
+  // Empties the context's scratch arena, where the last evaluation built its values.
+  void ResetScratch();
   // Decide in full, for everything its inline part does not take: the interpreter, a refusal, a
-  // new date, a scratch arena to reset first.
+  // new date.
   void DecideChecked(const Decision& decision, const Facts& facts, Date as_of, Decided* out);
   std::unique_ptr<detail::EvaluatorImpl> impl_;
   detail::EvaluatorHot hot_;  // kept in step with impl_ (the constructor, moves and Check)
@@ -495,10 +517,14 @@ inline auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date
   // decision gives a value; the machine code writes the engine's value into it.
   Decided out{std::nullopt, true, true, decision.value_template_};
   if (facts.hot_.key == decision.facts_key_ && decision.set_.get() == hot_.set &&
-      detail::DateKey(as_of) == hot_.date_key) [[likely]] {
-    // Only now is the slot known to belong to a live version (a moved-from decision has no set).
-    const detail::NativeEntry entry = decision.native_slot_->load(std::memory_order_acquire);
-    if (entry != nullptr && *hot_.scratch_bytes == 0) [[likely]] {
+      detail::DateBits(as_of) == hot_.date) [[likely]] {
+    // Not null only for a decision of the evaluator's set (an empty or moved-from decision has
+    // kNoNativeEntry's null), so the evaluator is not empty and `as_of` is its converted date.
+    const detail::NativeEntry entry = decision.native_slot_.Load();
+    if (entry != nullptr) [[likely]] {
+      if (*hot_.scratch_bytes != 0) {
+        ResetScratch();  // the last evaluation built values (a set, a list): they go now
+      }
       const int32_t status = entry(hot_.native, reinterpret_cast<const ::policy::Value*>(facts.hot_.root),
                                    reinterpret_cast<::policy::Value*>(out.value.raw_));
       // The engine value's first byte is its tag, 0 for none (checked in evaluator.cpp).

@@ -184,6 +184,103 @@ decision on_b(b: B) -> Int
   EXPECT_EQ(ev.Decide(on_b, *b, as_of).value.as_int(), 5);
 }
 
+// The inline Decide reads what the handles carry (policy.hpp): a moved-from handle must carry
+// nothing it could follow, even after what it moved to is gone.
+TEST_P(DecideRefusalTest, MovedFromHandlesAreRefusedNotFollowed) {
+  LoadOptions options;
+  options.jit = GetParam();
+  const std::string json =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+  const Date as_of{year{2025}, month{9}, day{1}};
+  // Each kept handle was moved from; what it moved to is destroyed with the set it keeps alive.
+  Evaluator ev_kept;
+  Decision d_kept;
+  Facts facts_kept;
+  {
+    auto set = PolicySet::Load({Dir()}, options);
+    ASSERT_TRUE(set.ok());
+    Decision d = *set->decision(kD1);
+    auto facts = d.FactsFromJson(json);
+    ASSERT_TRUE(facts.ok());
+    Evaluator ev(*set);
+    ASSERT_TRUE(ev.Decide(d, *facts, as_of).ok());  // its date is converted, its code warm
+    Evaluator ev_to(std::move(ev));
+    Decision d_to(std::move(d));
+    Facts facts_to(std::move(*facts));
+    EXPECT_EQ(*ev.Decide(d_to, facts_to, as_of).error, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(*ev_to.Decide(d, facts_to, as_of).error, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(*ev_to.Decide(d_to, *facts, as_of).error, ErrorCode::kInvalidArgument);
+    EXPECT_TRUE(ev_to.Decide(d_to, facts_to, as_of).ok());
+    ev_kept = std::move(ev);
+    d_kept = std::move(d);
+    facts_kept = std::move(*facts);
+  }
+  EXPECT_EQ(*ev_kept.Decide(d_kept, facts_kept, as_of).error, ErrorCode::kInvalidArgument);
+}
+
+// Decide's fast path trusts the facts' key only while every required fact is set: it must follow
+// every setter, including one that makes the facts incomplete again.
+TEST_P(DecideRefusalTest, FollowsFactsAsTheyAreSetAndCleared) {
+  LoadOptions options;
+  options.jit = GetParam();
+  auto set = PolicySet::LoadSources({{"opt.policy", R"(module opt
+record Job { hours: Int, weeks: Int }
+record Case { n: Int, job: Job? }
+decision d(c: Case) -> Int
+  default c.n + (if c.job is none then 0 else 100)
+)"}},
+                                    options);
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  const Decision d = *set->decision("opt.d");
+  auto facts = d.NewFacts();
+  ASSERT_TRUE(facts.ok());
+  Evaluator ev(*set);
+  const Date as_of{year{2025}, month{9}, day{1}};
+  EXPECT_EQ(*ev.Decide(d, *facts, as_of).error, ErrorCode::kIncompleteFacts);
+  ASSERT_TRUE(facts->Set(*d.field("n"), 4).ok());
+  EXPECT_EQ(ev.Decide(d, *facts, as_of).value.as_int(), 4);
+  // The first fact of the optional record brings the record in, and with it a required fact
+  // still unset.
+  ASSERT_TRUE(facts->Set(*d.field("job.hours"), 10).ok());
+  EXPECT_EQ(*ev.Decide(d, *facts, as_of).error, ErrorCode::kIncompleteFacts);
+  ASSERT_TRUE(facts->Set(*d.field("job.weeks"), 3).ok());
+  EXPECT_EQ(ev.Decide(d, *facts, as_of).value.as_int(), 104);
+  ASSERT_TRUE(facts->Clear(*d.field("job")).ok());
+  EXPECT_EQ(ev.Decide(d, *facts, as_of).value.as_int(), 4);
+  // A setter that fails after bringing the record in still leaves the facts incomplete.
+  EXPECT_FALSE(facts->Set(*d.field("job.hours"), "ten").ok());
+  EXPECT_EQ(*ev.Decide(d, *facts, as_of).error, ErrorCode::kIncompleteFacts);
+  EXPECT_EQ(ev.Evaluate(d, *facts, as_of).error().code, ErrorCode::kIncompleteFacts);
+  ASSERT_TRUE(facts->Set(*d.field("job.hours"), 1).ok());
+  ASSERT_TRUE(facts->Set(*d.field("job.weeks"), 1).ok());
+  ASSERT_TRUE(facts->Set(*d.field("n"), 5).ok());
+  EXPECT_EQ(ev.Decide(d, *facts, as_of).value.as_int(), 105);
+}
+
+// The first date an evaluator sees is converted before anything runs on it, however its bits
+// look (an all-zero year_month_day is no date), and so is every later one.
+TEST_P(DecideRefusalTest, TheFirstDateIsCheckedLikeEveryOther) {
+  LoadOptions options;
+  options.jit = GetParam();
+  auto set = PolicySet::Load({Dir()}, options);
+  ASSERT_TRUE(set.ok());
+  const Decision d1 = *set->decision(kD1);
+  auto facts = d1.FactsFromJson(
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json"));
+  ASSERT_TRUE(facts.ok());
+  const Date zero{year{0}, month{0}, day{0}};
+  Evaluator fresh(*set);
+  EXPECT_EQ(*fresh.Decide(d1, *facts, zero).error, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*fresh.Decide(Decision(), *facts, zero).error, ErrorCode::kInvalidArgument);
+  Evaluator empty;
+  EXPECT_EQ(*empty.Decide(d1, *facts, zero).error, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*empty.Decide(Decision(), Facts(), zero).error, ErrorCode::kInvalidArgument);
+  const Decided fine = fresh.Decide(d1, *facts, Date{year{2025}, month{9}, day{1}});
+  ASSERT_TRUE(fine.ok());
+  EXPECT_TRUE(fine.value.as_bool());
+  EXPECT_EQ(*fresh.Decide(d1, *facts, zero).error, ErrorCode::kInvalidArgument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Paths, DecideRefusalTest, testing::Bool(),
                          [](const testing::TestParamInfo<bool>& p) {
                            return p.param ? "Jit" : "Interpreter";
