@@ -1,8 +1,10 @@
 // Evaluator and Value: running a decision on facts, and reading its result.
 //
-// The evaluation path is deliberately short: three pointer compares (is every handle from this
-// version?), a date conversion, and the engine's own Evaluate on a Context reused across calls.
-// Nothing on it allocates for a scalar result; the explanation is built only when asked for.
+// The evaluation path is deliberately short: a few compares (is every handle from this version,
+// are the facts complete, is the date the last one converted?) and the engine's own Evaluate on a
+// Context reused across calls. Nothing on it allocates for a scalar result; the explanation is
+// built only when asked for. Decide's common case is inline in policy.hpp; what it reads of the
+// handles (their hot_) is kept in step here and in facts.cpp.
 #include <fmt/format.h>
 
 #include <bit>
