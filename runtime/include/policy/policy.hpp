@@ -136,9 +136,9 @@ struct EvaluatorImpl;
 struct LiveImpl;
 struct FactsAccess;
 
-// What the inline part of Evaluator::Decide reads, kept in the handles themselves so that the
-// common case follows no pointer the benchmark loop (docs/jit.md, "Decide") would wait on.
-// Everything else stays behind the handles' impl_. evaluator.cpp checks these against the engine.
+// What the inline part of Evaluator::Decide reads, kept in the handles themselves so that its
+// checks compare words at hand instead of first following a pointer to an impl (docs/jit.md,
+// "What Decide does around the call"). Everything else stays behind the handles' impl_.
 
 // A decision's machine code (vm::NativeFn): 0 with the value in *out, or another vm::NativeStatus.
 using NativeEntry = int32_t (*)(::policy::vm::NativeState* state, const ::policy::Value* args,
@@ -479,7 +479,7 @@ class POLICY_API Evaluator {
   // Evaluate for hot loops: the same checks and the same value, but no explanation, and a failure
   // is only a code, so nothing is built that a loop would throw away (no Result, no message, no
   // allocation for a scalar value). On a set loaded with LoadOptions::jit its common case is
-  // inline (below): four comparisons and one direct call into the decision's machine code. See
+  // inline (below): three comparisons and one direct call into the decision's machine code. See
   // docs/embedding.md, "Hot loops".
   auto Decide(const Decision& decision, const Facts& facts, Date as_of) -> Decided;
   // The JSON evaluation contract of the decision catalogue: case JSON in, result JSON out
@@ -527,7 +527,7 @@ inline auto Evaluator::Decide(const Decision& decision, const Facts& facts, Date
       }
       const int32_t status = entry(hot_.native, reinterpret_cast<const ::policy::Value*>(facts.hot_.root),
                                    reinterpret_cast<::policy::Value*>(out.value.raw_));
-      // The engine value's first byte is its tag, 0 for none (checked in evaluator.cpp).
+      // The engine value's first byte is its tag, 0 for none (value.h asserts both).
       if (status != 0 || out.value.raw_[0] == 0) [[unlikely]] {
         FinishDecided(decision, facts, status, &out);
       }

@@ -449,6 +449,55 @@ decision last(c: Case) -> Date
   }
 }
 
+// Comparisons the JIT lowers for what their operands are (FunctionLowering::DecimalCompare,
+// EmitIn): a decimal against a small whole constant in 64 bits (on either side, written `1` or
+// `1.0`, negative, and the constants just outside -9..9 that take the general path), at every
+// scale a case can give; an enum against a constant set, optional or not (none is in no set,
+// though its payload reads as the first member's ordinal).
+TEST_P(JitTierTest, ComparisonsWithConstantsAreTheInterpreters) {
+  const std::string policy = R"(module t
+
+enum Size { xs, s, m, l, xl }
+
+record Case {
+  x: Decimal
+  size: Size
+  maybe: Size?
+}
+
+decision decimals(c: Case) -> List<Bool>
+  default [c.x >= 1, c.x < 1.0, 2 > c.x, c.x == -3, c.x != 0, c.x <= -9, 9 <= c.x, c.x > 0.5,
+           c.x >= 10, c.x < -10, -2.00 >= c.x, c.x == 1.50, c.x > 0]
+
+decision sizes(c: Case) -> List<Bool>
+  default [c.size in {s, m}, c.size not in {xs}, c.maybe in {l, xl}, c.maybe not in {l},
+           c.maybe in {xs, l}, c.maybe not in {xs}]
+)";
+  const auto engine = LoadNative(policy, GetParam());
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const Date as_of = *Date::Parse("2025-09-01");
+  const uint32_t decimals = *e.FindDecision("t.decimals");
+  const uint32_t sizes = *e.FindDecision("t.sizes");
+  size_t compared = 0;
+  for (const char* x :
+       {"0", "1", "1.0", "0.999999999999999999", "1.000000000000000001", "-3", "-3.00", "-9", "9.000", "9.5",
+        "10", "-10.0", "-2", "1.5", "0.5", "922337203685477580.7", "-9.223372036854775808"}) {
+    for (const char* size : {"xs", "m", "xl"}) {
+      for (const char* maybe : {"null", "\"l\"", "\"s\""}) {
+        const std::string c = fmt::format(R"({{"x": {}, "size": "{}", "maybe": {}}})", x, size, maybe);
+        for (const uint32_t d : {decimals, sizes}) {
+          const Both both = OnBoth(e, d, c, as_of);
+          EXPECT_EQ(both.native, both.interpreter) << c;
+          EXPECT_EQ(both.native_bails, 0u) << c;
+          ++compared;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 17u * 3 * 3 * 2);
+}
+
 // The calendar arithmetic of native code against the interpreter's, across the whole supported
 // range, on both tiers (the optimised one computes a date's fields inline, in the computational
 // calendar; runtime/jit FunctionLowering::Civil): the civil fields of every 101st day of years 1
