@@ -76,7 +76,7 @@ struct EvaluatorImpl {
   const vm::CompiledProgram* program = nullptr;  // set->engine->program(), looked up once
   vm::Trace trace;
   // The last evaluation date converted: a service evaluates many cases as of the same day.
-  // Evaluator::hot_.date_key tells which date it is.
+  // Evaluator::hot_.date holds its bits (DateBits), to tell it from another.
   policy::Date last_date;
 };
 

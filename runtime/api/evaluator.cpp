@@ -7,7 +7,6 @@
 // handles (their hot_) is kept in step here and in facts.cpp.
 #include <fmt/format.h>
 
-#include <bit>
 #include <new>
 #include <type_traits>
 #include <utility>

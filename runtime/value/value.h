@@ -79,7 +79,7 @@ class Value {
 };
 static_assert(sizeof(Value) == 16);
 // Standard layout puts tag_ first: the API's inline Decide reads a result's first byte to tell
-// none (kNone is 0) without knowing this class (policy.hpp, api/evaluator.cpp).
+// none (kNone is 0) without knowing this class (policy.hpp, Evaluator::Decide).
 static_assert(std::is_standard_layout_v<Value> && std::is_trivially_copyable_v<Value> &&
               static_cast<uint8_t>(ValueTag::kNone) == 0);
 
