@@ -317,7 +317,7 @@ BENCHMARK(BM_Interp_Typed<3, FJQ>)->Name("BM_D3_JitQuick_Typed");
 template <int D>
 void BM_Jit_MachineCode(benchmark::State& state) {
   const char* names[] = {kD1, kD2, kD3};
-  policy::CompileOptions options;
+  policy::EngineOptions options;
   options.jit = true;
   options.jit_tier = policy::JitTier::kOptimized;
   static const policy::LoadResult loaded =

@@ -41,7 +41,7 @@ void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& 
 
 auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format,
                   std::optional<JitTier> jit) -> std::shared_ptr<const Engine> {
-  CompileOptions options;
+  EngineOptions options;
   options.jit = jit.has_value();
   options.jit_tier = jit.value_or(JitTier::kQuick);
   LoadResult loaded = Engine::Load(paths, options);

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "compiler/base/jit_tier.h"
 #include "compiler/base/source.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
@@ -17,12 +16,6 @@ namespace policy {
 struct CompileOptions {
   bool include_stdlib = true;  // the embedded std.* modules
   syntax::ParseLimits limits;
-  // Also compile the decisions to machine code (runtime/jit, LLVM), when this build has it;
-  // Engine::native_report() says what was compiled and why anything was not.
-  bool jit = false;
-  // With `jit`: quick code only by default (one-shot commands and tests); services load with
-  // kTiered through the embedding API.
-  JitTier jit_tier = JitTier::kQuick;
 };
 
 // Expands files and directories (recursively, *.policy, sorted by path for deterministic

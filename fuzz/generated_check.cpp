@@ -28,7 +28,7 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
     return fmt::format("{}\n--- gen.policy\n{}--- case.json (as of {})\n{}\n", what, g.policy,
                        g.as_of.ToString(), g.case_json);
   };
-  CompileOptions options;
+  EngineOptions options;
   options.include_stdlib = false;  // generated programs import nothing
   options.jit = true;              // when this build has the JIT: native code must agree too
   // Half the programs (by the parity of their bytes' sum) run the optimised code generator, the

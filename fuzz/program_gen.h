@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/value/date.h"
+#include "core/date.h"
 
 namespace policy::fuzz {
 

@@ -13,8 +13,8 @@ auto RecordInfo::FieldIndex(std::string_view field) const -> std::optional<uint3
 
 TypeTable::TypeTable() {
   // Order must match the k*Id constants.
-  for (TypeKind k : {TypeKind::kError, TypeKind::kBool, TypeKind::kInt, TypeKind::kDecimal, TypeKind::kText,
-                     TypeKind::kDate, TypeKind::kDuration, TypeKind::kNone, TypeKind::kEmpty}) {
+  for (Kind k : {Kind::kError, Kind::kBool, Kind::kInt, Kind::kDecimal, Kind::kText,
+                     Kind::kDate, Kind::kDuration, Kind::kNone, Kind::kEmpty}) {
     Intern({k, 0, 0});
   }
 }
@@ -31,65 +31,65 @@ auto TypeTable::Intern(Type t) -> TypeId {
 }
 
 auto TypeTable::Optional(TypeId inner) -> TypeId {
-  if (kind(inner) == TypeKind::kOptional || kind(inner) == TypeKind::kError) {
+  if (kind(inner) == Kind::kOptional || kind(inner) == Kind::kError) {
     return inner;
   }
-  if (kind(inner) == TypeKind::kNone) {
+  if (kind(inner) == Kind::kNone) {
     return inner;
   }
-  return Intern({TypeKind::kOptional, 0, inner});
+  return Intern({Kind::kOptional, 0, inner});
 }
 
 auto TypeTable::NewEnum(EnumInfo info) -> TypeId {
   enums_.push_back(std::move(info));
-  types_.push_back({TypeKind::kEnum, static_cast<uint32_t>(enums_.size() - 1), 0});
+  types_.push_back({Kind::kEnum, static_cast<uint32_t>(enums_.size() - 1), 0});
   return static_cast<TypeId>(types_.size() - 1);
 }
 
 auto TypeTable::NewRecord(RecordInfo info) -> TypeId {
   records_.push_back(std::move(info));
-  types_.push_back({TypeKind::kRecord, static_cast<uint32_t>(records_.size() - 1), 0});
+  types_.push_back({Kind::kRecord, static_cast<uint32_t>(records_.size() - 1), 0});
   return static_cast<TypeId>(types_.size() - 1);
 }
 
 auto TypeTable::Unwrap(TypeId id) const -> TypeId {
-  return kind(id) == TypeKind::kOptional ? types_[id].elem : id;
+  return kind(id) == Kind::kOptional ? types_[id].elem : id;
 }
 
 auto TypeTable::Name(TypeId id) const -> std::string {
   const Type& t = types_[id];
   switch (t.kind) {
-    case TypeKind::kError:
+    case Kind::kError:
       return "<error>";
-    case TypeKind::kBool:
+    case Kind::kBool:
       return "Bool";
-    case TypeKind::kInt:
+    case Kind::kInt:
       return "Int";
-    case TypeKind::kDecimal:
+    case Kind::kDecimal:
       return "Decimal";
-    case TypeKind::kText:
+    case Kind::kText:
       return "Text";
-    case TypeKind::kDate:
+    case Kind::kDate:
       return "Date";
-    case TypeKind::kDuration:
+    case Kind::kDuration:
       return "Duration";
-    case TypeKind::kEnum: {
+    case Kind::kEnum: {
       const std::string& n = enums_[t.index].name;
       return n.substr(n.rfind('.') == std::string::npos ? 0 : n.rfind('.') + 1);
     }
-    case TypeKind::kRecord: {
+    case Kind::kRecord: {
       const std::string& n = records_[t.index].name;
       return n.substr(n.rfind('.') == std::string::npos ? 0 : n.rfind('.') + 1);
     }
-    case TypeKind::kList:
+    case Kind::kList:
       return "List<" + Name(t.elem) + ">";
-    case TypeKind::kSet:
+    case Kind::kSet:
       return "Set<" + Name(t.elem) + ">";
-    case TypeKind::kOptional:
+    case Kind::kOptional:
       return Name(t.elem) + "?";
-    case TypeKind::kNone:
+    case Kind::kNone:
       return "none";
-    case TypeKind::kEmpty:
+    case Kind::kEmpty:
       return "empty collection";
   }
   return "?";

@@ -12,30 +12,14 @@
 #include <vector>
 
 #include "compiler/base/source.h"
+#include "core/kind.h"
 
 namespace policy {
 
 using TypeId = uint32_t;
 
-enum class TypeKind : uint8_t {
-  kError,  // the type of an expression that already produced a diagnostic
-  kBool,
-  kInt,
-  kDecimal,
-  kText,
-  kDate,
-  kDuration,
-  kEnum,
-  kRecord,
-  kList,
-  kSet,
-  kOptional,
-  kNone,   // the type of the literal `none` before it meets an expected `T?`
-  kEmpty,  // the type of `[]` / `{}` before it meets an expected collection type
-};
-
 struct Type {
-  TypeKind kind = TypeKind::kError;
+  Kind kind = Kind::kError;
   uint32_t index = 0;  // EnumInfo/RecordInfo index for kEnum/kRecord
   TypeId elem = 0;     // element type for kList/kSet/kOptional
 };
@@ -76,9 +60,9 @@ class TypeTable {
   static constexpr TypeId kEmptyId = 8;
 
   auto Get(TypeId id) const -> const Type& { return types_[id]; }
-  auto kind(TypeId id) const -> TypeKind { return types_[id].kind; }
-  auto List(TypeId elem) -> TypeId { return Intern({TypeKind::kList, 0, elem}); }
-  auto Set(TypeId elem) -> TypeId { return Intern({TypeKind::kSet, 0, elem}); }
+  auto kind(TypeId id) const -> Kind { return types_[id].kind; }
+  auto List(TypeId elem) -> TypeId { return Intern({Kind::kList, 0, elem}); }
+  auto Set(TypeId elem) -> TypeId { return Intern({Kind::kSet, 0, elem}); }
   // Optional of an optional collapses: (T?)? = T?.
   auto Optional(TypeId inner) -> TypeId;
   auto NewEnum(EnumInfo info) -> TypeId;
@@ -88,9 +72,9 @@ class TypeTable {
   auto mutable_record_info(TypeId id) -> RecordInfo& { return records_[types_[id].index]; }
   // Strips one level of Optional (T? -> T); other types are returned unchanged.
   auto Unwrap(TypeId id) const -> TypeId;
-  auto IsOptional(TypeId id) const -> bool { return kind(id) == TypeKind::kOptional; }
+  auto IsOptional(TypeId id) const -> bool { return kind(id) == Kind::kOptional; }
   auto IsNumeric(TypeId id) const -> bool {
-    return kind(id) == TypeKind::kInt || kind(id) == TypeKind::kDecimal;
+    return kind(id) == Kind::kInt || kind(id) == Kind::kDecimal;
   }
   // As a policy writer would write it: `Set<Level>`, `Date?`.
   auto Name(TypeId id) const -> std::string;
@@ -99,7 +83,7 @@ class TypeTable {
  private:
   auto Intern(Type t) -> TypeId;
   std::vector<Type> types_;
-  std::map<std::tuple<TypeKind, uint32_t, TypeId>, TypeId> interned_;
+  std::map<std::tuple<Kind, uint32_t, TypeId>, TypeId> interned_;
   std::vector<EnumInfo> enums_;
   std::vector<RecordInfo> records_;
 };

@@ -805,7 +805,7 @@ class Checker {
   // ---- expressions ---------------------------------------------------------------------------
 
   auto Name(TypeId t) const -> std::string { return program_.types.Name(t); }
-  auto Kind(TypeId t) const -> TypeKind { return program_.types.kind(t); }
+  auto Kind(TypeId t) const -> Kind { return program_.types.kind(t); }
   auto IsError(TypeId t) const -> bool { return t == TypeTable::kErrorId; }
 
   // Whether a value of type `from` may stand where `to` is expected, possibly after Coerce().
@@ -818,7 +818,7 @@ class Checker {
       return from == TypeTable::kNoneId || Assignable(from, types.Get(to).elem);
     }
     if (from == TypeTable::kEmptyId) {
-      return Kind(to) == TypeKind::kList || Kind(to) == TypeKind::kSet;
+      return Kind(to) == policy::Kind::kList || Kind(to) == policy::Kind::kSet;
     }
     return from == TypeTable::kIntId && to == TypeTable::kDecimalId;
   }
@@ -862,10 +862,10 @@ class Checker {
   // The enum type a bare variant name should be looked up in, given the expected type.
   auto ExpectedEnum(TypeId expected) const -> std::optional<TypeId> {
     TypeId t = program_.types.Unwrap(expected);
-    if (Kind(t) == TypeKind::kSet || Kind(t) == TypeKind::kList) {
+    if (Kind(t) == policy::Kind::kSet || Kind(t) == policy::Kind::kList) {
       t = program_.types.Get(t).elem;
     }
-    if (Kind(t) == TypeKind::kEnum) {
+    if (Kind(t) == policy::Kind::kEnum) {
       return t;
     }
     return std::nullopt;
@@ -1039,11 +1039,11 @@ class Checker {
         if (IsError(elem) || IsError(coll)) {
           return TypeTable::kBoolId;
         }
-        const TypeKind ck = Kind(coll);
+        const policy::Kind ck = Kind(coll);
         if (coll == TypeTable::kEmptyId) {
           return TypeTable::kBoolId;
         }
-        if (ck != TypeKind::kSet && ck != TypeKind::kList) {
+        if (ck != policy::Kind::kSet && ck != policy::Kind::kList) {
           diags_.Report(DiagCode::kBadOperands, e.kids[1]->span,
                         fmt::format("`in` needs a set or list on its right, found `{}`", Name(coll)),
                         "not a collection");
@@ -1091,13 +1091,13 @@ class Checker {
       case ExprKind::kSetLit: {
         const bool is_set = e.kind == ExprKind::kSetLit;
         if (e.kids.empty()) {
-          const TypeKind want = is_set ? TypeKind::kSet : TypeKind::kList;
+          const policy::Kind want = is_set ? policy::Kind::kSet : policy::Kind::kList;
           const TypeId u = types.Unwrap(expected);
           return Kind(u) == want ? u : TypeTable::kEmptyId;
         }
         TypeId elem_expected = TypeTable::kErrorId;
         const TypeId u = types.Unwrap(expected);
-        if (Kind(u) == TypeKind::kSet || Kind(u) == TypeKind::kList) {
+        if (Kind(u) == policy::Kind::kSet || Kind(u) == policy::Kind::kList) {
           elem_expected = types.Get(u).elem;
         }
         std::vector<ExprPtr*> items;
@@ -1170,7 +1170,7 @@ class Checker {
     }
     if (result == TypeTable::kEmptyId) {
       const TypeId u = types.Unwrap(expected);
-      if (Kind(u) == TypeKind::kList || Kind(u) == TypeKind::kSet) {
+      if (Kind(u) == policy::Kind::kList || Kind(u) == policy::Kind::kSet) {
         result = u;
       }
     }
@@ -1378,7 +1378,7 @@ class Checker {
         return ResolveSymbolAsValue(e, it->second, body);
       }
       const TypeId t = base.ref.id;
-      if (Kind(t) == TypeKind::kEnum) {
+      if (Kind(t) == policy::Kind::kEnum) {
         if (const auto v = VariantIndex(t, e.text)) {
           e.ref = {RefKind::kEnumVariant, t, *v};
           e.kind = ExprKind::kName;
@@ -1400,7 +1400,7 @@ class Checker {
     if (IsError(obj)) {
       return TypeTable::kErrorId;
     }
-    if (types.IsOptional(obj) && Kind(types.Get(obj).elem) == TypeKind::kRecord) {
+    if (types.IsOptional(obj) && Kind(types.Get(obj).elem) == policy::Kind::kRecord) {
       diags_
           .Report(
               DiagCode::kOptionalNotHandled, base.span,
@@ -1410,7 +1410,7 @@ class Checker {
                                 SourceText(base), e.text));
       return TypeTable::kErrorId;
     }
-    if (Kind(obj) != TypeKind::kRecord) {
+    if (Kind(obj) != policy::Kind::kRecord) {
       diags_.Report(DiagCode::kBadOperands, e.name_span,
                     fmt::format("a `{}` has no fields; cannot read `{}`", Name(obj), e.text),
                     "no such field");
@@ -1593,14 +1593,14 @@ class Checker {
             return bad();
           }
         }
-        const TypeKind k = Kind(t);
-        if (k != TypeKind::kInt && k != TypeKind::kDecimal && k != TypeKind::kDate &&
-            k != TypeKind::kDuration && k != TypeKind::kText) {
+        const policy::Kind k = Kind(t);
+        if (k != policy::Kind::kInt && k != policy::Kind::kDecimal && k != policy::Kind::kDate &&
+            k != policy::Kind::kDuration && k != policy::Kind::kText) {
           return bad();
         }
         Coerce(e.kids[1], t);
         Coerce(e.kids[2], t);
-        if (k == TypeKind::kDuration) {
+        if (k == policy::Kind::kDuration) {
           CheckDurationFamilies(e, *e.kids[1], *e.kids[2]);
         }
         return t;
@@ -1608,8 +1608,8 @@ class Checker {
       case Builtin::kAbs:
         return program_.types.IsNumeric(args[0]) ? args[0] : bad();
       case Builtin::kLength: {
-        const TypeKind k = Kind(args[0]);
-        return k == TypeKind::kList || k == TypeKind::kSet || k == TypeKind::kText ||
+        const policy::Kind k = Kind(args[0]);
+        return k == policy::Kind::kList || k == policy::Kind::kSet || k == policy::Kind::kText ||
                        args[0] == TypeTable::kEmptyId
                    ? TypeTable::kIntId
                    : bad();
@@ -1624,17 +1624,17 @@ class Checker {
       case Builtin::kToDecimal:
         return args[0] == TypeTable::kIntId ? TypeTable::kDecimalId : bad();
       case Builtin::kDistinct:
-        return Kind(args[0]) == TypeKind::kList ? program_.types.Set(program_.types.Get(args[0]).elem)
+        return Kind(args[0]) == policy::Kind::kList ? program_.types.Set(program_.types.Get(args[0]).elem)
                                                 : bad();
       case Builtin::kToList:
-        return Kind(args[0]) == TypeKind::kSet ? program_.types.List(program_.types.Get(args[0]).elem)
+        return Kind(args[0]) == policy::Kind::kSet ? program_.types.List(program_.types.Get(args[0]).elem)
                                                : bad();
       case Builtin::kFlatten: {
-        if (Kind(args[0]) != TypeKind::kList) {
+        if (Kind(args[0]) != policy::Kind::kList) {
           return bad();
         }
         const TypeId inner = program_.types.Get(args[0]).elem;
-        return Kind(inner) == TypeKind::kList || Kind(inner) == TypeKind::kSet
+        return Kind(inner) == policy::Kind::kList || Kind(inner) == policy::Kind::kSet
                    ? program_.types.List(program_.types.Get(inner).elem)
                    : bad();
       }
@@ -1752,7 +1752,7 @@ class Checker {
       }
       return TypeTable::kErrorId;
     }
-    if (Kind(base) != TypeKind::kRecord) {
+    if (Kind(base) != policy::Kind::kRecord) {
       diags_.Report(DiagCode::kBadOperands, e.kids[0]->span,
                     fmt::format("`with` updates records; this is a `{}`", Name(base)), "not a record");
       return TypeTable::kErrorId;
@@ -1768,7 +1768,7 @@ class Checker {
       TypeId cur = base;
       bool ok = true;
       for (size_t k = 0; k < path.size(); ++k) {
-        if (types.IsOptional(cur) && Kind(types.Get(cur).elem) == TypeKind::kRecord) {
+        if (types.IsOptional(cur) && Kind(types.Get(cur).elem) == policy::Kind::kRecord) {
           diags_
               .Report(DiagCode::kOptionalNotHandled, e.name_spans[u],
                       fmt::format("cannot update inside `{}`: it may be `none`",
@@ -1778,7 +1778,7 @@ class Checker {
           ok = false;
           break;
         }
-        if (Kind(cur) != TypeKind::kRecord) {
+        if (Kind(cur) != policy::Kind::kRecord) {
           diags_.Report(DiagCode::kBadOperands, e.name_spans[u],
                         fmt::format("`{}` is a `{}`, which has no fields", path[k - 1], Name(cur)),
                         "no fields here");
@@ -1821,7 +1821,7 @@ class Checker {
     ref.path = {e.text};
     ref.span = e.name_span;
     const TypeId t = ResolveTypeRef(ref, body.module);
-    if (IsError(t) || Kind(t) != TypeKind::kRecord) {
+    if (IsError(t) || Kind(t) != policy::Kind::kRecord) {
       if (!IsError(t)) {
         diags_.Report(DiagCode::kBadOperands, e.name_span, fmt::format("`{}` is not a record type", e.text),
                       "not a record");
@@ -1881,7 +1881,7 @@ class Checker {
     const TypeId coll = CheckExpr(e.kids[0], body, TypeTable::kErrorId);
     TypeId elem = TypeTable::kErrorId;
     if (!IsError(coll)) {
-      if (Kind(coll) == TypeKind::kList || Kind(coll) == TypeKind::kSet) {
+      if (Kind(coll) == policy::Kind::kList || Kind(coll) == policy::Kind::kSet) {
         elem = types.Get(coll).elem;
       } else {
         Diagnostic& d = diags_.Report(
@@ -1924,9 +1924,9 @@ class Checker {
         break;
       case ast::AggKind::kMin:
       case ast::AggKind::kMax: {
-        const TypeKind k = Kind(item);
-        if (!IsError(item) && k != TypeKind::kInt && k != TypeKind::kDecimal && k != TypeKind::kDate &&
-            k != TypeKind::kText && k != TypeKind::kDuration) {
+        const policy::Kind k = Kind(item);
+        if (!IsError(item) && k != policy::Kind::kInt && k != policy::Kind::kDecimal && k != policy::Kind::kDate &&
+            k != policy::Kind::kText && k != policy::Kind::kDuration) {
           diags_.Report(DiagCode::kBadOperands, e.kids[1]->span,
                         fmt::format("`{}` needs values that can be ordered; this is a `{}`",
                                     ast::AggText(e.agg), Name(item)),
@@ -1956,7 +1956,7 @@ class Checker {
     const TypeId scrut = CheckExpr(e.kids[0], body, TypeTable::kErrorId);
     const bool optional = types.IsOptional(scrut);
     const TypeId inner = types.Unwrap(scrut);
-    const bool is_enum = Kind(inner) == TypeKind::kEnum;
+    const bool is_enum = Kind(inner) == policy::Kind::kEnum;
     if (!IsError(scrut) && !optional && !is_enum) {
       diags_
           .Report(DiagCode::kBadOperands, e.kids[0]->span,
@@ -2126,7 +2126,7 @@ class Checker {
     if (IsError(l) || IsError(r)) {
       return TypeTable::kErrorId;
     }
-    const TypeKind lk = Kind(types.Unwrap(l));
+    const policy::Kind lk = Kind(types.Unwrap(l));
     const bool is_compare =
         e.op == BinOp::kLt || e.op == BinOp::kLe || e.op == BinOp::kGt || e.op == BinOp::kGe;
     const bool is_equality = e.op == BinOp::kEq || e.op == BinOp::kNe;
@@ -2161,11 +2161,11 @@ class Checker {
         Coerce(e.kids[1], l == TypeTable::kDecimalId ? l : r);
         return TypeTable::kBoolId;
       }
-      if (l == r && lk == TypeKind::kDuration) {
+      if (l == r && lk == policy::Kind::kDuration) {
         CheckDurationFamilies(e, *e.kids[0], *e.kids[1]);
         return TypeTable::kBoolId;
       }
-      if (l == r && (lk == TypeKind::kDate || lk == TypeKind::kText)) {
+      if (l == r && (lk == policy::Kind::kDate || lk == policy::Kind::kText)) {
         return TypeTable::kBoolId;
       }
       return bad(l == r ? fmt::format("`{}` values have no order", Name(l))
@@ -2194,10 +2194,10 @@ class Checker {
         if (l == TypeTable::kTextId && r == TypeTable::kTextId) {
           return TypeTable::kTextId;
         }
-        if (l == r && (lk == TypeKind::kSet || lk == TypeKind::kList)) {
+        if (l == r && (lk == policy::Kind::kSet || lk == policy::Kind::kList)) {
           return l;
         }
-        if ((lk == TypeKind::kSet || lk == TypeKind::kList) && r == TypeTable::kEmptyId) {
+        if ((lk == policy::Kind::kSet || lk == policy::Kind::kList) && r == TypeTable::kEmptyId) {
           return l;
         }
         if (l == TypeTable::kDateId && r == TypeTable::kIntId) {
@@ -2208,7 +2208,7 @@ class Checker {
         if (l == TypeTable::kDateId && r == TypeTable::kDurationId) {
           return TypeTable::kDateId;
         }
-        if (l == r && lk == TypeKind::kSet) {
+        if (l == r && lk == policy::Kind::kSet) {
           return l;
         }
         if (l == TypeTable::kDateId && r == TypeTable::kIntId) {

@@ -17,7 +17,7 @@
 
 #include "compiler/base/source.h"
 #include "compiler/base/types.h"
-#include "runtime/value/value.h"
+#include "core/value.h"
 
 namespace policy::ir {
 

@@ -423,7 +423,7 @@ class Lowerer {
     const TypeTable& types = program_->types;
     const TypeId scrut = e.kids[0]->type;
     const TypeId inner = types.Unwrap(scrut);
-    if (types.kind(inner) == TypeKind::kEnum) {
+    if (types.kind(inner) == Kind::kEnum) {
       // Arms are tried in order: a value's own arm, else the first `some(x)` or `_` after it.
       auto n = Make(Op::kMatchEnum, e);
       n->kids.push_back(Lower(*e.kids[0]));

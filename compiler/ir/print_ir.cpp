@@ -35,33 +35,38 @@ auto OpName(const Node& n) -> std::string {
 
 auto ValueText(const Value& v) -> std::string {
   switch (v.tag()) {
-    case ValueTag::kNone:
+    case Kind::kNone:
       return "none";
-    case ValueTag::kBool:
+    case Kind::kBool:
       return v.as_bool() ? "true" : "false";
-    case ValueTag::kInt:
+    case Kind::kInt:
       return std::to_string(v.as_int());
-    case ValueTag::kDecimal:
+    case Kind::kDecimal:
       return v.as_decimal().ToString();
-    case ValueTag::kText:
+    case Kind::kText:
       return fmt::format("\"{}\"", v.as_text());
-    case ValueTag::kDate:
+    case Kind::kDate:
       return v.as_date().ToString();
-    case ValueTag::kDuration:
+    case Kind::kDuration:
       return v.as_duration().ToIso();
-    case ValueTag::kEnum:
+    case Kind::kEnum:
       return fmt::format("#{}", v.as_enum());
-    case ValueTag::kRecord:
-    case ValueTag::kList: {
-      std::string out = v.tag() == ValueTag::kList ? "[" : "{";
+    case Kind::kRecord:
+    case Kind::kList: {
+      std::string out = v.tag() == Kind::kList ? "[" : "{";
       for (const Value& i : v.items()) {
         if (out.size() > 1) {
           out += ' ';
         }
         out += ValueText(i);
       }
-      return out + (v.tag() == ValueTag::kList ? "]" : "}");
+      return out + (v.tag() == Kind::kList ? "]" : "}");
     }
+    case Kind::kSet:
+    case Kind::kOptional:
+    case Kind::kError:
+    case Kind::kEmpty:
+      break;  // kinds of types only, never a value's tag (core/kind.h)
   }
   return "?";
 }

@@ -14,9 +14,9 @@
 
 #include "compiler/base/source.h"
 #include "compiler/base/types.h"
-#include "runtime/value/date.h"
-#include "runtime/value/decimal.h"
-#include "runtime/value/duration.h"
+#include "core/date.h"
+#include "core/decimal.h"
+#include "core/duration.h"
 
 namespace policy::ast {
 

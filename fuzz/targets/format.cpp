@@ -37,7 +37,7 @@ auto Format(const std::string& text) -> std::optional<std::string> {
 }
 
 auto Codes(const std::string& text) -> std::string {
-  CompileOptions options;
+  EngineOptions options;
   options.include_stdlib = text.find("std") != std::string::npos;
   const LoadResult r = Engine::LoadSources({{"fuzz.policy", text}}, options);
   std::string out;

@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   // Compiling the embedded standard library costs far more than a typical input; load it only
   // for inputs that refer to it, so the fuzzer spends its time on the input.
-  CompileOptions options;
+  EngineOptions options;
   options.include_stdlib = text.find("std") != std::string::npos;
   const LoadResult r = Engine::LoadSources({{"fuzz.policy", text}}, options);
   if (r.engine == nullptr && !r.diagnostics.has_errors()) {

@@ -119,7 +119,7 @@ class Analyzer {
     DecisionAnalysis out;
     out.decision = id.name;
     out.index = d;
-    const bool takes_case = id.params.size() == 1 && ir_.types.kind(id.params[0]) == TypeKind::kRecord;
+    const bool takes_case = id.params.size() == 1 && ir_.types.kind(id.params[0]) == Kind::kRecord;
     if (!id.params.empty() && !takes_case) {
       out.skipped = "it does not take a single case record, so a witness could not be a case file";
       return out;

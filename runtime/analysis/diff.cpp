@@ -55,7 +55,7 @@ auto Evaluate(const Engine& e, uint32_t decision, const std::string& case_json, 
 
 auto RecordType(const Engine& e, uint32_t decision) -> std::optional<TypeId> {
   const ir::Decision& d = e.program().ir().decisions[decision];
-  if (d.params.size() != 1 || e.program().ir().types.kind(d.params[0]) != TypeKind::kRecord) {
+  if (d.params.size() != 1 || e.program().ir().types.kind(d.params[0]) != Kind::kRecord) {
     return std::nullopt;
   }
   return d.params[0];

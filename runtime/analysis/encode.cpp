@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "compiler/check/builtins.h"
-#include "runtime/value/date.h"
+#include "core/date.h"
 
 namespace policy::analysis {
 namespace {
@@ -73,7 +73,7 @@ auto MaxDay() -> int64_t {
 
 auto IsEnumSet(const TypeTable& types, TypeId t) -> bool {
   t = types.Unwrap(t);
-  return types.kind(t) == TypeKind::kSet && types.kind(types.Get(t).elem) == TypeKind::kEnum;
+  return types.kind(t) == Kind::kSet && types.kind(types.Get(t).elem) == Kind::kEnum;
 }
 
 }  // namespace
@@ -100,11 +100,11 @@ auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std:
   for (const auto& p : path) {
     where += "." + p;
   }
-  const TypeKind kind = types.kind(type);
+  const Kind kind = types.kind(type);
   if (depth > 16) {
     return Opaque();
   }
-  if (kind == TypeKind::kRecord) {
+  if (kind == Kind::kRecord) {
     Sym s;
     s.shape = Shape::kRecord;
     for (const FieldInfo& f : types.record_info(type).fields) {
@@ -115,53 +115,53 @@ auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std:
     return s;
   }
   std::string signature = types.Name(type);
-  if (kind == TypeKind::kEnum || IsEnumSet(types, type)) {
-    const TypeId e = kind == TypeKind::kEnum ? type : types.Get(type).elem;
+  if (kind == Kind::kEnum || IsEnumSet(types, type)) {
+    const TypeId e = kind == Kind::kEnum ? type : types.Get(type).elem;
     for (const auto& n : types.enum_info(e).json_names) {
       signature += "," + n;
     }
   }
   const std::string key = where + "|" + signature;
   if (auto it = by_key_.find(key); it != by_key_.end()) {
-    if (kind != TypeKind::kOptional) {
+    if (kind != Kind::kOptional) {
       return it->second;
     }
   }
   const std::string name = fmt::format("{}#{}", where, fresh_++);
   Sym s;
   switch (kind) {
-    case TypeKind::kBool:
+    case Kind::kBool:
       s = MkScalar(ctx_.bool_const(name.c_str()));
       break;
-    case TypeKind::kInt: {
+    case Kind::kInt: {
       s = MkScalar(ctx_.int_const(name.c_str()));
       domain_.push_back(s.e[0] >= ctx_.int_val(kMinInt) && s.e[0] <= ctx_.int_val(kMaxInt));
       break;
     }
-    case TypeKind::kDecimal:
+    case Kind::kDecimal:
       s = MkScalar(ctx_.real_const(name.c_str()));
       break;
-    case TypeKind::kText:
+    case Kind::kText:
       s = MkScalar(ctx_.constant(name.c_str(), ctx_.string_sort()));
       break;
-    case TypeKind::kDate:
+    case Kind::kDate:
       s = MkScalar(ctx_.int_const(name.c_str()));
       domain_.push_back(s.e[0] >= ctx_.int_val(MinDay()) && s.e[0] <= ctx_.int_val(MaxDay()));
       break;
-    case TypeKind::kDuration: {
+    case Kind::kDuration: {
       s.shape = Shape::kDuration;
       s.e.push_back(ctx_.bool_const((name + ".days").c_str()));
       s.e.push_back(ctx_.int_const((name + ".count").c_str()));
       domain_.push_back(s.e[1] >= ctx_.int_val(kMinInt) && s.e[1] <= ctx_.int_val(kMaxInt));
       break;
     }
-    case TypeKind::kEnum: {
+    case Kind::kEnum: {
       s = MkScalar(ctx_.int_const(name.c_str()));
       const auto n = static_cast<int>(types.enum_info(type).variants.size());
       domain_.push_back(s.e[0] >= 0 && s.e[0] < ctx_.int_val(n));
       break;
     }
-    case TypeKind::kOptional: {
+    case Kind::kOptional: {
       // The flag is shared by key; the payload is made (and shared) by its own key below.
       z3::expr flag = ctx_.bool_const((name + ".some").c_str());
       if (auto it = by_key_.find(key); it != by_key_.end()) {
@@ -172,7 +172,7 @@ auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std:
       }
       return MkOptional(flag, Make(types, types.Get(type).elem, path, depth + 1));
     }
-    case TypeKind::kSet:
+    case Kind::kSet:
       if (IsEnumSet(types, type)) {
         s.shape = Shape::kEnumSet;
         const auto& variants = types.enum_info(types.Get(type).elem).variants;
@@ -244,7 +244,7 @@ auto Encoder::Decision(uint32_t decision) -> const DecisionSym* {
   if (d.params.empty()) {
     return &CallDecision(decision, {});
   }
-  if (d.params.size() == 1 && program_.types.kind(d.params[0]) == TypeKind::kRecord) {
+  if (d.params.size() == 1 && program_.types.kind(d.params[0]) == Kind::kRecord) {
     return &CallDecision(decision, {pool_.Input(program_.types, d.params[0], {})});
   }
   return nullptr;
@@ -344,8 +344,8 @@ auto Encoder::Plain(const Sym& s) -> Sym {
 
 auto Encoder::Normalize(Sym s, TypeId type) -> Sym {
   const TypeTable& types = program_.types;
-  const TypeKind kind = types.kind(type);
-  if (kind == TypeKind::kOptional) {
+  const Kind kind = types.kind(type);
+  if (kind == Kind::kOptional) {
     if (s.shape != Shape::kOptional) {
       return MkOptional(ctx_.bool_val(true), Normalize(std::move(s), types.Get(type).elem));
     }
@@ -512,24 +512,24 @@ auto Encoder::Eq(const Sym& a, const Sym& b) -> z3::expr {
 auto Encoder::FromValue(TypeId type, const Value& v) -> Sym {
   const TypeTable& types = program_.types;
   switch (types.kind(type)) {
-    case TypeKind::kOptional:
+    case Kind::kOptional:
       if (v.is_none()) {
         return MkOptional(ctx_.bool_val(false), Default(types.Get(type).elem));
       }
       return MkOptional(ctx_.bool_val(true), FromValue(types.Get(type).elem, v));
-    case TypeKind::kNone:
+    case Kind::kNone:
       return MkOptional(ctx_.bool_val(false), std::nullopt);
-    case TypeKind::kBool:
+    case Kind::kBool:
       return MkScalar(ctx_.bool_val(v.as_bool()));
-    case TypeKind::kInt:
+    case Kind::kInt:
       return MkScalar(ctx_.int_val(v.as_int()));
-    case TypeKind::kDecimal:
+    case Kind::kDecimal:
       return MkScalar(ctx_.real_val(v.as_decimal().ToString().c_str()));
-    case TypeKind::kText:
+    case Kind::kText:
       return MkScalar(ctx_.string_val(std::string(v.as_text())));
-    case TypeKind::kDate:
+    case Kind::kDate:
       return MkScalar(ctx_.int_val(v.as_date().days()));
-    case TypeKind::kDuration: {
+    case Kind::kDuration: {
       const Duration d = v.as_duration();
       Sym s;
       s.shape = Shape::kDuration;
@@ -537,9 +537,9 @@ auto Encoder::FromValue(TypeId type, const Value& v) -> Sym {
       s.e.push_back(ctx_.int_val(d.BaseCount().value_or(0)));
       return s;
     }
-    case TypeKind::kEnum:
+    case Kind::kEnum:
       return MkScalar(ctx_.int_val(static_cast<int>(v.as_enum())));
-    case TypeKind::kRecord: {
+    case Kind::kRecord: {
       Sym s;
       s.shape = Shape::kRecord;
       const auto& fields = types.record_info(type).fields;
@@ -549,8 +549,8 @@ auto Encoder::FromValue(TypeId type, const Value& v) -> Sym {
       }
       return s;
     }
-    case TypeKind::kList:
-    case TypeKind::kSet: {
+    case Kind::kList:
+    case Kind::kSet: {
       Sym s;
       s.shape = Shape::kList;
       for (const Value& item : v.items()) {
@@ -559,7 +559,7 @@ auto Encoder::FromValue(TypeId type, const Value& v) -> Sym {
       }
       return Normalize(std::move(s), type);
     }
-    case TypeKind::kEmpty: {
+    case Kind::kEmpty: {
       Sym s;
       s.shape = Shape::kList;
       return s;
@@ -572,9 +572,9 @@ auto Encoder::FromValue(TypeId type, const Value& v) -> Sym {
 auto Encoder::Default(TypeId type) -> Sym {
   const TypeTable& types = program_.types;
   switch (types.kind(type)) {
-    case TypeKind::kOptional:
+    case Kind::kOptional:
       return MkOptional(ctx_.bool_val(false), Default(types.Get(type).elem));
-    case TypeKind::kRecord: {
+    case Kind::kRecord: {
       Sym s;
       s.shape = Shape::kRecord;
       for (const FieldInfo& f : types.record_info(type).fields) {
@@ -582,26 +582,26 @@ auto Encoder::Default(TypeId type) -> Sym {
       }
       return s;
     }
-    case TypeKind::kText:
+    case Kind::kText:
       return MkScalar(ctx_.string_val(""));
-    case TypeKind::kDuration:
+    case Kind::kDuration:
       return FromValue(type, Value::Dur({0, DurationUnit::kDays}));
-    case TypeKind::kDecimal:
+    case Kind::kDecimal:
       return MkScalar(ctx_.real_val(0));
-    case TypeKind::kBool:
+    case Kind::kBool:
       return MkScalar(ctx_.bool_val(false));
-    case TypeKind::kInt:
-    case TypeKind::kDate:
-    case TypeKind::kEnum:
+    case Kind::kInt:
+    case Kind::kDate:
+    case Kind::kEnum:
       return MkScalar(ctx_.int_val(0));
-    case TypeKind::kList:
-    case TypeKind::kSet:
-    case TypeKind::kEmpty: {
+    case Kind::kList:
+    case Kind::kSet:
+    case Kind::kEmpty: {
       Sym s;
       s.shape = Shape::kList;
       return Normalize(std::move(s), type);
     }
-    case TypeKind::kNone:
+    case Kind::kNone:
       return MkOptional(ctx_.bool_val(false), std::nullopt);
     default:
       return Opaque();
@@ -612,9 +612,9 @@ auto Encoder::Havoc(TypeId type, const std::string& why) -> Sym {
   Approximate(why);
   const TypeTable& types = program_.types;
   switch (types.kind(type)) {
-    case TypeKind::kOptional:
+    case Kind::kOptional:
       return MkOptional(Fresh(ctx_.bool_sort()), Havoc(types.Get(type).elem, why));
-    case TypeKind::kRecord: {
+    case Kind::kRecord: {
       Sym s;
       s.shape = Shape::kRecord;
       for (const FieldInfo& f : types.record_info(type).fields) {
@@ -622,29 +622,29 @@ auto Encoder::Havoc(TypeId type, const std::string& why) -> Sym {
       }
       return s;
     }
-    case TypeKind::kBool:
+    case Kind::kBool:
       return MkScalar(Fresh(ctx_.bool_sort()));
-    case TypeKind::kInt:
-    case TypeKind::kDate:
+    case Kind::kInt:
+    case Kind::kDate:
       return MkScalar(Fresh(ctx_.int_sort()));
-    case TypeKind::kEnum: {
+    case Kind::kEnum: {
       z3::expr x = Fresh(ctx_.int_sort());
       const auto n = static_cast<int>(types.enum_info(type).variants.size());
       axioms_.push_back(x >= 0 && x < ctx_.int_val(n));
       return MkScalar(x);
     }
-    case TypeKind::kDecimal:
+    case Kind::kDecimal:
       return MkScalar(Fresh(ctx_.real_sort()));
-    case TypeKind::kText:
+    case Kind::kText:
       return MkScalar(Fresh(ctx_.string_sort()));
-    case TypeKind::kDuration: {
+    case Kind::kDuration: {
       Sym s;
       s.shape = Shape::kDuration;
       s.e.push_back(Fresh(ctx_.bool_sort()));
       s.e.push_back(Fresh(ctx_.int_sort()));
       return s;
     }
-    case TypeKind::kSet:
+    case Kind::kSet:
       if (IsEnumSet(types, type)) {
         Sym s;
         s.shape = Shape::kEnumSet;
@@ -680,14 +680,14 @@ auto Encoder::Less(const Sym& a0, const Sym& b0, TypeId type) -> std::optional<z
   const Sym b = Plain(b0);
   const TypeTable& types = program_.types;
   switch (types.kind(types.Unwrap(type))) {
-    case TypeKind::kInt:
-    case TypeKind::kDate:
-    case TypeKind::kDecimal:
+    case Kind::kInt:
+    case Kind::kDate:
+    case Kind::kDecimal:
       if (a.shape == Shape::kScalar && b.shape == Shape::kScalar) {
         return a.e[0] < b.e[0];
       }
       return std::nullopt;
-    case TypeKind::kDuration:
+    case Kind::kDuration:
       if (a.shape == Shape::kDuration && b.shape == Shape::kDuration) {
         return a.e[1] < b.e[1];  // comparing across families is an error, not modelled
       }
@@ -698,7 +698,7 @@ auto Encoder::Less(const Sym& a0, const Sym& b0, TypeId type) -> std::optional<z
 }
 
 // ---- the calendar ------------------------------------------------------------------------------
-// The same formulas as runtime/value/date.cpp, in integer arithmetic that Z3 decides exactly
+// The same formulas as core/date.cpp, in integer arithmetic that Z3 decides exactly
 // (division and remainder by constants only). For a positive divisor Z3's `div`/`mod` are floor
 // division and a non-negative remainder, which is what the formulas need.
 
@@ -863,7 +863,7 @@ auto Encoder::EncodeRaw(const ir::Node& n, Frame& f) -> Sym {
     case Op::kEq: {
       const TypeId t = types.Unwrap(n.kids[0]->type);
       z3::expr eq = ctx_.bool_val(false);
-      if (types.kind(t) == TypeKind::kSet && !IsEnumSet(types, t)) {
+      if (types.kind(t) == Kind::kSet && !IsEnumSet(types, t)) {
         eq = Fresh(ctx_.bool_sort());
         Approximate("equality of sets of values other than enum values");
       } else {
@@ -944,7 +944,7 @@ auto Encoder::EncodeRaw(const ir::Node& n, Frame& f) -> Sym {
     case Op::kSet: {
       Sym s;
       s.shape = Shape::kList;
-      const TypeId elem = types.kind(types.Unwrap(n.type)) == TypeKind::kEmpty
+      const TypeId elem = types.kind(types.Unwrap(n.type)) == Kind::kEmpty
                               ? TypeTable::kErrorId
                               : types.Get(types.Unwrap(n.type)).elem;
       for (const auto& k : n.kids) {
@@ -1054,7 +1054,7 @@ auto Encoder::EncodeArith(const ir::Node& n, Frame& f) -> Sym {
   if (l == TypeTable::kTextId) {
     return MkScalar(z3::concat(a.e[0], b.e[0]));
   }
-  if (types.kind(l) == TypeKind::kSet) {
+  if (types.kind(l) == Kind::kSet) {
     if (a.shape == Shape::kEnumSet && b.shape == Shape::kEnumSet && a.e.size() == b.e.size()) {
       Sym s;
       s.shape = Shape::kEnumSet;
@@ -1249,7 +1249,7 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       const TypeId t = program_.types.Unwrap(n.kids[0]->type);
       const Sym c = Plain(args[0]);
       if (c.shape == Shape::kEnumSet ||
-          (c.shape == Shape::kList && program_.types.kind(t) == TypeKind::kList)) {
+          (c.shape == Shape::kList && program_.types.kind(t) == Kind::kList)) {
         std::vector<z3::expr> terms;
         for (const auto& p : c.e) {
           terms.push_back(z3::ite(p, ctx_.int_val(1), ctx_.int_val(0)));

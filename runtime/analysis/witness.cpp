@@ -7,7 +7,7 @@
 #include <string>
 
 #include "runtime/engine/case_search.h"
-#include "runtime/value/decimal.h"
+#include "core/decimal.h"
 
 namespace policy::analysis {
 namespace {
@@ -114,28 +114,28 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> j
         }
         const TypeId t = types.Unwrap(leaf.type);
         switch (types.kind(t)) {
-          case TypeKind::kBool:
+          case Kind::kBool:
             slot = v->is_true();
             break;
-          case TypeKind::kInt:
+          case Kind::kInt:
             if (const auto i = Int64(*v)) {
               slot = *i;
             }
             break;
-          case TypeKind::kDecimal:
+          case Kind::kDecimal:
             if (const auto d = DecimalJson(*v)) {
               slot = *d;
             }
             break;
-          case TypeKind::kText:
+          case Kind::kText:
             slot = v->get_string();
             break;
-          case TypeKind::kDate:
+          case Kind::kDate:
             if (const auto i = Int64(*v)) {
               slot = Date::FromDays(static_cast<int32_t>(*i)).ToString();
             }
             break;
-          case TypeKind::kEnum:
+          case Kind::kEnum:
             if (const auto i = Int64(*v);
                 i && *i >= 0 && static_cast<size_t>(*i) < types.enum_info(t).json_names.size()) {
               slot = types.enum_info(t).json_names[static_cast<size_t>(*i)];
@@ -222,36 +222,36 @@ auto Preferences(const InputPool& pool, const json& base) -> std::vector<z3::exp
       continue;
     }
     switch (types.kind(t)) {
-      case TypeKind::kBool:
+      case Kind::kBool:
         if (at->is_boolean()) {
           out.push_back(s.e[0] == ctx.bool_val(at->get<bool>()));
         }
         break;
-      case TypeKind::kInt:
+      case Kind::kInt:
         if (at->is_number_integer()) {
           out.push_back(s.e[0] == ctx.int_val(at->get<int64_t>()));
         }
         break;
-      case TypeKind::kDecimal:
+      case Kind::kDecimal:
         if (at->is_number()) {
           if (const auto d = Decimal::Parse(at->dump())) {
             out.push_back(s.e[0] == ctx.real_val(d->ToString().c_str()));
           }
         }
         break;
-      case TypeKind::kText:
+      case Kind::kText:
         if (at->is_string()) {
           out.push_back(s.e[0] == ctx.string_val(at->get<std::string>()));
         }
         break;
-      case TypeKind::kDate:
+      case Kind::kDate:
         if (at->is_string()) {
           if (const auto d = Date::Parse(at->get<std::string>())) {
             out.push_back(s.e[0] == ctx.int_val(d->days()));
           }
         }
         break;
-      case TypeKind::kEnum:
+      case Kind::kEnum:
         if (at->is_string()) {
           const auto& names = types.enum_info(t).json_names;
           const auto it = std::find(names.begin(), names.end(), at->get<std::string>());

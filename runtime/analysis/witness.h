@@ -12,7 +12,7 @@
 #include <optional>
 
 #include "runtime/analysis/encode.h"
-#include "runtime/value/date.h"
+#include "core/date.h"
 
 namespace policy::analysis {
 

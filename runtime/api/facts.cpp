@@ -25,7 +25,7 @@ namespace {
 // Required: must be set before evaluating. Records that are always present are containers, not
 // facts; a `name?: T` field may be absent in JSON and so is optional too.
 auto IsRequiredLeaf(const TypeTable& types, const FieldInfo& f) -> bool {
-  return !f.may_be_absent && !types.IsOptional(f.type) && types.kind(f.type) != TypeKind::kRecord;
+  return !f.may_be_absent && !types.IsOptional(f.type) && types.kind(f.type) != policy::Kind::kRecord;
 }
 
 // Allocates an empty record of `type` (nested required records included) and returns how many
@@ -36,7 +36,7 @@ auto NewSkeleton(const TypeTable& types, TypeId type, Arena& arena, int64_t& mis
   policy::Value* items = obj->mutable_data();
   for (size_t i = 0; i < info.fields.size(); ++i) {
     const FieldInfo& f = info.fields[i];
-    if (!f.may_be_absent && types.kind(f.type) == TypeKind::kRecord) {
+    if (!f.may_be_absent && types.kind(f.type) == policy::Kind::kRecord) {
       items[i] = NewSkeleton(types, f.type, arena, missing);
     } else {
       items[i] = policy::Value();
@@ -59,7 +59,7 @@ auto CountMissing(const TypeTable& types, TypeId type, const policy::Value& v) -
   }
   const TypeId t = types.Unwrap(type);
   int64_t n = 0;
-  if (types.kind(t) == TypeKind::kRecord) {
+  if (types.kind(t) == policy::Kind::kRecord) {
     const RecordInfo& info = types.record_info(t);
     const auto items = v.items();
     for (size_t i = 0; i < info.fields.size(); ++i) {
@@ -69,7 +69,7 @@ auto CountMissing(const TypeTable& types, TypeId type, const policy::Value& v) -
         n += CountMissing(types, info.fields[i].type, items[i]);
       }
     }
-  } else if (types.kind(t) == TypeKind::kList || types.kind(t) == TypeKind::kSet) {
+  } else if (types.kind(t) == policy::Kind::kList || types.kind(t) == policy::Kind::kSet) {
     for (const policy::Value& item : v.items()) {
       n += CountMissing(types, types.Get(t).elem, item);
     }
@@ -83,7 +83,7 @@ void CollectMissing(const TypeTable& types, TypeId type, const policy::Value& v,
   if (v.is_none()) {
     return;
   }
-  if (types.kind(t) == TypeKind::kRecord) {
+  if (types.kind(t) == policy::Kind::kRecord) {
     const RecordInfo& info = types.record_info(t);
     const auto items = v.items();
     for (size_t i = 0; i < info.fields.size(); ++i) {
@@ -96,7 +96,7 @@ void CollectMissing(const TypeTable& types, TypeId type, const policy::Value& v,
         CollectMissing(types, info.fields[i].type, items[i], p, out);
       }
     }
-  } else if (types.kind(t) == TypeKind::kList || types.kind(t) == TypeKind::kSet) {
+  } else if (types.kind(t) == policy::Kind::kList || types.kind(t) == policy::Kind::kSet) {
     const auto items = v.items();
     for (size_t i = 0; i < items.size(); ++i) {
       CollectMissing(types, types.Get(t).elem, items[i], fmt::format("{}[{}]", path, i), out);
@@ -279,7 +279,7 @@ auto Mismatch(const Field& field, const TypeTable& types, TypeId type, std::stri
 // Shared body of the scalar setters: locate, check the kind, store.
 template <typename Make>
 auto SetScalar(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
-               std::span<const size_t> indices, TypeKind want, std::string_view given, Make make) -> Status {
+               std::span<const size_t> indices, policy::Kind want, std::string_view given, Make make) -> Status {
   auto ref = FactsAccess::Prepare(facts, field, indices);
   if (!ref) {
     return ref.error();
@@ -299,7 +299,7 @@ auto SetScalar(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Fie
 }  // namespace
 
 auto Facts::Set(const Field& field, bool value, std::span<const size_t> indices) -> Status {
-  return SetScalar(*this, impl_, field, indices, TypeKind::kBool, "a Bool",
+  return SetScalar(*this, impl_, field, indices, policy::Kind::kBool, "a Bool",
                    [&](TypeId) -> Result<policy::Value> { return policy::Value::Bool(value); });
 }
 
@@ -309,15 +309,15 @@ auto Facts::Set(const Field& field, int64_t value, std::span<const size_t> indic
   }
   // An integer fact may also fill a Decimal field exactly.
   const TypeTable& types = impl_->set->types();
-  const bool decimal = types.kind(types.Unwrap(field.field_type_)) == TypeKind::kDecimal;
-  return SetScalar(*this, impl_, field, indices, decimal ? TypeKind::kDecimal : TypeKind::kInt, "an Int",
+  const bool decimal = types.kind(types.Unwrap(field.field_type_)) == policy::Kind::kDecimal;
+  return SetScalar(*this, impl_, field, indices, decimal ? policy::Kind::kDecimal : policy::Kind::kInt, "an Int",
                    [&](TypeId) -> Result<policy::Value> {
                      return decimal ? policy::Value::Dec(Decimal::FromInt(value)) : policy::Value::Int(value);
                    });
 }
 
 auto Facts::SetDecimal(const Field& field, std::string_view text, std::span<const size_t> indices) -> Status {
-  return SetScalar(*this, impl_, field, indices, TypeKind::kDecimal, fmt::format("\"{}\"", text),
+  return SetScalar(*this, impl_, field, indices, policy::Kind::kDecimal, fmt::format("\"{}\"", text),
                    [&](TypeId) -> Result<policy::Value> {
                      const auto d = Decimal::Parse(text);
                      if (!d) {
@@ -343,13 +343,13 @@ auto Facts::Set(const Field& field, std::string_view text, std::span<const size_
     return MakeError(ErrorCode::kTypeMismatch,
                      fmt::format("field `{}`: the text is not valid UTF-8", field.path()));
   }
-  return SetScalar(*this, impl_, field, indices, TypeKind::kText, "a text",
+  return SetScalar(*this, impl_, field, indices, policy::Kind::kText, "a text",
                    [&](TypeId) -> Result<policy::Value> { return impl_->arena.NewText(text); });
 }
 
 auto Facts::Set(const Field& field, Date value, std::span<const size_t> indices) -> Status {
   return SetScalar(
-      *this, impl_, field, indices, TypeKind::kDate, "a Date", [&](TypeId) -> Result<policy::Value> {
+      *this, impl_, field, indices, policy::Kind::kDate, "a Date", [&](TypeId) -> Result<policy::Value> {
         const auto d = detail::ToEngineDate(value);
         if (!d) {
           return MakeError(ErrorCode::kInvalidArgument,
@@ -361,7 +361,7 @@ auto Facts::Set(const Field& field, Date value, std::span<const size_t> indices)
 
 auto Facts::Set(const Field& field, const EnumValue& value, std::span<const size_t> indices) -> Status {
   return SetScalar(
-      *this, impl_, field, indices, TypeKind::kEnum, "an enum member",
+      *this, impl_, field, indices, policy::Kind::kEnum, "an enum member",
       [&](TypeId t) -> Result<policy::Value> {
         if (value.version != impl_->set->version) {
           return MakeError(ErrorCode::kStale, "the enum value belongs to another version of the policies");
@@ -378,7 +378,7 @@ auto Facts::Set(const Field& field, const EnumValue& value, std::span<const size
 auto Facts::SetDuration(const Field& field, int64_t count, std::string_view unit,
                         std::span<const size_t> indices) -> Status {
   return SetScalar(
-      *this, impl_, field, indices, TypeKind::kDuration, "a Duration", [&](TypeId) -> Result<policy::Value> {
+      *this, impl_, field, indices, policy::Kind::kDuration, "a Duration", [&](TypeId) -> Result<policy::Value> {
         DurationUnit u;
         if (unit == "days" || unit == "day") {
           u = DurationUnit::kDays;
@@ -401,7 +401,7 @@ namespace {
 // Lists and sets of scalars: `make` turns one element into a policy::Value or an error.
 template <typename T, typename Make>
 auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
-                   std::span<const T> values, std::span<const size_t> indices, TypeKind elem_kind,
+                   std::span<const T> values, std::span<const size_t> indices, policy::Kind elem_kind,
                    std::string_view given, Make make) -> Status {
   auto ref = FactsAccess::Prepare(facts, field, indices);
   if (!ref) {
@@ -409,8 +409,8 @@ auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const
   }
   const TypeTable& types = impl->set->types();
   const TypeId t = types.Unwrap(ref->type);
-  const TypeKind kind = types.kind(t);
-  if ((kind != TypeKind::kList && kind != TypeKind::kSet) || types.kind(types.Get(t).elem) != elem_kind) {
+  const policy::Kind kind = types.kind(t);
+  if ((kind != policy::Kind::kList && kind != policy::Kind::kSet) || types.kind(types.Get(t).elem) != elem_kind) {
     return Mismatch(field, types, ref->type, given);
   }
   if (values.size() > vm::kMaxGeneratedItems) {
@@ -428,14 +428,14 @@ auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const
     items.push_back(*item);
   }
   const policy::Value list =
-      kind == TypeKind::kSet ? impl->arena.NewSet(std::move(items)) : impl->arena.NewList(items);
+      kind == policy::Kind::kSet ? impl->arena.NewSet(std::move(items)) : impl->arena.NewList(items);
   return FactsAccess::Store(facts, *ref, list);
 }
 
 }  // namespace
 
 auto Facts::Set(const Field& field, std::span<const Date> values, std::span<const size_t> indices) -> Status {
-  return SetCollection(*this, impl_, field, values, indices, TypeKind::kDate, "a list of dates",
+  return SetCollection(*this, impl_, field, values, indices, policy::Kind::kDate, "a list of dates",
                        [&](TypeId, Date d) -> Result<policy::Value> {
                          const auto e = detail::ToEngineDate(d);
                          if (!e) {
@@ -449,7 +449,7 @@ auto Facts::Set(const Field& field, std::span<const Date> values, std::span<cons
 auto Facts::Set(const Field& field, std::span<const EnumValue> values, std::span<const size_t> indices)
     -> Status {
   return SetCollection(
-      *this, impl_, field, values, indices, TypeKind::kEnum, "a list of enum members",
+      *this, impl_, field, values, indices, policy::Kind::kEnum, "a list of enum members",
       [&](TypeId elem, const EnumValue& e) -> Result<policy::Value> {
         if (e.version != impl_->set->version) {
           return MakeError(ErrorCode::kStale, "an enum value belongs to another version of the policies");
@@ -470,11 +470,11 @@ auto Facts::Resize(const Field& field, size_t count, std::span<const size_t> ind
   }
   const TypeTable& types = impl_->set->types();
   const TypeId t = types.Unwrap(ref->type);
-  if (types.kind(t) != TypeKind::kList) {
+  if (types.kind(t) != policy::Kind::kList) {
     return Mismatch(field, types, ref->type, "a list of records");
   }
   const TypeId elem = types.Get(t).elem;
-  if (types.kind(elem) != TypeKind::kRecord) {
+  if (types.kind(elem) != policy::Kind::kRecord) {
     return MakeError(ErrorCode::kTypeMismatch,
                      fmt::format("field `{}` is a `{}`: Resize makes lists of records; set "
                                  "lists of values with Set",

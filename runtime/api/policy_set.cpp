@@ -117,8 +117,8 @@ auto ToJitTier(LoadOptions::JitTier tier) -> JitTier {
   return JitTier::kTiered;
 }
 
-auto ToCompileOptions(const LoadOptions& options) -> CompileOptions {
-  CompileOptions c;
+auto ToEngineOptions(const LoadOptions& options) -> EngineOptions {
+  EngineOptions c;
   c.include_stdlib = options.include_stdlib;
   c.jit = options.jit;
   c.jit_tier = ToJitTier(options.jit_tier);
@@ -135,7 +135,7 @@ auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) 
     DiagnosticSink found;
     const std::vector<std::string> files = CollectPolicyFiles(paths, found);
     if (found.has_errors()) {
-      return FinishLoad(Engine::Load(paths, ToCompileOptions(options)), options);  // reports them
+      return FinishLoad(Engine::Load(paths, ToEngineOptions(options)), options);  // reports them
     }
     if (files.empty()) {
       std::string list;
@@ -144,7 +144,7 @@ auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) 
       }
       return MakeError(ErrorCode::kIo, fmt::format("no .policy files in {}", list));
     }
-    return FinishLoad(Engine::Load(files, ToCompileOptions(options)), options);
+    return FinishLoad(Engine::Load(files, ToEngineOptions(options)), options);
   } catch (const std::bad_alloc&) {
     return MakeError(ErrorCode::kInternal, "out of memory while compiling the policies");
   } catch (const std::exception& e) {
@@ -152,31 +152,25 @@ auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) 
   }
 }
 
+// The public header names the value kinds itself (it includes only the standard library); they
+// are the engine's first eleven kinds, in the same order (core/kind.h), so a kind converts by value.
+#define POLICY_SAME_KIND(k) static_assert(static_cast<int>(Kind::k) == static_cast<int>(policy::Kind::k));
+POLICY_SAME_KIND(kNone)
+POLICY_SAME_KIND(kBool)
+POLICY_SAME_KIND(kInt)
+POLICY_SAME_KIND(kDecimal)
+POLICY_SAME_KIND(kText)
+POLICY_SAME_KIND(kDate)
+POLICY_SAME_KIND(kDuration)
+POLICY_SAME_KIND(kEnum)
+POLICY_SAME_KIND(kRecord)
+POLICY_SAME_KIND(kList)
+POLICY_SAME_KIND(kSet)
+#undef POLICY_SAME_KIND
+
 auto SetImpl::KindOf(const TypeTable& t, TypeId type) -> Kind {
-  switch (t.kind(t.Unwrap(type))) {
-    case TypeKind::kBool:
-      return Kind::kBool;
-    case TypeKind::kInt:
-      return Kind::kInt;
-    case TypeKind::kDecimal:
-      return Kind::kDecimal;
-    case TypeKind::kText:
-      return Kind::kText;
-    case TypeKind::kDate:
-      return Kind::kDate;
-    case TypeKind::kDuration:
-      return Kind::kDuration;
-    case TypeKind::kEnum:
-      return Kind::kEnum;
-    case TypeKind::kRecord:
-      return Kind::kRecord;
-    case TypeKind::kList:
-      return Kind::kList;
-    case TypeKind::kSet:
-      return Kind::kSet;
-    default:
-      return Kind::kNone;
-  }
+  const policy::Kind kind = t.kind(t.Unwrap(type));
+  return kind <= policy::Kind::kSet ? static_cast<Kind>(kind) : Kind::kNone;
 }
 
 auto SetImpl::MakeValue(TypeId type, const policy::Value& v) const -> api::Value {
@@ -259,7 +253,7 @@ auto PolicySet::LoadSources(const std::vector<SourceFile>& files, const LoadOpti
   for (const SourceFile& f : files) {
     pairs.emplace_back(f.path, f.text);
   }
-  const CompileOptions c = detail::ToCompileOptions(options);
+  const EngineOptions c = detail::ToEngineOptions(options);
   try {
     return detail::FinishLoad(Engine::LoadSources(pairs, c), options);
   } catch (const std::bad_alloc&) {
@@ -297,7 +291,7 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   }
   const ir::Decision& d = engine.program().ir().decisions[*index];
   const TypeTable& types = impl_->types();
-  if (d.params.size() != 1 || types.kind(d.params[0]) != TypeKind::kRecord) {
+  if (d.params.size() != 1 || types.kind(d.params[0]) != policy::Kind::kRecord) {
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("decision `{}` takes {} parameter(s); the API evaluates decisions of one "
                                  "case record, such as `(c: Case)`",
@@ -424,7 +418,7 @@ auto Decision::field(std::string_view path) const -> Result<Field> {
       segment.remove_suffix(2);
     }
     const TypeId record = types.Unwrap(current);
-    if (types.kind(record) != TypeKind::kRecord) {
+    if (types.kind(record) != policy::Kind::kRecord) {
       return MakeError(ErrorCode::kNotFound, fmt::format("`{}` is a `{}`, which has no field `{}`", walked,
                                                          types.Name(current), segment));
     }
@@ -449,7 +443,7 @@ auto Decision::field(std::string_view path) const -> Result<Field> {
     walked.append(segment);
     if (into_list) {
       const TypeId list = types.Unwrap(current);
-      if (types.kind(list) != TypeKind::kList && types.kind(list) != TypeKind::kSet) {
+      if (types.kind(list) != policy::Kind::kList && types.kind(list) != policy::Kind::kSet) {
         return MakeError(ErrorCode::kTypeMismatch, fmt::format("`{}[]`: `{}` is a `{}`, not a list", walked,
                                                                walked, types.Name(current)));
       }
@@ -475,10 +469,10 @@ auto Decision::enum_value(const Field& field, std::string_view member) const -> 
   }
   const TypeTable& types = set_->types();
   TypeId t = types.Unwrap(field.field_type_);
-  if (types.kind(t) == TypeKind::kList || types.kind(t) == TypeKind::kSet) {
+  if (types.kind(t) == policy::Kind::kList || types.kind(t) == policy::Kind::kSet) {
     t = types.Unwrap(types.Get(t).elem);
   }
-  if (types.kind(t) != TypeKind::kEnum) {
+  if (types.kind(t) != policy::Kind::kEnum) {
     return MakeError(ErrorCode::kTypeMismatch,
                      fmt::format("`{}` is a `{}`, not an enum", field.path(), types.Name(field.field_type_)));
   }

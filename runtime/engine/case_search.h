@@ -13,7 +13,7 @@
 #include <string>
 
 #include "compiler/base/types.h"
-#include "runtime/value/date.h"
+#include "core/date.h"
 
 namespace policy {
 
@@ -26,26 +26,26 @@ class CaseMutator {
   // value, none, empty collections.
   auto Fresh(TypeId type) -> nlohmann::json {
     switch (types_.kind(type)) {
-      case TypeKind::kBool:
+      case Kind::kBool:
         return false;
-      case TypeKind::kInt:
+      case Kind::kInt:
         return 0;
-      case TypeKind::kDecimal:
+      case Kind::kDecimal:
         return 0;
-      case TypeKind::kText:
+      case Kind::kText:
         return "";
-      case TypeKind::kDate:
+      case Kind::kDate:
         return as_of_.ToString();
-      case TypeKind::kDuration:
+      case Kind::kDuration:
         return "P0D";
-      case TypeKind::kEnum:
+      case Kind::kEnum:
         return types_.enum_info(type).json_names.front();
-      case TypeKind::kOptional:
+      case Kind::kOptional:
         return nullptr;
-      case TypeKind::kList:
-      case TypeKind::kSet:
+      case Kind::kList:
+      case Kind::kSet:
         return nlohmann::json::array();
-      case TypeKind::kRecord: {
+      case Kind::kRecord: {
         nlohmann::json o = nlohmann::json::object();
         for (const FieldInfo& f : types_.record_info(type).fields) {
           o[f.name] = Fresh(f.type);
@@ -60,10 +60,10 @@ class CaseMutator {
   // Changes one leaf somewhere under `j` (of type `type`).
   void Mutate(nlohmann::json& j, TypeId type, int depth = 0) {
     switch (types_.kind(type)) {
-      case TypeKind::kBool:
+      case Kind::kBool:
         j = !(j.is_boolean() && j.get<bool>());
         return;
-      case TypeKind::kInt: {
+      case Kind::kInt: {
         static constexpr int64_t kInteresting[] = {0, 1, 2, 3, 6, 12, 17, 18, 19, 20, 21, 24, 26, 36, 48, 60};
         const int64_t v = j.is_number_integer() ? j.get<int64_t>() : 0;
         switch (Below(3)) {
@@ -78,13 +78,13 @@ class CaseMutator {
             return;
         }
       }
-      case TypeKind::kDecimal: {
+      case Kind::kDecimal: {
         const double v = j.is_number() ? j.get<double>() : 0;
         static constexpr double kSteps[] = {-1, -0.25, 0.25, 1, 10};
         j = Below(3) == 0 ? static_cast<double>(Below(41)) : v + kSteps[Below(std::size(kSteps))];
         return;
       }
-      case TypeKind::kDate: {
+      case Kind::kDate: {
         auto d = j.is_string() ? Date::Parse(j.get<std::string>()) : std::nullopt;
         const Date base = d.value_or(as_of_);
         static constexpr int64_t kDays[] = {-1, 1, -7, 7, -30, 30, -182, 182, -365, 365, -3650, 3650};
@@ -93,12 +93,12 @@ class CaseMutator {
         }
         return;
       }
-      case TypeKind::kEnum: {
+      case Kind::kEnum: {
         const auto& names = types_.enum_info(type).json_names;
         j = names[Below(names.size())];
         return;
       }
-      case TypeKind::kOptional:
+      case Kind::kOptional:
         if (j.is_null()) {
           j = Fresh(types_.Get(type).elem);
           if (Below(2) == 0) {
@@ -110,8 +110,8 @@ class CaseMutator {
           Mutate(j, types_.Get(type).elem, depth + 1);
         }
         return;
-      case TypeKind::kSet:
-        if (types_.kind(types_.Get(type).elem) == TypeKind::kEnum) {
+      case Kind::kSet:
+        if (types_.kind(types_.Get(type).elem) == Kind::kEnum) {
           // Toggle one member.
           const auto& names = types_.enum_info(types_.Get(type).elem).json_names;
           const std::string& m = names[Below(names.size())];
@@ -131,7 +131,7 @@ class CaseMutator {
           return;
         }
         [[fallthrough]];
-      case TypeKind::kList: {
+      case Kind::kList: {
         if (!j.is_array()) {
           j = nlohmann::json::array();
         }
@@ -142,7 +142,7 @@ class CaseMutator {
         } else if (choice == 1 || j.empty()) {
           nlohmann::json item = j.empty() ? Fresh(elem) : j[Below(j.size())];
           Mutate(item, elem, depth + 1);
-          if (types_.kind(type) == TypeKind::kSet && std::find(j.begin(), j.end(), item) != j.end()) {
+          if (types_.kind(type) == Kind::kSet && std::find(j.begin(), j.end(), item) != j.end()) {
             return;
           }
           j.push_back(item);
@@ -150,14 +150,14 @@ class CaseMutator {
           nlohmann::json& item = j[Below(j.size())];
           nlohmann::json changed = item;
           Mutate(changed, elem, depth + 1);
-          if (types_.kind(type) == TypeKind::kSet && std::find(j.begin(), j.end(), changed) != j.end()) {
+          if (types_.kind(type) == Kind::kSet && std::find(j.begin(), j.end(), changed) != j.end()) {
             return;
           }
           item = changed;
         }
         return;
       }
-      case TypeKind::kRecord: {
+      case Kind::kRecord: {
         const auto& fields = types_.record_info(type).fields;
         if (fields.empty() || depth > 8) {
           return;

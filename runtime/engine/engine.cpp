@@ -31,7 +31,7 @@ auto ToDiagnostic(const vm::EvalError& error) -> Diagnostic {
   return d;
 }
 
-auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& options) -> LoadResult {
+auto Engine::Load(const std::vector<std::string>& paths, const EngineOptions& options) -> LoadResult {
   LoadResult result;
   result.sources = std::make_shared<SourceManager>();
   const std::vector<std::string> files = CollectPolicyFiles(paths, result.diagnostics);
@@ -40,14 +40,14 @@ auto Engine::Load(const std::vector<std::string>& paths, const CompileOptions& o
 }
 
 auto Engine::LoadSources(const std::vector<std::pair<std::string, std::string>>& files,
-                         const CompileOptions& options) -> LoadResult {
+                         const EngineOptions& options) -> LoadResult {
   LoadResult result;
   result.sources = std::make_shared<SourceManager>();
   std::shared_ptr<ir::Program> program = CompileSources(files, options, *result.sources, result.diagnostics);
   return Finish(std::move(program), std::move(result), options);
 }
 
-auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, const CompileOptions& options)
+auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, const EngineOptions& options)
     -> LoadResult {
   if (!program || result.diagnostics.has_errors()) {
     return result;
@@ -171,26 +171,26 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
   }
   const TypeId t = types.Unwrap(type);
   switch (types.kind(t)) {
-    case TypeKind::kBool:
+    case Kind::kBool:
       return value.as_bool();
-    case TypeKind::kInt:
+    case Kind::kInt:
       return value.as_int();
-    case TypeKind::kDecimal: {
+    case Kind::kDecimal: {
       const Decimal d = value.as_decimal();
       if (d.IsInteger()) {
         return d.mantissa();
       }
       return d.ToDouble();
     }
-    case TypeKind::kText:
+    case Kind::kText:
       return std::string(value.as_text());
-    case TypeKind::kDate:
+    case Kind::kDate:
       return value.as_date().ToString();
-    case TypeKind::kDuration:
+    case Kind::kDuration:
       return value.as_duration().ToIso();
-    case TypeKind::kEnum:
+    case Kind::kEnum:
       return types.enum_info(t).json_names[value.as_enum()];
-    case TypeKind::kRecord: {
+    case Kind::kRecord: {
       json obj = json::object();
       const RecordInfo& rec = types.record_info(t);
       const auto items = value.items();
@@ -199,13 +199,13 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
       }
       return obj;
     }
-    case TypeKind::kList:
-    case TypeKind::kSet: {
+    case Kind::kList:
+    case Kind::kSet: {
       json arr = json::array();
       for (const Value& v : value.items()) {
         arr.push_back(ValueToJson(types.Get(t).elem, v));
       }
-      if (types.kind(t) == TypeKind::kSet) {
+      if (types.kind(t) == Kind::kSet) {
         // The catalogue orders sets by the code points of their JSON encoding, not by declaration
         // order of enum values.
         std::sort(arr.begin(), arr.end(), [](const json& a, const json& b) {

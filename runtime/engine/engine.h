@@ -17,8 +17,9 @@
 #include "compiler/base/source.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/pipeline.h"
-#include "runtime/value/date.h"
+#include "core/date.h"
 #include "runtime/vm/eval.h"
+#include "runtime/vm/jit_tier.h"
 
 namespace policy {
 
@@ -31,7 +32,17 @@ struct InputLimits {
 
 class Engine;
 
-// What the JIT did with each decision, when the engine was loaded with CompileOptions::jit.
+// How to load: the compiler's options, and what the backends do with its output.
+struct EngineOptions : CompileOptions {
+  // Also compile the decisions to machine code (runtime/jit, LLVM), when this build has it;
+  // Engine::native_report() says what was compiled and why anything was not.
+  bool jit = false;
+  // With `jit`: quick code only by default (one-shot commands and tests); services load with
+  // kTiered through the embedding API.
+  JitTier jit_tier = JitTier::kQuick;
+};
+
+// What the JIT did with each decision, when the engine was loaded with EngineOptions::jit.
 struct NativeReport {
   bool requested = false;
   bool available = false;  // this build has the LLVM backend
@@ -61,10 +72,10 @@ struct TestResult {
 
 class Engine {
  public:
-  static auto Load(const std::vector<std::string>& paths, const CompileOptions& options = {}) -> LoadResult;
+  static auto Load(const std::vector<std::string>& paths, const EngineOptions& options = {}) -> LoadResult;
   // Loads policies from memory: (path, text) pairs. The paths are used in diagnostics only.
   static auto LoadSources(const std::vector<std::pair<std::string, std::string>>& files,
-                          const CompileOptions& options = {}) -> LoadResult;
+                          const EngineOptions& options = {}) -> LoadResult;
 
   auto sources() const -> const SourceManager& { return *sources_; }
   auto program() const -> const vm::CompiledProgram& { return *compiled_; }
@@ -103,7 +114,7 @@ class Engine {
 
  private:
   Engine() = default;
-  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result, const CompileOptions& options)
+  static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result, const EngineOptions& options)
       -> LoadResult;
   static auto CompileNativeCode(vm::CompiledProgram& compiled, JitTier tier) -> NativeReport;
   std::shared_ptr<SourceManager> sources_;

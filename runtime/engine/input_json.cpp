@@ -52,12 +52,12 @@ class Binder {
       return j.is_null() ? Value() : Bind(j, types_.Get(type).elem, path);
     }
     switch (types_.kind(type)) {
-      case TypeKind::kBool:
+      case Kind::kBool:
         if (j.is_boolean()) {
           return Value::Bool(j.get<bool>());
         }
         return Mismatch(j, path, "a boolean (`true` or `false`)");
-      case TypeKind::kInt:
+      case Kind::kInt:
         if (j.is_number_integer() && (!j.is_number_unsigned() || j.get<uint64_t>() <= INT64_MAX)) {
           return Value::Int(j.get<int64_t>());
         }
@@ -66,7 +66,7 @@ class Binder {
           return Value();
         }
         return Mismatch(j, path, "an integer");
-      case TypeKind::kDecimal: {
+      case Kind::kDecimal: {
         if (j.is_number_integer() && !j.is_number_unsigned()) {
           return Value::Dec(Decimal::FromInt(j.get<int64_t>()));
         }
@@ -82,12 +82,12 @@ class Binder {
         }
         return Mismatch(j, path, "a number");
       }
-      case TypeKind::kText:
+      case Kind::kText:
         if (j.is_string()) {
           return arena_.NewText(j.get_ref<const std::string&>());
         }
         return Mismatch(j, path, "a string");
-      case TypeKind::kDate: {
+      case Kind::kDate: {
         if (!j.is_string()) {
           return Mismatch(j, path, "a date string \"YYYY-MM-DD\"");
         }
@@ -100,7 +100,7 @@ class Binder {
                 "dates are written \"YYYY-MM-DD\" and must exist (2024-02-29 does, 2023-02-29 does not)");
         return Value();
       }
-      case TypeKind::kDuration: {
+      case Kind::kDuration: {
         if (j.is_string()) {
           const std::string& s = j.get_ref<const std::string&>();
           if (s.size() >= 3 && s[0] == 'P') {
@@ -122,7 +122,7 @@ class Binder {
         }
         return Mismatch(j, path, "an ISO 8601 duration such as \"P26W\" or \"P12M\"");
       }
-      case TypeKind::kEnum: {
+      case Kind::kEnum: {
         const EnumInfo& info = types_.enum_info(type);
         if (!j.is_string()) {
           return Mismatch(j, path, fmt::format("one of the `{}` values as a string", types_.Name(type)));
@@ -145,10 +145,10 @@ class Binder {
         d.WithNote(fmt::format("`{}` is one of {}", types_.Name(type), list));
         return Value();
       }
-      case TypeKind::kRecord:
+      case Kind::kRecord:
         return BindRecord(j, type, path);
-      case TypeKind::kList:
-      case TypeKind::kSet: {
+      case Kind::kList:
+      case Kind::kSet: {
         if (!j.is_array()) {
           return Mismatch(j, path, "an array");
         }
@@ -162,7 +162,7 @@ class Binder {
         for (size_t i = 0; i < j.size(); ++i) {
           items.push_back(Bind(j[i], types_.Get(type).elem, fmt::format("{}[{}]", path, i)));
         }
-        if (types_.kind(type) == TypeKind::kSet) {
+        if (types_.kind(type) == Kind::kSet) {
           const size_t before = items.size();
           Value set = arena_.NewSet(items);
           if (set.items().size() != before) {
@@ -258,7 +258,7 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
 auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::string& file, Arena& arena,
                       DiagnosticSink& diags, const InputLimits& limits) const -> std::optional<Value> {
   const ir::Decision& d = ir_->decisions[decision];
-  if (d.params.size() != 1 || ir_->types.kind(d.params[0]) != TypeKind::kRecord) {
+  if (d.params.size() != 1 || ir_->types.kind(d.params[0]) != Kind::kRecord) {
     diags
         .Report(DiagCode::kNotEvaluable, d.span,
                 fmt::format("decision `{}` cannot be evaluated on a case file", d.name), "declared here")

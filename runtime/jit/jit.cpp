@@ -52,7 +52,7 @@ extern "C" auto PolicyJitNewList(vm::NativeState* state, uint32_t n) -> void* {
 }
 
 // The calendar, for `year`, `month`, `day_of_month` and `date + n months`: pure functions of
-// their arguments, with the interpreter's definitions (runtime/value/date.h). The optimised tier
+// their arguments, with the interpreter's definitions (core/date.h). The optimised tier
 // computes a date's fields inline instead (FunctionLowering::Civil), and leaves a day count
 // outside the inline arithmetic's range to the interpreter.
 // (year << 16) | (month << 8) | day of a date given as days since 1970-01-01.
@@ -163,7 +163,7 @@ struct Unsupported {
   std::string reason;
 };
 
-constexpr uint8_t Tag(ValueTag t) {
+constexpr uint8_t Tag(Kind t) {
   return static_cast<uint8_t>(t);
 }
 
@@ -247,10 +247,10 @@ class FunctionLowering {
     return {b_.getInt8(raw[0]), b_.getInt8(raw[1]), b_.getInt64(static_cast<uint64_t>(bits))};
   }
   auto Bool(llvm::Value* i1) -> V {
-    return {b_.getInt8(Tag(ValueTag::kBool)), b_.getInt8(0), b_.CreateZExt(i1, b_.getInt64Ty())};
+    return {b_.getInt8(Tag(Kind::kBool)), b_.getInt8(0), b_.CreateZExt(i1, b_.getInt64Ty())};
   }
   auto Truth(const V& v) -> llvm::Value* { return b_.CreateICmpNE(v.bits, b_.getInt64(0)); }
-  auto IsNone(const V& v) -> llvm::Value* { return b_.CreateICmpEQ(v.tag, b_.getInt8(Tag(ValueTag::kNone))); }
+  auto IsNone(const V& v) -> llvm::Value* { return b_.CreateICmpEQ(v.tag, b_.getInt8(Tag(Kind::kNone))); }
 
   auto Block(const char* name) -> llvm::BasicBlock* { return llvm::BasicBlock::Create(ctx_, name, fn_); }
   // The block that gives up: the interpreter answers instead.
@@ -348,7 +348,7 @@ class FunctionLowering {
   auto RootsOf(const ir::Node& call) const -> std::vector<int32_t>;
   auto EmitBuiltin(const ir::Node& n) -> std::optional<V>;
   auto AddDuration(const V& date, const V& duration, bool subtract) -> V;
-  // The calendar in IR, as runtime/value/date.cpp computes it in the computational calendar of
+  // The calendar in IR, as core/date.cpp computes it in the computational calendar of
   // Neri and Schneider (years from 1 March, months 3..14). All i32, n < 2^30. The optimised
   // tier only: its code generator turns the divisions by constants into multiplications, where
   // the quick tier's emits real divisions (D2 took 92 ns instead of 61; docs/jit.md).
@@ -586,8 +586,8 @@ FunctionLowering::FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num
 
 auto FunctionLowering::Items(const V& list) -> std::pair<llvm::Value*, llvm::Value*> {
   // Value::items(): a record or list has items; any other value (none) has none.
-  llvm::Value* is_agg = b_.CreateOr(b_.CreateICmpEQ(list.tag, b_.getInt8(Tag(ValueTag::kList))),
-                                    b_.CreateICmpEQ(list.tag, b_.getInt8(Tag(ValueTag::kRecord))));
+  llvm::Value* is_agg = b_.CreateOr(b_.CreateICmpEQ(list.tag, b_.getInt8(Tag(Kind::kList))),
+                                    b_.CreateICmpEQ(list.tag, b_.getInt8(Tag(Kind::kRecord))));
   llvm::BasicBlock* from = b_.GetInsertBlock();
   llvm::BasicBlock* read = Block("items");
   llvm::BasicBlock* done = Block("items.done");
@@ -685,7 +685,7 @@ auto BinaryOnLocals(ir::Op op, TypeId result, TypeId operand, Span span) -> ir::
 auto FunctionLowering::Equal(TypeId type, const V& a, const V& b) -> llvm::Value* {
   const TypeTable& types = l_.types();
   const TypeId t = types.Unwrap(type);
-  if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == TypeKind::kEnum ||
+  if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == Kind::kEnum ||
        t == TypeTable::kDateId) &&
       !types.IsOptional(type)) {
     return b_.CreateICmpEQ(a.bits, b.bits);
@@ -704,7 +704,7 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
     case ir::Op::kLocal:
       return Load(Slot(n.a));
     case ir::Op::kAsOf:
-      return {b_.getInt8(Tag(ValueTag::kDate)), b_.getInt8(0), AsOf()};
+      return {b_.getInt8(Tag(Kind::kDate)), b_.getInt8(0), AsOf()};
     case ir::Op::kField: {
       // Records are immutable once built: a field read twice (across calls too) is read once.
       const V rec = Emit(*n.kids[0]);
@@ -806,7 +806,7 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
     }
     case ir::Op::kEq: {
       const TypeId t = types.Unwrap(n.kids[0]->type);
-      if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == TypeKind::kEnum ||
+      if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == Kind::kEnum ||
            t == TypeTable::kDateId) &&
           !types.IsOptional(n.kids[0]->type) && !types.IsOptional(n.kids[1]->type)) {
         const V x = Emit(*n.kids[0]);
@@ -835,7 +835,7 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
           Truth(Emit(*n.kids[0])), [&] { return Emit(*n.kids[1]); }, [&] { return Emit(*n.kids[2]); });
     case ir::Op::kDuration: {
       const V count = Emit(*n.kids[0]);
-      return {b_.getInt8(Tag(ValueTag::kDuration)), b_.getInt8(static_cast<uint8_t>(n.a)), count.bits};
+      return {b_.getInt8(Tag(Kind::kDuration)), b_.getInt8(static_cast<uint8_t>(n.a)), count.bits};
     }
     case ir::Op::kAggregate:
       return EmitAggregate(n);
@@ -1070,7 +1070,7 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
   switch (builtin) {
     case check::Builtin::kToDecimal: {
       const V x = Emit(*n.kids[0]);  // Decimal::FromInt: the integer as mantissa, scale 0
-      return V{b_.getInt8(Tag(ValueTag::kDecimal)), b_.getInt8(0), x.bits};
+      return V{b_.getInt8(Tag(Kind::kDecimal)), b_.getInt8(0), x.bits};
     }
     case check::Builtin::kMin:
     case check::Builtin::kMax: {
@@ -1094,12 +1094,12 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
                               ? b_.CreateAShr(civil, 16)
                               : b_.CreateAnd(b_.CreateLShr(civil, builtin == check::Builtin::kMonth ? 8 : 0),
                                              b_.getInt64(0xff));
-      return V{b_.getInt8(Tag(ValueTag::kInt)), b_.getInt8(0), part};
+      return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), part};
     }
     case check::Builtin::kDaysBetween: {
       const V a = Emit(*n.kids[0]);
       const V b = Emit(*n.kids[1]);
-      return V{b_.getInt8(Tag(ValueTag::kInt)), b_.getInt8(0), b_.CreateSub(b.bits, a.bits)};
+      return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), b_.CreateSub(b.bits, a.bits)};
     }
     default:
       return std::nullopt;
@@ -1184,7 +1184,7 @@ auto FunctionLowering::CallDecision(uint32_t decision, const std::vector<V>& arg
 auto FunctionLowering::EmitIn(const ir::Node& n) -> V {
   const TypeTable& types = l_.types();
   const ir::Node& coll = *n.kids[1];
-  if (coll.op == ir::Op::kConst && types.kind(types.Unwrap(n.kids[0]->type)) == TypeKind::kEnum) {
+  if (coll.op == ir::Op::kConst && types.kind(types.Unwrap(n.kids[0]->type)) == Kind::kEnum) {
     uint64_t mask = 0;
     bool fits = true;
     for (const Value& v : l_.ir().constants[coll.a].items()) {
@@ -1206,7 +1206,7 @@ auto FunctionLowering::EmitIn(const ir::Node& n) -> V {
       if (types.enum_info(types.Unwrap(elem)).variants.size() > 64) {
         found = b_.CreateAnd(b_.CreateICmpULT(x.bits, b_.getInt64(64)), found);
       }
-      if (types.kind(elem) != TypeKind::kEnum) {
+      if (types.kind(elem) != Kind::kEnum) {
         found = b_.CreateAnd(b_.CreateNot(IsNone(x)), found);
       }
       return Bool(n.b != 0 ? b_.CreateNot(found) : found);
@@ -1302,7 +1302,7 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
       Store(Bool(b_.getInt1(false)), acc);
       break;
     case ir::AggOp::kCount:
-      Store({b_.getInt8(Tag(ValueTag::kInt)), b_.getInt8(0), b_.getInt64(0)}, acc);
+      Store({b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), b_.getInt64(0)}, acc);
       break;
     case ir::AggOp::kSum:
       Store(decimal ? Const(Value::Dec(Decimal())) : Const(Value::Int(0)), acc);
@@ -1439,7 +1439,7 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
                    b_.CreateBitCast(list, b_.getInt32Ty()->getPointerTo()));
   }
   if (n.agg == ir::AggOp::kFilter || n.agg == ir::AggOp::kMap) {
-    return {b_.getInt8(Tag(ValueTag::kList)), b_.getInt8(0), b_.CreatePtrToInt(list, b_.getInt64Ty())};
+    return {b_.getInt8(Tag(Kind::kList)), b_.getInt8(0), b_.CreatePtrToInt(list, b_.getInt64Ty())};
   }
   return Load(acc);
 }

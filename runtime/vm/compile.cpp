@@ -5,7 +5,7 @@
 #include <functional>
 
 #include "compiler/check/builtins.h"
-#include "runtime/value/calendar.h"
+#include "core/calendar.h"
 #include "runtime/vm/eval.h"
 
 namespace policy::vm {
@@ -537,7 +537,7 @@ class AggregateCode final : public Code {
             first = false;
             continue;
           }
-          const int c = x.tag() == ValueTag::kDuration ? CompareDurationsOrFail(x, best, span())
+          const int c = x.tag() == Kind::kDuration ? CompareDurationsOrFail(x, best, span())
                                                        : CompareValues(x, best);
           if ((op_ == ir::AggOp::kMin && c < 0) || (op_ == ir::AggOp::kMax && c > 0)) {
             best = x;
@@ -750,7 +750,7 @@ class BuiltinCode final : public Code {
       case check::Builtin::kMax: {
         const Value y = args_[1]->Eval(f);
         const int c =
-            x.tag() == ValueTag::kDuration ? CompareDurationsOrFail(x, y, span()) : CompareValues(x, y);
+            x.tag() == Kind::kDuration ? CompareDurationsOrFail(x, y, span()) : CompareValues(x, y);
         return (b_ == check::Builtin::kMin) == (c <= 0) ? x : y;
       }
       case check::Builtin::kAbs:
@@ -763,7 +763,7 @@ class BuiltinCode final : public Code {
         }
         return Value::Int(x.as_int() < 0 ? -x.as_int() : x.as_int());
       case check::Builtin::kLength:
-        if (x.tag() == ValueTag::kText) {
+        if (x.tag() == Kind::kText) {
           return Value::Int(CodePointCount(x.as_text()));
         }
         return Value::Int(static_cast<int64_t>(x.items().size()));
@@ -914,7 +914,7 @@ class Compiler {
       case ir::Op::kEq: {
         const bool ne = n.b != 0;
         const TypeId t = types.Unwrap(n.kids[0]->type);
-        if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == TypeKind::kEnum ||
+        if ((t == TypeTable::kIntId || t == TypeTable::kBoolId || types.kind(t) == Kind::kEnum ||
              t == TypeTable::kDateId) &&
             !types.IsOptional(n.kids[0]->type) && !types.IsOptional(n.kids[1]->type)) {
           return MakeBinary(
@@ -927,7 +927,7 @@ class Compiler {
       }
       case ir::Op::kIn: {
         const ir::Node& coll = *n.kids[1];
-        if (coll.op == ir::Op::kConst && types.kind(types.Unwrap(n.kids[0]->type)) == TypeKind::kEnum) {
+        if (coll.op == ir::Op::kConst && types.kind(types.Unwrap(n.kids[0]->type)) == Kind::kEnum) {
           uint64_t mask = 0;
           bool fits = true;
           for (const Value& v : ir_.constants[coll.a].items()) {
@@ -1133,7 +1133,7 @@ class Compiler {
         return CA::Scratch(f.ctx).NewText(joined);
       });
     }
-    if (types.kind(l) == TypeKind::kSet) {
+    if (types.kind(l) == Kind::kSet) {
       const bool is_union = n.arith == ArithOp::kAdd;
       return MakeBinary(s, std::move(a), std::move(b),
                         [is_union](Frame& f, Value x, Value y, Span) { return SetOp(f, x, y, is_union); });
@@ -1765,23 +1765,23 @@ auto FormatValue(const TypeTable& types, TypeId type, const Value& value) -> std
   }
   const TypeId t = types.Unwrap(type);
   switch (types.kind(t)) {
-    case TypeKind::kBool:
+    case Kind::kBool:
       return value.as_bool() ? "true" : "false";
-    case TypeKind::kInt:
+    case Kind::kInt:
       return std::to_string(value.as_int());
-    case TypeKind::kDecimal:
+    case Kind::kDecimal:
       return value.as_decimal().ToString();
-    case TypeKind::kText:
+    case Kind::kText:
       return fmt::format("\"{}\"", value.as_text());
-    case TypeKind::kDate:
+    case Kind::kDate:
       return value.as_date().ToString();
-    case TypeKind::kDuration:
+    case Kind::kDuration:
       return value.as_duration().ToText();
-    case TypeKind::kEnum: {
+    case Kind::kEnum: {
       const auto& vs = types.enum_info(t).variants;
       return value.as_enum() < vs.size() ? vs[value.as_enum()] : "?";
     }
-    case TypeKind::kRecord: {
+    case Kind::kRecord: {
       const RecordInfo& rec = types.record_info(t);
       std::string out = types.Name(t) + " { ";
       const auto items = value.items();
@@ -1791,9 +1791,9 @@ auto FormatValue(const TypeTable& types, TypeId type, const Value& value) -> std
       }
       return out + " }";
     }
-    case TypeKind::kList:
-    case TypeKind::kSet: {
-      const bool is_set = types.kind(t) == TypeKind::kSet;
+    case Kind::kList:
+    case Kind::kSet: {
+      const bool is_set = types.kind(t) == Kind::kSet;
       std::string out = is_set ? "{" : "[";
       bool first = true;
       for (const Value& v : value.items()) {

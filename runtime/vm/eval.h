@@ -20,10 +20,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/base/jit_tier.h"
+#include "runtime/vm/jit_tier.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
-#include "runtime/value/value.h"
+#include "core/value.h"
 
 namespace policy::vm {
 

@@ -191,6 +191,8 @@ inline auto DateBits(std::chrono::year_month_day d) -> uint32_t {
 }
 }  // namespace detail
 
+// What a value is. The engine's own list of kinds (core/kind.h) begins with these, in this order;
+// the library checks that at compile time.
 enum class Kind : uint8_t {
   kNone,
   kBool,

@@ -31,7 +31,7 @@ auto Read(const fs::path& p) -> std::string {
 }
 
 auto LoadBundled(bool jit, JitTier tier = JitTier::kQuick) -> std::shared_ptr<const Engine> {
-  CompileOptions options;
+  EngineOptions options;
   options.jit = jit;
   options.jit_tier = tier;
   LoadResult r = Engine::Load({std::string(POLICY_SOURCE_DIR) + "/policies"}, options);
@@ -53,7 +53,7 @@ auto Outcome(const Engine& e, uint32_t d, const Value& input, Date as_of, vm::Co
 // A test policy (without the standard library) loaded with the JIT; null, with the test failed,
 // unless it compiles and every decision runs as machine code.
 auto LoadNative(const std::string& policy, JitTier tier = JitTier::kQuick) -> std::shared_ptr<const Engine> {
-  CompileOptions options;
+  EngineOptions options;
   options.jit = true;
   options.jit_tier = tier;
   options.include_stdlib = false;

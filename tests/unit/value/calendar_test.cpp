@@ -1,11 +1,11 @@
-// The native calendar operations (runtime/value/calendar.h) checked against independent oracles
+// The native calendar operations (core/calendar.h) checked against independent oracles
 // over every day from 1900 to 2100: C++20 <chrono> for month roll-over, and a plain day-by-day
 // walk for working days and date steps.
 #include <gtest/gtest.h>
 
 #include <chrono>
 
-#include "runtime/value/calendar.h"
+#include "core/calendar.h"
 
 namespace policy {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "runtime/value/date.h"
+#include "core/date.h"
 
 namespace policy {
 namespace {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "runtime/value/decimal.h"
-#include "runtime/value/duration.h"
-#include "runtime/value/value.h"
+#include "core/decimal.h"
+#include "core/duration.h"
+#include "core/value.h"
 
 namespace policy {
 namespace {

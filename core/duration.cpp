@@ -1,4 +1,4 @@
-#include "runtime/value/duration.h"
+#include "core/duration.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/value/date.h"
+#include "core/date.h"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
-// How much the LLVM backend (runtime/jit) optimises, and when. Here, beside the other compile
-// options (compiler/pipeline.h), because the front end passes it through; see docs/jit.md,
-// "Two tiers".
+// How much the LLVM backend (runtime/jit) optimises, and when: an option of loading an engine
+// (runtime/engine/engine.h, EngineOptions), never of the compiler. Here rather than in runtime/jit
+// because that folder is built only with POLICY_JIT; see docs/jit.md, "Two tiers".
 #pragma once
 
 #include <cstdint>

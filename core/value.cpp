@@ -1,4 +1,4 @@
-#include "runtime/value/value.h"
+#include "core/value.h"
 
 #include <algorithm>
 #include <cstring>
@@ -7,17 +7,17 @@
 namespace policy {
 
 auto Value::Text(const TextObject* t) -> Value {
-  return Value(ValueTag::kText, 0, static_cast<int64_t>(reinterpret_cast<intptr_t>(t)));
+  return Value(Kind::kText, 0, static_cast<int64_t>(reinterpret_cast<intptr_t>(t)));
 }
 auto Value::Record(const AggregateObject* r) -> Value {
-  return Value(ValueTag::kRecord, 0, static_cast<int64_t>(reinterpret_cast<intptr_t>(r)));
+  return Value(Kind::kRecord, 0, static_cast<int64_t>(reinterpret_cast<intptr_t>(r)));
 }
 auto Value::List(const AggregateObject* l) -> Value {
-  return Value(ValueTag::kList, 0, static_cast<int64_t>(reinterpret_cast<intptr_t>(l)));
+  return Value(Kind::kList, 0, static_cast<int64_t>(reinterpret_cast<intptr_t>(l)));
 }
 
 auto Value::as_text() const -> std::string_view {
-  if (tag_ != ValueTag::kText) {
+  if (tag_ != Kind::kText) {
     return {};
   }
   const auto* t = reinterpret_cast<const TextObject*>(static_cast<intptr_t>(bits_));
@@ -84,18 +84,18 @@ auto CompareValues(const Value& a, const Value& b) -> int {
   }
   auto cmp = [](auto x, auto y) { return x < y ? -1 : (x > y ? 1 : 0); };
   switch (a.tag()) {
-    case ValueTag::kNone:
+    case Kind::kNone:
       return 0;
-    case ValueTag::kBool:
-    case ValueTag::kInt:
+    case Kind::kBool:
+    case Kind::kInt:
       return cmp(a.as_int(), b.as_int());
-    case ValueTag::kEnum:
+    case Kind::kEnum:
       return cmp(a.as_enum(), b.as_enum());
-    case ValueTag::kDate:
+    case Kind::kDate:
       return cmp(a.as_date().days(), b.as_date().days());
-    case ValueTag::kDecimal:
+    case Kind::kDecimal:
       return Decimal::Compare(a.as_decimal(), b.as_decimal());
-    case ValueTag::kDuration: {
+    case Kind::kDuration: {
       const Duration x = a.as_duration();
       const Duration y = b.as_duration();
       if (x.IsDayBased() != y.IsDayBased()) {
@@ -108,10 +108,10 @@ auto CompareValues(const Value& a, const Value& b) -> int {
       }
       return cmp(static_cast<int>(x.unit), static_cast<int>(y.unit));
     }
-    case ValueTag::kText:
+    case Kind::kText:
       return cmp(a.as_text().compare(b.as_text()), 0);
-    case ValueTag::kRecord:
-    case ValueTag::kList: {
+    case Kind::kRecord:
+    case Kind::kList: {
       const auto xs = a.items();
       const auto ys = b.items();
       const size_t n = std::min(xs.size(), ys.size());
@@ -122,12 +122,17 @@ auto CompareValues(const Value& a, const Value& b) -> int {
       }
       return cmp(xs.size(), ys.size());
     }
+    case Kind::kSet:
+    case Kind::kOptional:
+    case Kind::kError:
+    case Kind::kEmpty:
+      break;  // kinds of types only, never a value's tag (core/kind.h)
   }
   return 0;
 }
 
 auto ValuesEqual(const Value& a, const Value& b) -> bool {
-  if (a.tag() == ValueTag::kDuration && b.tag() == ValueTag::kDuration) {
+  if (a.tag() == Kind::kDuration && b.tag() == Kind::kDuration) {
     // 2 weeks == 14 days; 1 year == 12 months.
     const auto c = CompareDurations(a.as_duration(), b.as_duration());
     return c && *c == 0;

@@ -18,48 +18,36 @@
 #include <type_traits>
 #include <vector>
 
-#include "runtime/value/date.h"
-#include "runtime/value/decimal.h"
-#include "runtime/value/duration.h"
+#include "core/date.h"
+#include "core/kind.h"
+#include "core/decimal.h"
+#include "core/duration.h"
 
 namespace policy {
-
-enum class ValueTag : uint8_t {
-  kNone,
-  kBool,
-  kInt,
-  kDecimal,
-  kText,
-  kDate,
-  kDuration,
-  kEnum,
-  kRecord,
-  kList
-};
 
 struct TextObject;
 struct AggregateObject;  // record fields or list items
 
 class Value {
  public:
-  constexpr Value() : tag_(ValueTag::kNone), small_(0), bits_(0) {}
+  constexpr Value() : tag_(Kind::kNone), small_(0), bits_(0) {}
   static constexpr auto None() -> Value { return Value(); }
-  static constexpr auto Bool(bool b) -> Value { return Value(ValueTag::kBool, 0, b ? 1 : 0); }
-  static constexpr auto Int(int64_t i) -> Value { return Value(ValueTag::kInt, 0, i); }
+  static constexpr auto Bool(bool b) -> Value { return Value(Kind::kBool, 0, b ? 1 : 0); }
+  static constexpr auto Int(int64_t i) -> Value { return Value(Kind::kInt, 0, i); }
   static auto Dec(Decimal d) -> Value {
-    return Value(ValueTag::kDecimal, static_cast<uint8_t>(d.scale()), d.mantissa());
+    return Value(Kind::kDecimal, static_cast<uint8_t>(d.scale()), d.mantissa());
   }
-  static constexpr auto DateV(Date d) -> Value { return Value(ValueTag::kDate, 0, d.days()); }
+  static constexpr auto DateV(Date d) -> Value { return Value(Kind::kDate, 0, d.days()); }
   static constexpr auto Dur(Duration d) -> Value {
-    return Value(ValueTag::kDuration, static_cast<uint8_t>(d.unit), d.count);
+    return Value(Kind::kDuration, static_cast<uint8_t>(d.unit), d.count);
   }
-  static constexpr auto Enum(uint32_t ordinal) -> Value { return Value(ValueTag::kEnum, 0, ordinal); }
+  static constexpr auto Enum(uint32_t ordinal) -> Value { return Value(Kind::kEnum, 0, ordinal); }
   static auto Text(const TextObject* t) -> Value;
   static auto Record(const AggregateObject* r) -> Value;
   static auto List(const AggregateObject* l) -> Value;
 
-  auto tag() const -> ValueTag { return tag_; }
-  auto is_none() const -> bool { return tag_ == ValueTag::kNone; }
+  auto tag() const -> Kind { return tag_; }
+  auto is_none() const -> bool { return tag_ == Kind::kNone; }
   auto as_bool() const -> bool { return bits_ != 0; }
   auto as_int() const -> int64_t { return bits_; }
   auto as_decimal() const -> Decimal { return Decimal::Make(bits_, small_); }
@@ -72,8 +60,8 @@ class Value {
   inline auto items() const -> std::span<const Value>;
 
  private:
-  constexpr Value(ValueTag tag, uint8_t small, int64_t bits) : tag_(tag), small_(small), bits_(bits) {}
-  ValueTag tag_;
+  constexpr Value(Kind tag, uint8_t small, int64_t bits) : tag_(tag), small_(small), bits_(bits) {}
+  Kind tag_;
   uint8_t small_;  // decimal scale or duration unit
   int64_t bits_;   // the payload, or a pointer for heap objects
 };
@@ -81,7 +69,7 @@ static_assert(sizeof(Value) == 16);
 // Standard layout puts tag_ first: the API's inline Decide reads a result's first byte to tell
 // none (kNone is 0) without knowing this class (policy.hpp, Evaluator::Decide).
 static_assert(std::is_standard_layout_v<Value> && std::is_trivially_copyable_v<Value> &&
-              static_cast<uint8_t>(ValueTag::kNone) == 0);
+              static_cast<uint8_t>(Kind::kNone) == 0);
 
 struct TextObject {
   uint32_t size;
@@ -98,7 +86,7 @@ struct alignas(8) AggregateObject {
 static_assert(sizeof(AggregateObject) % alignof(Value) == 0, "items must stay aligned");
 
 inline auto Value::items() const -> std::span<const Value> {
-  if (tag_ != ValueTag::kRecord && tag_ != ValueTag::kList) {
+  if (tag_ != Kind::kRecord && tag_ != Kind::kList) {
     return {};
   }
   const auto* a = reinterpret_cast<const AggregateObject*>(static_cast<intptr_t>(bits_));

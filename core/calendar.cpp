@@ -1,4 +1,4 @@
-#include "runtime/value/calendar.h"
+#include "core/calendar.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "runtime/value/decimal.h"
+#include "core/decimal.h"
 
 #include <fmt/format.h>
 

@@ -12,9 +12,9 @@
 #include <span>
 #include <vector>
 
-#include "runtime/value/date.h"
-#include "runtime/value/duration.h"
-#include "runtime/value/value.h"
+#include "core/date.h"
+#include "core/duration.h"
+#include "core/value.h"
 
 namespace policy {
 
