@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "compiler/check/builtins.h"
+#include "core/builtins.h"
 
 namespace policy::check {
 namespace {
@@ -1238,7 +1238,7 @@ class Checker {
       diags_
           .Report(DiagCode::kBadCall, e.span, fmt::format("builtin `{}` must be called", e.text),
                   "not called")
-          .WithHelp(fmt::format("write `{}(...)`; {}", e.text, FindBuiltin(e.text)->doc));
+          .WithHelp(fmt::format("write `{}(...)`; {}", e.text, FindBuiltin(e.text)->signature));
       return TypeTable::kErrorId;
     }
     if (scopes_[body.module].broken) {
@@ -1556,7 +1556,7 @@ class Checker {
                   fmt::format("`{}` takes {} argument{}, but {} {} given", b.name, b.arity,
                               b.arity == 1 ? "" : "s", argc, argc == 1 ? "was" : "were"),
                   "wrong number of arguments")
-          .WithHelp(std::string(b.doc));
+          .WithHelp(std::string(b.signature));
       CheckArgs(e, body, {});
       return TypeTable::kErrorId;
     }
@@ -1579,7 +1579,7 @@ class Checker {
       diags_
           .Report(DiagCode::kBadCall, e.span, fmt::format("`{}` does not accept {}", b.name, ArgList(args)),
                   "wrong argument types")
-          .WithHelp(std::string(b.doc));
+          .WithHelp(std::string(b.signature));
       return TypeTable::kErrorId;
     };
     switch (b.id) {

@@ -17,6 +17,7 @@
 
 #include "compiler/base/source.h"
 #include "compiler/base/types.h"
+#include "core/period.h"
 #include "core/value.h"
 
 namespace policy::ir {
@@ -29,7 +30,7 @@ enum class Op : uint8_t {
   kField,         // kids[0].fields[a]
   kCallFunction,  // functions[a](kids...)
   kCallDecision,  // decisions[a](kids...)
-  kCallBuiltin,   // builtin a (check::Builtin) (kids...)
+  kCallBuiltin,   // builtin a (Builtin) (kids...)
   kNot,
   kNeg,
   kAnd,            // short-circuit
@@ -94,8 +95,7 @@ struct Rule {
   std::vector<std::string> targets;  // names of the rules it is an exception to
   std::string source;                // citation, may be empty
   std::string doc;
-  std::optional<Date> effective_from;
-  std::optional<Date> effective_until;
+  Period effective;
   std::vector<Conjunct> when;  // all must hold; empty = always
   NodePtr then;
   std::vector<uint32_t> overrides;  // indices into Decision::rules of the rules it defeats
@@ -114,14 +114,15 @@ struct Decision {
   std::vector<Rule> rules;  // evaluation order: every exception before the rules it overrides
   Span span;
   bool is_parameter = false;  // declared with `parameter`; its rules are its versions
-  // When the decision is in effect (docs/language.md, "Effective dating"): within its own
-  // `effective` period if it has one; otherwise, when every one of its rules that is not an
-  // exception is effective-dated, on the dates at least one of those rules is in effect; otherwise
-  // always. Outside it the decision is not applicable, and the default is not used.
-  std::optional<Date> effective_from;
-  std::optional<Date> effective_until;
+  Period effective;  // its own `effective` period, unbounded when it has none
   bool in_effect_with_rules = false;
 
+  // When the decision is in effect (docs/language.md, "Effective dating"), as the periods whose
+  // union it is: its own `effective` period if it has one; otherwise, when every one of its rules
+  // that is not an exception is effective-dated, the periods of those rules; otherwise one
+  // unbounded period. Outside them the decision is not applicable, and the default is not used.
+  // The one definition: the interpreter (InEffect), the JIT and the Z3 encoding all start here.
+  auto InEffectPeriods() const -> std::vector<Period>;
   auto InEffect(Date as_of) const -> bool;
 };
 

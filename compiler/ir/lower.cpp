@@ -5,20 +5,29 @@
 #include <functional>
 #include <map>
 
-#include "compiler/check/builtins.h"
+#include "core/builtins.h"
 
 namespace policy::ir {
 
-auto Decision::InEffect(Date as_of) const -> bool {
-  if (effective_from || effective_until) {
-    return !(effective_from && as_of < *effective_from) && !(effective_until && as_of > *effective_until);
+auto Decision::InEffectPeriods() const -> std::vector<Period> {
+  if (effective.IsBounded() || !in_effect_with_rules) {
+    return {effective};
   }
-  if (!in_effect_with_rules) {
-    return true;
+  std::vector<Period> periods;
+  for (const Rule& r : rules) {
+    if (!r.is_exception) {
+      periods.push_back(r.effective);
+    }
+  }
+  return periods;
+}
+
+auto Decision::InEffect(Date as_of) const -> bool {
+  if (effective.IsBounded() || !in_effect_with_rules) {
+    return effective.Contains(as_of);  // the common case, without building the list
   }
   for (const Rule& r : rules) {
-    if (!r.is_exception && !(r.effective_from && as_of < *r.effective_from) &&
-        !(r.effective_until && as_of > *r.effective_until)) {
+    if (!r.is_exception && r.effective.Contains(as_of)) {
       return true;
     }
   }
@@ -124,8 +133,7 @@ class Lowerer {
     out.num_slots = d.num_slots;
     out.span = d.decl->name.span;
     out.is_parameter = d.decl->is_parameter;
-    out.effective_from = d.decl->effective_from;
-    out.effective_until = d.decl->effective_until;
+    out.effective = {d.decl->effective_from, d.decl->effective_until};
     bool any_rule = false;
     bool all_dated = true;
     for (const ast::RuleDecl& rule : d.decl->rules) {
@@ -152,8 +160,7 @@ class Lowerer {
       }
       lr.source = rule.source ? rule.source->text : "";
       lr.doc = rule.doc.text;
-      lr.effective_from = rule.effective_from;
-      lr.effective_until = rule.effective_until;
+      lr.effective = {rule.effective_from, rule.effective_until};
       lr.span = rule.name.span;
       if (rule.when) {
         std::vector<const Expr*> conjuncts;

@@ -1,6 +1,6 @@
 #include <fmt/format.h>
 
-#include "compiler/check/builtins.h"
+#include "core/builtins.h"
 #include "compiler/ir/lower.h"
 
 namespace policy::ir {
@@ -94,7 +94,7 @@ void Print(const Program& p, const Node& n, int depth, std::string& out) {
       out += fmt::format(" {}", p.decisions[n.a].name);
       break;
     case Op::kCallBuiltin:
-      out += fmt::format(" {}", check::GetBuiltin(static_cast<check::Builtin>(n.a)).name);
+      out += fmt::format(" {}", GetBuiltin(static_cast<Builtin>(n.a)).name);
       break;
     default:
       break;

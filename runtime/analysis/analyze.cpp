@@ -315,13 +315,13 @@ class Analyzer {
           }
         }
       };
-      add(id.effective_from, 0);
-      add(id.effective_until, 0);
+      add(id.effective.from, 0);
+      add(id.effective.until, 0);
       for (const ir::Rule& r : id.rules) {
-        add(r.effective_from, 0);
-        add(r.effective_until, 0);
-        add(r.effective_from, -1);
-        add(r.effective_until, 1);
+        add(r.effective.from, 0);
+        add(r.effective.until, 0);
+        add(r.effective.from, -1);
+        add(r.effective.until, 1);
       }
     }
     f.method = "search";

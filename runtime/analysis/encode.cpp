@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "compiler/check/builtins.h"
+#include "core/builtins.h"
 #include "core/date.h"
 
 namespace policy::analysis {
@@ -268,27 +268,20 @@ auto Encoder::CallDecision(uint32_t d, const std::vector<Sym>& args) -> const De
 auto Encoder::EncodeDecision(uint32_t d, const std::vector<Sym>& args) -> DecisionSym {
   const ir::Decision& id = program_.decisions[d];
   const z3::expr& as_of = pool_.as_of();
-  const auto in_period = [&](const std::optional<Date>& from, const std::optional<Date>& until) {
+  // Period::Contains, as a term over the symbolic date.
+  const auto in_period = [&](const Period& p) {
     z3::expr c = ctx_.bool_val(true);
-    if (from) {
-      c = c && as_of >= ctx_.int_val(from->days());
+    if (p.from) {
+      c = c && as_of >= ctx_.int_val(p.from->days());
     }
-    if (until) {
-      c = c && as_of <= ctx_.int_val(until->days());
+    if (p.until) {
+      c = c && as_of <= ctx_.int_val(p.until->days());
     }
     return c.simplify();
   };
   std::vector<z3::expr> in_effect_terms;
-  if (id.effective_from || id.effective_until) {
-    in_effect_terms.push_back(in_period(id.effective_from, id.effective_until));
-  } else if (!id.in_effect_with_rules) {
-    in_effect_terms.push_back(ctx_.bool_val(true));
-  } else {
-    for (const ir::Rule& r : id.rules) {
-      if (!r.is_exception) {
-        in_effect_terms.push_back(in_period(r.effective_from, r.effective_until));
-      }
-    }
+  for (const Period& p : id.InEffectPeriods()) {
+    in_effect_terms.push_back(in_period(p));
   }
   DecisionSym out{
       AnyOf(ctx_, in_effect_terms).simplify(), {}, {}, std::nullopt, ctx_.bool_val(false), Sym{}, {}};
@@ -306,7 +299,7 @@ auto Encoder::EncodeDecision(uint32_t d, const std::vector<Sym>& args) -> Decisi
   std::vector<z3::expr> masked(id.rules.size(), ctx_.bool_val(false));
   for (size_t i = 0; i < id.rules.size(); ++i) {
     const ir::Rule& r = id.rules[i];
-    std::vector<z3::expr> conds{out.in_effect, !masked[i], in_period(r.effective_from, r.effective_until)};
+    std::vector<z3::expr> conds{out.in_effect, !masked[i], in_period(r.effective)};
     for (const ir::Conjunct& c : r.when) {
       conds.push_back(Encode(*c.cond, frame).e[0]);
     }
@@ -1216,9 +1209,8 @@ auto Encoder::EncodeAggregate(const ir::Node& n, Frame& f) -> Sym {
 }
 
 auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
-  using check::Builtin;
   const auto builtin = static_cast<Builtin>(n.a);
-  const std::string name(check::GetBuiltin(builtin).name);
+  const std::string name(GetBuiltin(builtin).name);
   std::vector<Sym> args;
   for (const auto& k : n.kids) {
     args.push_back(Encode(*k, f));
@@ -1327,8 +1319,10 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       }
       break;
     }
-    default:
-      break;
+    case Builtin::kAddWorkingDays:
+    case Builtin::kWorkingDaysBetween:
+    case Builtin::kDatesEvery:
+      break;  // kHavoc in core/builtins.def: stepping through a calendar is not modelled
   }
   return Havoc(n.type, fmt::format("`{}`", name));
 }

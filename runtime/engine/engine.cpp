@@ -84,6 +84,7 @@ auto Engine::CompileNativeCode(vm::CompiledProgram& compiled, JitTier tier) -> N
   for (const jit::DecisionReport& d : report.decisions) {
     out.native.push_back(d.native);
     out.reasons.push_back(d.reason);
+    out.operations.push_back(d.operations);
   }
   out.native_count = report.native_count;
   out.lower_ms = report.lower_ms;
@@ -91,6 +92,7 @@ auto Engine::CompileNativeCode(vm::CompiledProgram& compiled, JitTier tier) -> N
 #else
   out.native.assign(n, false);
   out.reasons.assign(n, "this build has no JIT (configure with LLVM installed, -DPOLICY_JIT=ON)");
+  out.operations.assign(n, 0);
 #endif
   return out;
 }
@@ -256,8 +258,8 @@ auto Cite(const std::string& source) -> std::string {
   return source.empty() ? "" : fmt::format(" [{}]", source);
 }
 
-auto Period(const ir::Rule& r) -> std::string {
-  const std::string period = vm::FormatPeriod(r.effective_from, r.effective_until);
+auto PeriodText(const ir::Rule& r) -> std::string {
+  const std::string period = r.effective.ToString();
   return period.empty() ? period : "effective " + period;
 }
 
@@ -289,7 +291,7 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
         for (const uint32_t r : rec.deciding_rules) {
           const ir::Rule& rule = d.rules[r];
           if (d.is_parameter) {
-            const std::string period = Period(rule);
+            const std::string period = PeriodText(rule);
             out += fmt::format("{}  the value {}{}\n", indent,
                                period.empty() ? std::string("of the parameter") : period, Cite(rule.source));
           } else {
@@ -337,7 +339,7 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
                              rule.when[o.failed_conjunct].text);
           break;
         case vm::RuleOutcome::Kind::kNotInEffect:
-          out += fmt::format("{}  - {}: not in effect on this date ({})\n", indent, what, Period(rule));
+          out += fmt::format("{}  - {}: not in effect on this date ({})\n", indent, what, PeriodText(rule));
           break;
         case vm::RuleOutcome::Kind::kOverridden:
           out += fmt::format("{}  - {}: overridden by exception `{}`\n", indent, what,
@@ -382,7 +384,7 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
         r["overridden_by"] = d.rules[o.overridden_by].name;
       }
       if (o.kind == vm::RuleOutcome::Kind::kNotInEffect) {
-        r["effective"] = Period(rule);
+        r["effective"] = PeriodText(rule);
       }
       rules.push_back(r);
     }

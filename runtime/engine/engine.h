@@ -49,6 +49,7 @@ struct NativeReport {
   JitTier tier = JitTier::kQuick;
   std::vector<bool> native;          // per decision (ir::Program order): compiled to machine code
   std::vector<std::string> reasons;  // per decision: why it runs on the interpreter
+  std::vector<size_t> operations;    // per decision: interpreter operations its machine code calls
   size_t native_count = 0;
   double lower_ms = 0;    // IR -> LLVM IR
   double compile_ms = 0;  // LLVM optimisation and code generation (the first tier; see

@@ -103,7 +103,7 @@ class Linter {
       }
       std::set<uint32_t> reported;
       for (const ir::Rule& r : d.rules) {
-        if (!r.is_exception || !r.when.empty() || r.effective_from || r.effective_until) {
+        if (!r.is_exception || !r.when.empty() || r.effective.IsBounded()) {
           continue;
         }
         for (const uint32_t o : r.overrides) {

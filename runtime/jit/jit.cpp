@@ -2,7 +2,7 @@
 // interpreter's operations, and runtime/vm/eval.h for the contract with the interpreter.
 #include "runtime/jit/jit.h"
 
-#include "compiler/check/builtins.h"
+#include "core/builtins.h"
 
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ExecutionEngine/JITEventListener.h>
@@ -486,6 +486,7 @@ class Lowering {
     code_.operations.push_back(std::move(op));
     return code_.operations.back().get();
   }
+  auto operation_count() const -> size_t { return code_.operations.size(); }
 
  private:
   struct Lowered {
@@ -1065,15 +1066,15 @@ auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtra
 
 // Builtins computed in place; nullopt for those left to the interpreter's operation.
 auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
-  const auto builtin = static_cast<check::Builtin>(n.a);
+  const auto builtin = static_cast<Builtin>(n.a);
   const TypeTable& types = l_.types();
   switch (builtin) {
-    case check::Builtin::kToDecimal: {
+    case Builtin::kToDecimal: {
       const V x = Emit(*n.kids[0]);  // Decimal::FromInt: the integer as mantissa, scale 0
       return V{b_.getInt8(Tag(Kind::kDecimal)), b_.getInt8(0), x.bits};
     }
-    case check::Builtin::kMin:
-    case check::Builtin::kMax: {
+    case Builtin::kMin:
+    case Builtin::kMax: {
       const TypeId t = n.kids[0]->type;
       if ((t != TypeTable::kIntId && t != TypeTable::kDateId) || types.IsOptional(n.type)) {
         return std::nullopt;
@@ -1081,29 +1082,39 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
       // BuiltinCode: min keeps the first on a tie, max the second.
       const V x = Emit(*n.kids[0]);
       const V y = Emit(*n.kids[1]);
-      llvm::Value* take_x = builtin == check::Builtin::kMin ? b_.CreateICmpSLE(x.bits, y.bits)
+      llvm::Value* take_x = builtin == Builtin::kMin ? b_.CreateICmpSLE(x.bits, y.bits)
                                                             : b_.CreateICmpSGT(x.bits, y.bits);
       return V{x.tag, x.small, b_.CreateSelect(take_x, x.bits, y.bits)};
     }
-    case check::Builtin::kYear:
-    case check::Builtin::kMonth:
-    case check::Builtin::kDay: {
+    case Builtin::kYear:
+    case Builtin::kMonth:
+    case Builtin::kDay: {
       const V d = Emit(*n.kids[0]);
       llvm::Value* civil = Civil(d.bits);
-      llvm::Value* part = builtin == check::Builtin::kYear
+      llvm::Value* part = builtin == Builtin::kYear
                               ? b_.CreateAShr(civil, 16)
-                              : b_.CreateAnd(b_.CreateLShr(civil, builtin == check::Builtin::kMonth ? 8 : 0),
+                              : b_.CreateAnd(b_.CreateLShr(civil, builtin == Builtin::kMonth ? 8 : 0),
                                              b_.getInt64(0xff));
       return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), part};
     }
-    case check::Builtin::kDaysBetween: {
+    case Builtin::kDaysBetween: {
       const V a = Emit(*n.kids[0]);
       const V b = Emit(*n.kids[1]);
       return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), b_.CreateSub(b.bits, a.bits)};
     }
-    default:
-      return std::nullopt;
+    case Builtin::kAbs:
+    case Builtin::kLength:
+    case Builtin::kWeekday:
+    case Builtin::kAddWorkingDays:
+    case Builtin::kWorkingDaysBetween:
+    case Builtin::kAddMonthsOverflow:
+    case Builtin::kDatesEvery:
+    case Builtin::kDistinct:
+    case Builtin::kToList:
+    case Builtin::kFlatten:
+      return std::nullopt;  // kOperation in core/builtins.def: the interpreter's operation
   }
+  return std::nullopt;
 }
 
 // A function's body emitted in place of a call to it, its parameters in a frame of its own:
@@ -1455,29 +1466,23 @@ void FunctionLowering::LowerFunction(const ir::Function& f) {
 }
 
 void FunctionLowering::LowerDecision(const ir::Decision& d) {
-  // When the decision is in effect (ir::Decision::InEffect).
-  const auto within = [&](const std::optional<Date>& from, const std::optional<Date>& until) -> llvm::Value* {
+  // Period::Contains, as machine code over the evaluation date.
+  const auto within = [&](const Period& p) -> llvm::Value* {
     llvm::Value* ok = b_.getInt1(true);
-    if (from) {
+    if (p.from) {
       ok = b_.CreateAnd(ok,
-                        b_.CreateICmpSGE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{from->days()}))));
+                        b_.CreateICmpSGE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{p.from->days()}))));
     }
-    if (until) {
+    if (p.until) {
       ok = b_.CreateAnd(ok,
-                        b_.CreateICmpSLE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{until->days()}))));
+                        b_.CreateICmpSLE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{p.until->days()}))));
     }
     return ok;
   };
-  llvm::Value* in_effect = b_.getInt1(true);
-  if (d.effective_from || d.effective_until) {
-    in_effect = within(d.effective_from, d.effective_until);
-  } else if (d.in_effect_with_rules) {
-    in_effect = b_.getInt1(false);
-    for (const ir::Rule& r : d.rules) {
-      if (!r.is_exception) {
-        in_effect = b_.CreateOr(in_effect, within(r.effective_from, r.effective_until));
-      }
-    }
+  // When the decision is in effect (ir::Decision::InEffectPeriods).
+  llvm::Value* in_effect = b_.getInt1(false);
+  for (const Period& p : d.InEffectPeriods()) {
+    in_effect = b_.CreateOr(in_effect, within(p));  // constants fold: an unbounded period is `true`
   }
   llvm::BasicBlock* not_in_effect = Block("not_in_effect");
   llvm::BasicBlock* start = Block("rules");
@@ -1513,9 +1518,9 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
       b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), defeated[i]), next, live);
       b_.SetInsertPoint(live);
     }
-    if (rule.effective_from || rule.effective_until) {
+    if (rule.effective.IsBounded()) {
       llvm::BasicBlock* effective = Block("rule.effective");
-      b_.CreateCondBr(within(rule.effective_from, rule.effective_until), effective, next);
+      b_.CreateCondBr(within(rule.effective), effective, next);
       b_.SetInsertPoint(effective);
     }
     for (const ir::Conjunct& c : rule.when) {
@@ -1589,9 +1594,11 @@ auto Lower(const vm::CompiledProgram& program, vm::JitTier tier,
   out.names.resize(ir.decisions.size());
   for (uint32_t d = 0; d < ir.decisions.size(); ++d) {
     try {
+      const size_t operations_before = lowering.operation_count();
       out.names[d] = lowering.Decision(d)->getName().str();
       if (reports != nullptr) {
         (*reports)[d].native = true;
+        (*reports)[d].operations = lowering.operation_count() - operations_before;
       }
     } catch (const Unsupported& u) {
       if (reports != nullptr) {

@@ -25,6 +25,9 @@ namespace policy::jit {
 struct DecisionReport {
   bool native = false;
   std::string reason;  // when not native: why it runs on the interpreter
+  // How many interpreter operations its machine code calls (counting those of the decisions and
+  // functions first lowered for it): 0 when everything it does is inlined.
+  size_t operations = 0;
 };
 
 struct Report {

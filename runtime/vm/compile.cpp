@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "compiler/check/builtins.h"
+#include "core/builtins.h"
 #include "core/calendar.h"
 #include "runtime/vm/eval.h"
 
@@ -50,8 +50,7 @@ using CodePtr = std::unique_ptr<Code>;
 struct CompiledRule {
   std::vector<CodePtr> conjuncts;
   CodePtr then;
-  std::optional<Date> from;
-  std::optional<Date> until;
+  Period effective;
   std::vector<uint32_t> overrides;
 };
 
@@ -741,19 +740,19 @@ class CallDecisionCode final : public Code {
 
 class BuiltinCode final : public Code {
  public:
-  BuiltinCode(Span s, check::Builtin b, std::vector<CodePtr> args, bool decimal)
+  BuiltinCode(Span s, Builtin b, std::vector<CodePtr> args, bool decimal)
       : Code(s), b_(b), args_(std::move(args)), decimal_(decimal) {}
   auto Eval(Frame& f) const -> Value override {
     const Value x = args_[0]->Eval(f);
     switch (b_) {
-      case check::Builtin::kMin:
-      case check::Builtin::kMax: {
+      case Builtin::kMin:
+      case Builtin::kMax: {
         const Value y = args_[1]->Eval(f);
         const int c =
             x.tag() == Kind::kDuration ? CompareDurationsOrFail(x, y, span()) : CompareValues(x, y);
-        return (b_ == check::Builtin::kMin) == (c <= 0) ? x : y;
+        return (b_ == Builtin::kMin) == (c <= 0) ? x : y;
       }
-      case check::Builtin::kAbs:
+      case Builtin::kAbs:
         if (decimal_) {
           const Decimal d = x.as_decimal();
           return d.mantissa() < 0 ? CheckedDecimal(Decimal::Negate(d), span(), "abs") : x;
@@ -762,44 +761,44 @@ class BuiltinCode final : public Code {
           Fail(DiagCode::kArithmeticError, span(), "integer overflow in `abs`");
         }
         return Value::Int(x.as_int() < 0 ? -x.as_int() : x.as_int());
-      case check::Builtin::kLength:
+      case Builtin::kLength:
         if (x.tag() == Kind::kText) {
           return Value::Int(CodePointCount(x.as_text()));
         }
         return Value::Int(static_cast<int64_t>(x.items().size()));
-      case check::Builtin::kYear:
+      case Builtin::kYear:
         return Value::Int(x.as_date().ToCivil().year);
-      case check::Builtin::kMonth:
+      case Builtin::kMonth:
         return Value::Int(x.as_date().ToCivil().month);
-      case check::Builtin::kDay:
+      case Builtin::kDay:
         return Value::Int(x.as_date().ToCivil().day);
-      case check::Builtin::kWeekday:
+      case Builtin::kWeekday:
         return Value::Int(x.as_date().Weekday());
-      case check::Builtin::kDaysBetween:
+      case Builtin::kDaysBetween:
         return Value::Int(static_cast<int64_t>(args_[1]->Eval(f).as_date().days()) - x.as_date().days());
-      case check::Builtin::kToDecimal:
+      case Builtin::kToDecimal:
         return Value::Dec(Decimal::FromInt(x.as_int()));
-      case check::Builtin::kAddWorkingDays: {
+      case Builtin::kAddWorkingDays: {
         const int64_t n = args_[1]->Eval(f).as_int();
         const WorkingCalendar cal = Calendar(f);
         return CheckedDate(AddWorkingDays(x.as_date(), n, cal), span());
       }
-      case check::Builtin::kWorkingDaysBetween: {
+      case Builtin::kWorkingDaysBetween: {
         const Date b = args_[1]->Eval(f).as_date();
         const WorkingCalendar cal = Calendar(f);
         return Value::Int(WorkingDaysBetween(x.as_date(), b, cal));
       }
-      case check::Builtin::kAddMonthsOverflow:
+      case Builtin::kAddMonthsOverflow:
         return CheckedDate(AddMonthsOverflow(x.as_date(), args_[1]->Eval(f).as_int()), span());
-      case check::Builtin::kDatesEvery:
+      case Builtin::kDatesEvery:
         return DatesEveryValue(f, x.as_date());
-      case check::Builtin::kDistinct: {
+      case Builtin::kDistinct: {
         const auto items = x.items();
         return CA::Scratch(f.ctx).NewSet(std::vector<Value>(items.begin(), items.end()));
       }
-      case check::Builtin::kToList:
+      case Builtin::kToList:
         return x;  // a set is already a sorted list
-      case check::Builtin::kFlatten: {
+      case Builtin::kFlatten: {
         size_t total = 0;
         for (const Value& inner : x.items()) {
           total += inner.items().size();
@@ -855,7 +854,7 @@ class BuiltinCode final : public Code {
     return Value::List(out);
   }
 
-  check::Builtin b_;
+  Builtin b_;
   std::vector<CodePtr> args_;
   bool decimal_;
 };
@@ -897,7 +896,7 @@ class Compiler {
       case ir::Op::kCallDecision:
         return std::make_unique<CallDecisionCode>(s, impl_, n.a, CompileAll(n.kids));
       case ir::Op::kCallBuiltin:
-        return std::make_unique<BuiltinCode>(s, static_cast<check::Builtin>(n.a), CompileAll(n.kids),
+        return std::make_unique<BuiltinCode>(s, static_cast<Builtin>(n.a), CompileAll(n.kids),
                                              n.type == TypeTable::kDecimalId);
       case ir::Op::kNot:
         return std::make_unique<NotCode>(s, Compile(*n.kids[0]));
@@ -1256,7 +1255,7 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
       }
       continue;
     }
-    if ((rule.from && as_of < *rule.from) || (rule.until && as_of > *rule.until)) {
+    if (!rule.effective.Contains(as_of)) {
       if (trace != nullptr) {
         record.rules.push_back({RuleOutcome::Kind::kNotInEffect, i, 0, 0});
       }
@@ -1393,37 +1392,13 @@ auto CompiledProgram::Impl::NotInEffect(Context& ctx, uint32_t d, Span call_site
   throw EvalFailure{std::move(err)};
 }
 
-auto FormatPeriod(const std::optional<Date>& from, const std::optional<Date>& until) -> std::string {
-  if (from && until) {
-    return fmt::format("from {} until {}", from->ToString(), until->ToString());
-  }
-  if (from) {
-    return fmt::format("from {}", from->ToString());
-  }
-  if (until) {
-    return fmt::format("until {}", until->ToString());
-  }
-  return "";
-}
-
 auto EffectiveSummary(const ir::Decision& d) -> std::string {
-  const auto period = [](const std::optional<Date>& from, const std::optional<Date>& until) {
-    const std::string text = FormatPeriod(from, until);
-    return text.empty() ? std::string("always") : text;
-  };
-  if (d.effective_from || d.effective_until) {
-    return period(d.effective_from, d.effective_until);
-  }
-  std::vector<std::pair<std::optional<Date>, std::optional<Date>>> periods;
-  for (const ir::Rule& r : d.rules) {
-    if (!r.is_exception) {
-      periods.emplace_back(r.effective_from, r.effective_until);
-    }
-  }
+  std::vector<Period> periods = d.InEffectPeriods();
   std::sort(periods.begin(), periods.end());
   std::string out;
-  for (const auto& [from, until] : periods) {
-    out += fmt::format("{}{}", out.empty() ? "" : ", and ", period(from, until));
+  for (const Period& p : periods) {
+    const std::string text = p.ToString();
+    out += fmt::format("{}{}", out.empty() ? "" : ", and ", text.empty() ? "always" : text);
   }
   return out.empty() ? "always" : out;
 }
@@ -1471,8 +1446,7 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
       }
       MaxSlot(*r.then, slots);
       cr.then = compiler.Compile(*r.then);
-      cr.from = r.effective_from;
-      cr.until = r.effective_until;
+      cr.effective = r.effective;
       cr.overrides = r.overrides;
       cd.rules.push_back(std::move(cr));
     }

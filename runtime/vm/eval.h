@@ -320,10 +320,6 @@ class CompiledProgram {
   std::shared_ptr<const NativeCode> native_;
 };
 
-// An effective period in the syntax it is written in: "from 2014-03-17 until 2019-12-31",
-// "from 2014-03-17", "until 2014-03-16", or "" when neither end is given.
-auto FormatPeriod(const std::optional<Date>& from, const std::optional<Date>& until) -> std::string;
-
 // When a decision or parameter is in effect, in words: "from 2014-03-17", "from 2020-01-01 until
 // 2020-12-31, and from 2022-01-01", "always".
 auto EffectiveSummary(const ir::Decision& d) -> std::string;
