@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -318,8 +319,8 @@ class FunctionLowering {
   auto StateField(int64_t offset) -> llvm::Value* {
     return b_.CreateBitCast(ByteAt(state_, offset), b_.getInt64Ty()->getPointerTo());
   }
-  auto StateSteps() -> llvm::Value* { return StateField(16); }
-  auto StateBase() -> llvm::Value* { return StateField(24); }
+  auto StateSteps() -> llvm::Value* { return StateField(offsetof(vm::NativeState, steps)); }
+  auto StateBase() -> llvm::Value* { return StateField(offsetof(vm::NativeState, base)); }
   // NativeState::base as it was on entry, loaded there on first use.
   auto Base() -> llvm::Value* {
     if (base_ == nullptr) {
@@ -581,7 +582,8 @@ FunctionLowering::FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num
   steps_ = Counter();
   b_.CreateStore(b_.getInt64(0), steps_);
   as_of_ = b_.CreateSExt(
-      b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(ByteAt(state_, 8), b_.getInt32Ty()->getPointerTo())),
+      b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(ByteAt(state_, offsetof(vm::NativeState, as_of)),
+                                                      b_.getInt32Ty()->getPointerTo())),
       b_.getInt64Ty());
 }
 
@@ -1082,8 +1084,8 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
       // BuiltinCode: min keeps the first on a tie, max the second.
       const V x = Emit(*n.kids[0]);
       const V y = Emit(*n.kids[1]);
-      llvm::Value* take_x = builtin == Builtin::kMin ? b_.CreateICmpSLE(x.bits, y.bits)
-                                                            : b_.CreateICmpSGT(x.bits, y.bits);
+      llvm::Value* take_x =
+          builtin == Builtin::kMin ? b_.CreateICmpSLE(x.bits, y.bits) : b_.CreateICmpSGT(x.bits, y.bits);
       return V{x.tag, x.small, b_.CreateSelect(take_x, x.bits, y.bits)};
     }
     case Builtin::kYear:
@@ -1091,10 +1093,10 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
     case Builtin::kDay: {
       const V d = Emit(*n.kids[0]);
       llvm::Value* civil = Civil(d.bits);
-      llvm::Value* part = builtin == Builtin::kYear
-                              ? b_.CreateAShr(civil, 16)
-                              : b_.CreateAnd(b_.CreateLShr(civil, builtin == Builtin::kMonth ? 8 : 0),
-                                             b_.getInt64(0xff));
+      llvm::Value* part =
+          builtin == Builtin::kYear
+              ? b_.CreateAShr(civil, 16)
+              : b_.CreateAnd(b_.CreateLShr(civil, builtin == Builtin::kMonth ? 8 : 0), b_.getInt64(0xff));
       return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), part};
     }
     case Builtin::kDaysBetween: {
@@ -1470,12 +1472,12 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
   const auto within = [&](const Period& p) -> llvm::Value* {
     llvm::Value* ok = b_.getInt1(true);
     if (p.from) {
-      ok = b_.CreateAnd(ok,
-                        b_.CreateICmpSGE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{p.from->days()}))));
+      ok = b_.CreateAnd(
+          ok, b_.CreateICmpSGE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{p.from->days()}))));
     }
     if (p.until) {
-      ok = b_.CreateAnd(ok,
-                        b_.CreateICmpSLE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{p.until->days()}))));
+      ok = b_.CreateAnd(
+          ok, b_.CreateICmpSLE(AsOf(), b_.getInt64(static_cast<uint64_t>(int64_t{p.until->days()}))));
     }
     return ok;
   };
