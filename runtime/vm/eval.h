@@ -10,6 +10,12 @@
 //
 // Errors in evaluation (a conflict between rules, a needed decision that is not applicable,
 // overflow, a date out of range) are returned as EvalError values, never thrown to the caller.
+//
+// Where it is: compiler.cpp (Compile(): IR -> closures), code_leaves.cpp, code_arithmetic.cpp,
+// code_collections.cpp and code_calls.cpp (the closures), decisions.cpp (default logic: rules,
+// exceptions, conflicts, defaults, effective periods), compiled_program.cpp (Evaluate, Decide,
+// RunTest, the native hooks, Context) and format_value.cpp (FormatValue); program.h is the
+// private header they share.
 #pragma once
 
 #include <atomic>
@@ -20,10 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "runtime/vm/jit_tier.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 #include "core/value.h"
+#include "runtime/vm/jit_tier.h"
 
 namespace policy::vm {
 

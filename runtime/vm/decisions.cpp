@@ -1,0 +1,196 @@
+// Default logic: how a decision is evaluated. Its rules in order, exceptions defeating the rules
+// they override, a conflict between applicable rules with different values, the default when no
+// rule applies, and decisions evaluated outside their effective period; with an explanation
+// recorded into the Trace when one is asked for.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "runtime/vm/program.h"
+
+namespace policy::vm {
+
+// ---- decisions -----------------------------------------------------------------------------------
+
+auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site,
+                                         DecisionResult* top) const -> Value {
+  const CompiledDecision& cd = decisions[d];
+  const ir::Decision& id = ir->decisions[d];
+  Frame frame{ctx, slots};
+  Trace* trace = CA::GetTrace(ctx);
+  const Date as_of = CA::AsOf(ctx);
+  uint32_t& depth = CA::Depth(ctx);
+  DecisionRecord record;
+  if (trace != nullptr) {
+    record.decision = d;
+    record.depth = depth;
+  }
+  if (!id.InEffect(as_of)) {
+    return NotInEffect(ctx, d, call_site, top, std::move(record));
+  }
+  ++depth;
+  // Slots [num_slots, num_slots + mask_words) hold the bit set of rules defeated by an applicable
+  // exception; they start cleared (SlotWindow zeroes them).
+  Value* mask = slots + cd.num_slots;
+  std::optional<Value> result;
+  uint32_t first_rule = 0;
+  std::vector<uint32_t> overridden_by;
+  if (trace != nullptr) {
+    overridden_by.assign(cd.rules.size(), UINT32_MAX);
+  }
+  for (uint32_t i = 0; i < cd.rules.size(); ++i) {
+    const CompiledRule& rule = cd.rules[i];
+    if (((static_cast<uint64_t>(mask[i / 64].as_int()) >> (i % 64)) & 1U) != 0) {
+      if (trace != nullptr) {
+        record.rules.push_back({RuleOutcome::Kind::kOverridden, i, 0, overridden_by[i]});
+      }
+      continue;
+    }
+    if (!rule.effective.Contains(as_of)) {
+      if (trace != nullptr) {
+        record.rules.push_back({RuleOutcome::Kind::kNotInEffect, i, 0, 0});
+      }
+      continue;
+    }
+    bool holds = true;
+    uint32_t failed = 0;
+    for (uint32_t k = 0; k < rule.conjuncts.size(); ++k) {
+      if (!rule.conjuncts[k]->Eval(frame).as_bool()) {
+        holds = false;
+        failed = k;
+        break;
+      }
+    }
+    if (!holds) {
+      if (trace != nullptr) {
+        record.rules.push_back({RuleOutcome::Kind::kConditionFailed, i, failed, 0});
+      }
+      continue;
+    }
+    const Value v = rule.then->Eval(frame);
+    for (const uint32_t o : rule.overrides) {
+      mask[o / 64] = Value::Int(
+          static_cast<int64_t>(static_cast<uint64_t>(mask[o / 64].as_int()) | (uint64_t{1} << (o % 64))));
+      if (trace != nullptr && overridden_by[o] == UINT32_MAX) {
+        overridden_by[o] = i;
+      }
+    }
+    if (trace != nullptr) {
+      record.rules.push_back({RuleOutcome::Kind::kApplied, i, 0, 0});
+      record.deciding_rules.push_back(i);
+    }
+    if (!result) {
+      result = v;
+      first_rule = i;
+      continue;
+    }
+    if (!ValuesEqual(*result, v)) {
+      const ir::Rule& a = id.rules[first_rule];
+      const ir::Rule& b = id.rules[i];
+      const auto cite = [](const ir::Rule& r) {
+        return r.source.empty() ? std::string() : fmt::format(" ({})", r.source);
+      };
+      EvalError err;
+      err.code = DiagCode::kConflict;
+      err.span = a.span;
+      err.message = fmt::format("conflicting rules for `{}`: `{}`{} gives `{}`, `{}`{} gives `{}`", id.name,
+                                a.name, cite(a), FormatValue(ir->types, id.result, *result), b.name, cite(b),
+                                FormatValue(ir->types, id.result, v));
+      err.labels.push_back(
+          {a.span, false, fmt::format("gives `{}`", FormatValue(ir->types, id.result, *result))});
+      err.labels.push_back(
+          {b.span, false, fmt::format("gives `{}` for the same case", FormatValue(ir->types, id.result, v))});
+      err.notes.push_back(
+          fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make their "
+                      "conditions exclusive",
+                      b.name, a.name));
+      if (call_site.valid()) {
+        err.labels.push_back({call_site, false, "needed here"});
+      }
+      --depth;
+      throw EvalFailure{std::move(err)};
+    }
+  }
+  DecisionRecord::Via via = DecisionRecord::Via::kRule;
+  if (!result) {
+    if (cd.default_value) {
+      result = cd.default_value->Eval(frame);
+      via = DecisionRecord::Via::kDefault;
+    } else {
+      via = DecisionRecord::Via::kNotApplicable;
+    }
+  }
+  --depth;
+  if (trace != nullptr) {
+    record.via = via;
+    record.value = result.value_or(Value());
+    trace->records.push_back(std::move(record));
+  }
+  if (!result) {
+    if (top != nullptr) {
+      top->applicable = false;
+      top->value = Value();
+      return Value();
+    }
+    EvalError err;
+    err.code = DiagCode::kNotApplicable;
+    err.span = call_site;
+    err.message =
+        fmt::format("decision `{}` was needed, but none of its rules applied and it has no default", id.name);
+    err.labels.push_back({id.span, false, "declared here"});
+    err.notes.push_back("give it a `default`, or make the caller handle the case where it does not apply");
+    throw EvalFailure{std::move(err)};
+  }
+  if (top != nullptr) {
+    top->applicable = true;
+    top->value = *result;
+  }
+  return *result;
+}
+
+// A decision evaluated on a date outside its effective period: not applicable, whatever its
+// default says (issue: "a decision evaluated before any version of it took effect").
+auto CompiledProgram::Impl::NotInEffect(Context& ctx, uint32_t d, Span call_site, DecisionResult* top,
+                                        DecisionRecord record) const -> Value {
+  const ir::Decision& id = ir->decisions[d];
+  if (Trace* trace = CA::GetTrace(ctx); trace != nullptr) {
+    record.via = DecisionRecord::Via::kNotInEffect;
+    for (uint32_t i = 0; i < id.rules.size(); ++i) {
+      record.rules.push_back({RuleOutcome::Kind::kNotInEffect, i, 0, 0});
+    }
+    trace->records.push_back(std::move(record));
+  }
+  if (top != nullptr) {
+    top->applicable = false;
+    top->in_effect = false;
+    top->value = Value();
+    return Value();
+  }
+  const std::string date = CA::AsOf(ctx).ToString();
+  EvalError err;
+  err.span = call_site;
+  if (id.is_parameter) {
+    err.code = DiagCode::kParameterNotInEffect;
+    err.message = fmt::format("parameter `{}` has no value on {}", id.name, date);
+    err.labels.push_back({id.span, false, "declared here"});
+    err.notes.push_back(fmt::format("its values are in effect {}", EffectiveSummary(id)));
+  } else {
+    err.code = DiagCode::kNotApplicable;
+    err.message = fmt::format("decision `{}` was needed, but it is not in effect on {}", id.name, date);
+    err.labels.push_back({id.span, false, "declared here"});
+    err.notes.push_back(fmt::format("it is in effect {}", EffectiveSummary(id)));
+  }
+  throw EvalFailure{std::move(err)};
+}
+
+auto EffectiveSummary(const ir::Decision& d) -> std::string {
+  std::vector<Period> periods = d.InEffectPeriods();
+  std::sort(periods.begin(), periods.end());
+  std::string out;
+  for (const Period& p : periods) {
+    const std::string text = p.ToString();
+    out += fmt::format("{}{}", out.empty() ? "" : ", and ", text.empty() ? "always" : text);
+  }
+  return out.empty() ? "always" : out;
+}
+}  // namespace policy::vm
