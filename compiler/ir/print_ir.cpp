@@ -1,7 +1,8 @@
 #include <fmt/format.h>
 
-#include "core/builtins.h"
+#include "compiler/base/format_value.h"
 #include "compiler/ir/lower.h"
+#include "core/builtins.h"
 
 namespace policy::ir {
 namespace {
@@ -33,50 +34,12 @@ auto OpName(const Node& n) -> std::string {
   }
 }
 
-auto ValueText(const Value& v) -> std::string {
-  switch (v.tag()) {
-    case Kind::kNone:
-      return "none";
-    case Kind::kBool:
-      return v.as_bool() ? "true" : "false";
-    case Kind::kInt:
-      return std::to_string(v.as_int());
-    case Kind::kDecimal:
-      return v.as_decimal().ToString();
-    case Kind::kText:
-      return fmt::format("\"{}\"", v.as_text());
-    case Kind::kDate:
-      return v.as_date().ToString();
-    case Kind::kDuration:
-      return v.as_duration().ToIso();
-    case Kind::kEnum:
-      return fmt::format("#{}", v.as_enum());
-    case Kind::kRecord:
-    case Kind::kList: {
-      std::string out = v.tag() == Kind::kList ? "[" : "{";
-      for (const Value& i : v.items()) {
-        if (out.size() > 1) {
-          out += ' ';
-        }
-        out += ValueText(i);
-      }
-      return out + (v.tag() == Kind::kList ? "]" : "}");
-    }
-    case Kind::kSet:
-    case Kind::kOptional:
-    case Kind::kError:
-    case Kind::kEmpty:
-      break;  // kinds of types only, never a value's tag (core/kind.h)
-  }
-  return "?";
-}
-
 void Print(const Program& p, const Node& n, int depth, std::string& out) {
   out += std::string(static_cast<size_t>(depth) * 2, ' ');
   out += fmt::format("({} : {}", OpName(n), p.types.Name(n.type));
   switch (n.op) {
     case Op::kConst:
-      out += fmt::format(" {}", ValueText(p.constants[n.a]));
+      out += fmt::format(" {}", FormatValue(p.types, n.type, p.constants[n.a]));
       break;
     case Op::kLocal:
       out += fmt::format(" %{}", n.a);

@@ -135,7 +135,7 @@ auto Value::to_string() const -> std::string {
   if (set_ == nullptr) {
     return "none";
   }
-  return vm::FormatValue(set_->types(), type_, EngineValue(raw_));
+  return FormatValue(set_->types(), type_, EngineValue(raw_));
 }
 
 // ---- Evaluator ----------------------------------------------------------------------------------

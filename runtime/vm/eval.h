@@ -14,7 +14,7 @@
 // Where it is: compiler.cpp (Compile(): IR -> closures), code_leaves.cpp, code_arithmetic.cpp,
 // code_collections.cpp and code_calls.cpp (the closures), decisions.cpp (default logic: rules,
 // exceptions, conflicts, defaults, effective periods), compiled_program.cpp (Evaluate, Decide,
-// RunTest, the native hooks, Context) and format_value.cpp (FormatValue); program.h is the
+// RunTest, the native hooks, Context); program.h is the
 // private header they share.
 #pragma once
 
@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/base/format_value.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 #include "core/value.h"
@@ -330,8 +331,7 @@ class CompiledProgram {
 // 2020-12-31, and from 2022-01-01", "always".
 auto EffectiveSummary(const ir::Decision& d) -> std::string;
 
-// Renders a value in the policy language's own syntax: `2024-03-17`, `full_time`, `{a, b}`,
-// `12 months`, `none`, `Programme { mode: full_time, ... }`.
-auto FormatValue(const TypeTable& types, TypeId type, const Value& value) -> std::string;
+// Values are printed by FormatValue (compiler/base/format_value.h), which the IR printer shares.
+using policy::FormatValue;
 
 }  // namespace policy::vm

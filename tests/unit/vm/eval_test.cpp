@@ -33,7 +33,7 @@ struct Loaded {
     if (!r->applicable) {
       return "not applicable";
     }
-    return vm::FormatValue(engine().program().ir().types, engine().DecisionResultType(*d), r->value);
+    return FormatValue(engine().program().ir().types, engine().DecisionResultType(*d), r->value);
   }
   vm::EvalError last_error;
 };

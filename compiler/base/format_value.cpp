@@ -1,12 +1,10 @@
-// FormatValue: a value in the policy language's own syntax, for messages, test failures and
-// explanations.
+#include "compiler/base/format_value.h"
+
 #include <fmt/format.h>
 
 #include <string>
 
-#include "runtime/vm/eval.h"
-
-namespace policy::vm {
+namespace policy {
 
 auto FormatValue(const TypeTable& types, TypeId type, const Value& value) -> std::string {
   if (value.is_none()) {
@@ -56,4 +54,4 @@ auto FormatValue(const TypeTable& types, TypeId type, const Value& value) -> std
   }
 }
 
-}  // namespace policy::vm
+}  // namespace policy
