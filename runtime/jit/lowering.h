@@ -294,10 +294,11 @@ class FunctionLowering {
   auto Base() -> llvm::Value* {
     if (base_ == nullptr) {
       llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-      base_ =
-          entry.CreateLoad(entry.getInt64Ty(),
-                           entry.CreateBitCast(entry.CreateGEP(entry.getInt8Ty(), state_, entry.getInt64(24)),
-                                               entry.getInt64Ty()->getPointerTo()));
+      base_ = entry.CreateLoad(
+          entry.getInt64Ty(),
+          entry.CreateBitCast(
+              entry.CreateGEP(entry.getInt8Ty(), state_, entry.getInt64(offsetof(vm::NativeState, base))),
+              entry.getInt64Ty()->getPointerTo()));
     }
     return base_;
   }
