@@ -1,34 +1,56 @@
 // `policy check PATHS`: parse and check every file, report every problem.
-#include <fmt/format.h>
-
+//   --dump ast   also print the syntax tree of each file as parsed (compiler/syntax/print_ast.h),
+//                whether or not checking then succeeds
+//   --dump ir    also print the IR (compiler/ir/lower.h), which exists only when everything checks
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/render_findings.h"
 #include "compiler/ir/lower.h"
+#include "compiler/pipeline.h"
+#include "compiler/syntax/print_ast.h"
 
 namespace policy::cli {
+namespace {
+
+// The files are parsed a second time, on their own: the engine keeps no syntax tree, and this
+// way the dump shows the tree before the checker annotates it. Problems are not reported here;
+// Engine::Load reports the same ones.
+void DumpAst(Io& io, const std::vector<std::string>& paths) {
+  SourceManager sources;
+  DiagnosticSink ignored;
+  const std::vector<std::string> files = CollectPolicyFiles(paths, ignored);
+  for (const ast::Module& module : ParseFiles(files, CompileOptions{}, sources, ignored)) {
+    io.out << syntax::PrintAst(module, sources);
+  }
+}
+
+}  // namespace
 
 auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
     std::vector<std::string> paths;
-    std::string format = "human";
+    FormatOption format;
     std::string dump;
     bool list = false;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("check", "Parse and type-check policies; report every problem found");
-  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
-  sub->add_option("paths", options->paths, "Policy files or directories (searched for *.policy)")->required();
-  sub->add_option(
-         "--format", options->format,
-         "Diagnostics as `human` (default), `short` (one line each), `json` or `sarif` (SARIF 2.1.0)")
-      ->check(CLI::IsMember({"human", "short", "json", "sarif"}));
-  sub->add_option("--dump", options->dump, "Also print a stage's output: `ir`")->check(CLI::IsMember({"ir"}));
+  CLI::App* sub = AddSubcommand(app, "check", "Parse and type-check policies; report every problem found");
+  AddPathsOption(sub, options->paths);
+  options->format.AddTo(sub, "Diagnostics",
+                        {DiagFormat::kHuman, DiagFormat::kShort, DiagFormat::kJson, DiagFormat::kSarif});
+  sub->add_option("--dump", options->dump,
+                  "Also print a stage's output to standard output: `ast` (the syntax tree of each file, "
+                  "as parsed) or `ir` (the lowered program, when it checks)")
+      ->check(CLI::IsMember({"ast", "ir"}));
   sub->add_flag("--list", options->list, "List the decisions the policies declare");
   return Runner([options, &io]() {
-    const DiagFormat format = ParseFormat(options->format);
+    const DiagFormat format = options->format.Get();
+    if (options->dump == "ast") {
+      DumpAst(io, options->paths);
+    }
     LoadResult loaded = Engine::Load(options->paths);
-    PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
     if (!loaded.engine) {
+      RenderFindings(io, loaded.diagnostics, *loaded.sources, format, "");
       return kExitInputError;
     }
     if (options->dump == "ir") {
@@ -39,23 +61,10 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
         io.out << name << "\n";
       }
     }
-    if (format == DiagFormat::kJson) {
-      io.out << "[]\n";
-    } else if (format == DiagFormat::kSarif) {
-      if (loaded.diagnostics.diagnostics().empty()) {
-        io.out << RenderDiagnostics({}, *loaded.sources, format);
-      }
-    } else if (!options->list && options->dump.empty()) {
-      const ir::Program& p = loaded.engine->program().ir();
-      size_t user_files = 0;
-      for (size_t i = 0; i < loaded.sources->size(); ++i) {
-        user_files += loaded.sources->Get(static_cast<FileId>(i)).path().rfind("<stdlib>", 0) == 0 ? 0 : 1;
-      }
-      io.err << fmt::format("ok: {} file{}, {} decision{}, {} test{}\n", user_files,
-                            user_files == 1 ? "" : "s", p.decisions.size(),
-                            p.decisions.size() == 1 ? "" : "s", p.tests.size(),
-                            p.tests.size() == 1 ? "" : "s");
-    }
+    // With --list or --dump the command prints what it was asked for, and no `ok:` line.
+    const bool listing = options->list || !options->dump.empty();
+    RenderFindings(io, loaded.diagnostics, *loaded.sources, format,
+                   listing ? std::string() : CheckSummary(*loaded.engine));
     return kExitOk;
   });
 }

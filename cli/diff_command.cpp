@@ -5,13 +5,14 @@
 // Exit 0 when no decision was found to differ, 1 when one was, 2 on bad input.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "cli/case_files.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/render_findings.h"
 #include "runtime/analysis/diff.h"
 
 namespace policy::cli {
@@ -53,49 +54,7 @@ auto ResolveSide(const std::string& spec, const fs::path& dir, std::string* erro
   return (dir / path).string();
 }
 
-auto Join(const std::vector<std::string>& parts) -> std::string {
-  std::string out;
-  for (const std::string& p : parts) {
-    out += (out.empty() ? "" : "; ") + p;
-  }
-  return out;
-}
-
 }  // namespace
-
-auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string> {
-  std::vector<std::string> seeds;
-  for (auto& named : ReadNamedCaseFiles(paths)) {
-    seeds.push_back(std::move(named.second));
-  }
-  return seeds;
-}
-
-auto ReadNamedCaseFiles(const std::vector<std::string>& paths)
-    -> std::vector<std::pair<std::string, std::string>> {
-  std::vector<std::pair<std::string, std::string>> seeds;
-  std::vector<fs::path> files;
-  for (const std::string& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      for (const auto& e : fs::directory_iterator(p)) {
-        if (e.path().extension() == ".json") {
-          files.push_back(e.path());
-        }
-      }
-    } else {
-      files.emplace_back(p);
-    }
-  }
-  std::sort(files.begin(), files.end());
-  for (const fs::path& f : files) {
-    BoundedRead read = ReadBounded(f.string(), InputLimits{}.max_bytes);
-    if (read.status == BoundedRead::Status::kOk) {
-      seeds.emplace_back(f.filename().string(), std::move(read.text));
-    }
-  }
-  return seeds;
-}
 
 auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
@@ -103,13 +62,12 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     std::string new_side;
     std::vector<std::string> decisions;
     std::vector<std::string> cases;
-    std::string as_of;
-    std::string format = "human";
+    AsOfOption as_of;
+    FormatOption format;
     size_t budget = 2000;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("diff", "Find cases that a rule change decides differently");
-  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
+  CLI::App* sub = AddSubcommand(app, "diff", "Find cases that a rule change decides differently");
   sub->add_option("old", options->old_side,
                   "The policies before: a file or directory, or REVISION:PATH in git")
       ->required();
@@ -121,12 +79,11 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
       "--cases", options->cases,
       "Case records (JSON files or directories) to start the search from (default: examples/cases "
       "if it exists)");
-  sub->add_option("--as-of", options->as_of, "Evaluation date (YYYY-MM-DD; default: today, or POLICY_TODAY)");
+  options->as_of.AddTo(sub);
   sub->add_option("--budget", options->budget, "Cases to try per decision (default 2000)");
-  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
-      ->check(CLI::IsMember({"human", "json"}));
+  options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
-    const DiagFormat format = ParseFormat(options->format);
+    const DiagFormat format = options->format.Get();
     const fs::path tmp = fs::temp_directory_path() / fmt::format("policy-diff-{}", ::getpid());
     struct Cleanup {
       fs::path dir;
@@ -148,7 +105,7 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
       return kExitInputError;
     }
     DiagnosticSink diags;
-    const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
+    const auto as_of = options->as_of.Resolve(io.env, diags);
     if (!as_of) {
       PrintDiagnostics(io, diags, new_set->sources(), format);
       return kExitInputError;
@@ -157,97 +114,13 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     diff.as_of = *as_of;
     diff.decisions = options->decisions;
     diff.budget = options->budget;
-    std::vector<std::string> case_paths = options->cases;
-    std::error_code ec;
-    if (case_paths.empty() && fs::is_directory("examples/cases", ec)) {
-      case_paths.push_back("examples/cases");
-    }
-    diff.seeds = ReadCaseFiles(case_paths);
+    diff.seeds = ReadCaseFiles(CasePathsOrDefault(options->cases));
     const std::vector<DecisionDiff> results = DiffPolicySets(*old_set, *new_set, diff);
-    size_t different = 0;
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const DecisionDiff& r : results) {
-      different += r.status == DecisionDiff::Status::kDifferent ? 1 : 0;
-      if (format == DiagFormat::kJson) {
-        nlohmann::ordered_json j;
-        j["decision"] = r.decision;
-        static constexpr const char* kStatus[] = {"no_difference_found", "different", "only_in_old",
-                                                  "only_in_new", "not_comparable"};
-        j["status"] = r.status == DecisionDiff::Status::kSame && r.proven
-                          ? "same"
-                          : kStatus[static_cast<int>(r.status)];
-        j["proven"] = r.proven;
-        if (!r.method.empty()) {
-          j["method"] = r.method;
-        }
-        j["cases_tried"] = r.cases_tried;
-        if (!r.proven && !r.approximations.empty()) {
-          j["approximations"] = r.approximations;
-        }
-        if (r.status == DecisionDiff::Status::kDifferent) {
-          j["witness"] = nlohmann::ordered_json::parse(r.witness);
-          j["old"] = {{"result", r.old_side.outcome}, {"by", r.old_side.rules}};
-          j["new"] = {{"result", r.new_side.outcome}, {"by", r.new_side.rules}};
-        }
-        if (!r.reason.empty()) {
-          j["reason"] = r.reason;
-        }
-        out.push_back(j);
-        continue;
-      }
-      switch (r.status) {
-        case DecisionDiff::Status::kSame:
-          if (r.proven) {
-            io.out << fmt::format("{}: no case decides differently (proven)\n", r.decision);
-            break;
-          }
-          io.out << fmt::format("{}: no case found that decides differently ({} cases tried; not proven{})\n",
-                                r.decision, r.cases_tried,
-                                r.approximations.empty()
-                                    ? std::string()
-                                    : ": the encoding approximates " + Join(r.approximations));
-          break;
-        case DecisionDiff::Status::kOnlyInOld:
-          io.out << fmt::format("{}: removed\n", r.decision);
-          break;
-        case DecisionDiff::Status::kOnlyInNew:
-          io.out << fmt::format("{}: added\n", r.decision);
-          break;
-        case DecisionDiff::Status::kNotComparable:
-          io.out << fmt::format("{}: not compared: {}\n", r.decision, r.reason);
-          break;
-        case DecisionDiff::Status::kDifferent: {
-          auto by = [](const std::vector<std::string>& rules) {
-            std::string s;
-            for (const std::string& x : rules) {
-              s += (s.empty() ? "" : ", ") + x;
-            }
-            return s;
-          };
-          io.out << (r.method == "smt"
-                         ? fmt::format(
-                               "{}: DECIDES DIFFERENTLY (a Z3 model, confirmed by both interpreters)\n",
-                               r.decision)
-                         : fmt::format("{}: DECIDES DIFFERENTLY (found after {} cases)\n", r.decision,
-                                       r.cases_tried));
-          io.out << fmt::format("  old: {}   by {}\n", r.old_side.outcome, by(r.old_side.rules));
-          io.out << fmt::format("  new: {}   by {}\n", r.new_side.outcome, by(r.new_side.rules));
-          io.out << "  for this case (as of " << as_of->ToString() << "):\n";
-          std::istringstream lines(r.witness);
-          for (std::string line; std::getline(lines, line);) {
-            io.out << "    " << line << "\n";
-          }
-          break;
-        }
-      }
-    }
-    if (format == DiagFormat::kJson) {
-      io.out << out.dump(2) << "\n";
-    } else {
-      io.err << fmt::format("{} of {} decisions decide differently for some case\n", different,
-                            results.size());
-    }
-    return different > 0 ? kExitFindings : kExitOk;
+    RenderDiff(io, results, *as_of, format);
+    const bool different = std::any_of(results.begin(), results.end(), [](const DecisionDiff& r) {
+      return r.status == DecisionDiff::Status::kDifferent;
+    });
+    return different ? kExitFindings : kExitOk;
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/render_findings.h"
 
 namespace policy::cli {
 
@@ -14,30 +15,26 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     std::vector<std::string> paths;
     std::string decision;
     std::string input;
-    std::string as_of;
-    std::string format = "human";
+    AsOfOption as_of;
+    FormatOption format;
     JitFlags jit;
     bool explain = false;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("eval", "Evaluate one decision on a case record (JSON)");
-  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
-  sub->add_option("paths", options->paths, "Policy files or directories")->required();
+  CLI::App* sub = AddSubcommand(app, "eval", "Evaluate one decision on a case record (JSON)");
+  AddPathsOption(sub, options->paths);
   sub->add_option("--decision,-d", options->decision,
                   "Qualified decision name, e.g. hk.employment.part_time_on_campus_allowed")
       ->required();
   sub->add_option("--input,-i", options->input, "Case record as JSON (a file, or - for standard input)")
       ->required();
-  sub->add_option("--as-of", options->as_of, "Evaluation date YYYY-MM-DD (default: today, UTC)");
+  options->as_of.AddTo(sub);
   sub->add_flag("--explain", options->explain,
                 "Show which rules applied, which did not and why, with their sources");
-  options->jit.AddTo(sub,
-                     "Compile the decisions to machine code (LLVM) first; says on standard error which "
-                     "decisions run on the interpreter instead (--explain always uses the interpreter)");
-  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
-      ->check(CLI::IsMember({"human", "json"}));
+  options->jit.AddTo(sub, " (--explain always uses the interpreter)");
+  options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
-    const DiagFormat format = ParseFormat(options->format);
+    const DiagFormat format = options->format.Get();
     const std::shared_ptr<const Engine> loaded =
         LoadOrReport(io, options->paths, format, options->jit.Tier());
     if (!loaded) {
@@ -45,7 +42,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     }
     const Engine& engine = *loaded;
     DiagnosticSink diags;
-    const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
+    const auto as_of = options->as_of.Resolve(io.env, diags);
     const auto decision = engine.ResolveDecision(options->decision, diags);
     const InputLimits limits;
     BoundedRead read = ReadBounded(options->input, limits.max_bytes);
@@ -93,7 +90,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     } else {
       const ir::Program& ir = engine.program().ir();
       const std::string value =
-          result->applicable  ? vm::FormatValue(ir.types, type, result->value)
+          result->applicable  ? FormatValue(ir.types, type, result->value)
           : result->in_effect ? std::string("not applicable (no rule applies and there is no default)")
                               : fmt::format("not applicable (not in effect on {}; it is in effect {})",
                                             as_of->ToString(), vm::EffectiveSummary(ir.decisions[*decision]));

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/render_findings.h"
 #include "compiler/syntax/format.h"
 
 namespace policy::cli {
@@ -45,23 +46,18 @@ auto AddFmtCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
     std::vector<std::string> paths;
     bool check = false;
-    std::string format = "human";
+    FormatOption format;
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub =
-      app.add_subcommand("fmt", "Rewrite policy files in the canonical layout (or check that they are)");
-  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
-  sub->add_option(
-         "paths", options->paths,
-         "Policy files or directories (searched for *.policy); `-` formats standard input to standard output")
-      ->required();
+      AddSubcommand(app, "fmt", "Rewrite policy files in the canonical layout (or check that they are)");
+  AddPathsOption(sub, options->paths, "; `-` formats standard input to standard output");
   sub->add_flag(
       "--check", options->check,
       "Change nothing; list the files that are not in the canonical layout and exit 1 if there are any");
-  sub->add_option("--format", options->format, "Diagnostics as `human` (default), `short` or `json`")
-      ->check(CLI::IsMember({"human", "short", "json"}));
+  options->format.AddTo(sub, "Diagnostics", {DiagFormat::kHuman, DiagFormat::kShort, DiagFormat::kJson});
   return Runner([options, &io]() {
-    const DiagFormat format = ParseFormat(options->format);
+    const DiagFormat format = options->format.Get();
     SourceManager sources;
     DiagnosticSink diags;
     int changed = 0;

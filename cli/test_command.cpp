@@ -3,40 +3,37 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/render_findings.h"
 
 namespace policy::cli {
 
 auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
     std::vector<std::string> paths;
-    std::string format = "human";
+    FormatOption format;
     JitFlags jit;
     std::string filter;
-    std::string as_of;
+    AsOfOption as_of;
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub =
-      app.add_subcommand("test", "Run the tests written in the policies (`test \"...\" { expect ... }`)");
-  sub->set_version_flag("--version", std::string("policy ") + POLICY_VERSION);
-  sub->add_option("paths", options->paths, "Policy files or directories")->required();
+      AddSubcommand(app, "test", "Run the tests written in the policies (`test \"...\" { expect ... }`)");
+  AddPathsOption(sub, options->paths);
   sub->add_option("--filter", options->filter,
                   "Only tests whose module or name contains this text (`std.` runs the stdlib's)");
-  sub->add_option("--as-of", options->as_of,
-                  "Evaluation date for tests without `as of` (default: today, UTC)");
-  options->jit.AddTo(sub,
-                     "Compile the decisions to machine code (LLVM) first; says on standard error which "
-                     "decisions run on the interpreter instead");
-  sub->add_option("--format", options->format, "Output as `human` (default) or `json`")
-      ->check(CLI::IsMember({"human", "json"}));
+  // A test that says `as of` runs on its own date; the others on this one.
+  options->as_of.AddTo(sub);
+  options->jit.AddTo(sub);
+  options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
-    const DiagFormat format = ParseFormat(options->format);
+    const DiagFormat format = options->format.Get();
     const std::shared_ptr<const Engine> engine =
         LoadOrReport(io, options->paths, format, options->jit.Tier());
     if (!engine) {
       return kExitInputError;
     }
     DiagnosticSink diags;
-    const auto as_of = ResolveAsOf(options->as_of, io.env, diags);
+    const auto as_of = options->as_of.Resolve(io.env, diags);
     if (!as_of) {
       PrintDiagnostics(io, diags, engine->sources(), format);
       return kExitInputError;

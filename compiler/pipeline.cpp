@@ -14,6 +14,52 @@ namespace policy {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The text of each of `files` that can be read and is within the size limit; the others are
+// reported.
+auto ReadSources(const std::vector<std::string>& files, const syntax::ParseLimits& limits,
+                 DiagnosticSink& diags) -> std::vector<std::pair<std::string, std::string>> {
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const std::string& f : files) {
+    BoundedRead read = ReadBounded(f, limits.max_source_bytes);
+    switch (read.status) {
+      case BoundedRead::Status::kCannotRead:
+        diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
+        break;
+      case BoundedRead::Status::kTooLarge:
+        diags.ReportInput(
+            DiagCode::kFileTooLarge, f, "",
+            fmt::format("file is {} bytes; the limit is {} bytes", read.size, limits.max_source_bytes));
+        break;
+      case BoundedRead::Status::kOk:
+        texts.emplace_back(f, std::move(read.text));
+        break;
+    }
+  }
+  return texts;
+}
+
+// Files are parsed in path order, whatever order they were given in, so that everything that
+// follows file order (module and test order, diagnostics, duplicate-module reports) is the same
+// for `policy check b a` and `policy check a b`.
+void ParseInPathOrder(const std::vector<std::pair<std::string, std::string>>& files,
+                      const syntax::ParseLimits& limits, SourceManager& sources, DiagnosticSink& diags,
+                      std::vector<ast::Module>& modules) {
+  std::vector<const std::pair<std::string, std::string>*> ordered;
+  for (const auto& f : files) {
+    ordered.push_back(&f);
+  }
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto* a, const auto* b) { return a->first < b->first; });
+  for (const auto* f : ordered) {
+    const FileId id = sources.Add(f->first, f->second);
+    modules.push_back(syntax::Parse(sources.Get(id), id, diags, limits));
+  }
+}
+
+}  // namespace
+
 auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& diags)
     -> std::vector<std::string> {
   std::vector<std::string> files;
@@ -55,51 +101,27 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
 
 auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options,
                   SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program> {
-  std::vector<std::pair<std::string, std::string>> texts;
-  for (const std::string& f : files) {
-    BoundedRead read = ReadBounded(f, options.limits.max_source_bytes);
-    switch (read.status) {
-      case BoundedRead::Status::kCannotRead:
-        diags.ReportInput(DiagCode::kCannotReadFile, f, "", fmt::format("cannot read `{}`", f));
-        break;
-      case BoundedRead::Status::kTooLarge:
-        diags.ReportInput(DiagCode::kFileTooLarge, f, "",
-                          fmt::format("file is {} bytes; the limit is {} bytes", read.size,
-                                      options.limits.max_source_bytes));
-        break;
-      case BoundedRead::Status::kOk:
-        texts.emplace_back(f, std::move(read.text));
-        break;
-    }
-  }
-  return CompileSources(texts, options, sources, diags);
+  return CompileSources(ReadSources(files, options.limits, diags), options, sources, diags);
+}
+
+auto ParseFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
+                DiagnosticSink& diags) -> std::vector<ast::Module> {
+  std::vector<ast::Module> modules;
+  ParseInPathOrder(ReadSources(files, options.limits, diags), options.limits, sources, diags, modules);
+  return modules;
 }
 
 auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,
                     const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
     -> std::shared_ptr<ir::Program> {
   std::vector<ast::Module> modules;
-  auto parse = [&](std::string path, std::string text) {
-    const FileId id = sources.Add(std::move(path), std::move(text));
-    modules.push_back(syntax::Parse(sources.Get(id), id, diags, options.limits));
-  };
   if (options.include_stdlib) {
     for (const auto& [path, text] : StdlibSources()) {
-      parse(path, text);
+      const FileId id = sources.Add(path, text);
+      modules.push_back(syntax::Parse(sources.Get(id), id, diags, options.limits));
     }
   }
-  // Files are compiled in path order, whatever order they were given in, so that everything
-  // that follows file order (module and test order, diagnostics, duplicate-module reports) is
-  // the same for `policy check b a` and `policy check a b`.
-  std::vector<const std::pair<std::string, std::string>*> ordered;
-  for (const auto& f : files) {
-    ordered.push_back(&f);
-  }
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const auto* a, const auto* b) { return a->first < b->first; });
-  for (const auto* f : ordered) {
-    parse(f->first, f->second);
-  }
+  ParseInPathOrder(files, options.limits, sources, diags, modules);
   // A file given on the command line that declares a std.* module replaces the embedded copy,
   // so the stdlib can be edited and tested from its source directory.
   if (options.include_stdlib) {

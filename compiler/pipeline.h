@@ -1,5 +1,7 @@
-// The whole compiler as one call: files -> parse -> check -> lower. Any command can stop after a
-// stage (`policy check` stops after checking; `--dump=ast|ir` prints a stage's output).
+// The whole compiler as one call: files -> parse -> check -> lower (CompileFiles), and the first
+// stage alone (ParseFiles). `policy check` runs them all and reports every diagnostic;
+// `policy check --dump ast` also prints what ParseFiles returns (compiler/syntax/print_ast.h),
+// `--dump ir` what lowering returns (ir::PrintIr).
 #pragma once
 
 #include <memory>
@@ -32,6 +34,12 @@ auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& o
 auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,
                     const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
     -> std::shared_ptr<ir::Program>;
+
+// Reads `files` and parses each, in path order: the syntax trees as written, without the stdlib
+// and unchecked. A file that cannot be read is reported and left out; a file with syntax errors
+// gives a module without declarations (see syntax::Parse), and the errors are in `diags`.
+auto ParseFiles(const std::vector<std::string>& files, const CompileOptions& options, SourceManager& sources,
+                DiagnosticSink& diags) -> std::vector<ast::Module>;
 
 // The embedded standard library: (path, text) pairs.
 auto StdlibSources() -> const std::vector<std::pair<std::string, std::string>>&;

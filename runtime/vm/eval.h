@@ -331,7 +331,5 @@ class CompiledProgram {
 // 2020-12-31, and from 2022-01-01", "always".
 auto EffectiveSummary(const ir::Decision& d) -> std::string;
 
-// Values are printed by FormatValue (compiler/base/format_value.h), which the IR printer shares.
-using policy::FormatValue;
 
 }  // namespace policy::vm

@@ -1,0 +1,299 @@
+// The results of runtime/analysis as `policy analyze` and `policy diff` print them (declared in
+// render_findings.h).
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "cli/render_findings.h"
+
+namespace policy::cli {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+auto Join(const std::vector<std::string>& parts, const char* separator) -> std::string {
+  std::string out;
+  for (const std::string& p : parts) {
+    out += (out.empty() ? "" : separator) + p;
+  }
+  return out;
+}
+
+auto RuleName(const ir::Decision& d, uint32_t i) -> std::string {
+  return fmt::format("{} `{}`", d.rules[i].is_exception ? "exception" : "rule", d.rules[i].name);
+}
+
+auto Question(const ir::Decision& d, const Finding& f) -> std::string {
+  switch (f.kind) {
+    case Finding::Kind::kConflict:
+      return fmt::format("whether {} and {} of `{}` can apply to one case with different results",
+                         RuleName(d, f.rules[0]), RuleName(d, f.rules[1]), d.name);
+    case Finding::Kind::kDeadRule:
+      return fmt::format("whether {} of `{}` can apply to any case", RuleName(d, f.rules[0]), d.name);
+    case Finding::Kind::kGap:
+      return fmt::format("whether `{}` can be left without a result", d.name);
+  }
+  return "";
+}
+
+// The witness as the example it was built on and what changed, so a reader sees at once what
+// makes the case special; `--format json` has the whole record.
+auto WitnessNote(const Finding& f) -> std::string {
+  std::string out = fmt::format(
+      "witness ({}), as of {}: {}",
+      f.method == "smt" ? "from a Z3 model" : fmt::format("found after {} cases", f.cases_tried), f.as_of,
+      f.base.empty() ? "a case with every field at its plain value" : fmt::format("`{}`", f.base));
+  if (f.changes.empty()) {
+    out += " as it is";
+  } else {
+    out += " with";
+    for (const std::string& c : f.changes) {
+      out += "\n    " + c;
+    }
+  }
+  return out + fmt::format("\n  the interpreter gives: {}", f.outcome);
+}
+
+// Findings worth a diagnostic: what was found, and (as notes) what could not be decided.
+auto ToDiagnostics(const Engine& engine, const std::vector<DecisionAnalysis>& results) -> DiagnosticSink {
+  DiagnosticSink diags;
+  const ir::Program& ir = engine.program().ir();
+  for (const DecisionAnalysis& a : results) {
+    const ir::Decision& d = ir.decisions[a.index];
+    for (const Finding& f : a.findings) {
+      if (f.status == Finding::Status::kNone) {
+        continue;
+      }
+      if (f.status == Finding::Status::kNotProven) {
+        Diagnostic& diag =
+            diags.Report(DiagCode::kNotProven, f.span, fmt::format("not proven: {}", Question(d, f)));
+        const std::string why = Join(a.approximations, "; ");
+        diag.notes.push_back(fmt::format(
+            "Z3 found a case only in the approximate encoding ({}), and {} cases from the examples did not "
+            "reproduce it",
+            why.empty() ? "no approximation recorded" : why, f.cases_tried));
+        continue;
+      }
+      switch (f.kind) {
+        case Finding::Kind::kConflict: {
+          Diagnostic& diag =
+              diags.Report(DiagCode::kRuleConflict, d.rules[f.rules[1]].span,
+                           fmt::format("{} and {} of `{}` can both apply with different results",
+                                       RuleName(d, f.rules[0]), RuleName(d, f.rules[1]), d.name),
+                           "applies with a different result");
+          diag.labels.push_back({d.rules[f.rules[0]].span, false, "applies to the same case"});
+          diag.notes.push_back(WitnessNote(f));
+          diag.help.push_back(
+              fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make "
+                          "their conditions exclusive",
+                          d.rules[f.rules[1]].name, d.rules[f.rules[0]].name));
+          break;
+        }
+        case Finding::Kind::kDeadRule: {
+          Diagnostic& diag =
+              diags.Report(DiagCode::kDeadRule, f.span,
+                           fmt::format("{} of `{}` applies to no case", RuleName(d, f.rules[0]), d.name),
+                           "can never apply");
+          diag.notes.push_back(
+              a.approximations.empty()
+                  ? std::string("proven by Z3: its conditions, effective period and the exceptions to it "
+                                "exclude every case")
+                  : std::string(
+                        "proven by Z3: its conditions, effective period and the exceptions to it "
+                        "exclude every case, even with the parts the encoding approximates left free"));
+          break;
+        }
+        case Finding::Kind::kGap: {
+          Diagnostic& diag =
+              diags.Report(DiagCode::kDecisionGap, f.span,
+                           fmt::format("`{}` has no default and no rule applies to some cases", d.name),
+                           "no result for the case below");
+          diag.notes.push_back(WitnessNote(f));
+          diag.help.push_back("add a `default`, or a rule for these cases");
+          break;
+        }
+      }
+    }
+  }
+  return diags;
+}
+
+auto FindingJson(const ir::Decision& d, const Finding& f) -> ojson {
+  ojson j;
+  if (!f.rules.empty()) {
+    ojson rules = ojson::array();
+    for (const uint32_t r : f.rules) {
+      rules.push_back(d.rules[r].name);
+    }
+    j["rules"] = rules;
+  }
+  j["status"] = FindingStatusName(f.status);
+  j["method"] = f.method;
+  if (f.kind == Finding::Kind::kDeadRule) {
+    // For a dead rule the witness question is inverted: a case shows it alive.
+    j["dead"] = f.status == Finding::Status::kFound;
+  }
+  if (!f.witness.empty()) {
+    j["witness"] = ojson::parse(f.witness);
+    j["as_of"] = f.as_of;
+    j["based_on"] = f.base;
+    j["changes"] = f.changes;
+    j["interpreter"] = f.outcome;
+  }
+  if (f.method == "search") {
+    j["cases_tried"] = f.cases_tried;
+  }
+  return j;
+}
+
+auto ResultsJson(const Engine& engine, const std::vector<DecisionAnalysis>& results, bool symbolic_date)
+    -> ojson {
+  const ir::Program& ir = engine.program().ir();
+  ojson out;
+  out["dates"] = symbolic_date ? "every date from 0001-01-01 to 9999-12-31" : "the --as-of date";
+  ojson decisions = ojson::array();
+  for (const DecisionAnalysis& a : results) {
+    const ir::Decision& d = ir.decisions[a.index];
+    ojson j;
+    j["decision"] = a.decision;
+    j["analysed"] = a.analysed;
+    if (!a.analysed) {
+      j["skipped"] = a.skipped;
+      decisions.push_back(j);
+      continue;
+    }
+    j["encoding"] = a.approximations.empty() ? "exact" : "partial";
+    j["approximations"] = a.approximations;
+    ojson conflicts = ojson::array();
+    ojson dead = ojson::array();
+    ojson gap;
+    for (const Finding& f : a.findings) {
+      switch (f.kind) {
+        case Finding::Kind::kConflict:
+          conflicts.push_back(FindingJson(d, f));
+          break;
+        case Finding::Kind::kDeadRule:
+          dead.push_back(FindingJson(d, f));
+          break;
+        case Finding::Kind::kGap:
+          gap = FindingJson(d, f);
+          break;
+      }
+    }
+    j["conflicts"] = conflicts;
+    j["rules"] = dead;
+    j["gap"] = d.default_value ? ojson("has a default") : gap;
+    decisions.push_back(j);
+  }
+  out["decisions"] = decisions;
+  return out;
+}
+
+auto DiffJson(const DecisionDiff& r) -> ojson {
+  ojson j;
+  j["decision"] = r.decision;
+  static constexpr const char* kStatus[] = {"no_difference_found", "different", "only_in_old", "only_in_new",
+                                            "not_comparable"};
+  j["status"] =
+      r.status == DecisionDiff::Status::kSame && r.proven ? "same" : kStatus[static_cast<int>(r.status)];
+  j["proven"] = r.proven;
+  if (!r.method.empty()) {
+    j["method"] = r.method;
+  }
+  j["cases_tried"] = r.cases_tried;
+  if (!r.proven && !r.approximations.empty()) {
+    j["approximations"] = r.approximations;
+  }
+  if (r.status == DecisionDiff::Status::kDifferent) {
+    j["witness"] = ojson::parse(r.witness);
+    j["old"] = {{"result", r.old_side.outcome}, {"by", r.old_side.rules}};
+    j["new"] = {{"result", r.new_side.outcome}, {"by", r.new_side.rules}};
+  }
+  if (!r.reason.empty()) {
+    j["reason"] = r.reason;
+  }
+  return j;
+}
+
+auto DiffText(const DecisionDiff& r, Date as_of) -> std::string {
+  switch (r.status) {
+    case DecisionDiff::Status::kSame:
+      if (r.proven) {
+        return fmt::format("{}: no case decides differently (proven)\n", r.decision);
+      }
+      return fmt::format("{}: no case found that decides differently ({} cases tried; not proven{})\n",
+                         r.decision, r.cases_tried,
+                         r.approximations.empty()
+                             ? std::string()
+                             : ": the encoding approximates " + Join(r.approximations, "; "));
+    case DecisionDiff::Status::kOnlyInOld:
+      return fmt::format("{}: removed\n", r.decision);
+    case DecisionDiff::Status::kOnlyInNew:
+      return fmt::format("{}: added\n", r.decision);
+    case DecisionDiff::Status::kNotComparable:
+      return fmt::format("{}: not compared: {}\n", r.decision, r.reason);
+    case DecisionDiff::Status::kDifferent:
+      break;
+  }
+  std::string out =
+      r.method == "smt"
+          ? fmt::format("{}: DECIDES DIFFERENTLY (a Z3 model, confirmed by both interpreters)\n", r.decision)
+          : fmt::format("{}: DECIDES DIFFERENTLY (found after {} cases)\n", r.decision, r.cases_tried);
+  out += fmt::format("  old: {}   by {}\n", r.old_side.outcome, Join(r.old_side.rules, ", "));
+  out += fmt::format("  new: {}   by {}\n", r.new_side.outcome, Join(r.new_side.rules, ", "));
+  out += fmt::format("  for this case (as of {}):\n", as_of.ToString());
+  std::istringstream lines(r.witness);
+  for (std::string line; std::getline(lines, line);) {
+    out += "    " + line + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+auto TallyAnalysis(const std::vector<DecisionAnalysis>& results) -> AnalysisTally {
+  AnalysisTally t;
+  for (const DecisionAnalysis& a : results) {
+    t.analysed += a.analysed ? 1 : 0;
+    for (const Finding& f : a.findings) {
+      t.found += f.status == Finding::Status::kFound ? 1 : 0;
+      t.unproven += f.status == Finding::Status::kNotProven ? 1 : 0;
+      t.proven += f.status == Finding::Status::kNone ? 1 : 0;
+    }
+  }
+  return t;
+}
+
+void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnalysis>& results,
+                    std::optional<Date> as_of, DiagFormat format) {
+  if (format == DiagFormat::kJson) {
+    io.out << ResultsJson(engine, results, !as_of).dump(2) << "\n";
+    return;
+  }
+  const AnalysisTally t = TallyAnalysis(results);
+  RenderFindings(
+      io, ToDiagnostics(engine, results), engine.sources(), format,
+      fmt::format("analysed {} decision{} ({}): {} problem{} found, {} check{} passed, {} not proven",
+                  t.analysed, t.analysed == 1 ? "" : "s",
+                  as_of ? "as of " + as_of->ToString() : "on every date", t.found, t.found == 1 ? "" : "s",
+                  t.proven, t.proven == 1 ? "" : "s", t.unproven));
+}
+
+void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, Date as_of, DiagFormat format) {
+  if (format == DiagFormat::kJson) {
+    ojson out = ojson::array();
+    for (const DecisionDiff& r : results) {
+      out.push_back(DiffJson(r));
+    }
+    io.out << out.dump(2) << "\n";
+    return;
+  }
+  size_t different = 0;
+  for (const DecisionDiff& r : results) {
+    different += r.status == DecisionDiff::Status::kDifferent ? 1 : 0;
+    io.out << DiffText(r, as_of);
+  }
+  io.err << fmt::format("{} of {} decisions decide differently for some case\n", different, results.size());
+}
+
+}  // namespace policy::cli
