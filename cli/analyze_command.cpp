@@ -36,8 +36,7 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("--budget", options->budget,
                   "Cases the bounded search tries per question Z3 could not settle (default 300)");
   sub->add_flag("--strict", options->strict, "Exit 1 also when a question is left unproven");
-  options->format.AddTo(sub, "Findings",
-                        {DiagFormat::kHuman, DiagFormat::kShort, DiagFormat::kJson, DiagFormat::kSarif});
+  options->format.AddTo(sub, "Findings");
   return Runner([options, &io]() {
     const DiagFormat format = options->format.Get();
     auto engine = LoadOrReport(io, options->paths, format);

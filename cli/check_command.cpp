@@ -36,8 +36,7 @@ auto AddCheckCommand(CLI::App& app, Io& io) -> Runner {
   auto options = std::make_shared<Options>();
   CLI::App* sub = AddSubcommand(app, "check", "Parse and type-check policies; report every problem found");
   AddPathsOption(sub, options->paths);
-  options->format.AddTo(sub, "Diagnostics",
-                        {DiagFormat::kHuman, DiagFormat::kShort, DiagFormat::kJson, DiagFormat::kSarif});
+  options->format.AddTo(sub, "Diagnostics");
   sub->add_option("--dump", options->dump,
                   "Also print a stage's output to standard output: `ast` (the syntax tree of each file, "
                   "as parsed) or `ir` (the lowered program, when it checks)")

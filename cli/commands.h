@@ -38,6 +38,10 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner;
 // Loading (load.cpp). Loads the policies under `paths`; on any error prints the diagnostics and
 // returns null. With `jit`, the decisions are also compiled to machine code at that tier, and
 // ReportNative says how it went.
+// The date of `as_of` (today when it was not given); on a malformed date prints the error against
+// `engine`'s sources and returns nullopt, for the command to exit with kExitInputError.
+auto ResolveAsOfOrReport(Io& io, const AsOfOption& as_of, const Engine& engine, DiagFormat format)
+    -> std::optional<Date>;
 auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat format,
                   std::optional<JitTier> jit = std::nullopt) -> std::shared_ptr<const Engine>;
 // To standard error: how many decisions the JIT compiled, and why any runs on the interpreter.

@@ -104,10 +104,8 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     if (!old_set || !new_set) {
       return kExitInputError;
     }
-    DiagnosticSink diags;
-    const auto as_of = options->as_of.Resolve(io.env, diags);
+    const auto as_of = ResolveAsOfOrReport(io, options->as_of, *new_set, format);
     if (!as_of) {
-      PrintDiagnostics(io, diags, new_set->sources(), format);
       return kExitInputError;
     }
     DiffOptions diff;

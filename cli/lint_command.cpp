@@ -21,20 +21,18 @@ auto AddLintCommand(CLI::App& app, Io& io) -> Runner {
   AddPathsOption(sub, options->paths);
   // The date matters to the tests lint runs to find untested rules (W0104, W0105).
   options->as_of.AddTo(sub);
-  options->format.AddTo(sub, "Warnings",
-                        {DiagFormat::kHuman, DiagFormat::kShort, DiagFormat::kJson, DiagFormat::kSarif});
+  options->format.AddTo(sub, "Warnings");
   return Runner([options, &io]() {
     const DiagFormat format = options->format.Get();
     auto engine = LoadOrReport(io, options->paths, format);
     if (!engine) {
       return kExitInputError;
     }
-    DiagnosticSink diags;
-    const auto as_of = options->as_of.Resolve(io.env, diags);
+    const auto as_of = ResolveAsOfOrReport(io, options->as_of, *engine, format);
     if (!as_of) {
-      PrintDiagnostics(io, diags, engine->sources(), format);
       return kExitInputError;
     }
+    DiagnosticSink diags;
     for (Diagnostic& d : Lint(*engine, *as_of)) {
       diags.Add(std::move(d));
     }

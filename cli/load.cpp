@@ -20,6 +20,16 @@ auto LoadOrReport(Io& io, const std::vector<std::string>& paths, DiagFormat form
   return loaded.engine;
 }
 
+auto ResolveAsOfOrReport(Io& io, const AsOfOption& as_of, const Engine& engine, DiagFormat format)
+    -> std::optional<Date> {
+  DiagnosticSink diags;
+  auto date = as_of.Resolve(io.env, diags);
+  if (!date) {
+    PrintDiagnostics(io, diags, engine.sources(), format);
+  }
+  return date;
+}
+
 void ReportNative(Io& io, const Engine& engine) {
   const NativeReport& r = engine.native_report();
   const auto& decisions = engine.program().ir().decisions;

@@ -7,33 +7,26 @@
 namespace policy::cli {
 namespace {
 
-auto FormatName(DiagFormat format) -> const char* {
-  switch (format) {
-    case DiagFormat::kHuman:
-      return "human";
-    case DiagFormat::kShort:
-      return "short";
-    case DiagFormat::kJson:
-      return "json";
-    case DiagFormat::kSarif:
-      return "sarif";
-  }
-  return "human";
-}
+// Each output format: its name on the command line, and how `--help` describes it after the name.
+struct FormatInfo {
+  DiagFormat format;
+  const char* name;
+  const char* gloss;
+};
+constexpr FormatInfo kFormats[] = {
+    {DiagFormat::kHuman, "human", " (default)"},
+    {DiagFormat::kShort, "short", " (one line each)"},
+    {DiagFormat::kJson, "json", ""},
+    {DiagFormat::kSarif, "sarif", " (SARIF 2.1.0, for code-scanning UIs)"},
+};
 
-// How each format is described in `--help`, after its name.
-auto FormatGloss(DiagFormat format) -> std::string_view {
-  switch (format) {
-    case DiagFormat::kHuman:
-      return " (default)";
-    case DiagFormat::kShort:
-      return " (one line each)";
-    case DiagFormat::kSarif:
-      return " (SARIF 2.1.0, for code-scanning UIs)";
-    case DiagFormat::kJson:
-      break;
+auto Info(DiagFormat format) -> const FormatInfo& {
+  for (const FormatInfo& f : kFormats) {
+    if (f.format == format) {
+      return f;
+    }
   }
-  return "";
+  return kFormats[0];
 }
 
 }  // namespace
@@ -90,17 +83,17 @@ void FormatOption::AddTo(CLI::App* sub, std::string_view what, const std::vector
   std::vector<std::string> names;
   std::string help = fmt::format("{} as", what);
   for (size_t i = 0; i < accepted.size(); ++i) {
-    names.emplace_back(FormatName(accepted[i]));
+    names.emplace_back(Info(accepted[i]).name);
     const char* sep = i == 0 ? " " : i + 1 == accepted.size() ? " or " : ", ";
-    help += fmt::format("{}`{}`{}", sep, names.back(), FormatGloss(accepted[i]));
+    help += fmt::format("{}`{}`{}", sep, names.back(), Info(accepted[i]).gloss);
   }
   sub->add_option("--format", text, help)->check(CLI::IsMember(names));
 }
 
 auto FormatOption::Get() const -> DiagFormat {
-  for (const DiagFormat f : {DiagFormat::kShort, DiagFormat::kJson, DiagFormat::kSarif}) {
-    if (text == FormatName(f)) {
-      return f;
+  for (const FormatInfo& f : kFormats) {
+    if (text == f.name) {
+      return f.format;
     }
   }
   return DiagFormat::kHuman;

@@ -48,7 +48,10 @@ auto ResolveAsOf(const std::string& text, const DriverEnv& env, DiagnosticSink& 
 // default); `what` names what is formatted ("Diagnostics", "Warnings", "Output").
 struct FormatOption {
   std::string text = "human";
-  void AddTo(CLI::App* sub, std::string_view what, const std::vector<DiagFormat>& accepted);
+  // `accepted` defaults to every format (human, short, json, sarif).
+  void AddTo(CLI::App* sub, std::string_view what,
+             const std::vector<DiagFormat>& accepted = {DiagFormat::kHuman, DiagFormat::kShort,
+                                                        DiagFormat::kJson, DiagFormat::kSarif});
   auto Get() const -> DiagFormat;
 };
 

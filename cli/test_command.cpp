@@ -32,10 +32,8 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
     if (!engine) {
       return kExitInputError;
     }
-    DiagnosticSink diags;
-    const auto as_of = options->as_of.Resolve(io.env, diags);
+    const auto as_of = ResolveAsOfOrReport(io, options->as_of, *engine, format);
     if (!as_of) {
-      PrintDiagnostics(io, diags, engine->sources(), format);
       return kExitInputError;
     }
     const auto results = engine->RunTests(options->filter, *as_of);

@@ -245,7 +245,7 @@ auto Evaluator::Refusal(ErrorCode code, const Decision& decision, const Facts& f
     hot_.date = detail::DateBits(as_of);
     hot_.set = impl->set.get();
     impl->last_date = *converted;
-    impl->ctx->SetNativeDate(*converted);
+    impl->ctx->SetDate(*converted);
   }
   return true;
 }

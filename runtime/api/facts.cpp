@@ -122,7 +122,19 @@ struct detail::FactsAccess {
   // Brings the handle's hot_ (what the inline Evaluator::Decide reads) in step with impl_: after
   // creating facts and after anything that may change how many facts are missing.
   static void Sync(Facts& facts);
+  // Facts of `set` for the record type `type` and the decision key `key`, with nothing read yet:
+  // the start of Decision::NewFacts and Decision::FactsFromJson.
+  static auto Start(const std::shared_ptr<const SetImpl>& set, TypeId type, const void* key) -> Facts;
 };
+
+auto FactsAccess::Start(const std::shared_ptr<const SetImpl>& set, TypeId type, const void* key) -> Facts {
+  Facts facts;
+  facts.impl_ = std::make_unique<FactsImpl>();
+  facts.impl_->set = set;
+  facts.impl_->record_type = type;
+  facts.impl_->type_key = key;
+  return facts;
+}
 
 void FactsAccess::Sync(Facts& facts) {
   const FactsImpl& f = *facts.impl_;
@@ -146,12 +158,8 @@ auto Decision::NewFacts() const -> Result<Facts> {
   if (!set_) {
     return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
   }
-  Facts facts;
-  facts.impl_ = std::make_unique<FactsImpl>();
+  Facts facts = FactsAccess::Start(set_, input_type_, facts_key_);
   FactsImpl& f = *facts.impl_;
-  f.set = set_;
-  f.record_type = input_type_;
-  f.type_key = facts_key_;
   f.root = NewSkeleton(set_->types(), input_type_, f.arena, f.missing);
   FactsAccess::Sync(facts);
   return facts;
@@ -161,12 +169,8 @@ auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) 
   if (!set_) {
     return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
   }
-  Facts facts;
-  facts.impl_ = std::make_unique<FactsImpl>();
+  Facts facts = FactsAccess::Start(set_, input_type_, facts_key_);
   FactsImpl& f = *facts.impl_;
-  f.set = set_;
-  f.record_type = input_type_;
-  f.type_key = facts_key_;
   DiagnosticSink diags;
   std::optional<policy::Value> root;
   try {
@@ -279,7 +283,8 @@ auto Mismatch(const Field& field, const TypeTable& types, TypeId type, std::stri
 // Shared body of the scalar setters: locate, check the kind, store.
 template <typename Make>
 auto SetScalar(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const Field& field,
-               std::span<const size_t> indices, policy::Kind want, std::string_view given, Make make) -> Status {
+               std::span<const size_t> indices, policy::Kind want, std::string_view given, Make make)
+    -> Status {
   auto ref = FactsAccess::Prepare(facts, field, indices);
   if (!ref) {
     return ref.error();
@@ -310,8 +315,8 @@ auto Facts::Set(const Field& field, int64_t value, std::span<const size_t> indic
   // An integer fact may also fill a Decimal field exactly.
   const TypeTable& types = impl_->set->types();
   const bool decimal = types.kind(types.Unwrap(field.field_type_)) == policy::Kind::kDecimal;
-  return SetScalar(*this, impl_, field, indices, decimal ? policy::Kind::kDecimal : policy::Kind::kInt, "an Int",
-                   [&](TypeId) -> Result<policy::Value> {
+  return SetScalar(*this, impl_, field, indices, decimal ? policy::Kind::kDecimal : policy::Kind::kInt,
+                   "an Int", [&](TypeId) -> Result<policy::Value> {
                      return decimal ? policy::Value::Dec(Decimal::FromInt(value)) : policy::Value::Int(value);
                    });
 }
@@ -377,23 +382,24 @@ auto Facts::Set(const Field& field, const EnumValue& value, std::span<const size
 
 auto Facts::SetDuration(const Field& field, int64_t count, std::string_view unit,
                         std::span<const size_t> indices) -> Status {
-  return SetScalar(
-      *this, impl_, field, indices, policy::Kind::kDuration, "a Duration", [&](TypeId) -> Result<policy::Value> {
-        DurationUnit u;
-        if (unit == "days" || unit == "day") {
-          u = DurationUnit::kDays;
-        } else if (unit == "weeks" || unit == "week") {
-          u = DurationUnit::kWeeks;
-        } else if (unit == "months" || unit == "month") {
-          u = DurationUnit::kMonths;
-        } else if (unit == "years" || unit == "year") {
-          u = DurationUnit::kYears;
-        } else {
-          return MakeError(ErrorCode::kInvalidArgument,
+  return SetScalar(*this, impl_, field, indices, policy::Kind::kDuration, "a Duration",
+                   [&](TypeId) -> Result<policy::Value> {
+                     DurationUnit u;
+                     if (unit == "days" || unit == "day") {
+                       u = DurationUnit::kDays;
+                     } else if (unit == "weeks" || unit == "week") {
+                       u = DurationUnit::kWeeks;
+                     } else if (unit == "months" || unit == "month") {
+                       u = DurationUnit::kMonths;
+                     } else if (unit == "years" || unit == "year") {
+                       u = DurationUnit::kYears;
+                     } else {
+                       return MakeError(
+                           ErrorCode::kInvalidArgument,
                            fmt::format("`{}` is not a unit: days, weeks, months or years", unit));
-        }
-        return policy::Value::Dur(Duration{count, u});
-      });
+                     }
+                     return policy::Value::Dur(Duration{count, u});
+                   });
 }
 
 namespace {
@@ -410,7 +416,8 @@ auto SetCollection(Facts& facts, std::unique_ptr<detail::FactsImpl>& impl, const
   const TypeTable& types = impl->set->types();
   const TypeId t = types.Unwrap(ref->type);
   const policy::Kind kind = types.kind(t);
-  if ((kind != policy::Kind::kList && kind != policy::Kind::kSet) || types.kind(types.Get(t).elem) != elem_kind) {
+  if ((kind != policy::Kind::kList && kind != policy::Kind::kSet) ||
+      types.kind(types.Get(t).elem) != elem_kind) {
     return Mismatch(field, types, ref->type, given);
   }
   if (values.size() > vm::kMaxGeneratedItems) {

@@ -18,7 +18,7 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   ctx.sp_ = 0;
   ctx.depth_ = 0;
   ctx.steps_ = 0;
-  ctx.as_of_ = as_of;
+  ctx.SetDate(as_of);
   ctx.trace_ = trace;
   if (trace != nullptr) {
     trace->records.clear();
@@ -85,7 +85,7 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
   ctx.sp_ = 0;
   ctx.depth_ = 0;
   ctx.steps_ = 0;
-  ctx.as_of_ = it.as_of.value_or(default_as_of);
+  ctx.SetDate(it.as_of.value_or(default_as_of));
   ctx.trace_ = trace;
   struct ClearTrace {
     Context& c;

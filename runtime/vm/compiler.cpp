@@ -316,7 +316,7 @@ auto CompiledProgram::Compile(std::shared_ptr<const ir::Program> program, EvalEr
   // not reset between them; the arena then moves into the program (its blocks stay where they
   // are, so the values remain valid for the program's lifetime).
   Context ctx(*out);
-  ctx.as_of_ = Date();  // never read: the checker rejects `as_of` in constants (E0406)
+  ctx.SetDate(Date());  // never read: the checker rejects `as_of` in constants (E0406)
   for (size_t i = 0; i < impl.global_code.size(); ++i) {
     ctx.steps_ = 0;
     try {

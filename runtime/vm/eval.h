@@ -175,12 +175,12 @@ class Context {
   // API's inline Decide calls machine code itself and counts neither.)
   auto native_answers() const -> uint64_t { return native_answers_; }
   auto native_bails() const -> uint64_t { return native_bails_; }
-  // Sets the date of CompiledProgram::RunNativeOnDate's evaluations, for a caller that evaluates
-  // many cases as of one day (api::Evaluator::Decide): the native state is then ready in here.
-  void SetNativeDate(Date as_of) {
-    as_of_ = as_of;
-    native_state_.as_of = as_of.days();
-  }
+  // The evaluation date. It is held once, in the native state, where machine code reads it and
+  // the interpreter too (`as_of` in a policy, effective periods), so the two can never disagree.
+  // A caller that evaluates many cases as of one day (api::Evaluator::Decide) sets it once, and
+  // CompiledProgram::RunNativeOnDate's evaluations use it.
+  void SetDate(Date as_of) { native_state_.as_of = as_of.days(); }
+  auto as_of() const -> Date { return Date::FromDays(static_cast<int32_t>(native_state_.as_of)); }
   // For the API's inline Decide, which calls machine code directly (policy.hpp): the state to
   // pass it, and the scratch arena's byte count, which must be 0 before the call (ResetScratch
   // then). It never runs with native code off: set_native is for the engine's own differential
@@ -197,7 +197,6 @@ class Context {
   uint32_t sp_ = 0;
   Arena scratch_;
   Arena input_arena_;
-  Date as_of_;
   Trace* trace_ = nullptr;
   uint32_t depth_ = 0;
   uint64_t steps_ = 0;  // against kMaxEvaluationSteps; reset by each evaluation
@@ -245,10 +244,10 @@ class CompiledProgram {
   // up; `*out` is then unspecified). Inline, for callers that looked `entry` up once
   // (NativeEntryOf) and want the value where they keep it.
   static auto RunNative(Context& ctx, NativeFn entry, const Value* args, Date as_of, Value* out) -> int32_t {
-    ctx.SetNativeDate(as_of);
+    ctx.SetDate(as_of);
     return RunNativeOnDate(ctx, entry, args, out);
   }
-  // RunNative on the date of Context::SetNativeDate, with the least work around the call: the
+  // RunNative on the date of Context::SetDate, with the least work around the call: the
   // hot path of api::Evaluator::Decide. The arena is reset only when the last evaluation used
   // it, and the value stack is already empty between evaluations (SlotWindow restores it).
   static auto RunNativeOnDate(Context& ctx, NativeFn entry, const Value* args, Value* out) -> int32_t {
@@ -330,6 +329,5 @@ class CompiledProgram {
 // When a decision or parameter is in effect, in words: "from 2014-03-17", "from 2020-01-01 until
 // 2020-12-31, and from 2022-01-01", "always".
 auto EffectiveSummary(const ir::Decision& d) -> std::string;
-
 
 }  // namespace policy::vm

@@ -143,7 +143,7 @@ struct ContextAccess {
   static auto Stack(Context& c) -> std::vector<Value>& { return c.stack_; }
   static auto Sp(Context& c) -> uint32_t& { return c.sp_; }
   static auto Scratch(Context& c) -> Arena& { return c.scratch_; }
-  static auto AsOf(Context& c) -> Date { return c.as_of_; }
+  static auto AsOf(Context& c) -> Date { return c.as_of(); }
   static auto GetTrace(Context& c) -> Trace* { return c.trace_; }
   static auto Depth(Context& c) -> uint32_t& { return c.depth_; }
   // Counts `n` steps of work against kMaxEvaluationSteps, and checks the memory the evaluation
