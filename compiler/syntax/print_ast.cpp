@@ -157,6 +157,18 @@ class Printer {
     }
   }
 
+  // What decisions and rules both carry: the doc comment, the citation, the effective period.
+  template <typename Decl>
+  void Annotations(int depth, const Decl& decl) {
+    Doc(depth, decl.doc);
+    if (decl.source) {
+      Line(depth, "source " + Quote(decl.source->text), decl.source->span);
+    }
+    if (decl.effective_span.valid()) {
+      Line(depth, EffectiveText(decl.effective_from, decl.effective_until), decl.effective_span);
+    }
+  }
+
   void Decision(const ast::DecisionDecl& d) {
     if (d.is_parameter) {
       Line(1, fmt::format("parameter {}: {}", d.name.text, TypeText(d.result)), d.span);
@@ -164,13 +176,7 @@ class Printer {
       Line(1, fmt::format("decision {}({}) -> {}", d.name.text, ParamsText(d.params), TypeText(d.result)),
            d.span);
     }
-    Doc(2, d.doc);
-    if (d.source) {
-      Line(2, "source " + Quote(d.source->text), d.source->span);
-    }
-    if (d.effective_span.valid()) {
-      Line(2, EffectiveText(d.effective_from, d.effective_until), d.effective_span);
-    }
+    Annotations(2, d);
     if (d.default_value) {
       Line(2, "default", d.default_span);
       Expr(3, d.default_value.get());
@@ -181,13 +187,7 @@ class Printer {
         head += (t == 0 ? " to " : ", ") + r.targets[t].text;
       }
       Line(2, head, r.span);
-      Doc(3, r.doc);
-      if (r.source) {
-        Line(3, "source " + Quote(r.source->text), r.source->span);
-      }
-      if (r.effective_span.valid()) {
-        Line(3, EffectiveText(r.effective_from, r.effective_until), r.effective_span);
-      }
+      Annotations(3, r);
       if (r.when) {
         Line(3, "when", Span{});
         Expr(4, r.when.get());

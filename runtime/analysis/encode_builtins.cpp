@@ -115,18 +115,11 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       break;
     }
     case Builtin::kYear:
-      if (auto x = scalar(0)) {
-        return MkScalar(CivilOf(*x).y);
-      }
-      break;
     case Builtin::kMonth:
-      if (auto x = scalar(0)) {
-        return MkScalar(CivilOf(*x).m);
-      }
-      break;
     case Builtin::kDay:
       if (auto x = scalar(0)) {
-        return MkScalar(CivilOf(*x).d);
+        const Civil c = CivilOf(*x);
+        return MkScalar(builtin == Builtin::kYear ? c.y : builtin == Builtin::kMonth ? c.m : c.d);
       }
       break;
     case Builtin::kWeekday:

@@ -93,35 +93,40 @@ auto Lowering::SlotsOf(const ir::Decision& d) -> uint32_t {
   return max;
 }
 
+auto Lowering::ConstantTable(unsigned bits, const std::vector<uint64_t>& values, const char* name)
+    -> llvm::Constant* {
+  llvm::Type* type = llvm::Type::getIntNTy(module_.getContext(), bits);
+  std::vector<llvm::Constant*> items;
+  for (const uint64_t v : values) {
+    items.push_back(llvm::ConstantInt::get(type, v));
+  }
+  auto* array = llvm::ArrayType::get(type, items.size());
+  auto* table = new llvm::GlobalVariable(module_, array, true, llvm::GlobalValue::PrivateLinkage,
+                                         llvm::ConstantArray::get(array, items), name);
+  return llvm::ConstantExpr::getBitCast(table, type->getPointerTo());
+}
+
 auto Lowering::Pow10Table() -> llvm::Constant* {
   if (pow10_ == nullptr) {
-    llvm::Type* i128 = llvm::Type::getInt128Ty(module_.getContext());
-    std::vector<llvm::Constant*> powers;
+    std::vector<uint64_t> powers;
     uint64_t p = 1;
     for (int i = 0; i <= Decimal::kMaxScale; ++i, p *= 10) {
-      powers.push_back(llvm::ConstantInt::get(i128, p));
+      powers.push_back(p);
     }
-    auto* type = llvm::ArrayType::get(i128, powers.size());
-    auto* table = new llvm::GlobalVariable(module_, type, true, llvm::GlobalValue::PrivateLinkage,
-                                           llvm::ConstantArray::get(type, powers), "pow10");
-    pow10_ = llvm::ConstantExpr::getBitCast(table, i128->getPointerTo());
+    pow10_ = ConstantTable(128, powers, "pow10");
   }
   return pow10_;
 }
 
 auto Lowering::Pow10Table64() -> llvm::Constant* {
   if (pow10_64_ == nullptr) {
-    llvm::Type* i64 = llvm::Type::getInt64Ty(module_.getContext());
-    std::vector<llvm::Constant*> powers;
+    std::vector<uint64_t> powers;
     uint64_t p = 1;
     for (int i = 0; i < 256; ++i) {
-      powers.push_back(llvm::ConstantInt::get(i64, i <= Decimal::kMaxScale ? p : 0));
+      powers.push_back(i <= Decimal::kMaxScale ? p : 0);
       p = i < Decimal::kMaxScale ? p * 10 : 0;
     }
-    auto* type = llvm::ArrayType::get(i64, powers.size());
-    auto* table = new llvm::GlobalVariable(module_, type, true, llvm::GlobalValue::PrivateLinkage,
-                                           llvm::ConstantArray::get(type, powers), "pow10_64");
-    pow10_64_ = llvm::ConstantExpr::getBitCast(table, i64->getPointerTo());
+    pow10_64_ = ConstantTable(64, powers, "pow10_64");
   }
   return pow10_64_;
 }

@@ -400,6 +400,8 @@ class Lowering {
   // [10^0, ..., 10^18] as i64, then zeros up to index 255: indexed by a decimal's scale byte
   // itself, so no bounds check (a scale is at most Decimal::kMaxScale; the zeros are never read).
   auto Pow10Table64() -> llvm::Constant*;
+  // A constant array of `bits`-wide integers in the module, as a pointer to its first element.
+  auto ConstantTable(unsigned bits, const std::vector<uint64_t>& values, const char* name) -> llvm::Constant*;
   auto ir() const -> const ir::Program& { return ir_; }
   auto types() const -> const TypeTable& { return ir_.types; }
   auto fn_type() const -> llvm::FunctionType* { return fn_type_; }
