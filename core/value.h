@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "core/date.h"
-#include "core/kind.h"
 #include "core/decimal.h"
 #include "core/duration.h"
+#include "core/kind.h"
 
 namespace policy {
 

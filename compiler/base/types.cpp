@@ -13,8 +13,8 @@ auto RecordInfo::FieldIndex(std::string_view field) const -> std::optional<uint3
 
 TypeTable::TypeTable() {
   // Order must match the k*Id constants.
-  for (Kind k : {Kind::kError, Kind::kBool, Kind::kInt, Kind::kDecimal, Kind::kText,
-                     Kind::kDate, Kind::kDuration, Kind::kNone, Kind::kEmpty}) {
+  for (Kind k : {Kind::kError, Kind::kBool, Kind::kInt, Kind::kDecimal, Kind::kText, Kind::kDate,
+                 Kind::kDuration, Kind::kNone, Kind::kEmpty}) {
     Intern({k, 0, 0});
   }
 }

@@ -73,9 +73,7 @@ class TypeTable {
   // Strips one level of Optional (T? -> T); other types are returned unchanged.
   auto Unwrap(TypeId id) const -> TypeId;
   auto IsOptional(TypeId id) const -> bool { return kind(id) == Kind::kOptional; }
-  auto IsNumeric(TypeId id) const -> bool {
-    return kind(id) == Kind::kInt || kind(id) == Kind::kDecimal;
-  }
+  auto IsNumeric(TypeId id) const -> bool { return kind(id) == Kind::kInt || kind(id) == Kind::kDecimal; }
   // As a policy writer would write it: `Set<Level>`, `Date?`.
   auto Name(TypeId id) const -> std::string;
   auto size() const -> size_t { return types_.size(); }

@@ -114,7 +114,7 @@ struct Decision {
   std::vector<Rule> rules;  // evaluation order: every exception before the rules it overrides
   Span span;
   bool is_parameter = false;  // declared with `parameter`; its rules are its versions
-  Period effective;  // its own `effective` period, unbounded when it has none
+  Period effective;           // its own `effective` period, unbounded when it has none
   bool in_effect_with_rules = false;
 
   // When the decision is in effect (docs/language.md, "Effective dating"), as the periods whose

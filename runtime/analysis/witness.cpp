@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "runtime/engine/case_search.h"
 #include "core/decimal.h"
+#include "runtime/engine/case_search.h"
 
 namespace policy::analysis {
 namespace {

@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "runtime/analysis/encode.h"
 #include "core/date.h"
+#include "runtime/analysis/encode.h"
 
 namespace policy::analysis {
 

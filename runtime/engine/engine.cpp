@@ -283,8 +283,7 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
     const std::string indent(static_cast<size_t>(rec.depth) * 4, ' ');
     const bool applicable = rec.via != vm::DecisionRecord::Via::kNotApplicable &&
                             rec.via != vm::DecisionRecord::Via::kNotInEffect;
-    const std::string value =
-        applicable ? FormatValue(ir_->types, d.result, rec.value) : "not applicable";
+    const std::string value = applicable ? FormatValue(ir_->types, d.result, rec.value) : "not applicable";
     out += fmt::format("{}{} = {}{}\n", indent, d.name, value, rec.depth > 0 ? "  (used above)" : "");
     switch (rec.via) {
       case vm::DecisionRecord::Via::kRule:

@@ -1,6 +1,7 @@
 // The arithmetic, comparison and equality closures, each specialised at compile time on its operand
-// types (`IntLess`, `DateAddMonths`, decimal arithmetic, set union, text and list concatenation),
-// with the overflow and range checks of the language.
+// types (a BinaryCode over a lambda for integer comparison, a date plus months, decimal
+// arithmetic, set union, text and list concatenation), with the overflow and range checks of the
+// language.
 #include <algorithm>
 #include <string>
 

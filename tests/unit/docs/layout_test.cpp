@@ -54,8 +54,8 @@ TEST(ArchitectureDoc, EveryPathItNamesExists) {
     if (path.find('*') != std::string::npos) {
       path = path.substr(0, path.find_last_of('/', path.find('*')));  // `runtime/vm/code_*.cpp`: its folder
     }
-    EXPECT_TRUE(fs::exists(kRoot / path)) << "docs/architecture.md names `" << (*it)[1].str()
-                                          << "`, which does not exist";
+    EXPECT_TRUE(fs::exists(kRoot / path))
+        << "docs/architecture.md names `" << (*it)[1].str() << "`, which does not exist";
     ++checked;
   }
   EXPECT_GT(checked, 20U) << "docs/architecture.md should name the folders and files of the pipeline";
@@ -74,7 +74,8 @@ TEST(Layering, EveryIncludePointsDownThePipeline) {
   for (const auto& [folder, may] : allowed) {
     for (const fs::path& file : SourcesUnder(folder)) {
       const std::string text = ReadAll(file);
-      for (auto it = std::sregex_iterator(text.begin(), text.end(), include_re); it != std::sregex_iterator(); ++it) {
+      for (auto it = std::sregex_iterator(text.begin(), text.end(), include_re); it != std::sregex_iterator();
+           ++it) {
         const std::string target = (*it)[1].str();
         if (target == "policy") {
           continue;  // the public headers, <policy/...> style
@@ -89,8 +90,8 @@ TEST(Layering, EveryIncludePointsDownThePipeline) {
 }
 
 TEST(Layering, EveryTopLevelSourceFolderHasAReadme) {
-  for (const char* folder : {"core", "compiler", "runtime", "cli", "grammar", "stdlib", "policies", "examples",
-                             "tests", "bench", "fuzz", "docs"}) {
+  for (const char* folder : {"core", "compiler", "runtime", "cli", "grammar", "stdlib", "policies",
+                             "examples", "tests", "bench", "fuzz", "docs"}) {
     EXPECT_TRUE(fs::exists(kRoot / folder / "README.md")) << folder << "/ has no README.md";
   }
 }
