@@ -124,6 +124,20 @@ struct Decision {
   // The one definition: the interpreter (InEffect), the JIT and the Z3 encoding all start here.
   auto InEffectPeriods() const -> std::vector<Period>;
   auto InEffect(Date as_of) const -> bool;
+  // The selection both of the above make, period by period without building a list (InEffect
+  // runs on every evaluation): calls `visit` on each period until it returns true.
+  template <typename Visit>
+  auto AnyInEffectPeriod(Visit visit) const -> bool {
+    if (effective.IsBounded() || !in_effect_with_rules) {
+      return visit(effective);
+    }
+    for (const Rule& r : rules) {
+      if (!r.is_exception && visit(r.effective)) {
+        return true;
+      }
+    }
+    return false;
+  }
 };
 
 struct Global {

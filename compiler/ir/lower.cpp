@@ -10,28 +10,16 @@
 namespace policy::ir {
 
 auto Decision::InEffectPeriods() const -> std::vector<Period> {
-  if (effective.IsBounded() || !in_effect_with_rules) {
-    return {effective};
-  }
   std::vector<Period> periods;
-  for (const Rule& r : rules) {
-    if (!r.is_exception) {
-      periods.push_back(r.effective);
-    }
-  }
+  AnyInEffectPeriod([&](const Period& p) {
+    periods.push_back(p);
+    return false;
+  });
   return periods;
 }
 
 auto Decision::InEffect(Date as_of) const -> bool {
-  if (effective.IsBounded() || !in_effect_with_rules) {
-    return effective.Contains(as_of);  // the common case, without building the list
-  }
-  for (const Rule& r : rules) {
-    if (!r.is_exception && r.effective.Contains(as_of)) {
-      return true;
-    }
-  }
-  return false;
+  return AnyInEffectPeriod([&](const Period& p) { return p.Contains(as_of); });
 }
 
 auto Program::FindDecision(std::string_view name) const -> std::optional<uint32_t> {
