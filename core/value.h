@@ -34,8 +34,14 @@ class Value {
   static constexpr auto None() -> Value { return Value(); }
   static constexpr auto Bool(bool b) -> Value { return Value(Kind::kBool, 0, b ? 1 : 0); }
   static constexpr auto Int(int64_t i) -> Value { return Value(Kind::kInt, 0, i); }
-  static auto Dec(Decimal d) -> Value {
-    return Value(Kind::kDecimal, static_cast<uint8_t>(d.scale()), d.mantissa());
+  // The coefficient's low 56 bits fill bytes 1-7 and its high bits the payload word: the 16
+  // bytes, read as one little-endian integer, are (coefficient << 8) | tag.
+  static constexpr auto Dec(Decimal d) -> Value {
+    const Decimal::Coefficient c = d.coefficient();
+    Value v(Kind::kDecimal, static_cast<uint8_t>(c), static_cast<int64_t>(c >> 56));
+    v.middle_ = static_cast<uint16_t>(c >> 8);
+    v.high_ = static_cast<uint32_t>(c >> 24);
+    return v;
   }
   static constexpr auto DateV(Date d) -> Value { return Value(Kind::kDate, 0, d.days()); }
   static constexpr auto Dur(Duration d) -> Value {
@@ -50,7 +56,12 @@ class Value {
   auto is_none() const -> bool { return tag_ == Kind::kNone; }
   auto as_bool() const -> bool { return bits_ != 0; }
   auto as_int() const -> int64_t { return bits_; }
-  auto as_decimal() const -> Decimal { return Decimal::Make(bits_, small_); }
+  constexpr auto as_decimal() const -> Decimal {
+    const uint64_t low56 = small_ | uint64_t{middle_} << 8 | uint64_t{high_} << 24;
+    const Decimal::Coefficient c = static_cast<Decimal::Coefficient>(bits_) * (Decimal::Coefficient{1} << 56) +
+                                   static_cast<Decimal::Coefficient>(low56);
+    return Decimal::FromStoredCoefficient(c);
+  }
   auto as_date() const -> Date { return Date::FromDays(static_cast<int32_t>(bits_)); }
   auto as_duration() const -> Duration { return {bits_, static_cast<DurationUnit>(small_)}; }
   auto as_enum() const -> uint32_t { return static_cast<uint32_t>(bits_); }
@@ -61,9 +72,12 @@ class Value {
 
  private:
   constexpr Value(Kind tag, uint8_t small, int64_t bits) : tag_(tag), small_(small), bits_(bits) {}
+  // No padding: every byte has a meaning for decimals and is zero for the other kinds.
   Kind tag_;
-  uint8_t small_;  // decimal scale or duration unit
-  int64_t bits_;   // the payload, or a pointer for heap objects
+  uint8_t small_;        // duration unit, or a decimal's coefficient bits 0-7
+  uint16_t middle_ = 0;  // a decimal's coefficient bits 8-23
+  uint32_t high_ = 0;    // a decimal's coefficient bits 24-55
+  int64_t bits_;         // the payload, a pointer for heap objects, or a decimal's bits 56-119
 };
 static_assert(sizeof(Value) == 16);
 // Standard layout puts tag_ first: the API's inline Decide reads a result's first byte to tell

@@ -73,9 +73,13 @@ auto InputPool::Make(const TypeTable& types, TypeId type, const std::vector<std:
       domain_.push_back(s.e[0] >= ctx_.int_val(kMinInt) && s.e[0] <= ctx_.int_val(kMaxInt));
       break;
     }
-    case Kind::kDecimal:
-      s = MkScalar(ctx_.real_const(name.c_str()));
+    case Kind::kDecimal: {
+      // A decimal is its integer coefficient (core/decimal.h): value * 10^18.
+      s = MkScalar(ctx_.int_const(name.c_str()));
+      const z3::expr limit = DecimalLimit(ctx_);
+      domain_.push_back(s.e[0] < limit && s.e[0] > -limit);
       break;
+    }
     case Kind::kText:
       s = MkScalar(ctx_.constant(name.c_str(), ctx_.string_sort()));
       break;
@@ -452,7 +456,7 @@ auto Encoder::FromValue(TypeId type, const Value& v) -> Sym {
     case Kind::kInt:
       return MkScalar(ctx_.int_val(v.as_int()));
     case Kind::kDecimal:
-      return MkScalar(ctx_.real_val(v.as_decimal().ToString().c_str()));
+      return MkScalar(ctx_.int_val(v.as_decimal().CoefficientText().c_str()));
     case Kind::kText:
       return MkScalar(ctx_.string_val(std::string(v.as_text())));
     case Kind::kDate:
@@ -515,7 +519,7 @@ auto Encoder::Default(TypeId type) -> Sym {
     case Kind::kDuration:
       return FromValue(type, Value::Dur({0, DurationUnit::kDays}));
     case Kind::kDecimal:
-      return MkScalar(ctx_.real_val(0));
+      return MkScalar(ctx_.int_val(0));
     case Kind::kBool:
       return MkScalar(ctx_.bool_val(false));
     case Kind::kInt:
@@ -562,7 +566,7 @@ auto Encoder::Havoc(TypeId type, const std::string& why) -> Sym {
       return MkScalar(x);
     }
     case Kind::kDecimal:
-      return MkScalar(Fresh(ctx_.real_sort()));
+      return MkScalar(Fresh(ctx_.int_sort()));
     case Kind::kText:
       return MkScalar(Fresh(ctx_.string_sort()));
     case Kind::kDuration: {

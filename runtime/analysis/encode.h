@@ -2,14 +2,15 @@
 // decision, turned into Z3 terms over a symbolic case record and a symbolic evaluation date.
 //
 // What is exact and what is not (docs/analysis.md, "What the encoding covers"):
-// - Exact: Bool; Int as mathematical integers; Decimal as rationals (+, -, *, comparisons);
+// - Exact: Bool; Int as mathematical integers; Decimal as its integer coefficient (value * 10^18,
+//   core/decimal.h) with every operation's rounding;
 //   Date as a day number, with year/month/day_of_month/weekday and month arithmetic encoded by
 //   the calendar's own formulas; Duration; enums; records; optionals; sets of enum values;
 //   lists whose items are known (literals, constants, and what `filter`/`map` make of them);
 //   Text equality; functions (inlined), decisions called from decisions, exceptions, defaults
 //   and effective dating.
 // - Approximated: lists and sets read from the case record (their items are not modelled),
-//   decimal division, text ordering and length, the working-day and `dates_every` builtins. Such
+//   text ordering and length, the working-day and `dates_every` builtins. Such
 //   a subterm becomes a fresh unconstrained variable ("havoc"), and the reason is recorded.
 //
 // Havoc over-approximates: every real evaluation is one of the values the formula allows. So
@@ -35,7 +36,7 @@ namespace policy::analysis {
 // A symbolic value, shaped like the runtime value of its type.
 struct Sym {
   enum class Shape : uint8_t {
-    kScalar,    // e = {value}: Bool, Int, Real (Decimal), Int day number (Date), Int ordinal (enum), String
+    kScalar,    // e = {value}: Bool, Int, Int (Decimal coefficient), Int day number (Date), Int ordinal (enum), String
     kDuration,  // e = {day_based, base count (days or months)}
     kOptional,  // e = {is_some}; items = {payload}, or empty for a bare `none`
     kRecord,    // items = fields
@@ -153,6 +154,8 @@ class Encoder {
   auto DaysInMonth(const z3::expr& y, const z3::expr& m) -> z3::expr;
   auto AddMonths(const z3::expr& days, const z3::expr& n, bool overflow) -> z3::expr;
   auto FloorDiv(const z3::expr& p, const z3::expr& q) -> z3::expr;
+  // p / q rounded half-to-even to an integer; `positive` when q is known to be.
+  auto RoundHalfEven(const z3::expr& p, const z3::expr& q, bool positive) -> z3::expr;
   auto Key(const std::vector<Sym>& args) -> std::string;
   void Approximate(const std::string& why);
   void MergeReasons(const std::set<std::string>& reasons);

@@ -73,6 +73,18 @@ auto Encoder::FloorDiv(const z3::expr& p, const z3::expr& q) -> z3::expr {
   return z3::ite(q > 0, p / q, (-p) / (-q));
 }
 
+// Decimal::Mul and Decimal::Div's rounding: p / q to the nearest integer, a tie to the even one.
+// With the divisor made positive, integer division is floor division and the remainder r is in
+// [0, q): round up when r is more than half of q, or exactly half and the quotient is odd.
+auto Encoder::RoundHalfEven(const z3::expr& p, const z3::expr& q, bool positive) -> z3::expr {
+  const z3::expr n = positive ? p : z3::ite(q < 0, -p, p);
+  const z3::expr d = positive ? q : z3::ite(q < 0, -q, q);
+  const z3::expr floor = n / d;
+  const z3::expr twice_rest = 2 * (n - d * floor);
+  const z3::expr up = twice_rest > d || (twice_rest == d && z3::mod(floor, 2) == 1);
+  return floor + z3::ite(up, ctx_.int_val(1), ctx_.int_val(0));
+}
+
 auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
   const auto builtin = static_cast<Builtin>(n.a);
   const std::string name(GetBuiltin(builtin).name);
@@ -110,7 +122,7 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
         for (const auto& p : c.e) {
           terms.push_back(z3::ite(p, ctx_.int_val(1), ctx_.int_val(0)));
         }
-        return MkScalar(Sum(ctx_, terms, false));
+        return MkScalar(Sum(ctx_, terms));
       }
       break;
     }
@@ -134,7 +146,7 @@ auto Encoder::EncodeBuiltin(const ir::Node& n, Frame& f) -> Sym {
       break;
     case Builtin::kToDecimal:
       if (auto x = scalar(0)) {
-        return MkScalar(z3::to_real(*x));
+        return MkScalar(*x * DecimalUnit(ctx_));
       }
       break;
     case Builtin::kAddMonthsOverflow:

@@ -274,16 +274,12 @@ auto Encoder::EncodeArith(const ir::Node& n, Frame& f) -> Sym {
       case ArithOp::kSub:
         return MkScalar(x - y);
       case ArithOp::kMul:
-        return MkScalar(x * y);
+        // Decimals: the coefficients' product is in units of 10^-36; back to 10^-18, rounded.
+        return MkScalar(dec ? RoundHalfEven(x * y, DecimalUnit(ctx_), true) : x * y);
       case ArithOp::kDiv:
-        if (dec) {
-          return Havoc(n.type, "decimal division (rounded to the decimal precision)");
-        }
-        return MkScalar(FloorDiv(x, y));
+        return MkScalar(dec ? RoundHalfEven(x * DecimalUnit(ctx_), y, false) : FloorDiv(x, y));
       case ArithOp::kMod:
-        if (dec) {
-          return Havoc(n.type, "decimal remainder");
-        }
+        // The same for both: the floored remainder of two coefficients is exact.
         return MkScalar(x - y * FloorDiv(x, y));
     }
   }
@@ -415,17 +411,16 @@ auto Encoder::EncodeAggregate(const ir::Node& n, Frame& f) -> Sym {
       for (size_t i = 0; i < bodies.size(); ++i) {
         terms.push_back(z3::ite(present[i] && Plain(bodies[i]).e[0], ctx_.int_val(1), ctx_.int_val(0)));
       }
-      return MkScalar(Sum(ctx_, terms, false));
+      return MkScalar(Sum(ctx_, terms));
     case AggOp::kSum: {
-      const bool real = types.Unwrap(n.type) == TypeTable::kDecimalId;
       for (size_t i = 0; i < bodies.size(); ++i) {
         const Sym b = Plain(bodies[i]);
         if (b.shape != Shape::kScalar) {
           return Havoc(n.type, "a sum of values the encoding does not model");
         }
-        terms.push_back(z3::ite(present[i], b.e[0], real ? ctx_.real_val(0) : ctx_.int_val(0)));
+        terms.push_back(z3::ite(present[i], b.e[0], ctx_.int_val(0)));
       }
-      return MkScalar(Sum(ctx_, terms, real));
+      return MkScalar(Sum(ctx_, terms));
     }
     case AggOp::kMin:
     case AggOp::kMax: {

@@ -38,9 +38,10 @@ inline auto Opaque() -> Sym {
   return Sym{};
 }
 
-inline auto Sum(z3::context& c, const std::vector<z3::expr>& terms, bool real) -> z3::expr {
+// Integers and decimals alike: a decimal is its integer coefficient.
+inline auto Sum(z3::context& c, const std::vector<z3::expr>& terms) -> z3::expr {
   if (terms.empty()) {
-    return real ? c.real_val(0) : c.int_val(0);
+    return c.int_val(0);
   }
   z3::expr total = terms.front();
   for (size_t i = 1; i < terms.size(); ++i) {
@@ -63,6 +64,15 @@ inline auto AllOf(z3::context& c, const std::vector<z3::expr>& xs) -> z3::expr {
     v.push_back(x);
   }
   return xs.empty() ? c.bool_val(true) : z3::mk_and(v);
+}
+
+// Decimals are encoded as their coefficients (core/decimal.h): integers, value * 10^18, whose
+// magnitude is below 10^35.
+inline auto DecimalUnit(z3::context& c) -> z3::expr {
+  return c.int_val("1000000000000000000");
+}
+inline auto DecimalLimit(z3::context& c) -> z3::expr {
+  return c.int_val("100000000000000000000000000000000000");
 }
 
 inline constexpr int64_t kMinInt = std::numeric_limits<int64_t>::min();

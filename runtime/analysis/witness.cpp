@@ -33,14 +33,12 @@ auto Int64(const z3::expr& v) -> std::optional<int64_t> {
   return std::nullopt;
 }
 
-// A rational "p/q" or "p" as a JSON number with at most 18 decimals.
+// A decimal's coefficient (an integer numeral) as a JSON number.
 auto DecimalJson(const z3::expr& v) -> std::optional<json> {
-  const std::string text = v.get_decimal_string(18);
-  std::string clean = text;
-  if (!clean.empty() && clean.back() == '?') {
-    clean.pop_back();  // Z3 marks a truncated expansion; the interpreter re-checks the witness
+  if (!v.is_numeral()) {
+    return std::nullopt;
   }
-  const auto d = Decimal::Parse(clean);
+  const auto d = Decimal::Parse(v.get_decimal_string(0) + "e-18");
   if (!d) {
     return std::nullopt;
   }
@@ -235,7 +233,7 @@ auto Preferences(const InputPool& pool, const json& base) -> std::vector<z3::exp
       case Kind::kDecimal:
         if (at->is_number()) {
           if (const auto d = Decimal::Parse(at->dump())) {
-            out.push_back(s.e[0] == ctx.real_val(d->ToString().c_str()));
+            out.push_back(s.e[0] == ctx.int_val(d->CoefficientText().c_str()));
           }
         }
         break;

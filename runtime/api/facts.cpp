@@ -317,7 +317,17 @@ auto Facts::Set(const Field& field, int64_t value, std::span<const size_t> indic
   const bool decimal = types.kind(types.Unwrap(field.field_type_)) == policy::Kind::kDecimal;
   return SetScalar(*this, impl_, field, indices, decimal ? policy::Kind::kDecimal : policy::Kind::kInt,
                    "an Int", [&](TypeId) -> Result<policy::Value> {
-                     return decimal ? policy::Value::Dec(Decimal::FromInt(value)) : policy::Value::Int(value);
+                     if (!decimal) {
+                       return policy::Value::Int(value);
+                     }
+                     const auto d = Decimal::FromInt(value);
+                     if (!d) {
+                       return MakeError(ErrorCode::kTypeMismatch,
+                                        fmt::format("field `{}`: {} is outside the range of a Decimal "
+                                                    "(less than 10^17 in magnitude)",
+                                                    field.path(), value));
+                     }
+                     return policy::Value::Dec(*d);
                    });
 }
 
@@ -326,9 +336,10 @@ auto Facts::SetDecimal(const Field& field, std::string_view text, std::span<cons
                    [&](TypeId) -> Result<policy::Value> {
                      const auto d = Decimal::Parse(text);
                      if (!d) {
-                       return MakeError(
-                           ErrorCode::kTypeMismatch,
-                           fmt::format("field `{}`: `{}` is not a decimal number", field.path(), text));
+                       return MakeError(ErrorCode::kTypeMismatch,
+                                        fmt::format("field `{}`: `{}` is not a decimal number with at most "
+                                                    "18 places and less than 10^17 in magnitude",
+                                                    field.path(), text));
                      }
                      return policy::Value::Dec(*d);
                    });

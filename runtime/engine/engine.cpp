@@ -180,7 +180,7 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
     case Kind::kDecimal: {
       const Decimal d = value.as_decimal();
       if (d.IsInteger()) {
-        return d.mantissa();
+        return static_cast<int64_t>(d.coefficient() / Decimal::kUnit);
       }
       return d.ToDouble();
     }

@@ -68,7 +68,9 @@ class Binder {
         return Mismatch(j, path, "an integer");
       case Kind::kDecimal: {
         if (j.is_number_integer() && !j.is_number_unsigned()) {
-          return Value::Dec(Decimal::FromInt(j.get<int64_t>()));
+          if (const auto d = Decimal::FromInt(j.get<int64_t>())) {
+            return Value::Dec(*d);
+          }
         }
         if (j.is_number()) {
           // Shortest text that reads back as the same double: "7.5", "0.1".

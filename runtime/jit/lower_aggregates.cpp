@@ -80,7 +80,7 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
       Store(Bool(b_.getInt1(false)), acc);
       break;
     case ir::AggOp::kCount:
-      Store({b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), b_.getInt64(0)}, acc);
+      Store({b_.getInt8(Tag(Kind::kInt)), b_.getInt64(0), b_.getInt64(0)}, acc);
       break;
     case ir::AggOp::kSum:
       Store(decimal ? Const(Value::Dec(Decimal())) : Const(Value::Int(0)), acc);
@@ -126,21 +126,22 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
       }
       case ir::AggOp::kCount: {
         const V c = Load(acc);
-        Store({c.tag, c.small, b_.CreateAdd(c.bits, b_.CreateZExt(Truth(x), b_.getInt64Ty()))}, acc);
+        Store({c.tag, c.head, b_.CreateAdd(c.bits, b_.CreateZExt(Truth(x), b_.getInt64Ty()))}, acc);
         b_.CreateBr(next);
         break;
       }
       case ir::AggOp::kSum: {
         const V total = Load(acc);
         if (decimal) {
-          ir::Node add = BinaryOnLocals(ir::Op::kArith, TypeTable::kDecimalId, TypeTable::kDecimalId, n.span);
-          add.arith = ir::ArithOp::kAdd;
-          Store(Operation(add, {total, x}), acc);
+          // Decimal::Add on the coefficients; out of range bails to the interpreter, which reports it.
+          llvm::Value* c = b_.CreateAdd(Coefficient(total), Coefficient(x));
+          BailIf(DecimalOutOfRange(c));
+          Store(FromCoefficient(c), acc);
         } else {
           llvm::Value* res =
               b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, total.bits, x.bits);
           BailIf(b_.CreateExtractValue(res, 1));
-          Store({total.tag, total.small, b_.CreateExtractValue(res, 0)}, acc);
+          Store({total.tag, total.head, b_.CreateExtractValue(res, 0)}, acc);
         }
         b_.CreateBr(next);
         break;
@@ -174,13 +175,13 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
         b_.SetInsertPoint(keep);
         llvm::Value* k = b_.CreateLoad(b_.getInt64Ty(), kept);
         // Two word stores per item (constants, for a filter over a constant set), not three narrow ones.
-        StoreWhole(item, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(k, b_.getInt64(16)))));
+        Store(item, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(k, b_.getInt64(16)))));
         b_.CreateStore(b_.CreateAdd(k, b_.getInt64(1)), kept);
         b_.CreateBr(next);
         break;
       }
       case ir::AggOp::kMap:
-        StoreWhole(x, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(i, b_.getInt64(16)))));
+        Store(x, ByteAt(list, b_.CreateAdd(b_.getInt64(8), b_.CreateMul(i, b_.getInt64(16)))));
         b_.CreateBr(next);
         break;
     }
@@ -217,7 +218,7 @@ auto FunctionLowering::EmitAggregate(const ir::Node& n) -> V {
                    b_.CreateBitCast(list, b_.getInt32Ty()->getPointerTo()));
   }
   if (n.agg == ir::AggOp::kFilter || n.agg == ir::AggOp::kMap) {
-    return {b_.getInt8(Tag(Kind::kList)), b_.getInt8(0), b_.CreatePtrToInt(list, b_.getInt64Ty())};
+    return {b_.getInt8(Tag(Kind::kList)), b_.getInt64(0), b_.CreatePtrToInt(list, b_.getInt64Ty())};
   }
   return Load(acc);
 }

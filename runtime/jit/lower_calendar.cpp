@@ -80,9 +80,9 @@ auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtra
     BailIf(b_.CreateICmpEQ(count, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
     count = b_.CreateNeg(count);
   }
-  llvm::Value* unit = duration.small;
+  llvm::Value* unit = duration.head;
   const auto unit_is = [&](DurationUnit u) {
-    return b_.CreateICmpEQ(unit, b_.getInt8(static_cast<uint8_t>(u)));
+    return b_.CreateICmpEQ(unit, b_.getInt64(static_cast<uint8_t>(u)));
   };
   llvm::Value* factor =
       b_.CreateSelect(unit_is(DurationUnit::kWeeks), b_.getInt64(7),
@@ -96,7 +96,7 @@ auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtra
       [&]() -> V {
         llvm::Value* days = AddMonthsCached(date.bits, n);
         BailIf(b_.CreateICmpEQ(days, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
-        return {date.tag, date.small, days};
+        return {date.tag, date.head, days};
       },
       [&]() -> V {
         llvm::Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, date.bits, n);
@@ -104,7 +104,7 @@ auto FunctionLowering::AddDuration(const V& date, const V& duration, bool subtra
         llvm::Value* days = b_.CreateExtractValue(sum, 0);
         BailIf(b_.CreateOr(b_.CreateICmpSLT(days, b_.getInt64(static_cast<uint64_t>(l_.min_days()))),
                            b_.CreateICmpSGT(days, b_.getInt64(static_cast<uint64_t>(l_.max_days())))));
-        return {date.tag, date.small, days};
+        return {date.tag, date.head, days};
       });
   return result;
 }
@@ -115,8 +115,12 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
   const TypeTable& types = l_.types();
   switch (builtin) {
     case Builtin::kToDecimal: {
-      const V x = Emit(*n.kids[0]);  // Decimal::FromInt: the integer as mantissa, scale 0
-      return V{b_.getInt8(Tag(Kind::kDecimal)), b_.getInt8(0), x.bits};
+      // Decimal::FromInt: the integer times 10^18 (cannot overflow 128 bits), within the range.
+      const V x = Emit(*n.kids[0]);
+      llvm::Type* i128 = b_.getInt128Ty();
+      llvm::Value* c = b_.CreateMul(b_.CreateSExt(x.bits, i128), llvm::ConstantInt::get(i128, uint64_t{1'000'000'000'000'000'000}));
+      BailIf(DecimalOutOfRange(c));
+      return FromCoefficient(c);
     }
     case Builtin::kMin:
     case Builtin::kMax: {
@@ -129,7 +133,7 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
       const V y = Emit(*n.kids[1]);
       llvm::Value* take_x =
           builtin == Builtin::kMin ? b_.CreateICmpSLE(x.bits, y.bits) : b_.CreateICmpSGT(x.bits, y.bits);
-      return V{x.tag, x.small, b_.CreateSelect(take_x, x.bits, y.bits)};
+      return V{x.tag, x.head, b_.CreateSelect(take_x, x.bits, y.bits)};
     }
     case Builtin::kYear:
     case Builtin::kMonth:
@@ -140,12 +144,12 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
           builtin == Builtin::kYear
               ? b_.CreateAShr(civil, 16)
               : b_.CreateAnd(b_.CreateLShr(civil, builtin == Builtin::kMonth ? 8 : 0), b_.getInt64(0xff));
-      return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), part};
+      return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt64(0), part};
     }
     case Builtin::kDaysBetween: {
       const V a = Emit(*n.kids[0]);
       const V b = Emit(*n.kids[1]);
-      return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt8(0), b_.CreateSub(b.bits, a.bits)};
+      return V{b_.getInt8(Tag(Kind::kInt)), b_.getInt64(0), b_.CreateSub(b.bits, a.bits)};
     }
     case Builtin::kAbs:
     case Builtin::kLength:

@@ -30,7 +30,7 @@ auto FunctionLowering::Operation(const ir::Node& n, const std::vector<V>& operan
   const vm::Code* code = l_.AddOperation(l_.program().CompileOperation(op));
   llvm::Value* in = Buffer(static_cast<uint32_t>(operands.size()));
   for (size_t i = 0; i < operands.size(); ++i) {
-    StoreWhole(operands[i], ByteAt(in, static_cast<int64_t>(16 * i)));
+    Store(operands[i], ByteAt(in, static_cast<int64_t>(16 * i)));
   }
   llvm::Value* out = Buffer(1);
   llvm::Type* ptr = b_.getInt8PtrTy();

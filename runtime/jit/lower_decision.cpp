@@ -28,7 +28,7 @@ void FunctionLowering::LowerFunction(const ir::Function& f) {
     Store(Load(ByteAt(args_, int64_t{16} * i)), Slot(i));
     roots_[i] = static_cast<int32_t>(i);
   }
-  StoreWhole(Emit(*f.body), out_);
+  Store(Emit(*f.body), out_);
   Return(vm::kNativeValue);
 }
 
@@ -125,7 +125,7 @@ void FunctionLowering::LowerDecision(const ir::Decision& d) {
     Return(vm::kNativeNotApplicable);
   }
   b_.SetInsertPoint(decided);
-  StoreWhole(Load(result), out_);
+  Store(Load(result), out_);
   Return(vm::kNativeValue);
 }
 

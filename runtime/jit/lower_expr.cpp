@@ -7,28 +7,6 @@
 #include <llvm/IR/Intrinsics.h>
 
 namespace policy::jit {
-namespace {
-
-// A decimal constant that is a whole number from -9 to 9 (`1`, `1.0`, `-2.00`), or nullopt. Such
-// a constant times 10^18 still fits 64 bits, which is what DecimalCompare's short form needs.
-auto SmallWholeConstant(const V& v) -> std::optional<int64_t> {
-  const auto* scale = llvm::dyn_cast<llvm::ConstantInt>(v.small);
-  const auto* mantissa = llvm::dyn_cast<llvm::ConstantInt>(v.bits);
-  if (scale == nullptr || mantissa == nullptr) {
-    return std::nullopt;
-  }
-  int64_t m = mantissa->getSExtValue();
-  uint64_t s = scale->getZExtValue();
-  for (; s > 0 && m % 10 == 0; --s) {
-    m /= 10;
-  }
-  if (s != 0 || m < -9 || m > 9) {
-    return std::nullopt;
-  }
-  return m;
-}
-
-}  // namespace
 
 auto FunctionLowering::Equal(TypeId type, const V& a, const V& b) -> llvm::Value* {
   const TypeTable& types = l_.types();
@@ -52,17 +30,12 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
     case ir::Op::kLocal:
       return Load(Slot(n.a));
     case ir::Op::kAsOf:
-      return {b_.getInt8(Tag(Kind::kDate)), b_.getInt8(0), AsOf()};
+      return {b_.getInt8(Tag(Kind::kDate)), b_.getInt64(0), AsOf()};
     case ir::Op::kField: {
       // Records are immutable once built: a field read twice (across calls too) is read once.
       const V rec = Emit(*n.kids[0]);
       llvm::Value* obj = b_.CreateIntToPtr(rec.bits, b_.getInt8PtrTy());
-      const V v = Load(ByteAt(obj, 8 + int64_t{16} * n.a));
-      for (llvm::Value* part : {v.tag, v.small, v.bits}) {
-        llvm::cast<llvm::LoadInst>(part)->setMetadata(llvm::LLVMContext::MD_invariant_load,
-                                                      llvm::MDNode::get(ctx_, {}));
-      }
-      return v;
+      return Load(ByteAt(obj, 8 + int64_t{16} * n.a), /*invariant=*/true);
     }
     case ir::Op::kCallFunction:
     case ir::Op::kCallDecision: {
@@ -84,7 +57,10 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
       if (n.type == TypeTable::kIntId) {
         const V x = Emit(*n.kids[0]);
         BailIf(b_.CreateICmpEQ(x.bits, b_.getInt64(static_cast<uint64_t>(INT64_MIN))));
-        return {x.tag, x.small, b_.CreateNeg(x.bits)};
+        return {x.tag, x.head, b_.CreateNeg(x.bits)};
+      }
+      if (n.type == TypeTable::kDecimalId) {
+        return FromCoefficient(b_.CreateNeg(Coefficient(Emit(*n.kids[0]))));  // the range is symmetric
       }
       break;
     case ir::Op::kAnd:
@@ -121,7 +97,17 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
                                                                       : llvm::Intrinsic::smul_with_overflow;
         llvm::Value* res = b_.CreateBinaryIntrinsic(id, x.bits, y.bits);
         BailIf(b_.CreateExtractValue(res, 1));
-        return {x.tag, x.small, b_.CreateExtractValue(res, 0)};
+        return {x.tag, x.head, b_.CreateExtractValue(res, 0)};
+      }
+      if (l == TypeTable::kDecimalId && r == TypeTable::kDecimalId &&
+          (n.arith == ir::ArithOp::kAdd || n.arith == ir::ArithOp::kSub)) {
+        // Decimal::Add/Sub: the coefficients' sum (no 128-bit overflow), bailing out of range so
+        // the interpreter's operation reports it.
+        llvm::Value* x = Coefficient(Emit(*n.kids[0]));
+        llvm::Value* y = Coefficient(Emit(*n.kids[1]));
+        llvm::Value* c = n.arith == ir::ArithOp::kAdd ? b_.CreateAdd(x, y) : b_.CreateSub(x, y);
+        BailIf(DecimalOutOfRange(c));
+        return FromCoefficient(c);
       }
       if (l == TypeTable::kDateId && r == TypeTable::kDurationId &&
           (n.arith == ir::ArithOp::kAdd || n.arith == ir::ArithOp::kSub)) {
@@ -183,7 +169,7 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
           Truth(Emit(*n.kids[0])), [&] { return Emit(*n.kids[1]); }, [&] { return Emit(*n.kids[2]); });
     case ir::Op::kDuration: {
       const V count = Emit(*n.kids[0]);
-      return {b_.getInt8(Tag(Kind::kDuration)), b_.getInt8(static_cast<uint8_t>(n.a)), count.bits};
+      return {b_.getInt8(Tag(Kind::kDuration)), b_.getInt64(static_cast<uint8_t>(n.a)), count.bits};
     }
     case ir::Op::kAggregate:
       return EmitAggregate(n);
@@ -220,42 +206,13 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
   return Operation(n, operands);
 }
 
-// Decimals compare as Decimal::Compare does: both mantissas scaled to the larger scale, in 128
-// bits (a 64-bit mantissa times 10^18 cannot overflow them). Against a small whole constant k
-// (`>= 1`, the common case in policies) the larger scale is the other side's own, so that side
-// stays as it is and the constant becomes k * 10^scale: 64 bits, one table load, no bounds check.
+// Decimals compare as Decimal::Compare does: as their 128-bit coefficients (core/decimal.h). A
+// constant side folds to an i128 constant.
 auto FunctionLowering::DecimalCompare(const ir::Node& n) -> V {
   const V x = Emit(*n.kids[0]);
   const V y = Emit(*n.kids[1]);
-  llvm::Value* a = nullptr;
-  llvm::Value* b = nullptr;
-  const auto whole_times_scale = [&](int64_t k, const V& other) -> llvm::Value* {
-    llvm::Type* i64 = b_.getInt64Ty();
-    llvm::Value* index = b_.CreateZExt(other.small, i64);
-    llvm::Value* power = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, l_.Pow10Table64(), index));
-    return b_.CreateMul(b_.getInt64(static_cast<uint64_t>(k)), power, "", false, true);
-  };
-  if (const auto ky = SmallWholeConstant(y)) {
-    a = x.bits;
-    b = whole_times_scale(*ky, x);
-  } else if (const auto kx = SmallWholeConstant(x)) {
-    a = whole_times_scale(*kx, y);
-    b = y.bits;
-  } else {
-    llvm::Type* i128 = b_.getInt128Ty();
-    llvm::Value* sx = b_.CreateZExt(x.small, b_.getInt64Ty());
-    llvm::Value* sy = b_.CreateZExt(y.small, b_.getInt64Ty());
-    llvm::Value* top = b_.CreateSelect(b_.CreateICmpUGT(sx, sy), sx, sy);
-    const auto scaled = [&](llvm::Value* mantissa, llvm::Value* scale) {
-      // 10^(top - scale), from a table; scales are at most Decimal::kMaxScale.
-      llvm::Value* k = b_.CreateSub(top, scale);
-      k = b_.CreateSelect(b_.CreateICmpUGT(k, b_.getInt64(Decimal::kMaxScale)), b_.getInt64(0), k);
-      llvm::Value* factor = b_.CreateLoad(i128, b_.CreateInBoundsGEP(i128, l_.Pow10Table(), k));
-      return b_.CreateMul(b_.CreateSExt(mantissa, i128), factor);
-    };
-    a = scaled(x.bits, sx);
-    b = scaled(y.bits, sy);
-  }
+  llvm::Value* a = Coefficient(x);
+  llvm::Value* b = Coefficient(y);
   if (n.op == ir::Op::kEq) {
     llvm::Value* eq = b_.CreateICmpEQ(a, b);
     return Bool(n.b != 0 ? b_.CreateNot(eq) : eq);
@@ -345,7 +302,7 @@ auto FunctionLowering::EmitMatchEnum(const ir::Node& n) -> V {
     }
     return p;
   };
-  return {phi([](const V& x) { return x.tag; }), phi([](const V& x) { return x.small; }),
+  return {phi([](const V& x) { return x.tag; }), phi([](const V& x) { return x.head; }),
           phi([](const V& x) { return x.bits; })};
 }
 

@@ -93,44 +93,6 @@ auto Lowering::SlotsOf(const ir::Decision& d) -> uint32_t {
   return max;
 }
 
-auto Lowering::ConstantTable(unsigned bits, const std::vector<uint64_t>& values, const char* name)
-    -> llvm::Constant* {
-  llvm::Type* type = llvm::Type::getIntNTy(module_.getContext(), bits);
-  std::vector<llvm::Constant*> items;
-  for (const uint64_t v : values) {
-    items.push_back(llvm::ConstantInt::get(type, v));
-  }
-  auto* array = llvm::ArrayType::get(type, items.size());
-  auto* table = new llvm::GlobalVariable(module_, array, true, llvm::GlobalValue::PrivateLinkage,
-                                         llvm::ConstantArray::get(array, items), name);
-  return llvm::ConstantExpr::getBitCast(table, type->getPointerTo());
-}
-
-auto Lowering::Pow10Table() -> llvm::Constant* {
-  if (pow10_ == nullptr) {
-    std::vector<uint64_t> powers;
-    uint64_t p = 1;
-    for (int i = 0; i <= Decimal::kMaxScale; ++i, p *= 10) {
-      powers.push_back(p);
-    }
-    pow10_ = ConstantTable(128, powers, "pow10");
-  }
-  return pow10_;
-}
-
-auto Lowering::Pow10Table64() -> llvm::Constant* {
-  if (pow10_64_ == nullptr) {
-    std::vector<uint64_t> powers;
-    uint64_t p = 1;
-    for (int i = 0; i < 256; ++i) {
-      powers.push_back(i <= Decimal::kMaxScale ? p : 0);
-      p = i < Decimal::kMaxScale ? p * 10 : 0;
-    }
-    pow10_64_ = ConstantTable(64, powers, "pow10_64");
-  }
-  return pow10_64_;
-}
-
 auto Lower(const vm::CompiledProgram& program, vm::JitTier tier,
            const llvm::orc::JITTargetMachineBuilder& jtmb, const llvm::DataLayout& layout, LlvmCode& code,
            std::vector<DecisionReport>* reports) -> LoweredModule {

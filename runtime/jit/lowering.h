@@ -139,9 +139,9 @@ constexpr uint8_t Tag(Kind t) {
 
 // A value in registers: the three parts of a policy::Value (value.h).
 struct V {
-  llvm::Value* tag;    // i8
-  llvm::Value* small;  // i8: decimal scale or duration unit
-  llvm::Value* bits;   // i64: the payload, or a pointer
+  llvm::Value* tag;   // i8
+  llvm::Value* head;  // i64: bytes 1-7, zero-extended: a duration's unit, a decimal's low 56 bits
+  llvm::Value* bits;  // i64: the payload, a pointer, or a decimal's high bits
 };
 
 class Lowering;
@@ -156,34 +156,35 @@ class FunctionLowering {
   void LowerFunction(const ir::Function& f);
 
  private:
-  // ---- values in memory: [tag i8][small i8][pad][bits i64], 16 bytes ----
+  // ---- values in memory: [tag i8][head, 7 bytes][bits i64], 16 bytes, read and written as two
+  // 8-byte words ----
   auto ByteAt(llvm::Value* base, int64_t offset) -> llvm::Value* {
     return offset == 0 ? base : b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), base, offset);
   }
   auto ByteAt(llvm::Value* base, llvm::Value* offset) -> llvm::Value* {
     return b_.CreateInBoundsGEP(b_.getInt8Ty(), base, offset);
   }
-  auto Load(llvm::Value* p) -> V {
-    llvm::Value* bits_ptr = b_.CreateBitCast(ByteAt(p, 8), b_.getInt64Ty()->getPointerTo());
-    return {b_.CreateLoad(b_.getInt8Ty(), p), b_.CreateLoad(b_.getInt8Ty(), ByteAt(p, 1)),
-            b_.CreateLoad(b_.getInt64Ty(), bits_ptr)};
-  }
-  void Store(const V& v, llvm::Value* p) {
-    b_.CreateStore(v.tag, p);
-    b_.CreateStore(v.small, ByteAt(p, 1));
-    b_.CreateStore(v.bits, b_.CreateBitCast(ByteAt(p, 8), b_.getInt64Ty()->getPointerTo()));
-  }
-  // The same as two 8-byte stores (the padding bytes written as zero), for a value read soon
-  // after by other code: a decision's result (its caller's Load, Evaluator::Decide's look at
-  // the tag), a list's items. A load is served from an earlier store still in flight only when
-  // one store covers it. Three narrow stores made C++'s 16-byte copy of a result wait for them
-  // to reach the cache (about 4 ns a decision); one 16-byte vector store made the narrow loads
-  // of the tag and the bits wait instead (a fifth of D1's time in Decide, on AMD Zen). Two
-  // words serve every narrow load; C++ reads results in place (Decide) or as words.
-  void StoreWhole(const V& v, llvm::Value* p) {
+  // `invariant` marks both loads as reading memory that never changes (a record's fields).
+  auto Load(llvm::Value* p, bool invariant = false) -> V {
     llvm::Type* i64 = b_.getInt64Ty();
-    llvm::Value* head = b_.CreateOr(b_.CreateZExt(v.tag, i64), b_.CreateShl(b_.CreateZExt(v.small, i64), 8));
-    b_.CreateStore(head, b_.CreateBitCast(p, i64->getPointerTo()));
+    llvm::LoadInst* word = b_.CreateLoad(i64, b_.CreateBitCast(p, i64->getPointerTo()));
+    llvm::LoadInst* bits = b_.CreateLoad(i64, b_.CreateBitCast(ByteAt(p, 8), i64->getPointerTo()));
+    if (invariant) {
+      for (llvm::LoadInst* load : {word, bits}) {
+        load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ctx_, {}));
+      }
+    }
+    return {b_.CreateTrunc(word, b_.getInt8Ty()), b_.CreateLShr(word, 8), bits};
+  }
+  // Two 8-byte stores: the tag and head as one word, then the payload. A load is served from an
+  // earlier store still in flight only when one store covers it; Load reads the same two words,
+  // and C++ reads results in place (Evaluator::Decide looks at the tag byte) or as words. (Three
+  // narrow stores made C++'s 16-byte copy of a result wait for them to reach the cache, about
+  // 4 ns a decision; one 16-byte vector store made narrow loads wait instead.)
+  void Store(const V& v, llvm::Value* p) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Value* word = b_.CreateOr(b_.CreateZExt(v.tag, i64), b_.CreateShl(v.head, 8));
+    b_.CreateStore(word, b_.CreateBitCast(p, i64->getPointerTo()));
     b_.CreateStore(v.bits, b_.CreateBitCast(ByteAt(p, 8), i64->getPointerTo()));
   }
   auto Slot(uint32_t i) -> llvm::Value* {
@@ -210,14 +211,30 @@ class FunctionLowering {
   }
 
   auto Const(const Value& v) -> V {
-    uint8_t raw[16];
-    std::memcpy(raw, &v, sizeof raw);
-    int64_t bits = 0;
-    std::memcpy(&bits, raw + 8, sizeof bits);
-    return {b_.getInt8(raw[0]), b_.getInt8(raw[1]), b_.getInt64(static_cast<uint64_t>(bits))};
+    uint64_t word = 0;
+    uint64_t bits = 0;
+    std::memcpy(&word, &v, sizeof word);
+    std::memcpy(&bits, reinterpret_cast<const char*>(&v) + 8, sizeof bits);
+    return {b_.getInt8(static_cast<uint8_t>(word)), b_.getInt64(word >> 8), b_.getInt64(bits)};
   }
-  auto Bool(llvm::Value* i1) -> V {
-    return {b_.getInt8(Tag(Kind::kBool)), b_.getInt8(0), b_.CreateZExt(i1, b_.getInt64Ty())};
+  // A scalar of `kind` whose payload is all of it (Bool, Int, Date, Enum): head zero.
+  auto Scalar(Kind kind, llvm::Value* bits) -> V { return {b_.getInt8(Tag(kind)), b_.getInt64(0), bits}; }
+  auto Bool(llvm::Value* i1) -> V { return Scalar(Kind::kBool, b_.CreateZExt(i1, b_.getInt64Ty())); }
+  // A decimal's coefficient (core/decimal.h) as i128, and back: (bits << 56) | head.
+  auto Coefficient(const V& v) -> llvm::Value* {
+    llvm::Type* i128 = b_.getInt128Ty();
+    return b_.CreateOr(b_.CreateShl(b_.CreateSExt(v.bits, i128), 56), b_.CreateZExt(v.head, i128));
+  }
+  // |c| >= Decimal::kLimit.
+  auto DecimalOutOfRange(llvm::Value* c) -> llvm::Value* {
+    llvm::Type* i128 = b_.getInt128Ty();
+    llvm::Value* limit = llvm::ConstantInt::get(i128, llvm::APInt(128, "100000000000000000000000000000000000", 10));
+    return b_.CreateOr(b_.CreateICmpSGE(c, limit), b_.CreateICmpSLE(c, b_.CreateNeg(limit)));
+  }
+  auto FromCoefficient(llvm::Value* c) -> V {
+    llvm::Type* i64 = b_.getInt64Ty();
+    return {b_.getInt8(Tag(Kind::kDecimal)), b_.CreateAnd(b_.CreateTrunc(c, i64), b_.getInt64((uint64_t{1} << 56) - 1)),
+            b_.CreateTrunc(b_.CreateAShr(c, 56), i64)};
   }
   auto Truth(const V& v) -> llvm::Value* { return b_.CreateICmpNE(v.bits, b_.getInt64(0)); }
   auto IsNone(const V& v) -> llvm::Value* { return b_.CreateICmpEQ(v.tag, b_.getInt8(Tag(Kind::kNone))); }
@@ -247,7 +264,7 @@ class FunctionLowering {
       p->addIncoming(y, from_b);
       return p;
     };
-    return {one(a.tag, b.tag), one(a.small, b.small), one(a.bits, b.bits)};
+    return {one(a.tag, b.tag), one(a.head, b.head), one(a.bits, b.bits)};
   }
   // `cond ? on_true() : on_false()`, each arm emitted in its own block and joined by phis.
   template <typename True, typename False>
@@ -395,13 +412,6 @@ class Lowering {
   // The supported range of dates, in days since 1970-01-01 (years 1 to 9999).
   auto min_days() const -> int64_t { return Date::FromCivil(Date::kMinYear, 1, 1)->days(); }
   auto max_days() const -> int64_t { return Date::FromCivil(Date::kMaxYear, 12, 31)->days(); }
-  // [10^0, ..., 10^18] as i128, for aligning decimal scales.
-  auto Pow10Table() -> llvm::Constant*;
-  // [10^0, ..., 10^18] as i64, then zeros up to index 255: indexed by a decimal's scale byte
-  // itself, so no bounds check (a scale is at most Decimal::kMaxScale; the zeros are never read).
-  auto Pow10Table64() -> llvm::Constant*;
-  // A constant array of `bits`-wide integers in the module, as a pointer to its first element.
-  auto ConstantTable(unsigned bits, const std::vector<uint64_t>& values, const char* name) -> llvm::Constant*;
   auto ir() const -> const ir::Program& { return ir_; }
   auto types() const -> const TypeTable& { return ir_.types; }
   auto fn_type() const -> llvm::FunctionType* { return fn_type_; }
@@ -440,8 +450,6 @@ class Lowering {
   LlvmCode& code_;
   bool optimized_;  // for the optimised tier (JitTier::kOptimized, or kTiered's background compile)
   llvm::FunctionType* fn_type_ = nullptr;
-  llvm::Constant* pow10_ = nullptr;
-  llvm::Constant* pow10_64_ = nullptr;
   std::vector<Lowered> decisions_;
   std::vector<Lowered> functions_;
 };

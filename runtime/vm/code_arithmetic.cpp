@@ -113,11 +113,21 @@ auto SetOp(Frame& f, const Value& a, const Value& b, bool is_union) -> Value {
 
 }  // namespace
 
+void FailDecimal(Span s, std::string_view operation, std::string_view operands, bool by_zero) {
+  if (by_zero) {
+    Fail(DiagCode::kArithmeticError, s, fmt::format("decimal {} by zero: `{}`", operation, operands));
+  }
+  Fail(DiagCode::kArithmeticError, s,
+       fmt::format("decimal {} overflowed: the integer part of `{}` needs more than {} digits (a Decimal "
+                   "is less than 10^{} in magnitude)",
+                   operation, operands, Decimal::kIntegerDigits, Decimal::kIntegerDigits));
+}
+
 auto MakeNeg(Span span, TypeId t, CodePtr a) -> CodePtr {
   auto zero = MakeConst(span, Value());
   if (t == TypeTable::kDecimalId) {
-    return MakeBinary(span, std::move(a), std::move(zero), [](Frame&, Value x, Value, Span s) {
-      return CheckedDecimal(Decimal::Negate(x.as_decimal()), s, "negation");
+    return MakeBinary(span, std::move(a), std::move(zero), [](Frame&, Value x, Value, Span) {
+      return Value::Dec(Decimal::Negate(x.as_decimal()));
     });
   }
   if (t == TypeTable::kDurationId) {
@@ -199,27 +209,15 @@ auto MakeArith(const TypeTable& types, const ir::Node& n, CodePtr a, CodePtr b) 
       const Decimal q = y.as_decimal();
       switch (op) {
         case ArithOp::kAdd:
-          return CheckedDecimal(Decimal::Add(p, q), sp, "addition");
+          return CheckedDecimal(Decimal::Add(p, q), sp, "addition", p, "+", q);
         case ArithOp::kSub:
-          return CheckedDecimal(Decimal::Sub(p, q), sp, "subtraction");
+          return CheckedDecimal(Decimal::Sub(p, q), sp, "subtraction", p, "-", q);
         case ArithOp::kMul:
-          return CheckedDecimal(Decimal::Mul(p, q), sp, "multiplication");
+          return CheckedDecimal(Decimal::Mul(p, q), sp, "multiplication", p, "*", q);
         case ArithOp::kDiv:
-          return CheckedDecimal(Decimal::Div(p, q), sp, "division");
-        case ArithOp::kMod: {
-          const auto quot = Decimal::Div(p, q);
-          if (!quot) {
-            Fail(DiagCode::kArithmeticError, sp, "division by zero");
-          }
-          // p - q * floor(p / q)
-          const Decimal qf =
-              Decimal::Parse(quot->ToString().substr(0, quot->ToString().find('.'))).value_or(Decimal());
-          const Decimal floor = quot->mantissa() < 0 && !quot->IsInteger()
-                                    ? Decimal::Sub(qf, Decimal::FromInt(1)).value_or(qf)
-                                    : qf;
-          const auto prod = Decimal::Mul(q, floor);
-          return CheckedDecimal(prod ? Decimal::Sub(p, *prod) : std::nullopt, sp, "modulo");
-        }
+          return CheckedDecimal(Decimal::Div(p, q), sp, "division", p, "/", q);
+        case ArithOp::kMod:
+          return CheckedDecimal(Decimal::Mod(p, q), sp, "remainder", p, "%", q);
       }
       return Value();
     });

@@ -72,7 +72,7 @@ class BuiltinCode final : public Code {
       case Builtin::kAbs:
         if (decimal_) {
           const Decimal d = x.as_decimal();
-          return d.mantissa() < 0 ? CheckedDecimal(Decimal::Negate(d), span(), "abs") : x;
+          return d.IsNegative() ? Value::Dec(Decimal::Negate(d)) : x;
         }
         if (x.as_int() == INT64_MIN) {
           Fail(DiagCode::kArithmeticError, span(), "integer overflow in `abs`");
@@ -94,7 +94,12 @@ class BuiltinCode final : public Code {
       case Builtin::kDaysBetween:
         return Value::Int(static_cast<int64_t>(args_[1]->Eval(f).as_date().days()) - x.as_date().days());
       case Builtin::kToDecimal:
-        return Value::Dec(Decimal::FromInt(x.as_int()));
+        if (const auto d = Decimal::FromInt(x.as_int())) {
+          return Value::Dec(*d);
+        }
+        Fail(DiagCode::kArithmeticError, span(),
+             fmt::format("`to_decimal({})` overflowed: a Decimal is less than 10^{} in magnitude", x.as_int(),
+                         Decimal::kIntegerDigits));
       case Builtin::kAddWorkingDays: {
         const int64_t n = args_[1]->Eval(f).as_int();
         const WorkingCalendar cal = Calendar(f);

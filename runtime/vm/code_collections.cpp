@@ -88,8 +88,8 @@ class AggregateCode final : public Code {
           Decimal total;
           for (const Value& v : items) {
             Visit(f, v);
-            total =
-                CheckedDecimal(Decimal::Add(total, body_->Eval(f).as_decimal()), span(), "sum").as_decimal();
+            const Decimal item = body_->Eval(f).as_decimal();
+            total = CheckedDecimal(Decimal::Add(total, item), span(), "sum", total, "+", item).as_decimal();
           }
           return Value::Dec(total);
         }

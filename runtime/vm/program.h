@@ -184,11 +184,19 @@ namespace detail {
 
 // ---- checked arithmetic, shared by the closures ------------------------------------------------
 
-inline auto CheckedDecimal(std::optional<Decimal> d, Span s, const char* what) -> Value {
-  if (!d) {
-    Fail(DiagCode::kArithmeticError, s, fmt::format("decimal {} overflowed or divided by zero", what));
+// E0912 for a decimal operation without a value, saying which of the two causes it was: a
+// division by zero, or a result whose integer part needs more digits than a Decimal holds.
+// `operation` names it ("multiplication"), `operands` shows it with its values ("10.5 * 2").
+[[noreturn]] void FailDecimal(Span s, std::string_view operation, std::string_view operands, bool by_zero);
+
+// `result` as a Value, or E0912 for `a symbol b`.
+inline auto CheckedDecimal(std::optional<Decimal> result, Span s, std::string_view operation, Decimal a,
+                           std::string_view symbol, Decimal b) -> Value {
+  if (!result) [[unlikely]] {
+    FailDecimal(s, operation, fmt::format("{} {} {}", a.ToString(), symbol, b.ToString()),
+                b == Decimal() && (symbol == "/" || symbol == "%"));
   }
-  return Value::Dec(*d);
+  return Value::Dec(*result);
 }
 
 inline auto CheckedDate(std::optional<Date> d, Span s) -> Value {

@@ -38,15 +38,56 @@ TEST(DecimalTest, DivisionRoundsHalfEvenAtEighteenPlaces) {
 }
 
 TEST(DecimalTest, OverflowIsReportedNotWrapped) {
-  const Decimal big = Decimal::FromInt(INT64_MAX);
-  EXPECT_FALSE(Decimal::Add(big, Decimal::FromInt(1)).has_value());
-  EXPECT_FALSE(Decimal::Mul(big, Decimal::FromInt(2)).has_value());
+  EXPECT_FALSE(Decimal::FromInt(INT64_MAX).has_value());
+  EXPECT_FALSE(Decimal::Add(Decimal::Max(), D("0.000000000000000001")).has_value());
+  EXPECT_FALSE(Decimal::Sub(Decimal::Min(), D("0.000000000000000001")).has_value());
+  EXPECT_FALSE(Decimal::Mul(Decimal::Max(), D("2")).has_value());
+  EXPECT_FALSE(Decimal::Div(Decimal::Max(), D("0.5")).has_value());
+  EXPECT_EQ(Decimal::Negate(Decimal::Min()), Decimal::Max());
 }
 
-TEST(DecimalTest, ComparisonAcrossScales) {
-  EXPECT_EQ(Decimal::Compare(D("1.0"), D("1")), 0);
-  EXPECT_LT(Decimal::Compare(D("0.99"), D("1")), 0);
-  EXPECT_GT(Decimal::Compare(D("-0.5"), D("-0.75")), 0);
+TEST(DecimalTest, TheRangeIsSeventeenIntegerDigitsAndEighteenPlaces) {
+  EXPECT_EQ(Decimal::Max().ToString(), "99999999999999999.999999999999999999");
+  EXPECT_EQ(Decimal::Min().ToString(), "-99999999999999999.999999999999999999");
+  EXPECT_EQ(D("99999999999999999.999999999999999999"), Decimal::Max());
+  EXPECT_FALSE(Decimal::Parse("100000000000000000").has_value());
+  EXPECT_EQ(D("0.000000000000000001").ToString(), "0.000000000000000001");
+  EXPECT_EQ(D("1e-18").ToString(), "0.000000000000000001");
+  EXPECT_EQ(D("1.50000000000000000000000").ToString(), "1.5");  // zeros beyond 18 places are exact
+  EXPECT_FALSE(Decimal::Parse("0.0000000000000000001").has_value());  // a 19th place is not
+  EXPECT_EQ(D("1234567.891234567891").ToString(), "1234567.891234567891");
+  EXPECT_EQ(Decimal::FromInt(-99999999999999999)->ToString(), "-99999999999999999");
+  EXPECT_FALSE(Decimal::FromInt(100000000000000000).has_value());
+}
+
+// The reproduction: 10.5 * ((10.5 - 1) / 10.5). The quotient is rounded to 18 places
+// (0.904761904761904762), so the exact product of the two is 9.500000000000000001.
+TEST(DecimalTest, MoneyTimesARoundedRateNoLongerOverflows) {
+  const Decimal price = D("10.5");
+  const Decimal rate = *Decimal::Div(*Decimal::Sub(price, D("1")), price);
+  EXPECT_EQ(rate.ToString(), "0.904761904761904762");
+  EXPECT_EQ(Decimal::Mul(price, rate)->ToString(), "9.500000000000000001");
+  EXPECT_EQ(Decimal::Mul(D("2.5"), D("0.000000000000000001"))->ToString(), "0.000000000000000002");
+  EXPECT_EQ(Decimal::Mul(D("3.5"), D("0.000000000000000001"))->ToString(), "0.000000000000000004");
+}
+
+TEST(DecimalTest, RemainderIsFlooredAndExact) {
+  EXPECT_EQ(Decimal::Mod(D("7.5"), D("2"))->ToString(), "1.5");
+  EXPECT_EQ(Decimal::Mod(D("-7.5"), D("2"))->ToString(), "0.5");
+  EXPECT_EQ(Decimal::Mod(D("7.5"), D("-2"))->ToString(), "-0.5");
+  EXPECT_FALSE(Decimal::Mod(D("1"), D("0")).has_value());
+  EXPECT_EQ(Decimal::Floor(D("-0.5")).ToString(), "-1");
+  EXPECT_EQ(Decimal::Floor(D("2.999")).ToString(), "2");
+}
+
+TEST(DecimalTest, AValueHoldsEveryDecimalExactly) {
+  for (const char* text : {"0", "1", "-1", "0.000000000000000001", "-0.000000000000000001", "10.5",
+                           "99999999999999999.999999999999999999", "-99999999999999999.999999999999999999",
+                           "72057594037927936", "-72057594037927935.5", "1234567.891234567891"}) {
+    const Value v = Value::Dec(D(text));
+    EXPECT_EQ(v.tag(), Kind::kDecimal);
+    EXPECT_EQ(v.as_decimal().ToString(), text);
+  }
 }
 
 TEST(DurationTest, ComparableOnlyWithinAFamily) {

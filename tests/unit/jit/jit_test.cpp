@@ -449,11 +449,11 @@ decision last(c: Case) -> Date
   }
 }
 
-// Comparisons the JIT lowers for what their operands are (FunctionLowering::DecimalCompare,
-// EmitIn): a decimal against a small whole constant in 64 bits (on either side, written `1` or
-// `1.0`, negative, and the constants just outside -9..9 that take the general path), at every
-// scale a case can give; an enum against a constant set, optional or not (none is in no set,
-// though its payload reads as the first member's ordinal).
+// Comparisons the JIT lowers for what their operands are (FunctionLowering::DecimalCompare on
+// 128-bit coefficients, EmitIn): a decimal against constants on either side, written `1` or `1.0`,
+// negative, for values at the 18th place and the largest decimal; an enum against a constant
+// set, optional or not (none is in no set, though its payload reads as the first member's
+// ordinal).
 TEST_P(JitTierTest, ComparisonsWithConstantsAreTheInterpreters) {
   const std::string policy = R"(module t
 
@@ -482,7 +482,7 @@ decision sizes(c: Case) -> List<Bool>
   size_t compared = 0;
   for (const char* x :
        {"0", "1", "1.0", "0.999999999999999999", "1.000000000000000001", "-3", "-3.00", "-9", "9.000", "9.5",
-        "10", "-10.0", "-2", "1.5", "0.5", "922337203685477580.7", "-9.223372036854775808"}) {
+        "10", "-10.0", "-2", "1.5", "0.5", "99999999999999999.999999999999999999", "-9.223372036854775808"}) {
     for (const char* size : {"xs", "m", "xl"}) {
       for (const char* maybe : {"null", "\"l\"", "\"s\""}) {
         const std::string c = fmt::format(R"({{"x": {}, "size": "{}", "maybe": {}}})", x, size, maybe);
