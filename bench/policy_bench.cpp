@@ -9,6 +9,9 @@
 //   The engine rows call Evaluator::Decide, the hot-loop form; the _Outcome rows call
 //   Evaluator::Evaluate (a Result<Outcome> per call) on the same input as _Typed.
 //   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
+//   BM_Money_<Baseline|Interp|Jit>_Typed   decimal-heavy arithmetic (bench/policies/money.policy:
+//                                seven Decimal operations), the baseline the same formula
+//                                written in C++ on policy::Decimal
 //   BM_Harness_Typed             the _Typed rows' loop alone (choosing the case), no decision
 //   BM_<D>_Jit_<input>           the interpreter rows on the set loaded with the JIT (LLVM),
 //                                once its optimised code is in place (JitTier::kTiered)
@@ -34,6 +37,7 @@
 #include <map>
 
 #include "bench/baseline.h"
+#include "core/decimal.h"
 #include "policy/policy.hpp"
 #include "runtime/engine/engine.h"
 #include "tests/unit/api/api_test_support.h"
@@ -137,6 +141,108 @@ auto FJQ() -> Fixture& {
   static Fixture fixture(true, api::LoadOptions::JitTier::kQuick);
   return fixture;
 }
+#endif
+
+// ---- decimal-heavy arithmetic ----------------------------------------------------------------
+
+// bench/policies/money.policy with eight sales, and the same formula by hand on policy::Decimal.
+struct MoneyFixture {
+  struct Sale {
+    policy::Decimal price, cost, hours, hourly_rate;
+  };
+  api::PolicySet set;
+  api::Decision discount;
+  std::vector<api::Facts> facts;
+  std::vector<Sale> sales;
+  api::Date as_of = std::chrono::year{2025} / 9 / 1;
+
+  static auto Discount(const Sale& s) -> std::optional<policy::Decimal> {
+    using policy::Decimal;
+    const auto margin = Decimal::Sub(s.price, s.cost);
+    const auto rate = margin ? Decimal::Div(*margin, s.price) : std::nullopt;
+    const auto gross = rate ? Decimal::Mul(s.price, *rate) : std::nullopt;
+    static const Decimal kFifth = *Decimal::Parse("0.2");
+    static const Decimal kTwelve = *Decimal::FromInt(12);
+    const auto fifth = gross ? Decimal::Mul(*gross, kFifth) : std::nullopt;
+    const auto pay = Decimal::Mul(s.hours, s.hourly_rate);
+    const auto twelfth = pay ? Decimal::Div(*pay, kTwelve) : std::nullopt;
+    return fifth && twelfth ? Decimal::Add(*fifth, *twelfth) : std::nullopt;
+  }
+
+  explicit MoneyFixture(bool jit) {
+    api::LoadOptions options;
+    options.jit = jit;
+    options.include_stdlib = false;
+    auto loaded = api::PolicySet::Load({(fs::path(POLICY_SOURCE_DIR) / "bench/policies").string()}, options);
+    if (!loaded) {
+      Die(loaded.error().message);
+    }
+    set = *loaded;
+    set.WaitForOptimizedCode();
+    auto decision = set.decision("bench.money.discount");
+    if (!decision) {
+      Die(decision.error().message);
+    }
+    discount = *decision;
+    if (jit && !discount.native()) {
+      Die("bench.money.discount is not compiled by the JIT: " + discount.interpreted_because());
+    }
+    const char* rows[][4] = {{"10.5", "1", "7.5", "18.25"},        {"1234.56", "987.65", "40", "55.5"},
+                             {"0.99", "0.5", "0", "0"},            {"19999.99", "12000", "12.25", "120.75"},
+                             {"5", "5", "1", "1"},                 {"250", "125.5", "3.5", "33.33"},
+                             {"8.75", "2.5", "20", "16.4"},        {"100000", "1", "37.5", "999.99"}};
+    api::Evaluator ev(set);
+    for (const auto& row : rows) {
+      const std::string json = fmt::format(R"({{"price": {}, "cost": {}, "hours": {}, "hourly_rate": {}}})",
+                                           row[0], row[1], row[2], row[3]);
+      auto typed = api::CaseToTypedFacts(discount, json);
+      if (!typed) {
+        Die("cannot read " + json + ": " + typed.error().message);
+      }
+      const Sale sale{*policy::Decimal::Parse(row[0]), *policy::Decimal::Parse(row[1]),
+                      *policy::Decimal::Parse(row[2]), *policy::Decimal::Parse(row[3])};
+      const auto engine = ev.Evaluate(discount, *typed, as_of);
+      const auto by_hand = Discount(sale);
+      if (!engine || !by_hand || engine->value.as_decimal_text() != by_hand->ToString()) {
+        Die("the baseline and the engine disagree on " + json);
+      }
+      facts.push_back(std::move(*typed));
+      sales.push_back(sale);
+    }
+  }
+};
+
+auto M() -> MoneyFixture& {
+  static MoneyFixture fixture(false);
+  return fixture;
+}
+
+void BM_Money_Baseline_Typed(benchmark::State& state) {
+  MoneyFixture& f = M();
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(MoneyFixture::Discount(f.sales[i++ % f.sales.size()]));
+  }
+}
+BENCHMARK(BM_Money_Baseline_Typed);
+
+template <MoneyFixture& (*Get)()>
+void BM_Money_Engine_Typed(benchmark::State& state) {
+  MoneyFixture& f = Get();
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto r = ev.Decide(f.discount, f.facts[i++ % f.facts.size()], f.as_of);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_Money_Engine_Typed<M>)->Name("BM_Money_Interp_Typed");
+#ifdef POLICY_BENCH_JIT
+auto MJ() -> MoneyFixture& {
+  static MoneyFixture fixture(true);
+  return fixture;
+}
+BENCHMARK(BM_Money_Engine_Typed<MJ>)->Name("BM_Money_Jit_Typed");
 #endif
 
 // ---- D1, D2, D3 ---------------------------------------------------------------------------
@@ -505,7 +611,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
   void Finalize() override {
     ConsoleReporter::Finalize();
     bool header = false;
-    for (const char* d : {"D1", "D2", "D3"}) {
+    for (const char* d : {"D1", "D2", "D3", "Money"}) {
       for (const char* input : {"Typed", "TypedBuild", "Json"}) {
         const auto b = ns_.find(fmt::format("BM_{}_Baseline_{}", d, input));
         const auto i = ns_.find(fmt::format("BM_{}_Interp_{}", d, input));
@@ -544,8 +650,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   F();  // build and cross-check the fixtures before timing anything
+  M();
 #ifdef POLICY_BENCH_JIT
   FJ();
+  MJ();
 #endif
   RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
