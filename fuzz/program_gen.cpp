@@ -145,6 +145,10 @@ class Generator {
 
   auto DecimalLiteral() -> std::string {
     const int64_t cents = in_.Between(-5000, 5000);
+    if (in_.Chance(25)) {
+      // The same value as a percentage: 1234% is 12.34.
+      return fmt::format("{}{}%", cents < 0 ? "-" : "", std::abs(cents));
+    }
     return fmt::format("{}{}.{:02}", cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100);
   }
 

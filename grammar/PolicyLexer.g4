@@ -14,6 +14,18 @@ lexer grammar PolicyLexer;
 
 channels { DOCS }
 
+@members {
+  // Whether the code point `c` can begin an operand: a name or keyword, a number, a bracket that
+  // opens an expression, or a text literal. Decides whether a `%` right after a number is a
+  // percent sign (PERCENTAGE). Every code point beyond ASCII counts, as a letter of any script
+  // starts a name; the two that are whitespace (U+00A0, U+3000) do not.
+  static bool StartsOperand(size_t c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           c == '(' || c == '[' || c == '{' || c == '"' ||
+           (c >= 0x80 && c != 0xA0 && c != 0x3000 && c != antlr4::Token::EOF);
+  }
+}
+
 // ---- keywords -------------------------------------------------------------------------------
 MODULE    : 'module';
 IMPORT    : 'import';
@@ -73,6 +85,13 @@ APPLICABLE : 'applicable';
 // longest match; subtraction of integers is written with spaces anyway.
 DATE      : DIGIT DIGIT DIGIT DIGIT '-' DIGIT DIGIT '-' DIGIT DIGIT;
 DECIMAL   : DIGIT+ '.' DIGIT+;
+// A percentage is a number with `%` written right after it: `20%` is the Decimal 0.20 and
+// `12.5%` is 0.125. `%` is also the remainder operator, so the `%` belongs to the number only
+// when nothing that could be its right operand follows at once (the predicate sees the
+// character after the `%`): `20%`, `20%)` and `20% * x` are percentages; `20 % 7`, `20%7`,
+// `20%x` and `20%(x)` are remainders. `20%-x` could be either; the parser's pre-scan reports it
+// (compiler/syntax/parse.cpp). Longest match makes `20%` win over INT `20`.
+PERCENTAGE : DIGIT+ ('.' DIGIT+)? '%' { !StartsOperand(_input->LA(1)) }?;
 INT       : DIGIT+;
 STRING    : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )* '"';
 UNTERMINATED_STRING : '"' ( ~["\\\r\n] | '\\' ~[\r\n] )*;

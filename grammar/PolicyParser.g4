@@ -121,6 +121,7 @@ expr
 primary
   : INT                                                                         # IntLit
   | DECIMAL                                                                     # DecimalLit
+  | PERCENTAGE                                                                  # PercentLit
   | STRING                                                                      # StringLit
   | DATE                                                                        # DateLit
   | TRUE                                                                        # TrueLit

@@ -65,6 +65,9 @@ void Checker::Require(ExprPtr& e, TypeId want, Body& /*body*/, const std::string
     d.WithHelp("the value may be `none`: handle it with `??`, `match`, or test `is some` first");
   } else if (want == TypeTable::kDurationId && e->type == TypeTable::kIntId) {
     d.WithHelp("add a unit: `7 days`, `4 weeks`, `12 months`, `1 year`");
+  } else if (want == TypeTable::kIntId && e->kind == ExprKind::kDecimalLit && !e->text.empty()) {
+    d.WithHelp(fmt::format("`{}` is the Decimal `{}`: a percentage is always a `Decimal`", e->text,
+                           e->decimal_value.ToString()));
   }
 }
 

@@ -23,7 +23,7 @@ namespace policy::ast {
 enum class ExprKind : uint8_t {
   kError,  // placeholder after a syntax error; has type kError and reports nothing more
   kIntLit,
-  kDecimalLit,
+  kDecimalLit,  // also a percentage: `20%` is 0.20 with text "20%"
   kTextLit,
   kDateLit,
   kBoolLit,
@@ -109,7 +109,8 @@ struct MatchArm {
 struct Expr {
   ExprKind kind = ExprKind::kError;
   Span span;
-  std::string text;  // name, field, record type name, text literal value, aggregate variable
+  std::string text;  // name, field, record type name, text literal value, aggregate variable,
+                     // a kDecimalLit written as a percentage (`20%`; empty otherwise)
   Span name_span;    // span of `text` where it is a name (field access, aggregate variable)
   BinOp op = BinOp::kAdd;
   AggKind agg = AggKind::kAll;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <cstddef>
+#include <string_view>
 
 #include "PolicyLexer.h"
 
@@ -531,18 +533,13 @@ class Builder {
       return e;
     }
     if (dynamic_cast<P::DecimalLitContext*>(&ctx) != nullptr) {
-      auto e = NewExpr(ast::ExprKind::kDecimalLit, span);
-      const auto d = Decimal::Parse(ctx.getText());
-      if (!d) {
-        diags_
-            .Report(DiagCode::kInvalidLiteral, span,
-                    fmt::format("decimal `{}` cannot be represented exactly", ctx.getText()),
-                    "too many digits")
-            .WithHelp("decimals hold up to 18 significant digits and 18 decimal places");
-        e->kind = ast::ExprKind::kError;
-      } else {
-        e->decimal_value = *d;
-      }
+      return DecimalLiteral(span, ctx.getText(), ctx.getText(), "decimal");
+    }
+    if (dynamic_cast<P::PercentLitContext*>(&ctx) != nullptr) {
+      // A percentage is a Decimal literal that remembers how it was written (`20%`).
+      const std::string written = ctx.getText();
+      auto e = DecimalLiteral(span, PercentageAsDecimal(written), written, "percentage");
+      e->text = written;
       return e;
     }
     if (auto* s = dynamic_cast<P::StringLitContext*>(&ctx)) {
@@ -635,6 +632,41 @@ class Builder {
       return e;
     }
     return NewExpr(ast::ExprKind::kError, span);
+  }
+
+  // A DECIMAL or PERCENTAGE token whose value is `value` (decimal digits with at most one point),
+  // as written `written`; an error node when the value cannot be held exactly.
+  auto DecimalLiteral(Span span, const std::string& value, const std::string& written, const char* what)
+      -> ast::ExprPtr {
+    auto e = NewExpr(ast::ExprKind::kDecimalLit, span);
+    const auto d = Decimal::Parse(value);
+    if (!d) {
+      diags_
+          .Report(DiagCode::kInvalidLiteral, span,
+                  fmt::format("{} `{}` cannot be represented exactly", what, written), "too many digits")
+          .WithHelp("decimals hold up to 18 significant digits and 18 decimal places");
+      e->kind = ast::ExprKind::kError;
+    } else {
+      e->decimal_value = *d;
+    }
+    return e;
+  }
+
+  // PERCENTAGE: DIGIT+ ('.' DIGIT+)? '%'. The same digits with the point moved two places to the
+  // left, so the value is exact: "12.5%" -> "0.125", "20%" -> "0.20", "0.5%" -> "0.005".
+  static auto PercentageAsDecimal(std::string_view written) -> std::string {
+    const std::string_view number = written.substr(0, written.size() - 1);
+    const size_t dot = number.find('.');
+    const std::string_view whole = number.substr(0, dot);
+    const std::string_view fraction = dot == std::string_view::npos ? "" : number.substr(dot + 1);
+    const std::string digits = std::string(whole) + std::string(fraction);
+    // INVARIANT: the lexer gives at least one digit before the point, so `point` >= -1 and the
+    // part after the point has at least two digits.
+    const auto point = static_cast<std::ptrdiff_t>(whole.size()) - 2;
+    if (point <= 0) {
+      return "0." + std::string(static_cast<size_t>(-point), '0') + digits;
+    }
+    return digits.substr(0, static_cast<size_t>(point)) + "." + digits.substr(static_cast<size_t>(point));
   }
 
   auto TextLiteral(antlr4::tree::TerminalNode* node) -> std::string {

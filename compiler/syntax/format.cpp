@@ -213,9 +213,10 @@ class Printer {
     } else if (p == PolicyLexer::MINUS && unary_minus_) {
       space = false;
     } else if (t.type == PolicyLexer::LPAREN) {
-      // A call: `f(x)`, `some(x)`; but `import m (a, b)` lists names.
+      // A call: `f(x)`, `some(x)`; but `import m (a, b)` lists names, and `20% (x)` must not
+      // become `20%(x)`, which is the remainder `20 % (x)`.
       space = !(EndsOperand(p) || p == PolicyLexer::SOME) || p == PolicyLexer::RBRACE ||
-              (decl_ == PolicyLexer::IMPORT && stack_.empty());
+              p == PolicyLexer::PERCENTAGE || (decl_ == PolicyLexer::IMPORT && stack_.empty());
     } else if (in_type_ && (t.type == PolicyLexer::LT || t.type == PolicyLexer::GT || p == PolicyLexer::LT)) {
       space = false;
     }

@@ -48,8 +48,9 @@ auto TokenSpan(const antlr4::Token* token, FileId file, const OffsetMap& map) ->
 // as the message, what was expected as the help.
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
  public:
-  SyntaxErrorListener(FileId file, const OffsetMap& map, DiagnosticSink& diags)
-      : file_(file), map_(map), diags_(diags) {}
+  SyntaxErrorListener(FileId file, const OffsetMap& map, antlr4::CommonTokenStream& tokens,
+                      DiagnosticSink& diags)
+      : file_(file), map_(map), tokens_(tokens), diags_(diags) {}
 
   void syntaxError(antlr4::Recognizer* /*recognizer*/, antlr4::Token* offending, size_t /*line*/,
                    size_t /*column*/, const std::string& msg, std::exception_ptr /*e*/) override {
@@ -84,7 +85,12 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
     }
     Diagnostic& d = diags_.Report(DiagCode::kSyntaxError, span, "unexpected " + found,
                                   expected.empty() ? "" : "not expected here");
-    if (!expected.empty()) {
+    if (offending != nullptr && PreviousCodeToken(*offending) == PolicyLexer::PERCENT) {
+      // `20 %` or `rate%` at the end of an expression: meant as a percentage, read as `a % b`.
+      d.WithHelp(
+          "the `%` before this is the remainder operator `a % b` and needs a right operand; "
+          "a percentage is a number with `%` right after it, as in `20%`");
+    } else if (!expected.empty()) {
       if (expected.size() > 160) {
         expected = expected.substr(0, 157) + "...";
       }
@@ -95,9 +101,21 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
   auto count() const -> int { return count_; }
 
  private:
+  // The type of the last token before `t` that the parser sees (not whitespace or a comment).
+  auto PreviousCodeToken(const antlr4::Token& t) -> size_t {
+    for (size_t i = t.getTokenIndex(); i-- > 0;) {
+      const antlr4::Token* p = tokens_.get(i);
+      if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {
+        return p->getType();
+      }
+    }
+    return antlr4::Token::INVALID_TYPE;
+  }
+
   static constexpr int kMaxErrors = 50;
   FileId file_;
   const OffsetMap& map_;
+  antlr4::CommonTokenStream& tokens_;
   DiagnosticSink& diags_;
   int count_ = 0;
   size_t last_line_ = 0;
@@ -145,7 +163,8 @@ auto ScanTokens(const std::vector<antlr4::Token*>& all, FileId file, const Offse
                 DiagnosticSink& diags, const ParseLimits& limits) -> bool {
   bool ok = true;
   std::vector<const antlr4::Token*> tokens;
-  for (const antlr4::Token* t : all) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    const antlr4::Token* t = all[i];
     const size_t type = t->getType();
     if (type == PolicyLexer::ERROR_CHAR) {
       diags
@@ -158,6 +177,20 @@ auto ScanTokens(const std::vector<antlr4::Token*>& all, FileId file, const Offse
           .Report(DiagCode::kUnterminatedString, TokenSpan(t, file, map), "text literal has no closing quote",
                   "starts here")
           .WithHelp("add a `\"` before the end of the line");
+      ok = false;
+    } else if (type == PolicyLexer::PERCENTAGE && i + 1 < all.size() &&
+               all[i + 1]->getType() == PolicyLexer::MINUS) {
+      // `20%-5`: twenty percent minus five, or 20 modulo -5? (The lexer took the `%` for a percent
+      // sign because `-` can also be a binary operator; see PERCENTAGE in the grammar.)
+      const std::string percentage = t->getText();
+      const std::string number = percentage.substr(0, percentage.size() - 1);
+      const Span span = {file, TokenSpan(t, file, map).begin, TokenSpan(all[i + 1], file, map).end};
+      diags
+          .Report(DiagCode::kSyntaxError, span, fmt::format("`{}-` is ambiguous", percentage),
+                  "a percentage minus something, or a remainder?")
+          .WithHelp(
+              fmt::format("write `{} - x` to subtract from the percentage, or `{} % -x` for the remainder",
+                          percentage, number));
       ok = false;
     }
     if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {
@@ -297,7 +330,7 @@ auto Parse(const SourceBuffer& source, FileId file, DiagnosticSink& diags, const
 
   PolicyParser parser(&tokens);
   parser.removeErrorListeners();
-  SyntaxErrorListener listener(file, map, diags);
+  SyntaxErrorListener listener(file, map, tokens, diags);
   parser.addErrorListener(&listener);
   PolicyParser::FileContext* tree = parser.file();
   if (listener.count() > 0) {

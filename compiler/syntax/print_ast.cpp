@@ -258,7 +258,7 @@ class Printer {
       case ast::ExprKind::kIntLit:
         return fmt::format("IntLit {}", e.int_value);
       case ast::ExprKind::kDecimalLit:
-        return "DecimalLit " + e.decimal_value.ToString();
+        return "DecimalLit " + e.decimal_value.ToString() + (e.text.empty() ? "" : " (" + e.text + ")");
       case ast::ExprKind::kTextLit:
         return "TextLit " + Quote(e.text);
       case ast::ExprKind::kDateLit:

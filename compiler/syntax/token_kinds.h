@@ -24,6 +24,7 @@ inline auto EndsOperand(size_t type) -> bool {
     case L::ID:
     case L::INT:
     case L::DECIMAL:
+    case L::PERCENTAGE:
     case L::STRING:
     case L::DATE:
     case L::TRUE:

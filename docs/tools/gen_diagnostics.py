@@ -77,7 +77,9 @@ decision fee(age: Int) -> Int
     fix='Here `then` is missing: `rule child when age < 12 then 5`. Other common causes: a '
         '`default` or decision `source` after the first rule (they must come before the '
         'rules), a missing comma between record-literal fields, `=` instead of `:` in a record '
-        'literal (`R { f: v }`) or `:` instead of `=` in `with` (`r with { f = v }`).')
+        'literal (`R { f: v }`) or `:` instead of `=` in `with` (`r with { f = v }`). A number, '
+        '`%` and `-` written together (`20%-5`) are reported as ambiguous: write `20% - 5` for '
+        'a percentage minus 5 or `20 % -5` for a remainder.')
 
 E['E0103'] = dict(
     short=True,
@@ -109,8 +111,9 @@ E['E0105'] = dict(
 
 E['E0106'] = dict(
     meaning='A literal is malformed or out of range: a date that does not exist, an integer '
-            'larger than 9223372036854775807, a decimal that cannot be held exactly (more than '
-            '18 decimal places or about 18 significant digits), or an unknown escape in text.',
+            'larger than 9223372036854775807, a decimal or percentage that cannot be held exactly '
+            '(more than 18 decimal places or about 18 significant digits; `0.5%` has 3), or an '
+            'unknown escape in text.',
     files={'demo.policy': r'''module demo
 const start: Date = 2023-02-29
 const big: Int = 99999999999999999999

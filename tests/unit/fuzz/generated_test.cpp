@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <regex>
 
 #include "fuzz/program_gen.h"
 #include "runtime/engine/engine.h"
@@ -55,6 +56,7 @@ TEST(GeneratedProgramsTest, TheGeneratorCoversTheLanguage) {
                                 " months", "as_of", "def f", "const K", "(c)", "(c, "}) {
     EXPECT_NE(all.find(construct), std::string::npos) << construct;
   }
+  EXPECT_TRUE(std::regex_search(all, std::regex("[0-9]%[^0-9]"))) << "no percent literal";
   EXPECT_GT(values * 2, decisions) << values << " of " << decisions << " decisions gave a value";
 }
 

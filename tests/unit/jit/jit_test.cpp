@@ -498,6 +498,47 @@ decision sizes(c: Case) -> List<Bool>
   EXPECT_EQ(compared, 17u * 3 * 3 * 2);
 }
 
+// Percent literals (`20%` is the Decimal 0.20) on a case, by the interpreter and native code.
+TEST_P(JitTierTest, PercentagesAreTheInterpreters) {
+  const std::string policy = R"(module t
+
+record C {
+  price: Decimal
+  n: Int
+}
+
+decision d(c: C) -> Decimal default c.price * 20%
+
+decision parts(c: C) -> List<Decimal>
+  default [c.price * 12.5%, c.price * 0.5%, c.price * 100%, c.price - c.price * 20%, c.price % 20%]
+
+decision remainders(c: C) -> List<Int>
+  default [c.n % 7, 20%7, 20 % c.n]
+)";
+  const auto engine = LoadNative(policy, GetParam());
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const Date as_of = *Date::Parse("2025-09-01");
+  const std::pair<const char*, const char*> expected[] = {
+      {"t.d", "0.2"},
+      {"t.parts", "[0.125,0.005,1,0.8,0]"},
+      {"t.remainders", "[1,6,0]"},
+  };
+  for (const auto& [name, value] : expected) {
+    const Both both = OnBoth(e, *e.FindDecision(name), R"({"price": 1, "n": 1})", as_of);
+    EXPECT_EQ(both.interpreter, value) << name;
+    EXPECT_EQ(both.native, both.interpreter) << name;
+  }
+  for (const char* c :
+       {R"({"price": 50, "n": 9})", R"({"price": 12.34, "n": -3})", R"({"price": -0.01, "n": 20})"}) {
+    for (const char* name : {"t.d", "t.parts", "t.remainders"}) {
+      const Both both = OnBoth(e, *e.FindDecision(name), c, as_of);
+      EXPECT_EQ(both.native, both.interpreter) << name << " on " << c;
+    }
+  }
+  EXPECT_EQ(OnBoth(e, *e.FindDecision("t.d"), R"({"price": 50, "n": 0})", as_of).interpreter, "10");
+}
+
 // The calendar arithmetic of native code against the interpreter's, across the whole supported
 // range, on both tiers (the optimised one computes a date's fields inline, in the computational
 // calendar; runtime/jit FunctionLowering::Civil): the civil fields of every 101st day of years 1

@@ -109,6 +109,25 @@ TEST(FormatTest, NeverMergesTokens) {
             Tokens("module m\nconst d = 2024-01-02\nconst e = 2024 - 1 - 2\n"));
 }
 
+// `policy fmt` keeps a percentage as written and spaces the remainder operator; it never
+// glues a percentage to what follows in a way that would read back as a remainder.
+TEST(FormatTest, PercentagesStayAsWrittenAndRemaindersAreSpaced) {
+  const std::string messy =
+      "module m\nconst a = [20%,12.5% ,  0.5%]\nconst b = 20%7 + x%y\nconst c = 20%%3\nconst d = 20% (3)\n"
+      "const e = 100%-0\n";
+  // `100%-0` is ambiguous and refused (see parse_test); the rest is formatted.
+  EXPECT_FALSE(Format(messy).has_value());
+  const std::string fine = messy.substr(0, messy.find("const e"));
+  const std::string canonical =
+      "module m\nconst a = [20%, 12.5%, 0.5%]\nconst b = 20 % 7 + x % y\nconst c = 20% % 3\nconst d = 20% "
+      "(3)\n";
+  const auto formatted = Format(fine);
+  ASSERT_TRUE(formatted.has_value());
+  EXPECT_EQ(*formatted, canonical);
+  EXPECT_EQ(Tokens(*formatted), Tokens(fine));
+  EXPECT_EQ(Format(canonical), canonical);
+}
+
 TEST(FormatTest, FilesWithSyntaxErrorsAreNotFormatted) {
   EXPECT_FALSE(Format("module m\nconst = 1\n").has_value());
   EXPECT_FALSE(Format("module m\nconst a = \"open\n").has_value());

@@ -156,5 +156,101 @@ TEST(ParseTest, FileSizeLimit) {
   EXPECT_EQ(p->diags.diagnostics()[0].code, DiagCode::kFileTooLarge);
 }
 
+// A percentage is the Decimal with the point moved two places: exact, whatever the digits.
+TEST(ParseTest, PercentLiteralsAreExactDecimals) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"20%", "0.2"},       {"12.5%", "0.125"},      {"0.5%", "0.005"},
+      {"100%", "1"},        {"5%", "0.05"},          {"0%", "0"},
+      {"250%", "2.5"},      {"1234.5%", "12.345"},   {"007%", "0.07"},
+      {"33.33%", "0.3333"}, {"0.0001%", "0.000001"}, {"0.0000000000000001%", "0.000000000000000001"},
+  };
+  for (const auto& [written, value] : cases) {
+    const auto p = ParseText(std::string("module m\nconst a = ") + written + "\n");
+    ASSERT_FALSE(p->diags.has_errors())
+        << written << RenderDiagnostics(p->diags.diagnostics(), p->sources, DiagFormat::kShort);
+    const ast::Expr& e = *p->module.consts[0].value;
+    ASSERT_EQ(e.kind, ast::ExprKind::kDecimalLit) << written;
+    EXPECT_TRUE(e.decimal_value == *Decimal::Parse(value)) << written << " is " << e.decimal_value.ToString();
+    EXPECT_EQ(e.text, written);
+    EXPECT_EQ(p->sources.Get(0).Slice(e.span), written);
+  }
+  // A plain decimal literal is not marked as a percentage.
+  EXPECT_EQ(ParseText("module m\nconst a = 0.2\n")->module.consts[0].value->text, "");
+}
+
+// `%` right after a number is a percent sign unless an operand follows at once; otherwise, and
+// always after a space or a name, it is the remainder.
+TEST(ParseTest, PercentSignOrRemainder) {
+  auto kind_of = [](const std::string& expr) -> std::string {
+    const auto p = ParseText("module m\nconst a = " + expr + "\n");
+    if (p->diags.has_errors()) {
+      return "error " + RenderDiagnostics(p->diags.diagnostics(), p->sources, DiagFormat::kShort);
+    }
+    const ast::Expr& e = *p->module.consts[0].value;
+    if (e.kind == ast::ExprKind::kDecimalLit) {
+      return "percentage " + e.decimal_value.ToString();
+    }
+    if (e.kind == ast::ExprKind::kBinary) {
+      const ast::Expr& left = *e.kids[0];
+      const bool percentage = left.kind == ast::ExprKind::kDecimalLit && !left.text.empty();
+      return std::string(ast::BinOpText(e.op)) + (percentage ? " of a percentage" : "");
+    }
+    return "other";
+  };
+  EXPECT_EQ(kind_of("20%"), "percentage 0.2");
+  EXPECT_EQ(kind_of("(20%)"), "percentage 0.2");
+  EXPECT_EQ(kind_of("20 % 7"), "%");
+  EXPECT_EQ(kind_of("20%7"), "%");
+  EXPECT_EQ(kind_of("20%x"), "%");
+  EXPECT_EQ(kind_of("20%_x"), "%");
+  EXPECT_EQ(kind_of("20%(7)"), "%");
+  EXPECT_EQ(kind_of("20%[7]"), "%");
+  EXPECT_EQ(kind_of("20%{7}"), "%");
+  EXPECT_EQ(kind_of("20%\"x\""), "%");
+  EXPECT_EQ(kind_of("20%申"), "%");  // a letter of any script starts a name
+  EXPECT_EQ(kind_of("x%y"), "%");
+  EXPECT_EQ(kind_of("x % 20%"), "%");
+  EXPECT_EQ(kind_of("2.5 % 2"), "%");
+  EXPECT_EQ(kind_of("20% * 3"), "* of a percentage");
+  EXPECT_EQ(kind_of("20%*3"), "* of a percentage");
+  EXPECT_EQ(kind_of("20% % 3"), "% of a percentage");
+  EXPECT_EQ(kind_of("20%%3"), "% of a percentage");
+  EXPECT_EQ(kind_of("20% - 5"), "- of a percentage");
+  EXPECT_EQ(kind_of("20 % -5"), "%");
+  EXPECT_EQ(kind_of("20%\n  + 1"), "+ of a percentage");
+}
+
+TEST(ParseTest, APercentageRightBeforeAMinusIsAmbiguous) {
+  const auto p = ParseText("module m\nconst a = 20%-5\n");
+  ASSERT_EQ(p->diags.error_count(), 1U);
+  const Diagnostic& d = p->diags.diagnostics()[0];
+  EXPECT_EQ(d.code, DiagCode::kSyntaxError);
+  EXPECT_EQ(d.message, "`20%-` is ambiguous");
+  EXPECT_EQ(Underlined(*p, d), "20%-");
+  ASSERT_EQ(d.help.size(), 1U);
+  EXPECT_EQ(d.help[0], "write `20% - x` to subtract from the percentage, or `20 % -x` for the remainder");
+}
+
+TEST(ParseTest, ARemainderWithoutARightOperandSuggestsAPercentage) {
+  for (const char* text : {"module m\nconst a = (20 %)\n", "module m\nconst a = (b%)\n"}) {
+    const auto p = ParseText(text);
+    ASSERT_EQ(p->diags.error_count(), 1U) << text;
+    const Diagnostic& d = p->diags.diagnostics()[0];
+    EXPECT_EQ(d.code, DiagCode::kSyntaxError);
+    EXPECT_EQ(Underlined(*p, d), ")");
+    ASSERT_EQ(d.help.size(), 1U);
+    EXPECT_NE(d.help[0].find("as in `20%`"), std::string::npos) << d.help[0];
+  }
+}
+
+TEST(ParseTest, APercentageMustBeExact) {
+  const auto p = ParseText("module m\nconst a = 0.0000000000000000001%\n");
+  ASSERT_EQ(p->diags.error_count(), 1U);
+  EXPECT_EQ(p->diags.diagnostics()[0].code, DiagCode::kInvalidLiteral);
+  EXPECT_EQ(p->diags.diagnostics()[0].message,
+            "percentage `0.0000000000000000001%` cannot be represented exactly");
+  EXPECT_EQ(Underlined(*p, p->diags.diagnostics()[0]), "0.0000000000000000001%");
+}
+
 }  // namespace
 }  // namespace policy

@@ -174,6 +174,23 @@ TEST(EvalTest, ArithmeticIsCheckedAndFloorDivides) {
   EXPECT_EQ(l->Text("t.mixed"), "15");
 }
 
+TEST(EvalTest, PercentagesAreExactDecimals) {
+  auto l = Load(
+      "module t\n"
+      "decision share() -> Decimal\n  rule r then 50 * 20%\n"
+      "decision eighth() -> Decimal\n  rule r then 1000 * 12.5%\n"
+      "decision small() -> Decimal\n  rule r then 0.5%\n"
+      "decision whole() -> Bool\n  rule r then 100% == 1 and 20% == 0.2 and 12.5% == 0.125\n"
+      "decision remainder() -> Int\n  rule r then 20%7 + 20 % 7\n"
+      "decision of_percentage() -> Decimal\n  rule r then 20%%3 + 100% - 20%\n");
+  EXPECT_EQ(l->Text("t.share"), "10");
+  EXPECT_EQ(l->Text("t.eighth"), "125");
+  EXPECT_EQ(l->Text("t.small"), "0.005");
+  EXPECT_EQ(l->Text("t.whole"), "true");
+  EXPECT_EQ(l->Text("t.remainder"), "12");
+  EXPECT_EQ(l->Text("t.of_percentage"), "1");
+}
+
 TEST(EvalTest, DatesAndDurations) {
   auto l = Load(
       "module t\n"
