@@ -644,7 +644,7 @@ class Builder {
       diags_
           .Report(DiagCode::kInvalidLiteral, span,
                   fmt::format("{} `{}` cannot be represented exactly", what, written), "too many digits")
-          .WithHelp("decimals hold up to 18 significant digits and 18 decimal places");
+          .WithHelp("a decimal has at most 18 decimal places and is less than 10^17 in magnitude");
       e->kind = ast::ExprKind::kError;
     } else {
       e->decimal_value = *d;

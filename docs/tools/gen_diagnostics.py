@@ -112,7 +112,7 @@ E['E0105'] = dict(
 E['E0106'] = dict(
     meaning='A literal is malformed or out of range: a date that does not exist, an integer '
             'larger than 9223372036854775807, a decimal or percentage that cannot be held exactly '
-            '(more than 18 decimal places or about 18 significant digits; `0.5%` has 3), or an '
+            '(more than 18 decimal places, or 10^17 or more in magnitude; `0.5%` has 3), or an '
             'unknown escape in text.',
     files={'demo.policy': r'''module demo
 const start: Date = 2023-02-29
