@@ -79,7 +79,8 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
       "--cases", options->cases,
       "Case records (JSON files or directories) to start the search from (default: examples/cases "
       "if it exists)");
-  options->as_of.AddTo(sub);
+  options->as_of.AddTo(sub, "Without it, the two versions are compared on every date from 0001-01-01 to "
+                           "9999-12-31");
   sub->add_option("--budget", options->budget, "Cases to try per decision (default 2000)");
   options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
@@ -104,17 +105,24 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     if (!old_set || !new_set) {
       return kExitInputError;
     }
-    const auto as_of = ResolveAsOfOrReport(io, options->as_of, *new_set, format);
-    if (!as_of) {
-      return kExitInputError;
-    }
     DiffOptions diff;
-    diff.as_of = *as_of;
+    DiagnosticSink date_diags;
+    if (options->as_of.given()) {
+      const auto as_of = ResolveAsOfOrReport(io, options->as_of, *new_set, format);
+      if (!as_of) {
+        return kExitInputError;
+      }
+      diff.as_of = *as_of;
+    }
+    diff.today = ResolveAsOf("", io.env, date_diags).value_or(Date::FromDays(0));
     diff.decisions = options->decisions;
     diff.budget = options->budget;
-    diff.seeds = ReadCaseFiles(CasePathsOrDefault(options->cases));
+    for (auto& [name, text] : ReadNamedCaseFiles(CasePathsOrDefault(options->cases))) {
+      diff.seed_names.push_back(name);
+      diff.seeds.push_back(std::move(text));
+    }
     const std::vector<DecisionDiff> results = DiffPolicySets(*old_set, *new_set, diff);
-    RenderDiff(io, results, *as_of, format);
+    RenderDiff(io, results, diff.as_of, format);
     const bool different = std::any_of(results.begin(), results.end(), [](const DecisionDiff& r) {
       return r.status == DecisionDiff::Status::kDifferent;
     });

@@ -205,9 +205,31 @@ auto DiffJson(const DecisionDiff& r) -> ojson {
     j["approximations"] = r.approximations;
   }
   if (r.status == DecisionDiff::Status::kDifferent) {
-    j["witness"] = ojson::parse(r.witness);
+    if (!r.witness.empty()) {
+      j["witness"] = ojson::parse(r.witness);
+    }
+    if (r.witness_as_of) {
+      j["as_of"] = r.witness_as_of->ToString();
+    }
+    if (r.differs_on) {
+      j["differs_from"] = r.differs_on->from ? ojson(r.differs_on->from->ToString()) : ojson();
+      j["differs_until"] = r.differs_on->until ? ojson(r.differs_on->until->ToString()) : ojson();
+    }
+    if (!r.witness_base.empty()) {
+      j["witness_base"] = r.witness_base;
+      j["witness_changes"] = r.witness_changes;
+    }
     j["old"] = {{"result", r.old_side.outcome}, {"by", r.old_side.rules}};
     j["new"] = {{"result", r.new_side.outcome}, {"by", r.new_side.rules}};
+    for (const ValueChange& c : r.value_changes) {
+      j["value_changes"].push_back({{"from", c.dates.from ? ojson(c.dates.from->ToString()) : ojson()},
+                                    {"until", c.dates.until ? ojson(c.dates.until->ToString()) : ojson()},
+                                    {"old", c.old_value},
+                                    {"new", c.new_value}});
+    }
+    if (!r.causes.empty()) {
+      j["causes"] = r.causes;
+    }
   }
   if (!r.reason.empty()) {
     j["reason"] = r.reason;
@@ -215,14 +237,48 @@ auto DiffJson(const DecisionDiff& r) -> ojson {
   return j;
 }
 
-auto DiffText(const DecisionDiff& r, Date as_of) -> std::string {
+// "as of 2025-09-01", "on any date".
+auto Dates(std::optional<Date> as_of) -> std::string {
+  return as_of ? "as of " + as_of->ToString() : "on any date";
+}
+
+// When a decision decides differently: "from 2027-01-01", "from A until B", or, when the first
+// date could not be settled, the date of the witness.
+auto WhenDifferent(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
+  if (as_of) {
+    return "as of " + as_of->ToString();
+  }
+  if (r.differs_on && r.differs_on->from) {
+    const bool to_the_end = !r.differs_on->until || *r.differs_on->until == *Date::FromCivil(Date::kMaxYear, 12, 31);
+    const bool from_the_start = *r.differs_on->from == *Date::FromCivil(Date::kMinYear, 1, 1);
+    if (from_the_start && to_the_end) {
+      return "on every date";
+    }
+    if (to_the_end) {
+      return "from " + r.differs_on->from->ToString();
+    }
+    return fmt::format("from {} until {}", r.differs_on->from->ToString(), r.differs_on->until->ToString());
+  }
+  return r.witness_as_of ? "on " + r.witness_as_of->ToString() : "";
+}
+
+auto SideText(const char* label, const SideResult& side) -> std::string {
+  return side.rules.empty() ? fmt::format("  {}: {}\n", label, side.outcome)
+                            : fmt::format("  {}: {}   by {}\n", label, side.outcome, Join(side.rules, ", "));
+}
+
+auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
+  const bool parameter = !r.value_changes.empty() || r.method == "dates";
   switch (r.status) {
     case DecisionDiff::Status::kSame:
-      if (r.proven) {
-        return fmt::format("{}: no case decides differently (proven)\n", r.decision);
+      if (parameter) {
+        return fmt::format("{}: the same value {}\n", r.decision, as_of ? Dates(as_of) : "on every date");
       }
-      return fmt::format("{}: no case found that decides differently ({} cases tried; not proven{})\n",
-                         r.decision, r.cases_tried,
+      if (r.proven) {
+        return fmt::format("{}: no case decides differently {} (proven)\n", r.decision, Dates(as_of));
+      }
+      return fmt::format("{}: no case found that decides differently {} ({} cases tried; not proven{})\n",
+                         r.decision, Dates(as_of), r.cases_tried,
                          r.approximations.empty()
                              ? std::string()
                              : ": the encoding approximates " + Join(r.approximations, "; "));
@@ -235,13 +291,32 @@ auto DiffText(const DecisionDiff& r, Date as_of) -> std::string {
     case DecisionDiff::Status::kDifferent:
       break;
   }
+  if (parameter) {
+    std::string out;
+    for (const ValueChange& c : r.value_changes) {
+      out += fmt::format("{}: {}\n", r.decision, DescribeValueChange(c));
+    }
+    return out;
+  }
   std::string out =
       r.method == "smt"
-          ? fmt::format("{}: DECIDES DIFFERENTLY (a Z3 model, confirmed by both interpreters)\n", r.decision)
-          : fmt::format("{}: DECIDES DIFFERENTLY (found after {} cases)\n", r.decision, r.cases_tried);
-  out += fmt::format("  old: {}   by {}\n", r.old_side.outcome, Join(r.old_side.rules, ", "));
-  out += fmt::format("  new: {}   by {}\n", r.new_side.outcome, Join(r.new_side.rules, ", "));
-  out += fmt::format("  for this case (as of {}):\n", as_of.ToString());
+          ? fmt::format("{}: DECIDES DIFFERENTLY {} (a Z3 model, confirmed by both interpreters)\n", r.decision,
+                        WhenDifferent(r, as_of))
+          : fmt::format("{}: DECIDES DIFFERENTLY {} (found after {} cases)\n", r.decision, WhenDifferent(r, as_of),
+                        r.cases_tried);
+  out += SideText("old", r.old_side);
+  out += SideText("new", r.new_side);
+  for (const std::string& cause : r.causes) {
+    out += fmt::format("  because it reads {}\n", cause);
+  }
+  const std::string date = r.witness_as_of ? r.witness_as_of->ToString() : "";
+  if (!r.witness_base.empty()) {
+    out += r.witness_changes.empty()
+               ? fmt::format("  for {} as it is, as of {}\n", r.witness_base, date)
+               : fmt::format("  for {} with {}, as of {}\n", r.witness_base, Join(r.witness_changes, ", "), date);
+    return out;
+  }
+  out += fmt::format("  for this case (as of {}):\n", date);
   std::istringstream lines(r.witness);
   for (std::string line; std::getline(lines, line);) {
     out += "    " + line + "\n";
@@ -279,7 +354,7 @@ void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnal
                   t.proven, t.proven == 1 ? "" : "s", t.unproven));
 }
 
-void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, Date as_of, DiagFormat format) {
+void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of, DiagFormat format) {
   if (format == DiagFormat::kJson) {
     ojson out = ojson::array();
     for (const DecisionDiff& r : results) {
@@ -293,7 +368,8 @@ void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, Date as_of, Di
     different += r.status == DecisionDiff::Status::kDifferent ? 1 : 0;
     io.out << DiffText(r, as_of);
   }
-  io.err << fmt::format("{} of {} decisions decide differently for some case\n", different, results.size());
+  io.err << fmt::format("{} of {} decisions decide differently for some case {}\n", different, results.size(),
+                        Dates(as_of));
 }
 
 }  // namespace policy::cli

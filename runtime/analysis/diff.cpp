@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <random>
+#include <set>
 
 #include "runtime/analysis/encode.h"
+#include "runtime/analysis/encode_support.h"
 #include "runtime/analysis/witness.h"
 #include "runtime/engine/case_search.h"
 
@@ -15,18 +18,12 @@ namespace {
 using json = nlohmann::json;
 
 // One side's evaluation of a case: its outcome text and what gave it.
-auto Evaluate(const Engine& e, uint32_t decision, const std::string& case_json, Date as_of, bool* readable)
+auto EvaluateInput(const Engine& e, uint32_t decision, const Value& input, Date as_of, vm::Context& ctx)
     -> SideResult {
   SideResult out;
-  auto ctx = e.NewContext();
   DiagnosticSink diags;
-  const auto input = e.ReadCase(decision, case_json, "case.json", *ctx, diags);
-  *readable = input.has_value();
-  if (!input) {
-    return out;
-  }
   vm::Trace trace;
-  const auto r = e.Evaluate(decision, *input, as_of, *ctx, &trace, diags);
+  const auto r = e.Evaluate(decision, input, as_of, ctx, &trace, diags);
   if (!r) {
     const Diagnostic& d = diags.diagnostics().front();
     out.outcome = fmt::format("error {}: {}", GetKindInfo(d.code).code, d.message);
@@ -53,6 +50,18 @@ auto Evaluate(const Engine& e, uint32_t decision, const std::string& case_json, 
   return out;
 }
 
+auto Evaluate(const Engine& e, uint32_t decision, const std::string& case_json, Date as_of, bool* readable)
+    -> SideResult {
+  auto ctx = e.NewContext();
+  DiagnosticSink diags;
+  const auto input = e.ReadCase(decision, case_json, "case.json", *ctx, diags);
+  *readable = input.has_value();
+  if (!input) {
+    return {};
+  }
+  return EvaluateInput(e, decision, *input, as_of, *ctx);
+}
+
 auto RecordType(const Engine& e, uint32_t decision) -> std::optional<TypeId> {
   const ir::Decision& d = e.program().ir().decisions[decision];
   if (d.params.size() != 1 || e.program().ir().types.kind(d.params[0]) != Kind::kRecord) {
@@ -61,12 +70,133 @@ auto RecordType(const Engine& e, uint32_t decision) -> std::optional<TypeId> {
   return d.params[0];
 }
 
-// Asks Z3 whether some case decides differently. True when it settled the question: proven the
-// same (out.proven), or a witness that both interpreters confirm (out.status = kDifferent).
+// The dates on which something of `program` starts or stops being in effect: the first day of
+// every effective period and the day after its last. Between two of them, a policy's effective
+// dating selects the same rules and values.
+void AddBoundaries(const ir::Program& program, std::set<int32_t>& out) {
+  const auto add = [&](const Period& p) {
+    if (p.from) {
+      out.insert(p.from->days());
+    }
+    if (p.until && *p.until < *Date::FromCivil(Date::kMaxYear, 12, 31)) {
+      out.insert(p.until->days() + 1);
+    }
+  };
+  for (const ir::Decision& d : program.decisions) {
+    add(d.effective);
+    for (const ir::Rule& r : d.rules) {
+      add(r.effective);
+    }
+  }
+}
+
+auto Boundaries(const Engine& a, const Engine& b) -> std::vector<Date> {
+  std::set<int32_t> days;
+  AddBoundaries(a.program().ir(), days);
+  AddBoundaries(b.program().ir(), days);
+  std::vector<Date> out;
+  for (const int32_t d : days) {
+    out.push_back(Date::FromDays(d));
+  }
+  return out;
+}
+
+// A decision without a case record (a parameter, or a decision of no arguments) over time: its
+// value changes only where effective dating selects another rule or value, so evaluating both
+// versions on the first date of every interval between boundaries compares it exactly.
+void DiffOverTime(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_t new_d,
+                  const DiffOptions& options, DecisionDiff& out) {
+  std::vector<Date> starts;
+  if (options.as_of) {
+    starts.push_back(*options.as_of);
+  } else {
+    starts.push_back(*Date::FromCivil(Date::kMinYear, 1, 1));
+    for (const Date d : Boundaries(old_set, new_set)) {
+      starts.push_back(d);
+    }
+  }
+  auto old_ctx = old_set.NewContext();
+  auto new_ctx = new_set.NewContext();
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const SideResult a = EvaluateInput(old_set, old_d, Value(), starts[i], *old_ctx);
+    const SideResult b = EvaluateInput(new_set, new_d, Value(), starts[i], *new_ctx);
+    ++out.cases_tried;
+    if (a.outcome == b.outcome) {
+      continue;
+    }
+    std::optional<Date> last;
+    if (options.as_of) {
+      last = options.as_of;
+    } else if (i + 1 < starts.size()) {
+      last = Date::FromDays(starts[i + 1].days() - 1);
+    }
+    // A change that continues the previous run (same values, adjacent dates) extends it.
+    ValueChange* previous = out.value_changes.empty() ? nullptr : &out.value_changes.back();
+    if (previous != nullptr && previous->old_value == a.outcome && previous->new_value == b.outcome &&
+        previous->dates.until && previous->dates.until->days() + 1 == starts[i].days()) {
+      previous->dates.until = last;
+    } else {
+      out.value_changes.push_back(ValueChange{Period{starts[i], last}, a.outcome, b.outcome});
+    }
+    if (out.status != DecisionDiff::Status::kDifferent) {
+      out.status = DecisionDiff::Status::kDifferent;
+      out.method = "dates";
+      out.witness_as_of = starts[i];
+      out.old_side = a;
+      out.new_side = b;
+    }
+  }
+  if (out.status != DecisionDiff::Status::kDifferent) {
+    out.proven = true;  // every interval was evaluated
+  } else {
+    out.differs_on = Period{out.value_changes.front().dates.from, out.value_changes.back().dates.until};
+  }
+}
+
+// A Z3 question with a time limit per check, for bisecting over the evaluation date.
+struct DateBisection {
+  z3::solver& solver;
+  const z3::expr& as_of;
+
+  // The earliest (or latest) date in [lo, hi] for which the constraints are satisfiable, given
+  // that they are on `hi` (on `lo`); nullopt when a check is left undecided.
+  auto Earliest(int64_t lo, int64_t hi) -> std::optional<int64_t> {
+    return Search(lo, hi, [&](int64_t mid) { return as_of <= solver.ctx().int_val(mid); }, true);
+  }
+  auto Latest(int64_t lo, int64_t hi) -> std::optional<int64_t> {
+    return Search(lo, hi, [&](int64_t mid) { return as_of >= solver.ctx().int_val(mid); }, false);
+  }
+
+ private:
+  auto Search(int64_t lo, int64_t hi, const std::function<z3::expr(int64_t)>& bound, bool earliest)
+      -> std::optional<int64_t> {
+    while (lo < hi) {
+      const int64_t mid = earliest ? lo + (hi - lo) / 2 : hi - (hi - lo) / 2;
+      solver.push();
+      solver.add(bound(mid));
+      const z3::check_result r = solver.check();
+      solver.pop();
+      if (r == z3::unknown) {
+        return std::nullopt;
+      }
+      if (earliest) {
+        (r == z3::sat ? hi : lo) = r == z3::sat ? mid : mid + 1;
+      } else {
+        (r == z3::sat ? lo : hi) = r == z3::sat ? mid : mid - 1;
+      }
+    }
+    return lo;
+  }
+};
+
+// Asks Z3 whether some case decides differently (on some date, or on options.as_of). True when
+// it settled the question: proven the same (out.proven), or a witness that both interpreters
+// confirm (out.status = kDifferent).
 auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_t new_d,
-           const std::vector<json>& seeds, const DiffOptions& options, DecisionDiff& out) -> bool {
+           const std::vector<json>& seeds, const std::vector<std::string>& seed_names,
+           const DiffOptions& options, DecisionDiff& out) -> bool {
   z3::context ctx;
-  analysis::InputPool pool(ctx, options.as_of.days());
+  analysis::InputPool pool(ctx, options.as_of ? std::optional<int32_t>(options.as_of->days()) : std::nullopt);
   analysis::Encoder old_enc(old_set.program().ir(), pool);
   analysis::Encoder new_enc(new_set.program().ir(), pool, &old_enc);
   const analysis::DecisionSym* a = old_enc.Decision(old_d);
@@ -104,31 +234,69 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   if (r != z3::sat) {
     return false;
   }
-  // The witness closest to one of the first two examples, then the plain model written over
-  // each example in turn.
-  std::vector<std::pair<z3::model, size_t>> models;
-  for (size_t i = 0; i < seeds.size() && i < 2; ++i) {
-    bool timed_out = false;
-    if (auto m =
-            analysis::ClosestModel(hard, pool, seeds[i], options.timeout_ms, 0, std::nullopt, &timed_out)) {
-      models.emplace_back(*m, i);
-    } else if (timed_out) {
-      break;
+  // Over every date: the first and last dates with a difference, by bisection (each step a
+  // shorter check; an undecided one leaves the range unknown), and the witness on the first.
+  std::optional<Period> range;
+  if (pool.as_of_is_symbolic()) {
+    const z3::model first_model = solver.get_model();
+    if (const auto w = analysis::ModelAsOf(first_model, pool)) {
+      z3::params quick(ctx);
+      quick.set("timeout", std::min(options.timeout_ms, 2000U));
+      solver.set(quick);
+      DateBisection bisect{solver, pool.as_of()};
+      const auto first = bisect.Earliest(analysis::MinDay(), w->days());
+      const auto last = first ? bisect.Latest(w->days(), analysis::MaxDay()) : std::nullopt;
+      if (first && last) {
+        range = Period{Date::FromDays(static_cast<int32_t>(*first)), Date::FromDays(static_cast<int32_t>(*last))};
+      }
+      solver.set(params);
     }
   }
-  for (size_t i = 0; i < seeds.size(); ++i) {
-    models.emplace_back(solver.get_model(), i);
+  std::vector<z3::expr> pinned = hard;
+  if (range) {
+    pinned.push_back(pool.as_of() == ctx.int_val(range->from->days()));
+  }
+  // The witness closest to one of the first two examples, then a plain model written over each
+  // example in turn; on the first date when it is known, else on the date Z3 chose.
+  std::vector<std::pair<z3::model, size_t>> models;
+  for (const std::vector<z3::expr>* constraints : {&pinned, &hard}) {
+    for (size_t i = 0; i < seeds.size() && i < 2; ++i) {
+      bool timed_out = false;
+      const std::optional<int32_t> prefer =
+          pool.as_of_is_symbolic() ? std::optional<int32_t>(options.today.days()) : std::nullopt;
+      if (auto m =
+              analysis::ClosestModel(*constraints, pool, seeds[i], options.timeout_ms, 0, prefer, &timed_out)) {
+        models.emplace_back(*m, i);
+      } else if (timed_out) {
+        break;
+      }
+    }
+    if (constraints == &hard) {
+      for (size_t i = 0; i < seeds.size(); ++i) {
+        models.emplace_back(solver.get_model(), i);
+      }
+    }
   }
   for (const auto& [model, i] : models) {
     const json candidate = analysis::OverlayModel(model, pool, seeds[i]);
+    const Date as_of = options.as_of ? *options.as_of : analysis::ModelAsOf(model, pool).value_or(options.today);
     bool old_ok = false;
     bool new_ok = false;
-    SideResult x = Evaluate(old_set, old_d, candidate.dump(), options.as_of, &old_ok);
-    SideResult y = Evaluate(new_set, new_d, candidate.dump(), options.as_of, &new_ok);
+    SideResult x = Evaluate(old_set, old_d, candidate.dump(), as_of, &old_ok);
+    SideResult y = Evaluate(new_set, new_d, candidate.dump(), as_of, &new_ok);
     if (old_ok && new_ok && x.outcome != y.outcome) {
       out.status = DecisionDiff::Status::kDifferent;
       out.method = "smt";
       out.witness = candidate.dump(2);
+      out.witness_as_of = as_of;
+      // The range is claimed only when the interpreters confirm a difference on its first date.
+      if (range && as_of == *range->from) {
+        out.differs_on = range;
+      }
+      if (i < seed_names.size() && !seed_names[i].empty()) {
+        out.witness_base = seed_names[i];
+        out.witness_changes = analysis::JsonChanges(seeds[i], candidate);
+      }
       out.old_side = std::move(x);
       out.new_side = std::move(y);
       return true;
@@ -136,6 +304,65 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   }
   return false;
 }
+
+// The parameters (decisions without a case record) that `decision` reads, directly or through
+// the decisions and functions it calls.
+auto ParametersRead(const ir::Program& program, uint32_t decision) -> std::set<uint32_t> {
+  std::set<uint32_t> decisions_seen;
+  std::set<uint32_t> functions_seen;
+  std::set<uint32_t> out;
+  std::function<void(const ir::Node&)> walk_node;
+  const auto walk_decision = [&](uint32_t d) {
+    if (!decisions_seen.insert(d).second) {
+      return;
+    }
+    const ir::Decision& id = program.decisions[d];
+    if (id.params.empty()) {
+      out.insert(d);
+    }
+    if (id.default_value) {
+      walk_node(*id.default_value);
+    }
+    for (const ir::Rule& r : id.rules) {
+      for (const ir::Conjunct& c : r.when) {
+        walk_node(*c.cond);
+      }
+      if (r.then) {
+        walk_node(*r.then);
+      }
+    }
+  };
+  walk_node = [&](const ir::Node& n) {
+    if (n.op == ir::Op::kCallDecision) {
+      walk_decision(n.a);
+    } else if (n.op == ir::Op::kCallFunction && functions_seen.insert(n.a).second) {
+      walk_node(*program.functions[n.a].body);
+    }
+    for (const auto& k : n.kids) {
+      if (k) {
+        walk_node(*k);
+      }
+    }
+  };
+  walk_decision(decision);
+  out.erase(decision);
+  return out;
+}
+
+}  // namespace
+
+auto DescribeValueChange(const ValueChange& c) -> std::string {
+  std::string dates;
+  if (c.dates.from && c.dates.from->days() > Date::FromCivil(Date::kMinYear, 1, 1)->days()) {
+    dates = " from " + c.dates.from->ToString();
+  }
+  if (c.dates.until) {
+    dates += (dates.empty() ? " until " : " until ") + c.dates.until->ToString();
+  }
+  return fmt::format("{} -> {}{}", c.old_value, c.new_value, dates.empty() ? " on every date" : dates);
+}
+
+namespace {
 
 auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& name,
              const DiffOptions& options) -> DecisionDiff {
@@ -145,6 +372,12 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
   const auto new_d = new_set.FindDecision(name);
   if (!old_d || !new_d) {
     out.status = old_d ? DecisionDiff::Status::kOnlyInOld : DecisionDiff::Status::kOnlyInNew;
+    return out;
+  }
+  const ir::Decision& old_ir = old_set.program().ir().decisions[*old_d];
+  const ir::Decision& new_ir = new_set.program().ir().decisions[*new_d];
+  if (old_ir.params.empty() && new_ir.params.empty()) {
+    DiffOverTime(old_set, new_set, *old_d, *new_d, options, out);
     return out;
   }
   const auto record = RecordType(new_set, *new_d);
@@ -158,43 +391,61 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
   for (const char c : name) {
     name_hash = (name_hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
   }
-  CaseMutator mutator(types, options.as_of, options.random_seed ^ name_hash);
+  const Date search_date = options.as_of.value_or(options.today);
+  CaseMutator mutator(types, search_date, options.random_seed ^ name_hash);
   std::vector<json> seeds;
-  for (const std::string& s : options.seeds) {
-    json j = json::parse(s, nullptr, false);
+  std::vector<std::string> seed_names;
+  for (size_t i = 0; i < options.seeds.size(); ++i) {
+    json j = json::parse(options.seeds[i], nullptr, false);
     if (!j.is_discarded()) {
       seeds.push_back(std::move(j));
+      seed_names.push_back(i < options.seed_names.size() ? options.seed_names[i] : "");
     }
   }
   if (seeds.empty()) {
     seeds.push_back(mutator.Fresh(*record));
+    seed_names.emplace_back();
   }
   std::vector<json> witness_bases = seeds;  // Z3's witness is written over one of these
   if (!options.seeds.empty()) {
     witness_bases.push_back(mutator.Fresh(*record));  // for when no example fits the record type
   }
-  if (options.prove && Prove(old_set, new_set, *old_d, *new_d, witness_bases, options, out)) {
+  if (options.prove && Prove(old_set, new_set, *old_d, *new_d, witness_bases, seed_names, options, out)) {
     return out;
   }
   out.method = "search";
+  // The dates the search evaluates on: the one given, or today and every date on which either
+  // version's effective dating changes.
+  std::vector<Date> dates{search_date};
+  if (!options.as_of) {
+    for (const Date d : Boundaries(old_set, new_set)) {
+      if (d != search_date) {
+        dates.push_back(d);
+      }
+    }
+  }
   // Each candidate is a seed with a few mutations; a candidate that both sets can read and
   // evaluate the same way may seed later candidates, so the search wanders away from the seeds.
-  std::vector<json> pool = seeds;
+  std::vector<std::pair<json, size_t>> pool;  // a candidate and the seed it comes from
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    pool.emplace_back(seeds[i], i);
+  }
   std::mt19937_64 pick(options.random_seed);
   size_t readable_cases = 0;
   for (size_t i = 0; i < options.budget; ++i) {
-    json candidate = i < seeds.size() ? seeds[i] : pool[pick() % pool.size()];
+    auto [candidate, origin] = i < seeds.size() ? pool[i] : pool[pick() % pool.size()];
     if (i >= seeds.size()) {
       const size_t mutations = 1 + pick() % 3;
       for (size_t m = 0; m < mutations; ++m) {
         mutator.Mutate(candidate, *record);
       }
     }
+    const Date as_of = dates[i % dates.size()];
     const std::string text = candidate.dump();
     bool old_ok = false;
     bool new_ok = false;
-    SideResult a = Evaluate(old_set, *old_d, text, options.as_of, &old_ok);
-    SideResult b = Evaluate(new_set, *new_d, text, options.as_of, &new_ok);
+    SideResult a = Evaluate(old_set, *old_d, text, as_of, &old_ok);
+    SideResult b = Evaluate(new_set, *new_d, text, as_of, &new_ok);
     ++out.cases_tried;
     if (!old_ok || !new_ok) {
       continue;  // not a valid case for one of the record types
@@ -203,12 +454,17 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
     if (a.outcome != b.outcome) {
       out.status = DecisionDiff::Status::kDifferent;
       out.witness = candidate.dump(2);
+      out.witness_as_of = as_of;
+      if (!seed_names[origin].empty()) {
+        out.witness_base = seed_names[origin];
+        out.witness_changes = analysis::JsonChanges(seeds[origin], candidate);
+      }
       out.old_side = std::move(a);
       out.new_side = std::move(b);
       return out;
     }
     if (pool.size() < 4096 && i >= seeds.size()) {
-      pool.push_back(std::move(candidate));
+      pool.emplace_back(std::move(candidate), origin);
     }
   }
   if (readable_cases == 0) {
@@ -229,11 +485,37 @@ auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOpti
     std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(names));
   }
   std::vector<DecisionDiff> out;
+  std::map<std::string, std::string> changed_parameters;  // name -> its first change
   for (const std::string& name : names) {
     if (name.rfind("std.", 0) == 0) {
       continue;
     }
     out.push_back(DiffOne(old_set, new_set, name, options));
+    if (!out.back().value_changes.empty()) {
+      changed_parameters[name] = DescribeValueChange(out.back().value_changes.front());
+    }
+  }
+  // Name the changed parameters a differing decision reads (in the new version) as its cause.
+  for (DecisionDiff& d : out) {
+    const auto id = new_set.FindDecision(d.decision);
+    if (d.status != DecisionDiff::Status::kDifferent || !d.value_changes.empty() || !id) {
+      continue;
+    }
+    for (const uint32_t p : ParametersRead(new_set.program().ir(), *id)) {
+      const std::string& parameter = new_set.program().ir().decisions[p].name;
+      auto it = changed_parameters.find(parameter);
+      if (it == changed_parameters.end() && !options.decisions.empty()) {
+        // Not asked about: compare it now, only to name it as a cause.
+        const DecisionDiff pd = DiffOne(old_set, new_set, parameter, options);
+        if (pd.value_changes.empty()) {
+          continue;
+        }
+        it = changed_parameters.emplace(parameter, DescribeValueChange(pd.value_changes.front())).first;
+      }
+      if (it != changed_parameters.end()) {
+        d.causes.push_back(fmt::format("{} ({})", parameter, it->second));
+      }
+    }
   }
   return out;
 }

@@ -1,4 +1,8 @@
-// `policy diff OLD NEW`: which cases decide differently after a rule change.
+// `policy diff OLD NEW`: which cases decide differently after a rule change, and on which dates.
+//
+// The evaluation date is part of the question: unless one date is given, the two versions are
+// compared on every date from 0001-01-01 to 9999-12-31, so a change that takes effect next year
+// (or was back-dated) is found, and each difference says from which date it holds.
 //
 // For every decision the two policy sets share, cases are searched for on which the old and
 // the new set give different results (a different value, applicable in one and not the other,
@@ -8,9 +12,14 @@
 // grow and shrink. Every case is evaluated by both interpreters, so a reported witness is
 // always a real difference, reproduced before it is printed.
 //
-// Before searching, both versions are encoded for Z3 over one symbolic case record
-// (runtime/analysis/encode.h): when "some case decides differently" is unsatisfiable the
-// decision is proven unchanged, for every case that both versions evaluate without an error.
+// Before searching, both versions are encoded for Z3 over one symbolic case record and one
+// symbolic evaluation date (runtime/analysis/encode.h): when "some case decides differently on
+// some date" is unsatisfiable the decision is proven unchanged, for every case and date that
+// both versions evaluate without an error. When it is satisfiable, the first and the last date
+// on which it is are found by bisection, and the witness is taken on the first.
+//
+// Decisions without a case record (parameters: a value over time) are compared date by date
+// on the boundaries of both versions' effective periods, which is exact for them.
 // When Z3 finds a case, it is re-evaluated by both interpreters like any other candidate and
 // reported only if they really differ; otherwise (the encoding is partial there) the bounded
 // search runs, and "no difference found" then says how many cases were tried: not a proof.
@@ -25,8 +34,10 @@
 namespace policy {
 
 struct DiffOptions {
-  Date as_of;
+  std::optional<Date> as_of;           // one evaluation date; nullopt: every date
+  Date today;                          // the bounded search's first date when comparing every date
   std::vector<std::string> seeds;      // case records (JSON text) to start from
+  std::vector<std::string> seed_names;  // their file names, for "example.json with $.x: a -> b"
   std::vector<std::string> decisions;  // qualified names; empty = every decision both sets have
   size_t budget = 3000;                // cases tried per decision
   uint64_t random_seed = 1;            // the search is deterministic for a given seed
@@ -39,12 +50,25 @@ struct SideResult {
   std::vector<std::string> rules;  // what gave it: "rule `r` [source]", "default", ...
 };
 
+// A run of dates on which a value without a case record (a parameter) differs.
+struct ValueChange {
+  Period dates;
+  std::string old_value;  // JSON text, "not in effect", or "error E0915: ..."
+  std::string new_value;
+};
+
 struct DecisionDiff {
   enum class Status : uint8_t { kSame, kDifferent, kOnlyInOld, kOnlyInNew, kNotComparable };
   std::string decision;
   Status status = Status::kSame;
   size_t cases_tried = 0;
   std::string witness;  // kDifferent: the case record (JSON), as read by both sets
+  std::optional<Date> witness_as_of;           // kDifferent: the date it was evaluated on
+  std::optional<Period> differs_on;            // kDifferent: the first and last date it does
+  std::string witness_base;                    // the example the witness was made from ("" when none)
+  std::vector<std::string> witness_changes;    // from that example: "$.a.b: old -> new"
+  std::vector<ValueChange> value_changes;      // a parameter: every run of dates that differs
+  std::vector<std::string> causes;             // changed parameters it reads, with their change
   SideResult old_side;
   SideResult new_side;
   std::string reason;                       // kNotComparable: why
@@ -52,6 +76,9 @@ struct DecisionDiff {
   std::string method;                       // kDifferent: "smt" (a Z3 model) or "search"
   std::vector<std::string> approximations;  // where the encoding is partial, when not proven
 };
+
+// "20 -> 24 from 2027-01-01", "20 -> not applicable from 2026-12-31 until 2026-12-31".
+auto DescribeValueChange(const ValueChange& c) -> std::string;
 
 auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOptions& options)
     -> std::vector<DecisionDiff>;

@@ -96,8 +96,8 @@ TEST(DiffTest, DroppingTheExchangeExceptionIsFoundWithAnExchangeStudent) {
   EXPECT_NE(d.old_side.rules[0].find("exchange_students"), std::string::npos);
   EXPECT_NE(d.new_side.rules[0].find("relaxation_2014"), std::string::npos);
   // The witness is a real case: the interpreter gives the two results again.
-  EXPECT_EQ(Outcome(*old_set.engine, name, d.witness, options.as_of), "false");
-  EXPECT_EQ(Outcome(*new_set.engine, name, d.witness, options.as_of), "true");
+  EXPECT_EQ(Outcome(*old_set.engine, name, d.witness, *options.as_of), "false");
+  EXPECT_EQ(Outcome(*new_set.engine, name, d.witness, *options.as_of), "true");
   EXPECT_EQ(d.method, "smt");
   // Admission does not depend on the exception, and Z3 proves it.
   EXPECT_EQ(results[1].status, DecisionDiff::Status::kSame);
