@@ -8,6 +8,7 @@
 #include "runtime/analysis/encode.h"
 #include "runtime/analysis/witness.h"
 #include "runtime/engine/case_search.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy {
 namespace {
@@ -32,8 +33,8 @@ auto Evaluate(const Engine& e, uint32_t decision, const std::string& case_json, 
     out.outcome = fmt::format("error {}: {}", GetKindInfo(d.code).code, d.message);
     return out;
   }
-  out.outcome =
-      r->applicable ? e.ValueToJson(e.DecisionResultType(decision), r->value).dump() : "not applicable";
+  out.outcome = r->applicable ? exact_json::Dump(e.ValueToJson(e.DecisionResultType(decision), r->value))
+                              : "not applicable";
   const ir::Decision& id = e.program().ir().decisions[decision];
   if (!trace.records.empty()) {
     const vm::DecisionRecord& top = trace.records.back();
@@ -123,12 +124,12 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
     const json candidate = analysis::OverlayModel(model, pool, seeds[i]);
     bool old_ok = false;
     bool new_ok = false;
-    SideResult x = Evaluate(old_set, old_d, candidate.dump(), options.as_of, &old_ok);
-    SideResult y = Evaluate(new_set, new_d, candidate.dump(), options.as_of, &new_ok);
+    SideResult x = Evaluate(old_set, old_d, exact_json::Dump(candidate), options.as_of, &old_ok);
+    SideResult y = Evaluate(new_set, new_d, exact_json::Dump(candidate), options.as_of, &new_ok);
     if (old_ok && new_ok && x.outcome != y.outcome) {
       out.status = DecisionDiff::Status::kDifferent;
       out.method = "smt";
-      out.witness = candidate.dump(2);
+      out.witness = exact_json::Dump(candidate, 2);
       out.old_side = std::move(x);
       out.new_side = std::move(y);
       return true;
@@ -161,9 +162,8 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
   CaseMutator mutator(types, options.as_of, options.random_seed ^ name_hash);
   std::vector<json> seeds;
   for (const std::string& s : options.seeds) {
-    json j = json::parse(s, nullptr, false);
-    if (!j.is_discarded()) {
-      seeds.push_back(std::move(j));
+    if (auto j = exact_json::TryParse<json>(s, InputLimits{}.max_depth)) {
+      seeds.push_back(std::move(*j));
     }
   }
   if (seeds.empty()) {
@@ -190,7 +190,7 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
         mutator.Mutate(candidate, *record);
       }
     }
-    const std::string text = candidate.dump();
+    const std::string text = exact_json::Dump(candidate);
     bool old_ok = false;
     bool new_ok = false;
     SideResult a = Evaluate(old_set, *old_d, text, options.as_of, &old_ok);
@@ -202,7 +202,7 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
     ++readable_cases;
     if (a.outcome != b.outcome) {
       out.status = DecisionDiff::Status::kDifferent;
-      out.witness = candidate.dump(2);
+      out.witness = exact_json::Dump(candidate, 2);
       out.old_side = std::move(a);
       out.new_side = std::move(b);
       return out;
