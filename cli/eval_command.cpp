@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/render_findings.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy::cli {
 
@@ -86,7 +87,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
       if (options->explain) {
         j["explanation"] = engine.ExplanationJson(trace);
       }
-      io.out << j.dump(2) << "\n";
+      io.out << exact_json::Dump(j, 2) << "\n";
     } else {
       const ir::Program& ir = engine.program().ir();
       const std::string value =

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cli/render_findings.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy::cli {
 namespace {
@@ -134,7 +135,7 @@ auto FindingJson(const ir::Decision& d, const Finding& f) -> ojson {
     j["dead"] = f.status == Finding::Status::kFound;
   }
   if (!f.witness.empty()) {
-    j["witness"] = ojson::parse(f.witness);
+    j["witness"] = exact_json::Parse<ojson>(f.witness);
     j["as_of"] = f.as_of;
     j["based_on"] = f.base;
     j["changes"] = f.changes;
@@ -206,7 +207,7 @@ auto DiffJson(const DecisionDiff& r) -> ojson {
   }
   if (r.status == DecisionDiff::Status::kDifferent) {
     if (!r.witness.empty()) {
-      j["witness"] = ojson::parse(r.witness);
+      j["witness"] = exact_json::Parse<ojson>(r.witness);
     }
     if (r.witness_as_of) {
       j["as_of"] = r.witness_as_of->ToString();
@@ -342,7 +343,7 @@ auto TallyAnalysis(const std::vector<DecisionAnalysis>& results) -> AnalysisTall
 void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnalysis>& results,
                     std::optional<Date> as_of, DiagFormat format) {
   if (format == DiagFormat::kJson) {
-    io.out << ResultsJson(engine, results, !as_of).dump(2) << "\n";
+    io.out << exact_json::Dump(ResultsJson(engine, results, !as_of), 2) << "\n";
     return;
   }
   const AnalysisTally t = TallyAnalysis(results);
@@ -360,7 +361,7 @@ void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<
     for (const DecisionDiff& r : results) {
       out.push_back(DiffJson(r));
     }
-    io.out << out.dump(2) << "\n";
+    io.out << exact_json::Dump(out, 2) << "\n";
     return;
   }
   size_t different = 0;

@@ -17,7 +17,7 @@ auto Outcome(const Engine& e, uint32_t decision, const Value& input, Date as_of,
     return "error " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
   }
   return fmt::format("{}{}", r->applicable ? "" : "not applicable ",
-                     e.ValueToJson(e.DecisionResultType(decision), r->value).dump());
+                     exact_json::Dump(e.ValueToJson(e.DecisionResultType(decision), r->value)));
 }
 
 }  // namespace
@@ -89,7 +89,7 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
                       name, first, again, elsewhere, explained));
     }
     const std::string text = e.ExplanationText(trace);
-    const std::string json = e.ExplanationJson(trace).dump();
+    const std::string json = exact_json::Dump(e.ExplanationJson(trace));
     if (first.rfind("error ", 0) != 0) {
       // The explanation's record of the decision asked for (depth 0, completed last) carries
       // the value that was returned.
@@ -100,7 +100,7 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
       const bool applicable = first.rfind("not applicable ", 0) != 0;
       const bool record_applicable =
           top.via == vm::DecisionRecord::Via::kRule || top.via == vm::DecisionRecord::Via::kDefault;
-      const std::string record_value = e.ValueToJson(e.DecisionResultType(*d), top.value).dump();
+      const std::string record_value = exact_json::Dump(e.ValueToJson(e.DecisionResultType(*d), top.value));
       if (applicable != record_applicable || (applicable && first != record_value)) {
         return failure(fmt::format("{}: the explanation says {} ({}), the evaluation {}", name,
                                    record_applicable ? "applicable" : "not applicable", record_value, first));
@@ -108,7 +108,7 @@ auto CheckGeneratedProgram(std::span<const uint8_t> bytes) -> std::string {
     }
     vm::Trace trace_again;
     (void)Outcome(e, *d, *input, g.as_of, *fresh, &trace_again);
-    if (e.ExplanationText(trace_again) != text || e.ExplanationJson(trace_again).dump() != json) {
+    if (e.ExplanationText(trace_again) != text || exact_json::Dump(e.ExplanationJson(trace_again)) != json) {
       return failure(name + ": the explanation differs between two evaluations");
     }
   }

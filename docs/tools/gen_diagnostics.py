@@ -578,13 +578,15 @@ E['E0908'] = dict(
 E['E0909'] = dict(
     shared=True,
     meaning='A case number cannot be held by its type: an integer beyond the 64-bit range, or a '
-            'number that a `Decimal` cannot hold exactly.',
+            'number for a `Decimal` with more than 18 decimal places or beyond its range. Numbers '
+            'are read from their digits, never rounded through a floating-point value.',
     files={'demo.policy': CASE_POLICY},
     json={'case.json': '{"name": "Ann", "born": "1990-01-02", "mode": "full_time", '
                        '"hours": 9223372036854775808, "rate": 1e30, "skills": [], '
                        '"notice": "P4W", "manager": null}'},
     cmd='policy eval demo.policy -d demo.weekly_hours -i case.json',
-    fix='Check the value; it is most likely a data error.')
+    fix='Check the value; it is most likely a data error. Round a finer decimal to 18 places '
+        'before it is written into the case.')
 
 LEAVE = '''module demo.leave
 

@@ -48,7 +48,7 @@ auto Evaluate(const Engine& e, uint32_t decision, const Value& input, Date as_of
     return RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kJson);
   }
   return (r->applicable ? "" : "not applicable ") +
-         e.ValueToJson(e.DecisionResultType(decision), r->value).dump();
+         exact_json::Dump(e.ValueToJson(e.DecisionResultType(decision), r->value));
 }
 
 }  // namespace
@@ -85,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();  // an explanation changed the value, or evaluation is not deterministic
       }
       (void)e.ExplanationText(trace);
-      (void)e.ExplanationJson(trace).dump();
+      (void)exact_json::Dump(e.ExplanationJson(trace));
     }
   }
   return 0;

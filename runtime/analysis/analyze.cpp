@@ -8,6 +8,7 @@
 #include "runtime/analysis/encode.h"
 #include "runtime/analysis/witness.h"
 #include "runtime/engine/case_search.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy {
 namespace {
@@ -49,7 +50,7 @@ auto Run(const Engine& e, uint32_t decision, const std::string& case_json, Date 
   } else if (!out.result->applicable) {
     out.outcome = "not applicable (no rule applies and there is no default)";
   } else {
-    out.outcome = e.ValueToJson(d.result, out.result->value).dump();
+    out.outcome = exact_json::Dump(e.ValueToJson(d.result, out.result->value));
   }
   return out;
 }
@@ -106,9 +107,9 @@ class Analyzer {
         options_(options),
         pool_(ctx_, options.as_of ? std::optional<int32_t>(options.as_of->days()) : std::nullopt) {
     for (size_t i = 0; i < options.seeds.size(); ++i) {
-      json j = json::parse(options.seeds[i], nullptr, false);
-      if (!j.is_discarded() && j.is_object()) {
-        seeds_.push_back(std::move(j));
+      auto j = exact_json::TryParse<json>(options.seeds[i], InputLimits{}.max_depth);
+      if (j && j->is_object()) {
+        seeds_.push_back(std::move(*j));
         seed_names_.push_back(i < options.seed_names.size() ? options.seed_names[i] : "");
       }
     }
@@ -277,7 +278,7 @@ class Analyzer {
     for (size_t i = 0; i < seeds_.size(); ++i) {
       auto ctx = engine_.NewContext();
       DiagnosticSink diags;
-      if (engine_.ReadCase(d, seeds_[i].dump(), "example.json", *ctx, diags)) {
+      if (engine_.ReadCase(d, exact_json::Dump(seeds_[i]), "example.json", *ctx, diags)) {
         bases_.push_back(seeds_[i]);
         base_names_.push_back(seed_names_[i]);
       }
@@ -287,13 +288,13 @@ class Analyzer {
   }
 
   auto Reproduce(uint32_t d, const json& candidate, Date as_of, const Holds& holds, Finding& f) -> bool {
-    const std::string text = candidate.dump();
+    const std::string text = exact_json::Dump(candidate);
     const Concrete c = Run(engine_, d, text, as_of);
     if (!c.readable || !holds(c)) {
       return false;
     }
     f.status = Finding::Status::kFound;
-    f.witness = candidate.dump(2);
+    f.witness = exact_json::Dump(candidate, 2);
     f.as_of = as_of.ToString();
     f.outcome = c.outcome;
     return true;

@@ -11,6 +11,7 @@
 #include "runtime/analysis/encode_support.h"
 #include "runtime/analysis/witness.h"
 #include "runtime/engine/case_search.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy {
 namespace {
@@ -29,8 +30,8 @@ auto EvaluateInput(const Engine& e, uint32_t decision, const Value& input, Date 
     out.outcome = fmt::format("error {}: {}", GetKindInfo(d.code).code, d.message);
     return out;
   }
-  out.outcome =
-      r->applicable ? e.ValueToJson(e.DecisionResultType(decision), r->value).dump() : "not applicable";
+  out.outcome = r->applicable ? exact_json::Dump(e.ValueToJson(e.DecisionResultType(decision), r->value))
+                              : "not applicable";
   const ir::Decision& id = e.program().ir().decisions[decision];
   if (!trace.records.empty()) {
     const vm::DecisionRecord& top = trace.records.back();
@@ -282,12 +283,12 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
     const Date as_of = options.as_of ? *options.as_of : analysis::ModelAsOf(model, pool).value_or(options.today);
     bool old_ok = false;
     bool new_ok = false;
-    SideResult x = Evaluate(old_set, old_d, candidate.dump(), as_of, &old_ok);
-    SideResult y = Evaluate(new_set, new_d, candidate.dump(), as_of, &new_ok);
+    SideResult x = Evaluate(old_set, old_d, exact_json::Dump(candidate), as_of, &old_ok);
+    SideResult y = Evaluate(new_set, new_d, exact_json::Dump(candidate), as_of, &new_ok);
     if (old_ok && new_ok && x.outcome != y.outcome) {
       out.status = DecisionDiff::Status::kDifferent;
       out.method = "smt";
-      out.witness = candidate.dump(2);
+      out.witness = exact_json::Dump(candidate, 2);
       out.witness_as_of = as_of;
       // The range is claimed only when the interpreters confirm a difference on its first date.
       if (range && as_of == *range->from) {
@@ -396,9 +397,8 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
   std::vector<json> seeds;
   std::vector<std::string> seed_names;
   for (size_t i = 0; i < options.seeds.size(); ++i) {
-    json j = json::parse(options.seeds[i], nullptr, false);
-    if (!j.is_discarded()) {
-      seeds.push_back(std::move(j));
+    if (auto j = exact_json::TryParse<json>(options.seeds[i], InputLimits{}.max_depth)) {
+      seeds.push_back(std::move(*j));
       seed_names.push_back(i < options.seed_names.size() ? options.seed_names[i] : "");
     }
   }
@@ -441,7 +441,7 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
       }
     }
     const Date as_of = dates[i % dates.size()];
-    const std::string text = candidate.dump();
+    const std::string text = exact_json::Dump(candidate);
     bool old_ok = false;
     bool new_ok = false;
     SideResult a = Evaluate(old_set, *old_d, text, as_of, &old_ok);
@@ -453,7 +453,7 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
     ++readable_cases;
     if (a.outcome != b.outcome) {
       out.status = DecisionDiff::Status::kDifferent;
-      out.witness = candidate.dump(2);
+      out.witness = exact_json::Dump(candidate, 2);
       out.witness_as_of = as_of;
       if (!seed_names[origin].empty()) {
         out.witness_base = seed_names[origin];

@@ -8,6 +8,7 @@
 
 #include "core/decimal.h"
 #include "runtime/engine/case_search.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy::analysis {
 namespace {
@@ -42,7 +43,17 @@ auto DecimalJson(const z3::expr& v) -> std::optional<json> {
   if (!d) {
     return std::nullopt;
   }
-  return json::parse(d->ToString(), nullptr, false);
+  return exact_json::Number<json>(*d);
+}
+
+// Whether `a` and `b` are the same number written differently ("7.50" and "7.5").
+auto SameNumber(const json& a, const json& b) -> bool {
+  if (!exact_json::IsNumber(a) || !exact_json::IsNumber(b)) {
+    return false;
+  }
+  const auto x = Decimal::Parse(exact_json::NumberText(a));
+  const auto y = Decimal::Parse(exact_json::NumberText(b));
+  return x && y && *x == *y;
 }
 
 // The JSON object that holds `path`'s last key, creating objects on the way; null when a part
@@ -231,8 +242,8 @@ auto Preferences(const InputPool& pool, const json& base) -> std::vector<z3::exp
         }
         break;
       case Kind::kDecimal:
-        if (at->is_number()) {
-          if (const auto d = Decimal::Parse(at->dump())) {
+        if (exact_json::IsNumber(*at)) {
+          if (const auto d = Decimal::Parse(exact_json::NumberText(*at))) {
             out.push_back(s.e[0] == ctx.int_val(d->CoefficientText().c_str()));
           }
         }
@@ -274,8 +285,8 @@ auto JsonChanges(const json& before, const json& after) -> std::vector<std::stri
       }
       return;
     }
-    if (a != b) {
-      out.push_back(fmt::format("{}: {} -> {}", path, a.dump(), b.dump()));
+    if (a != b && !SameNumber(a, b)) {
+      out.push_back(fmt::format("{}: {} -> {}", path, exact_json::Dump(a), exact_json::Dump(b)));
     }
   };
   walk(walk, before, after, "$");

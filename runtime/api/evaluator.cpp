@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "runtime/api/api_internal.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy::api {
 
@@ -128,7 +129,7 @@ auto Value::to_json() const -> std::string {
   if (set_ == nullptr) {
     return "null";
   }
-  return set_->engine->ValueToJson(type_, EngineValue(raw_)).dump();
+  return exact_json::Dump(set_->engine->ValueToJson(type_, EngineValue(raw_)));
 }
 
 auto Value::to_string() const -> std::string {
@@ -357,7 +358,7 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
     out.explanation =
         fmt::format("as of {}\n", date->ToString()) + set->engine->ExplanationText(impl_->trace);
   } else if (explain == Explain::kJson) {
-    out.explanation = set->engine->ExplanationJson(impl_->trace).dump();
+    out.explanation = exact_json::Dump(set->engine->ExplanationJson(impl_->trace));
   }
   return Result<Outcome>(std::move(out));
 }
@@ -379,9 +380,9 @@ auto Evaluator::EvaluateJson(const Decision& decision, std::string_view case_jso
   j["applicable"] = outcome->applicable;
   j["value"] = impl_->set->engine->ValueToJson(outcome->value.type_, EngineValue(outcome->value.raw_));
   if (explain != Explain::kNone) {
-    j["explanation"] = nlohmann::ordered_json::parse(outcome->explanation);
+    j["explanation"] = exact_json::Parse<nlohmann::ordered_json>(outcome->explanation);
   }
-  return j.dump();
+  return exact_json::Dump(j);
 }
 
 }  // namespace policy::api

@@ -350,7 +350,7 @@ auto Facts::Set(const Field& field, double value, std::span<const size_t> indice
     return MakeError(ErrorCode::kTypeMismatch,
                      fmt::format("field `{}`: {} is not a finite number", field.path(), value));
   }
-  // The shortest text that reads back as the same double ("7.5", "0.1"), as the JSON reader does.
+  // The shortest text that reads back as the same double ("7.5", "0.1"); Set(field, text) is exact.
   return SetDecimal(field, fmt::format("{}", value), indices);
 }
 

@@ -5,6 +5,7 @@
 // search is deterministic for a given seed.
 #pragma once
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,6 +15,8 @@
 
 #include "compiler/base/types.h"
 #include "core/date.h"
+#include "core/decimal.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy {
 
@@ -79,9 +82,14 @@ class CaseMutator {
         }
       }
       case Kind::kDecimal: {
-        const double v = j.is_number() ? j.get<double>() : 0;
+        // Nearby values need not be exact: a step is taken in double, and written as the
+        // shortest text that reads back as it, a number node like every other (exact_json.h).
+        const auto exact = exact_json::IsNumber(j) ? Decimal::Parse(exact_json::NumberText(j)) : std::nullopt;
+        const double v = exact ? exact->ToDouble() : 0;
         static constexpr double kSteps[] = {-1, -0.25, 0.25, 1, 10};
-        j = Below(3) == 0 ? static_cast<double>(Below(41)) : v + kSteps[Below(std::size(kSteps))];
+        const double moved =
+            Below(3) == 0 ? static_cast<double>(Below(41)) : v + kSteps[Below(std::size(kSteps))];
+        j = exact_json::Number<nlohmann::json>(fmt::format("{}", moved));
         return;
       }
       case Kind::kDate: {

@@ -177,13 +177,8 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
       return value.as_bool();
     case Kind::kInt:
       return value.as_int();
-    case Kind::kDecimal: {
-      const Decimal d = value.as_decimal();
-      if (d.IsInteger()) {
-        return static_cast<int64_t>(d.coefficient() / Decimal::kUnit);
-      }
-      return d.ToDouble();
-    }
+    case Kind::kDecimal:
+      return exact_json::Number<json>(value.as_decimal());
     case Kind::kText:
       return std::string(value.as_text());
     case Kind::kDate:
@@ -214,7 +209,7 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
           if (a.is_string() && b.is_string()) {
             return a.get_ref<const std::string&>() < b.get_ref<const std::string&>();
           }
-          return a.dump() < b.dump();
+          return exact_json::Dump(a) < exact_json::Dump(b);
         });
       }
       return arr;

@@ -18,6 +18,7 @@
 #include "compiler/diag/diagnostic.h"
 #include "compiler/pipeline.h"
 #include "core/date.h"
+#include "runtime/engine/exact_json.h"
 #include "runtime/vm/eval.h"
 #include "runtime/vm/jit_tier.h"
 
@@ -103,11 +104,13 @@ class Engine {
   auto Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Context& ctx, vm::Trace* trace,
                 DiagnosticSink& diags) const -> std::optional<vm::DecisionResult>;
 
-  // The decision's value in the JSON encoding of the decision catalogue.
+  // The decision's value in the JSON encoding of the decision catalogue. A `Decimal` is its exact
+  // text, so write the result with exact_json::Dump, never nlohmann's dump().
   auto ValueToJson(TypeId type, const Value& value) const -> nlohmann::ordered_json;
   auto DecisionResultType(uint32_t decision) const -> TypeId;
 
   auto ExplanationText(const vm::Trace& trace) const -> std::string;
+  // Holds values as ValueToJson does: write it with exact_json::Dump.
   auto ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_json;
 
   // Runs every in-language test whose "module name" contains `filter` (all when empty).

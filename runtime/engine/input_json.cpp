@@ -1,18 +1,56 @@
 // Case records: JSON text -> runtime values, guided by the declared record type. Every
 // mismatch is reported with its JSON path ($.programme.mode) and, for enum values, a
 // suggestion; the whole record is checked so one run lists every problem.
+//
+// Numbers are read from their text (runtime/engine/exact_json.h): the digits written in the case
+// reach Decimal::Parse as they are, never through a double.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "runtime/engine/engine.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy {
 namespace {
 
 using json = nlohmann::json;
 
-struct TooDeep {};
+// The decimal places a `Decimal` holds, named in the error for a number with more.
+constexpr int kDecimalPlaces = Decimal::kPlaces;
+
+// The decimal places of JSON number text once trailing zeros are dropped: 2 for "7.250" and for
+// "2.5E-1" (0.25), 0 for "1e3" and "12.0".
+auto DecimalPlaces(std::string_view text) -> int64_t {
+  const size_t e = text.find_first_of("eE");
+  const std::string_view mantissa = text.substr(0, e);
+  int64_t exponent = 0;
+  if (e != std::string_view::npos) {
+    const std::string_view digits = text.substr(e + 1);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    for (const char c : digits) {
+      if (c >= '0' && c <= '9') {
+        exponent = std::min<int64_t>(exponent * 10 + (c - '0'), 1'000'000'000);
+      }
+    }
+    exponent = negative ? -exponent : exponent;
+  }
+  const size_t point = mantissa.find('.');
+  std::string_view fraction = point == std::string_view::npos ? "" : mantissa.substr(point + 1);
+  std::string digits = std::string(mantissa.substr(0, point)) + std::string(fraction);
+  digits.erase(0, std::min(digits.find_first_not_of("-0"), digits.size()));
+  if (digits.empty()) {
+    return 0;  // zero
+  }
+  const size_t zeros = digits.size() - 1 - digits.find_last_not_of('0');
+  return std::max<int64_t>(0, static_cast<int64_t>(fraction.size()) - exponent - static_cast<int64_t>(zeros));
+}
 
 auto JsonTypeName(const json& j) -> const char* {
+  if (exact_json::IsNumber(j)) {
+    return exact_json::IsIntegerText(exact_json::NumberText(j)) ? "an integer" : "a number";
+  }
   switch (j.type()) {
     case json::value_t::null:
       return "null";
@@ -61,8 +99,9 @@ class Binder {
         if (j.is_number_integer() && (!j.is_number_unsigned() || j.get<uint64_t>() <= INT64_MAX)) {
           return Value::Int(j.get<int64_t>());
         }
-        if (j.is_number_unsigned()) {
-          Report(DiagCode::kInputOutOfRange, path, fmt::format("{} is too large for an `Int`", j.dump()));
+        if (exact_json::IsNumber(j) && exact_json::IsIntegerText(exact_json::NumberText(j))) {
+          Report(DiagCode::kInputOutOfRange, path,
+                 fmt::format("{} is too large for an `Int`", exact_json::NumberText(j)));
           return Value();
         }
         return Mismatch(j, path, "an integer");
@@ -72,17 +111,23 @@ class Binder {
             return Value::Dec(*d);
           }
         }
-        if (j.is_number()) {
-          // Shortest text that reads back as the same double: "7.5", "0.1".
-          const std::string text = j.is_number_float() ? fmt::format("{}", j.get<double>()) : j.dump();
-          if (const auto d = Decimal::Parse(text)) {
-            return Value::Dec(*d);
-          }
-          Report(DiagCode::kInputOutOfRange, path,
-                 fmt::format("{} cannot be held exactly as a `Decimal`", text));
-          return Value();
+        if (!exact_json::IsNumber(j)) {
+          return Mismatch(j, path, "a number");
         }
-        return Mismatch(j, path, "a number");
+        // The number exactly as the case writes it: "1234567.891234567891", "2.5E-1".
+        const std::string text = exact_json::NumberText(j);
+        if (const auto d = Decimal::Parse(text)) {
+          return Value::Dec(*d);
+        }
+        if (const int64_t places = DecimalPlaces(text); places > kDecimalPlaces) {
+          Report(DiagCode::kInputOutOfRange, path,
+                 fmt::format("{} has {} decimal places; a `Decimal` holds at most {}", text, places,
+                             kDecimalPlaces))
+              .WithHelp(fmt::format("round it to {} decimal places", kDecimalPlaces));
+        } else {
+          Report(DiagCode::kInputOutOfRange, path, fmt::format("{} is out of range for a `Decimal`", text));
+        }
+        return Value();
       }
       case Kind::kText:
         if (j.is_string()) {
@@ -276,16 +321,8 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
   }
   json parsed;
   try {
-    const int max_depth = limits.max_depth;
-    // nlohmann counts from 0 (the outermost value), so level `max_depth` is index max_depth - 1.
-    json::parser_callback_t limit_depth = [max_depth](int depth, json::parse_event_t, json&) {
-      if (depth >= max_depth) {
-        throw TooDeep{};
-      }
-      return true;
-    };
-    parsed = json::parse(json_text.begin(), json_text.end(), limit_depth);
-  } catch (const TooDeep&) {
+    parsed = exact_json::Parse<json>(json_text, limits.max_depth);
+  } catch (const exact_json::TooDeep&) {
     diags.ReportInput(
         DiagCode::kInputTooLarge, file, "",
         fmt::format("the case nests objects and arrays more than {} levels deep", limits.max_depth));

@@ -70,7 +70,7 @@ auto Outcome(const Engine& e, const std::string& decision, const std::string& js
   EXPECT_TRUE(input.has_value());
   const auto r = e.Evaluate(d, *input, as_of, *ctx, nullptr, diags);
   EXPECT_TRUE(r.has_value());
-  return e.ValueToJson(e.DecisionResultType(d), r->value).dump();
+  return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
 }
 
 TEST(DiffTest, DroppingTheExchangeExceptionIsFoundWithAnExchangeStudent) {
@@ -152,6 +152,39 @@ TEST(DiffTest, ChangingAThresholdIsFoundAtTheBoundary) {
   ASSERT_EQ(same.size(), 1U);
   EXPECT_EQ(same[0].status, DecisionDiff::Status::kSame);
   EXPECT_TRUE(same[0].proven);
+}
+
+// `>` against `>=` differs only at the boundary itself, a decimal with 18 places: the seed that
+// sits on it (bounded search) and Z3's witness both reach the interpreters and the witness text
+// exactly. Through a double the boundary would read as 0.12345678901234568, where both agree.
+TEST(DiffTest, AThresholdWith18PlacesIsFoundExactly) {
+  const char* kOld =
+      "module m\nrecord C {\n  rate: Decimal\n}\ndecision high(c: C) -> Bool\n  default false\n  rule r\n"
+      "    when c.rate > 0.123456789012345678\n    then true\n";
+  const char* kNew =
+      "module m\nrecord C {\n  rate: Decimal\n}\ndecision high(c: C) -> Bool\n  default false\n  rule r\n"
+      "    when c.rate >= 0.123456789012345678\n    then true\n";
+  const LoadResult a = Engine::LoadSources({{"m.policy", kOld}});
+  const LoadResult b = Engine::LoadSources({{"m.policy", kNew}});
+  ASSERT_TRUE(a.engine && b.engine);
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  options.seeds = {R"({"rate": 0.123456789012345678})"};
+  options.prove = false;
+  options.budget = 1;
+  const auto searched = DiffPolicySets(*a.engine, *b.engine, options);
+  ASSERT_EQ(searched.size(), 1U);
+  ASSERT_EQ(searched[0].status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(searched[0].witness, "{\n  \"rate\": 0.123456789012345678\n}");
+  options.seeds = {R"({"rate": 7.5})"};
+  options.prove = true;
+  const auto proved = DiffPolicySets(*a.engine, *b.engine, options);
+  ASSERT_EQ(proved.size(), 1U);
+  ASSERT_EQ(proved[0].status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(proved[0].method, "smt");
+  EXPECT_EQ(proved[0].witness, "{\n  \"rate\": 0.123456789012345678\n}");
+  EXPECT_EQ(proved[0].old_side.outcome, "false");
+  EXPECT_EQ(proved[0].new_side.outcome, "true");
 }
 
 TEST(DiffTest, APolicySetDoesNotDifferFromItself) {

@@ -345,6 +345,48 @@ decision d(c: Case) -> Int
   EXPECT_EQ(ok->value.as_int(), 1);
 }
 
+// Decimals pass through the API's JSON exactly: read from the case's digits, written back as
+// the result's (EvaluateJson, its explanation, Value::to_json), never through a double.
+TEST(ApiDecimalTest, JsonInAndOutIsExact) {
+  auto loaded = PolicySet::LoadSources({{"pay.policy", R"(module pay
+record Case { rate: Decimal, hours: List<Decimal> }
+decision rate(c: Case) -> Decimal
+  default c.rate
+decision hours(c: Case) -> List<Decimal>
+  default c.hours
+)"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  const Decision rate = *loaded->decision("pay.rate");
+  const Decision hours = *loaded->decision("pay.hours");
+  const std::string json = R"({"rate": 123456.789012345678, "hours": [7.5, 2.5E-1, 0.000000000000000001]})";
+  Evaluator ev(*loaded);
+  auto out = ev.EvaluateJson(rate, json, AsOf(), Explain::kJson);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->substr(0, out->find(",\"explanation\"")),
+            R"({"decision":"pay.rate","as_of":"2025-09-01","applicable":true,"value":123456.789012345678)");
+  EXPECT_NE(out->find(R"("value":123456.789012345678,"decided_by")"), std::string::npos) << *out;
+  auto list = ev.EvaluateJson(hours, json, AsOf());
+  ASSERT_TRUE(list.ok());
+  EXPECT_NE(list->find(R"("value":[7.5,0.25,0.000000000000000001])"), std::string::npos) << *list;
+
+  auto facts = rate.FactsFromJson(json);
+  ASSERT_TRUE(facts.ok());
+  auto r = ev.Evaluate(rate, *facts, AsOf(), Explain::kJson);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->value.to_json(), "123456.789012345678");
+  EXPECT_EQ(r->value.as_decimal_text(), "123456.789012345678");
+  EXPECT_NE(r->explanation.find(R"("value":123456.789012345678)"), std::string::npos) << r->explanation;
+
+  auto too_fine = rate.FactsFromJson(R"({"rate": 0.1234567890123456789, "hours": []})");
+  ASSERT_FALSE(too_fine.ok());
+  EXPECT_EQ(too_fine.error().code, ErrorCode::kInvalidInput);
+  ASSERT_EQ(too_fine.error().diagnostics.size(), 1U);
+  const auto& diag = too_fine.error().diagnostics[0];
+  EXPECT_EQ(diag.code, "E0909");
+  EXPECT_EQ(diag.json_path, "$.rate");
+  EXPECT_EQ(diag.message, "0.1234567890123456789 has 19 decimal places; a `Decimal` holds at most 18");
+}
+
 TEST(ApiLoadTest, CompileErrorsCarryEveryDiagnosticWithLocations) {
   auto loaded = PolicySet::LoadSources(
       {{"bad.policy", "module bad\ndecision d(c: Case) -> Bool\n  rule r when x then true\n"}});

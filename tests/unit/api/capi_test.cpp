@@ -120,6 +120,47 @@ TEST_F(CApiTest, JsonContractInOneCall) {
   policy_decision_free(d);
 }
 
+// Decimals through the C API's JSON: policy_evaluate_json and policy_result_json write the
+// digits the case had.
+TEST(CApiDecimalTest, JsonInAndOutIsExact) {
+  const std::string source =
+      "module pay\nrecord Case { rate: Decimal }\ndecision rate(c: Case) -> Decimal\n  default c.rate\n";
+  policy_set* set = nullptr;
+  policy_error* err = nullptr;
+  ASSERT_EQ(policy_set_load_source("pay.policy", source.data(), source.size(), &set, &err), POLICY_OK)
+      << Take(err);
+  policy_decision* d = nullptr;
+  ASSERT_EQ(policy_decision_find(set, "pay.rate", &d, &err), POLICY_OK) << Take(err);
+  policy_evaluator* ev = nullptr;
+  ASSERT_EQ(policy_evaluator_new(set, &ev, &err), POLICY_OK);
+  const std::string json = R"({"rate": 922337203685477580.7})";
+  char* out = nullptr;
+  ASSERT_EQ(
+      policy_evaluate_json(ev, d, json.data(), json.size(), "2025-09-01", POLICY_EXPLAIN_NONE, &out, &err),
+      POLICY_OK)
+      << Take(err);
+  EXPECT_STREQ(
+      out, R"({"decision":"pay.rate","as_of":"2025-09-01","applicable":true,"value":922337203685477580.7})");
+  policy_string_free(out);
+
+  policy_facts* facts = nullptr;
+  ASSERT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_OK) << Take(err);
+  policy_result* r = nullptr;
+  ASSERT_EQ(policy_evaluate(ev, d, facts, kAsOf, POLICY_EXPLAIN_NONE, &r, &err), POLICY_OK) << Take(err);
+  EXPECT_STREQ(policy_result_json(r), "922337203685477580.7");
+  policy_result_free(r);
+
+  const std::string too_fine = R"({"rate": 1e-19})";
+  EXPECT_EQ(policy_evaluate_json(ev, d, too_fine.data(), too_fine.size(), "2025-09-01", POLICY_EXPLAIN_NONE,
+                                 &out, &err),
+            POLICY_ERR_INVALID_INPUT);
+  EXPECT_NE(Take(err).find("1e-19 has 19 decimal places"), std::string::npos);
+  policy_facts_free(facts);
+  policy_evaluator_free(ev);
+  policy_decision_free(d);
+  policy_set_free(set);
+}
+
 TEST_F(CApiTest, NullsAndUnknownNamesAreStatuses) {
   policy_error* err = nullptr;
   policy_decision* d = nullptr;

@@ -132,7 +132,7 @@ auto Outcome(const Engine& e, const std::string& decision, const std::string& js
   if (!r) {
     return "error: " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
   }
-  return e.ValueToJson(e.DecisionResultType(d), r->value).dump();
+  return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
 }
 
 class BuiltinRegistryTest : public testing::TestWithParam<BuiltinInfo> {};

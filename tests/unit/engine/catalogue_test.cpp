@@ -73,12 +73,12 @@ TEST(CatalogueTest, EveryDecisionEvaluatesOnEveryExampleCase) {
     const fs::path expected_file = root / "examples/expected" / file.filename();
     if (update) {
       fs::create_directories(expected_file.parent_path());
-      std::ofstream(expected_file, std::ios::binary) << actual.dump(2) << "\n";
+      std::ofstream(expected_file, std::ios::binary) << exact_json::Dump(actual, 2) << "\n";
       continue;
     }
     ASSERT_TRUE(fs::exists(expected_file))
         << expected_file << " is missing (POLICY_GOLDEN_UPDATE=1 writes it)";
-    const auto expected = nlohmann::ordered_json::parse(ReadAll(expected_file));
+    const auto expected = exact_json::Parse<nlohmann::ordered_json>(ReadAll(expected_file));
     for (const std::string& name : names) {
       EXPECT_EQ(actual[name], expected.value(name, nlohmann::ordered_json()))
           << name << " on " << file.filename() << " as of " << kAsOf;

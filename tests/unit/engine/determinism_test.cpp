@@ -66,8 +66,8 @@ auto EverythingAsText(const Engine& e) -> std::string {
         out += "error " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kJson);
         continue;
       }
-      out += e.ValueToJson(e.DecisionResultType(d), r->value).dump() + "\n";
-      out += e.ExplanationText(trace) + e.ExplanationJson(trace).dump() + "\n";
+      out += exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value)) + "\n";
+      out += e.ExplanationText(trace) + exact_json::Dump(e.ExplanationJson(trace)) + "\n";
     }
   }
   return out;
@@ -124,7 +124,7 @@ decision names(c: Case) -> Set<Text>
     EXPECT_TRUE(input.has_value());
     const auto r = e.Evaluate(d, *input, *Date::FromCivil(2025, 1, 1), *ctx, nullptr, diags);
     EXPECT_TRUE(r.has_value());
-    return e.ValueToJson(e.DecisionResultType(d), r->value).dump();
+    return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
   };
   // The decision catalogue's JSON contract: a set is written sorted by the code points of its
   // strings (not in declaration order, not in locale order).

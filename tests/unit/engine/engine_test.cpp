@@ -64,7 +64,8 @@ TEST_F(EngineTest, EvaluatesTheExampleCases) {
     ASSERT_TRUE(input.has_value()) << file;
     const auto r = e.Evaluate(d, *input, *Date::Parse("2025-09-01"), *ctx, nullptr, diags);
     ASSERT_TRUE(r.has_value());
-    EXPECT_EQ(e.ValueToJson(e.DecisionResultType(d), r->value).dump(), std::to_string(hours)) << file;
+    EXPECT_EQ(exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value)), std::to_string(hours))
+        << file;
   }
 }
 
@@ -134,7 +135,7 @@ TEST_F(EngineTest, JsonEncodingFollowsTheCatalogue) {
     vm::EvalError error;
     const auto d = *e.FindDecision(name);
     const auto r = e.program().Evaluate(*ctx, d, {}, *Date::Parse("2025-01-01"), nullptr, &error);
-    return e.ValueToJson(e.DecisionResultType(d), r->value).dump();
+    return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
   };
   EXPECT_EQ(json_of("t.s"), R"(["ACCEPTANCE_LETTER","ID995A","PHOTO","none"])");
   EXPECT_EQ(json_of("t.w"), R"("P26W")");
