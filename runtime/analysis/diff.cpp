@@ -237,10 +237,10 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   }
   // Over every date: the first and last dates with a difference, by bisection (each step a
   // shorter check; an undecided one leaves the range unknown), and the witness on the first.
+  const z3::model any_model = solver.get_model();  // later checks replace the solver's model
   std::optional<Period> range;
   if (pool.as_of_is_symbolic()) {
-    const z3::model first_model = solver.get_model();
-    if (const auto w = analysis::ModelAsOf(first_model, pool)) {
+    if (const auto w = analysis::ModelAsOf(any_model, pool)) {
       z3::params quick(ctx);
       quick.set("timeout", std::min(options.timeout_ms, 2000U));
       solver.set(quick);
@@ -274,7 +274,7 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
     }
     if (constraints == &hard) {
       for (size_t i = 0; i < seeds.size(); ++i) {
-        models.emplace_back(solver.get_model(), i);
+        models.emplace_back(any_model, i);
       }
     }
   }
@@ -291,8 +291,21 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
       out.witness = exact_json::Dump(candidate, 2);
       out.witness_as_of = as_of;
       // The range is claimed only when the interpreters confirm a difference on its first date.
+      // The witness is then shown today if the same case differs today too, which reads better
+      // than a date in year 1 for a change that has always applied.
       if (range && as_of == *range->from) {
         out.differs_on = range;
+        if (range->Contains(options.today) && options.today != as_of) {
+          bool old_today = false;
+          bool new_today = false;
+          SideResult xt = Evaluate(old_set, old_d, exact_json::Dump(candidate), options.today, &old_today);
+          SideResult yt = Evaluate(new_set, new_d, exact_json::Dump(candidate), options.today, &new_today);
+          if (old_today && new_today && xt.outcome != yt.outcome) {
+            out.witness_as_of = options.today;
+            x = std::move(xt);
+            y = std::move(yt);
+          }
+        }
       }
       if (i < seed_names.size() && !seed_names[i].empty()) {
         out.witness_base = seed_names[i];

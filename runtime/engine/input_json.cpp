@@ -125,7 +125,9 @@ class Binder {
                              kDecimalPlaces))
               .WithHelp(fmt::format("round it to {} decimal places", kDecimalPlaces));
         } else {
-          Report(DiagCode::kInputOutOfRange, path, fmt::format("{} is out of range for a `Decimal`", text));
+          Report(DiagCode::kInputOutOfRange, path,
+                 fmt::format("{} is out of range for a `Decimal` (less than 10^{} in magnitude)", text,
+                             Decimal::kIntegerDigits));
         }
         return Value();
       }

@@ -133,21 +133,21 @@ TEST(CApiDecimalTest, JsonInAndOutIsExact) {
   ASSERT_EQ(policy_decision_find(set, "pay.rate", &d, &err), POLICY_OK) << Take(err);
   policy_evaluator* ev = nullptr;
   ASSERT_EQ(policy_evaluator_new(set, &ev, &err), POLICY_OK);
-  const std::string json = R"({"rate": 922337203685477580.7})";
+  const std::string json = R"({"rate": 99999999999999999.999999999999999999})";
   char* out = nullptr;
   ASSERT_EQ(
       policy_evaluate_json(ev, d, json.data(), json.size(), "2025-09-01", POLICY_EXPLAIN_NONE, &out, &err),
       POLICY_OK)
       << Take(err);
   EXPECT_STREQ(
-      out, R"({"decision":"pay.rate","as_of":"2025-09-01","applicable":true,"value":922337203685477580.7})");
+      out, R"({"decision":"pay.rate","as_of":"2025-09-01","applicable":true,"value":99999999999999999.999999999999999999})");
   policy_string_free(out);
 
   policy_facts* facts = nullptr;
   ASSERT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_OK) << Take(err);
   policy_result* r = nullptr;
   ASSERT_EQ(policy_evaluate(ev, d, facts, kAsOf, POLICY_EXPLAIN_NONE, &r, &err), POLICY_OK) << Take(err);
-  EXPECT_STREQ(policy_result_json(r), "922337203685477580.7");
+  EXPECT_STREQ(policy_result_json(r), "99999999999999999.999999999999999999");
   policy_result_free(r);
 
   const std::string too_fine = R"({"rate": 1e-19})";

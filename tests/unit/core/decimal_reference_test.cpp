@@ -14,6 +14,7 @@
 #include "core/decimal.h"
 #include "runtime/analysis/encode.h"
 #include "runtime/engine/engine.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy {
 namespace {
@@ -159,7 +160,7 @@ auto Outcome(const Engine& e, const Row& r, bool native) -> std::string {
     }
     return "error: " + text;
   }
-  return e.ValueToJson(e.DecisionResultType(d), result->value).dump();
+  return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), result->value));
 }
 
 TEST(DecimalReference, TheInterpreterMatchesPythonDecimal) {
