@@ -104,6 +104,9 @@ expr
   | expr LPAREN argList? RPAREN                                                 # CallExpr
   | expr WITH LBRACE fieldUpdate (COMMA fieldUpdate)* COMMA? RBRACE             # WithExpr
   | expr unit=(DAYS | WEEKS | MONTHS | YEARS)                                   # DurationExpr
+  // `e as of d`: e on the date d. Binds tighter than arithmetic, so its date is a field chain,
+  // a call or a literal (`f(c) as of c.applied_on`); bracket anything longer.
+  | expr AS OF expr                                                             # AsOfExpr
   | MINUS expr                                                                  # NegExpr
   | expr op=(STAR | SLASH | PERCENT) expr                                       # MulExpr
   | expr op=(PLUS | MINUS) expr                                                 # AddExpr

@@ -175,6 +175,7 @@ class Checker {
   enum class Family : uint8_t { kUnknown, kDays, kMonths };
 
   auto CheckDuration(ast::Expr& e, Body& body) -> TypeId;
+  auto CheckAsOfDate(ast::Expr& e, Body& body, TypeId expected) -> TypeId;
   auto CheckNeg(ast::Expr& e, Body& body, TypeId expected) -> TypeId;
   auto CheckIn(ast::Expr& e, Body& body) -> TypeId;
   auto CheckIs(ast::Expr& e, Body& body) -> TypeId;

@@ -180,6 +180,8 @@ auto Checker::CheckExprInner(ExprPtr& ep, Body& body, TypeId expected) -> TypeId
       return CheckWith(e, body);
     case ExprKind::kDuration:
       return CheckDuration(e, body);
+    case ExprKind::kAsOfDate:
+      return CheckAsOfDate(e, body, expected);
     case ExprKind::kNeg:
       return CheckNeg(e, body, expected);
     case ExprKind::kNot: {

@@ -24,6 +24,15 @@ auto Checker::CheckDuration(Expr& e, Body& body) -> TypeId {
   return TypeTable::kDurationId;
 }
 
+// `e as of d`: e on the date d (docs/language.md, "The law on a date of the case"). The date is
+// a `Date`; an optional one must be resolved first (`?? as_of`, `match`), because which law a
+// missing date stands for is the policy writer's choice, not the language's. The value is e's.
+auto Checker::CheckAsOfDate(Expr& e, Body& body, TypeId expected) -> TypeId {
+  CheckExpr(e.kids[1], body, TypeTable::kDateId);
+  Require(e.kids[1], TypeTable::kDateId, body, "`as of`");
+  return CheckExpr(e.kids[0], body, expected);
+}
+
 auto Checker::CheckNeg(Expr& e, Body& body, TypeId expected) -> TypeId {
   const TypeId t = CheckExpr(e.kids[0], body, expected);
   if (IsError(t) || t == TypeTable::kIntId || t == TypeTable::kDecimalId || t == TypeTable::kDurationId) {

@@ -50,6 +50,9 @@ enum class Op : uint8_t {
   kAggregate,      // agg over kids[0] binding slot a, body kids[1]
   kMatchEnum,      // kids[0] scrutinee (enum, maybe optional); table[ordinal] = arm; b = arm for none
   kMatchOptional,  // kids[0] scrutinee; kids[1] none arm; kids[2] some arm with slot a bound
+  kAsOfDate,       // kids[0] as of kids[1]: kids[1] first, then kids[0] with kids[1] as the
+                   // evaluation date (kAsOf, effective periods, decisions it calls); a = the
+                   // constant holding kids[1]'s source text, for explanations
 };
 
 enum class ArithOp : uint8_t { kAdd, kSub, kMul, kDiv, kMod };

@@ -299,6 +299,15 @@ class Lowerer {
         n->kids.push_back(std::move(count));
         return n;
       }
+      case ExprKind::kAsOfDate: {
+        auto n = Make(Op::kAsOfDate, e);
+        n->kids.push_back(Lower(*e.kids[0]));
+        n->kids.push_back(Lower(*e.kids[1]));
+        n->a = static_cast<uint32_t>(program_->constants.size());
+        const Span d = e.kids[1]->span;
+        program_->constants.push_back(program_->arena.NewText(std::string(sources_.Get(d.file).Slice(d))));
+        return n;
+      }
       case ExprKind::kNeg:
       case ExprKind::kNot: {
         auto n = Make(e.kind == ExprKind::kNeg ? Op::kNeg : Op::kNot, e);

@@ -9,9 +9,10 @@ namespace {
 
 auto OpName(const Node& n) -> std::string {
   static constexpr const char* kNames[] = {
-      "const", "local",    "global", "as_of", "field",   "call", "decide",    "builtin",    "not",
-      "neg",   "and",      "or",     "arith", "compare", "eq",   "in",        "is_none",    "coalesce",
-      "if",    "duration", "record", "with",  "list",    "set",  "aggregate", "match_enum", "match_optional"};
+      "const",   "local", "global",  "as_of",     "field",      "call",           "decide",
+      "builtin", "not",   "neg",     "and",       "or",         "arith",          "compare",
+      "eq",      "in",    "is_none", "coalesce",  "if",         "duration",       "record",
+      "with",    "list",  "set",     "aggregate", "match_enum", "match_optional", "as_of_date"};
   static constexpr const char* kArith[] = {"add", "sub", "mul", "div", "mod"};
   static constexpr const char* kCmp[] = {"lt", "le", "gt", "ge"};
   static constexpr const char* kAgg[] = {"all", "any", "count", "sum", "min", "max", "filter", "map"};
@@ -58,6 +59,9 @@ void Print(const Program& p, const Node& n, int depth, std::string& out) {
       break;
     case Op::kCallBuiltin:
       out += fmt::format(" {}", GetBuiltin(static_cast<Builtin>(n.a)).name);
+      break;
+    case Op::kAsOfDate:
+      out += fmt::format(" `{}`", p.constants[n.a].as_text());
       break;
     default:
       break;

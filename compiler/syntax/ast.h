@@ -34,6 +34,7 @@ enum class ExprKind : uint8_t {
   kCall,       // kids[0](kids[1..])
   kWith,       // kids[0] with { paths[i] = kids[i+1] }
   kDuration,   // kids[0] <unit>
+  kAsOfDate,   // kids[0] as of kids[1]: kids[0] evaluated with the evaluation date kids[1]
   kNeg,        // -kids[0]
   kNot,        // not kids[0]
   kBinary,     // kids[0] op kids[1]

@@ -411,6 +411,13 @@ class Builder {
       }
       return e;
     }
+    if (auto* a = dynamic_cast<P::AsOfExprContext*>(&ctx)) {
+      // expr AS OF expr
+      auto e = NewExpr(ast::ExprKind::kAsOfDate, span);
+      e->kids.push_back(Expr(*a->expr(0)));
+      e->kids.push_back(Expr(*a->expr(1)));
+      return e;
+    }
     if (auto* n = dynamic_cast<P::NegExprContext*>(&ctx)) {
       auto e = NewExpr(ast::ExprKind::kNeg, span);
       e->kids.push_back(Expr(*n->expr()));

@@ -279,6 +279,8 @@ class Printer {
         return "With";
       case ast::ExprKind::kDuration:
         return fmt::format("Duration {}", UnitName(e.unit, true));
+      case ast::ExprKind::kAsOfDate:
+        return "AsOf";
       case ast::ExprKind::kNeg:
         return "Neg";
       case ast::ExprKind::kNot:

@@ -135,6 +135,7 @@ Encoder::Encoder(const ir::Program& program, InputPool& pool, Encoder* calendar_
     : program_(program),
       pool_(pool),
       ctx_(pool.ctx()),
+      as_of_(pool.as_of()),
       calendar_(calendar_from != nullptr ? calendar_from : this) {}
 
 auto Encoder::Scalar(const z3::expr& e) -> Sym {
@@ -175,6 +176,9 @@ auto Encoder::Key(const std::vector<Sym>& args) -> std::string {
   for (const Sym& a : args) {
     add(add, a);
   }
+  // A call answers for a date too (`e as of d`): the same arguments on another date are
+  // another call.
+  key += "@" + std::to_string(as_of_.id());
   return key;
 }
 
@@ -206,7 +210,7 @@ auto Encoder::CallDecision(uint32_t d, const std::vector<Sym>& args) -> const De
 
 auto Encoder::EncodeDecision(uint32_t d, const std::vector<Sym>& args) -> DecisionSym {
   const ir::Decision& id = program_.decisions[d];
-  const z3::expr& as_of = pool_.as_of();
+  const z3::expr as_of = as_of_;
   // Period::Contains, as a term over the symbolic date.
   const auto in_period = [&](const Period& p) {
     z3::expr c = ctx_.bool_val(true);

@@ -166,6 +166,9 @@ class Encoder {
   const ir::Program& program_;
   InputPool& pool_;
   z3::context& ctx_;
+  // The date being encoded for: the pool's evaluation date, or inside `e as of d` the encoding
+  // of d. Part of every call's memo key (Key).
+  z3::expr as_of_;
   std::vector<z3::expr> axioms_;
   std::map<std::string, DecisionSym> decision_memo_;
   std::map<std::string, Memo> call_memo_;  // functions and globals, by arguments

@@ -45,7 +45,20 @@ auto Encoder::EncodeRaw(const ir::Node& n, Frame& f) -> Sym {
       return v;
     }
     case Op::kAsOf:
-      return MkScalar(pool_.as_of());
+      return MkScalar(as_of_);
+    case Op::kAsOfDate: {
+      // The subexpression over the date d, exactly as the evaluation date is encoded (and as the
+      // interpreter sets it): d is encoded first, on the date in force.
+      const Sym date = Plain(Encode(*n.kids[1], f));
+      if (date.shape != Shape::kScalar || date.e.empty()) {
+        return Havoc(n.type, "`as of` a date the encoding does not model");
+      }
+      const z3::expr saved = as_of_;
+      as_of_ = date.e[0];
+      Sym v = Encode(*n.kids[0], f);
+      as_of_ = saved;
+      return v;
+    }
     case Op::kField: {
       const Sym base = Plain(Encode(*n.kids[0], f));
       if (base.shape == Shape::kRecord && n.a < base.items.size()) {

@@ -272,6 +272,8 @@ auto DisplayOrder(const vm::Trace& trace) -> std::vector<size_t> {
 
 auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
   std::string out;
+  // The date each depth was evaluated on, to say where `as of` changed it.
+  std::vector<Date> dates;
   for (const size_t i : DisplayOrder(trace)) {
     const vm::DecisionRecord& rec = trace.records[i];
     const ir::Decision& d = ir_->decisions[rec.decision];
@@ -279,7 +281,15 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
     const bool applicable = rec.via != vm::DecisionRecord::Via::kNotApplicable &&
                             rec.via != vm::DecisionRecord::Via::kNotInEffect;
     const std::string value = applicable ? FormatValue(ir_->types, d.result, rec.value) : "not applicable";
-    out += fmt::format("{}{} = {}{}\n", indent, d.name, value, rec.depth > 0 ? "  (used above)" : "");
+    dates.resize(rec.depth + 1);
+    dates[rec.depth] = rec.as_of;
+    std::string used;
+    if (rec.depth > 0 && rec.as_of != dates[rec.depth - 1]) {
+      used = fmt::format("  (used above, as of {}: `{}`)", rec.as_of.ToString(), rec.as_of_reason);
+    } else if (rec.depth > 0) {
+      used = "  (used above)";
+    }
+    out += fmt::format("{}{} = {}{}\n", indent, d.name, value, used);
     switch (rec.via) {
       case vm::DecisionRecord::Via::kRule:
         for (const uint32_t r : rec.deciding_rules) {
@@ -356,6 +366,10 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
     j["depth"] = rec.depth;
     j["value"] = ValueToJson(d.result, rec.value);
     j["decided_by"] = ViaName(rec.via);
+    if (!rec.as_of_reason.empty()) {
+      j["as_of"] = rec.as_of.ToString();  // inside `e as of d`: d, and its text
+      j["as_of_expr"] = std::string(rec.as_of_reason);
+    }
     if (d.is_parameter) {
       j["parameter"] = true;
     }

@@ -1,6 +1,7 @@
 // Every way lowered code leaves itself: an interpreter operation, a C helper, a call to another
-// decision (memoised when its arguments are parameters) or function (inlined when small). Kept
-// together because each must keep the step count exact across the call (Charge, NativeState).
+// decision (memoised when its arguments are parameters) or function (inlined when small), and
+// `e as of d`, which changes the date callees read. Kept together because each must keep the
+// step count exact and NativeState right across the call (Charge, NativeState).
 #include "runtime/jit/lowering.h"
 
 namespace policy::jit {
@@ -137,7 +138,8 @@ auto FunctionLowering::RootsOf(const ir::Node& call) const -> std::vector<int32_
 auto FunctionLowering::CallDecision(uint32_t decision, const std::vector<V>& args,
                                     const std::vector<int32_t>& roots) -> V {
   llvm::Function* callee = l_.Decision(decision);
-  if (std::find(roots.begin(), roots.end(), -1) != roots.end()) {
+  // Under `as of` the callee answers for another date than the memo's: no memo there.
+  if (as_of_depth_ > 0 || std::find(roots.begin(), roots.end(), -1) != roots.end()) {
     return Call(callee, args);
   }
   auto [it, fresh] = memos_.try_emplace({decision, roots});
@@ -166,6 +168,29 @@ auto FunctionLowering::CallDecision(uint32_t decision, const std::vector<V>& arg
   b_.CreateBr(done);
   b_.SetInsertPoint(done);
   return Load(memo.result);
+}
+
+auto FunctionLowering::EmitAsOfDate(const ir::Node& n) -> V {
+  const V date = Emit(*n.kids[1]);
+  llvm::Value* const state_date = StateField(offsetof(vm::NativeState, as_of));
+  if (!bail_restores_date_) {
+    // Giving up inside `e` must leave the caller's date in the state, for the interpreter that
+    // answers instead (and the API's Decide, which sets the date once for many cases).
+    bail_restores_date_ = true;
+    llvm::IRBuilder<> b(Bail()->getTerminator());
+    b.CreateStore(entry_as_of_, b.CreateBitCast(b.CreateGEP(b.getInt8Ty(), state_,
+                                                            b.getInt64(offsetof(vm::NativeState, as_of))),
+                                                b.getInt64Ty()->getPointerTo()));
+  }
+  llvm::Value* const saved = as_of_;
+  as_of_ = date.bits;
+  b_.CreateStore(date.bits, state_date);
+  ++as_of_depth_;
+  const V v = Emit(*n.kids[0]);
+  --as_of_depth_;
+  as_of_ = saved;
+  b_.CreateStore(saved, StateField(offsetof(vm::NativeState, as_of)));
+  return v;
 }
 
 }  // namespace policy::jit

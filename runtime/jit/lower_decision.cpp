@@ -20,6 +20,7 @@ FunctionLowering::FunctionLowering(Lowering& l, llvm::Function* fn, uint32_t num
       b_.CreateLoad(b_.getInt32Ty(), b_.CreateBitCast(ByteAt(state_, offsetof(vm::NativeState, as_of)),
                                                       b_.getInt32Ty()->getPointerTo())),
       b_.getInt64Ty());
+  entry_as_of_ = as_of_;
 }
 
 void FunctionLowering::LowerFunction(const ir::Function& f) {

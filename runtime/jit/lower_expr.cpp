@@ -31,6 +31,8 @@ auto FunctionLowering::Emit(const ir::Node& n) -> V {
       return Load(Slot(n.a));
     case ir::Op::kAsOf:
       return {b_.getInt8(Tag(Kind::kDate)), b_.getInt64(0), AsOf()};
+    case ir::Op::kAsOfDate:
+      return EmitAsOfDate(n);
     case ir::Op::kField: {
       // Records are immutable once built: a field read twice (across calls too) is read once.
       const V rec = Emit(*n.kids[0]);

@@ -324,6 +324,9 @@ class FunctionLowering {
     b_.CreateRet(b_.getInt32(status));
   }
   auto AsOf() -> llvm::Value* { return as_of_; }
+  // `e as of d` (lower_calls.cpp): d becomes the date e and its callees read, in as_of_ and in
+  // NativeState::as_of, and the entry date is put back after e.
+  auto EmitAsOfDate(const ir::Node& n) -> V;
   auto Items(const V& list) -> std::pair<llvm::Value*, llvm::Value*>;  // (count i64, data i8*)
 
   auto Operation(const ir::Node& n, const std::vector<V>& operands) -> V;
@@ -365,7 +368,10 @@ class FunctionLowering {
   llvm::Value* args_;
   llvm::Value* out_;
   llvm::Value* slots_ = nullptr;
-  llvm::Value* as_of_ = nullptr;
+  llvm::Value* as_of_ = nullptr;         // the date the code being emitted runs on (i64 days)
+  llvm::Value* entry_as_of_ = nullptr;   // the date the function was called on
+  uint32_t as_of_depth_ = 0;             // `as of` nodes around the code being emitted
+  bool bail_restores_date_ = false;      // whether Bail() puts entry_as_of_ back into the state
   llvm::Value* months_cache_ = nullptr;  // a MonthsCache, once a month sum is lowered
   llvm::Value* steps_ = nullptr;
   llvm::Value* base_ = nullptr;  // see Base()

@@ -44,6 +44,36 @@ class AsOfCode final : public Code {
   auto Eval(Frame& f) const -> Value override { return Value::DateV(CA::AsOf(f.ctx)); }
 };
 
+// `e as of d`: e with d as the evaluation date, put back afterwards even when e fails (an
+// EvalFailure unwinds through here). Decisions e calls read the date from the context, so they
+// answer for d, and record it (and d's text) for explanations. Nothing is memoised across
+// dates: the interpreter evaluates every call again.
+class AsOfDateCode final : public Code {
+ public:
+  AsOfDateCode(Span s, CodePtr body, CodePtr date, std::string_view reason)
+      : Code(s), body_(std::move(body)), date_(std::move(date)), reason_(reason) {}
+  auto Eval(Frame& f) const -> Value override {
+    const Date date = date_->Eval(f).as_date();
+    struct Restore {
+      Context& ctx;
+      Date date;
+      std::string_view reason;
+      ~Restore() {
+        ctx.SetDate(date);
+        CA::AsOfReason(ctx) = reason;
+      }
+    } restore{f.ctx, CA::AsOf(f.ctx), CA::AsOfReason(f.ctx)};
+    f.ctx.SetDate(date);
+    CA::AsOfReason(f.ctx) = reason_;
+    return body_->Eval(f);
+  }
+
+ private:
+  CodePtr body_;
+  CodePtr date_;
+  std::string_view reason_;
+};
+
 class FieldCode final : public Code {
  public:
   FieldCode(Span s, CodePtr base, uint32_t index) : Code(s), base_(std::move(base)), index_(index) {}
@@ -150,6 +180,10 @@ auto MakeGlobal(Span s, const std::vector<Value>& globals, uint32_t index) -> Co
 }
 auto MakeAsOf(Span s) -> CodePtr {
   return std::make_unique<AsOfCode>(s);
+}
+
+auto MakeAsOfDate(Span s, CodePtr body, CodePtr date, std::string_view reason) -> CodePtr {
+  return std::make_unique<AsOfDateCode>(s, std::move(body), std::move(date), reason);
 }
 auto MakeField(Span s, CodePtr base, uint32_t index) -> CodePtr {
   return std::make_unique<FieldCode>(s, std::move(base), index);

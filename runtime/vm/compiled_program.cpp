@@ -19,6 +19,7 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
   ctx.depth_ = 0;
   ctx.steps_ = 0;
   ctx.SetDate(as_of);
+  ctx.as_of_reason_ = {};
   ctx.trace_ = trace;
   if (trace != nullptr) {
     trace->records.clear();
@@ -32,6 +33,7 @@ auto CompiledProgram::Evaluate(Context& ctx, uint32_t decision, std::span<const 
       // Gave up: the interpreter evaluates the case again, on a clean scratch arena.
       ++ctx.native_bails_;
       ctx.scratch_.Reset();
+      ctx.SetDate(as_of);  // native code puts it back when it gives up inside `as of`; to be sure
     }
   }
   try {
@@ -86,6 +88,7 @@ auto CompiledProgram::RunTest(Context& ctx, uint32_t test, Date default_as_of, E
   ctx.depth_ = 0;
   ctx.steps_ = 0;
   ctx.SetDate(it.as_of.value_or(default_as_of));
+  ctx.as_of_reason_ = {};
   ctx.trace_ = trace;
   struct ClearTrace {
     Context& c;

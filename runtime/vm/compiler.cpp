@@ -29,6 +29,8 @@ class Compiler {
         return MakeGlobal(s, impl_.globals, n.a);
       case ir::Op::kAsOf:
         return MakeAsOf(s);
+      case ir::Op::kAsOfDate:
+        return MakeAsOfDate(s, Compile(*n.kids[0]), Compile(*n.kids[1]), ir_.constants[n.a].as_text());
       case ir::Op::kField: {
         // Fuse local.f.g.h into one path read.
         std::vector<uint32_t> path;

@@ -24,6 +24,8 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
   if (trace != nullptr) {
     record.decision = d;
     record.depth = depth;
+    record.as_of = as_of;
+    record.as_of_reason = CA::AsOfReason(ctx);
   }
   if (!id.InEffect(as_of)) {
     return NotInEffect(ctx, d, call_site, top, std::move(record));

@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/base/format_value.h"
@@ -72,6 +73,8 @@ struct DecisionRecord {
   enum class Via : uint8_t { kRule, kDefault, kNotApplicable, kNotInEffect };
   uint32_t decision = 0;
   uint32_t depth = 0;  // 0 = the decision asked for; 1 = one it called; ...
+  Date as_of;          // the date it was evaluated on
+  std::string_view as_of_reason;  // when inside `e as of d`: d's source text; else empty
   Via via = Via::kNotApplicable;
   Value value;
   std::vector<uint32_t> deciding_rules;  // the applicable rules that gave the value
@@ -198,6 +201,9 @@ class Context {
   Arena scratch_;
   Arena input_arena_;
   Trace* trace_ = nullptr;
+  // While an `e as of d` evaluates e: the source text of d, for explanations; empty on the
+  // evaluation date.
+  std::string_view as_of_reason_;
   uint32_t depth_ = 0;
   uint64_t steps_ = 0;  // against kMaxEvaluationSteps; reset by each evaluation
   bool native_ = true;

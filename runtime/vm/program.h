@@ -144,6 +144,7 @@ struct ContextAccess {
   static auto Sp(Context& c) -> uint32_t& { return c.sp_; }
   static auto Scratch(Context& c) -> Arena& { return c.scratch_; }
   static auto AsOf(Context& c) -> Date { return c.as_of(); }
+  static auto AsOfReason(Context& c) -> std::string_view& { return c.as_of_reason_; }
   static auto GetTrace(Context& c) -> Trace* { return c.trace_; }
   static auto Depth(Context& c) -> uint32_t& { return c.depth_; }
   // Counts `n` steps of work against kMaxEvaluationSteps, and checks the memory the evaluation
@@ -226,6 +227,7 @@ auto MakeConst(Span s, Value v) -> CodePtr;
 auto MakeLocal(Span s, uint32_t slot) -> CodePtr;
 auto MakeGlobal(Span s, const std::vector<Value>& globals, uint32_t index) -> CodePtr;
 auto MakeAsOf(Span s) -> CodePtr;
+auto MakeAsOfDate(Span s, CodePtr body, CodePtr date, std::string_view reason) -> CodePtr;
 auto MakeField(Span s, CodePtr base, uint32_t index) -> CodePtr;
 auto MakeLocalPath(Span s, uint32_t slot, std::vector<uint32_t> path) -> CodePtr;
 auto MakeNot(Span s, CodePtr a) -> CodePtr;

@@ -87,6 +87,28 @@ TEST(CheckTest, DateArithmeticNeedsAUnit) {
   EXPECT_EQ(c->Underlined(c->First()), "2024-01-01 + 7");
 }
 
+// `e as of d`: d must be a `Date`; an optional date must be resolved first (`??`), and the
+// value has e's type.
+TEST(CheckTest, AsOfNeedsADate) {
+  const auto c =
+      CheckText(std::string(kPrelude) +
+                "decision y(c: Case) -> Int default year(as_of)\n"
+                "decision a(c: Case) -> Bool default y(c) as of 2020 == 2020\n"
+                "decision b(c: Case) -> Bool default y(c) as of c.programme.ends == 2020\n"
+                "decision ok(c: Case) -> Bool default y(c) as of (c.programme.ends ?? as_of) == 2020\n"
+                "decision t(c: Case) -> Bool default y(c) as of 2020-01-01\n");
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kTypeMismatch, DiagCode::kTypeMismatch,
+                                               DiagCode::kTypeMismatch}));
+  const std::vector<Diagnostic> all = c->diags.Sorted();
+  EXPECT_EQ(c->Underlined(all[0]), "2020");
+  EXPECT_EQ(all[0].message, "expected `Date`, found `Int`");
+  EXPECT_EQ(c->Underlined(all[1]), "c.programme.ends");
+  EXPECT_EQ(all[1].message, "expected `Date`, found `Date?`");
+  EXPECT_NE(all[1].help.at(0).find("??"), std::string::npos);
+  EXPECT_EQ(c->Underlined(all[2]), "y(c) as of 2020-01-01");
+  EXPECT_EQ(all[2].message, "expected `Bool`, found `Int`");
+}
+
 TEST(CheckTest, OptionalMustBeHandledBeforeUse) {
   const auto c =
       CheckText(std::string(kPrelude) +

@@ -581,5 +581,80 @@ decision shifted(c: Case) -> Date
   EXPECT_GT(errors, 100u);  // out-of-range sums were among them
 }
 
+// `e as of d` (a transitional provision keyed on a date of the case): native code sets the date
+// its callees read and puts it back, calls the same decision on both dates without mixing up
+// their answers (no memo under `as of`), and gives up to the interpreter with the caller's date
+// when a callee is not in effect on the case's date. Cases straddle the transition (2018-01-11)
+// and the parameter's change (2020-04-06), on both tiers.
+TEST_P(JitTierTest, AsOfACaseDateIsTheInterpreters) {
+  const std::string policy = R"(module t
+
+record Case {
+  granted_on: Date
+  applied_on: Date
+  consecutive: Int
+  any_12_months: Int
+}
+
+decision days_absent(c: Case) -> Int
+  rule consecutive_periods
+    effective from 2000-01-01 until 2018-01-10
+    then c.consecutive
+  rule any_period
+    effective from 2018-01-11
+    then c.any_12_months
+
+parameter limit: Int
+  value 180 effective until 2020-04-05
+  value 184 effective from 2020-04-06
+
+def year_of_law() -> Int = year(as_of)
+
+decision continuous(c: Case) -> Bool
+  default false
+  rule within
+    when days_absent(c) as of c.granted_on <= limit as of c.applied_on
+    then true
+
+decision both_dates(c: Case) -> List<Int>
+  default [days_absent(c), days_absent(c) as of c.granted_on, days_absent(c), limit, limit as of c.applied_on,
+           year_of_law() as of c.granted_on, year_of_law(), (year_of_law() as of 2001-02-03) as of c.granted_on,
+           year(as_of as of c.applied_on + 1 days)]
+)";
+  const auto engine = LoadNative(policy, GetParam());
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const Date as_of = *Date::Parse("2025-09-01");
+  size_t native_answers = 0;
+  for (const char* granted : {"1999-12-31", "2000-01-01", "2018-01-10", "2018-01-11", "2024-02-29"}) {
+    for (const char* applied : {"2020-04-05", "2020-04-06"}) {
+      for (const auto& [consecutive, any] : {std::pair{150, 200}, std::pair{182, 120}, std::pair{181, 184}}) {
+        const std::string c = fmt::format(
+            R"({{"granted_on": "{}", "applied_on": "{}", "consecutive": {}, "any_12_months": {}}})", granted,
+            applied, consecutive, any);
+        for (const char* name : {"t.continuous", "t.both_dates"}) {
+          const Both both = OnBoth(e, *e.FindDecision(name), c, as_of);
+          EXPECT_EQ(both.native, both.interpreter) << name << " on " << c;
+          native_answers += both.native_bails == 0 ? 1 : 0;
+        }
+      }
+    }
+  }
+  EXPECT_GT(native_answers, 0u);
+  const std::string before =
+      R"({"granted_on": "2017-05-02", "applied_on": "2020-04-06", "consecutive": 150, "any_12_months": 200})";
+  EXPECT_EQ(OnBoth(e, *e.FindDecision("t.continuous"), before, as_of).interpreter, "true");
+  EXPECT_EQ(OnBoth(e, *e.FindDecision("t.both_dates"), before, as_of).native,
+            "[200,150,200,184,184,2017,2025,2001,2020]");
+  // Leave granted before the law began: the callee is not in effect on that date, native code
+  // hands the case back, and the interpreter's error names the case's date.
+  const Both early = OnBoth(
+      e, *e.FindDecision("t.continuous"),
+      R"({"granted_on": "1999-12-31", "applied_on": "2020-04-06", "consecutive": 1, "any_12_months": 1})",
+      as_of);
+  EXPECT_NE(early.interpreter.find("not in effect on 1999-12-31"), std::string::npos) << early.interpreter;
+  EXPECT_GE(early.native_bails, 1u);
+}
+
 }  // namespace
 }  // namespace policy
