@@ -221,3 +221,78 @@ TEST(DiffTest, AddedAndRemovedDecisionsAreListed) {
 
 }  // namespace
 }  // namespace policy
+
+namespace policy {
+namespace {
+
+// The bundled policies with the weekly limit raised from 20 to 24 hours from 2027-01-01, the way
+// docs/language.md recommends: the old value ends, a new one begins.
+auto WithWeeklyLimitRaised(const std::string& old_until) -> std::vector<std::pair<std::string, std::string>> {
+  auto files = Bundled();
+  for (auto& [path, text] : files) {
+    const std::string line = "  value 20 effective from 2014-03-17\n";
+    if (const size_t at = text.find(line); at != std::string::npos && path.find("employment") != std::string::npos) {
+      text.replace(at, line.size(),
+                   "  value 20 effective from 2014-03-17 until " + old_until +
+                       "\n  value 24 effective from 2027-01-01\n");
+    }
+  }
+  return files;
+}
+
+// Issue 33's first reproduction: compared on one date (today) the change was invisible and
+// "proven" the same; compared on every date it is found from the day it takes effect, with the
+// parameter named as the cause, and the witness date reproduces on the interpreter.
+TEST(DiffOverTimeTest, ARaiseFromNextYearIsFoundFromItsFirstDay) {
+  const LoadResult old_set = Engine::LoadSources(Bundled());
+  const LoadResult new_set = Engine::LoadSources(WithWeeklyLimitRaised("2026-12-31"));
+  ASSERT_NE(old_set.engine, nullptr);
+  ASSERT_NE(new_set.engine, nullptr);
+  const std::string name = "hk.employment.part_time_max_hours_per_week";
+  DiffOptions options;
+  options.today = *Date::FromCivil(2026, 12, 6);
+  options.seeds = Seeds();
+  options.budget = 100;
+  options.decisions = {name};
+  auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  ASSERT_EQ(results.size(), 1U);
+  const DecisionDiff& d = results[0];
+  ASSERT_EQ(d.status, DecisionDiff::Status::kDifferent);
+  ASSERT_TRUE(d.differs_on.has_value());
+  EXPECT_EQ(d.differs_on->from, Date::FromCivil(2027, 1, 1));
+  EXPECT_EQ(d.differs_on->until, Date::FromCivil(9999, 12, 31));
+  ASSERT_TRUE(d.witness_as_of.has_value());
+  EXPECT_EQ(*d.witness_as_of, *Date::FromCivil(2027, 1, 1));
+  EXPECT_EQ(d.old_side.outcome, "20");
+  EXPECT_EQ(d.new_side.outcome, "24");
+  EXPECT_EQ(Outcome(*old_set.engine, name, d.witness, *d.witness_as_of), "20");
+  EXPECT_EQ(Outcome(*new_set.engine, name, d.witness, *d.witness_as_of), "24");
+  ASSERT_EQ(d.causes.size(), 1U);
+  EXPECT_EQ(d.causes[0], "hk.employment.part_time_hours_per_week (20 -> 24 from 2027-01-01)");
+  // On one date before the change, nothing differs, and that is proven.
+  options.as_of = *Date::FromCivil(2026, 12, 6);
+  results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  EXPECT_EQ(results[0].status, DecisionDiff::Status::kSame);
+  EXPECT_TRUE(results[0].proven);
+}
+
+// The parameter itself is compared as a value over time, and a one-day gap left by ending the
+// old value early is a difference on exactly that day.
+TEST(DiffOverTimeTest, AParameterIsComparedOverItsEffectiveDating) {
+  const LoadResult old_set = Engine::LoadSources(Bundled());
+  const LoadResult new_set = Engine::LoadSources(WithWeeklyLimitRaised("2026-12-30"));
+  ASSERT_NE(new_set.engine, nullptr);
+  DiffOptions options;
+  options.today = *Date::FromCivil(2026, 12, 6);
+  options.decisions = {"hk.employment.part_time_hours_per_week"};
+  const auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  ASSERT_EQ(results.size(), 1U);
+  const DecisionDiff& d = results[0];
+  ASSERT_EQ(d.status, DecisionDiff::Status::kDifferent);
+  ASSERT_EQ(d.value_changes.size(), 2U);
+  EXPECT_EQ(DescribeValueChange(d.value_changes[0]), "20 -> not applicable from 2026-12-31 until 2026-12-31");
+  EXPECT_EQ(DescribeValueChange(d.value_changes[1]), "20 -> 24 from 2027-01-01");
+}
+
+}  // namespace
+}  // namespace policy
