@@ -1,5 +1,7 @@
 // `policy lint PATHS`: the warnings of runtime/engine/lint.h (unused declarations, rules an
-// exception always overrides, decisions without a source, rules and tests that do not meet).
+// exception always overrides, decisions without a source, rules and tests that do not meet,
+// effective dates with holes or that change under undated tests, numbers where a parameter is
+// meant).
 // Exit 0 when there is nothing to say, 1 when there are warnings, 2 when the policies do not
 // compile.
 #include "cli/commands.h"
@@ -17,9 +19,12 @@ auto AddLintCommand(CLI::App& app, Io& io) -> Runner {
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub = AddSubcommand(
-      app, "lint", "Warn about unused declarations, shadowed rules, missing sources and untested rules");
+      app, "lint",
+      "Warn about unused declarations, shadowed rules, missing sources, untested rules, holes in effective "
+      "dates and numbers written where a parameter is meant");
   AddPathsOption(sub, options->paths);
-  // The date matters to the tests lint runs to find untested rules (W0104, W0105).
+  // The date matters to the tests lint runs to find untested rules (W0104, W0105), and is the
+  // "today" after which an undated test's law must not change (W0108).
   options->as_of.AddTo(sub);
   options->format.AddTo(sub, "Warnings");
   return Runner([options, &io]() {

@@ -133,8 +133,11 @@ class Checker {
   // ---- decisions and their rules (rules.cpp) -------------------------------------------------
 
   void CheckDecision(uint32_t index);
-  void CheckVersionsDisjoint(const ast::DecisionDecl& decl);
   void OrderRules(DecisionInfo& d, const std::vector<std::vector<uint32_t>>& targets);
+
+  // ---- a parameter's values: one on every date of its timeline (timelines.cpp) ---------------
+
+  void CheckParameterTimeline(const ast::DecisionDecl& decl);
 
   // ---- expressions: the core (expr.cpp) ------------------------------------------------------
 

@@ -66,7 +66,7 @@ void Checker::CheckDecision(uint32_t index) {
         .WithHelp("swap the dates, or remove `until`");
   }
   if (decl.is_parameter) {
-    CheckVersionsDisjoint(decl);
+    CheckParameterTimeline(decl);
   }
   if (decl.rules.empty() && !decl.default_value) {
     diags_
@@ -109,38 +109,6 @@ void Checker::CheckDecision(uint32_t index) {
   }
   OrderRules(d, targets);
   d.num_slots = body.max_slots;
-}
-
-// E0407: on any date at most one version of a parameter is in effect, so that reading it never
-// depends on declaration order.
-void Checker::CheckVersionsDisjoint(const ast::DecisionDecl& decl) {
-  const auto& v = decl.rules;
-  for (size_t i = 0; i < v.size(); ++i) {
-    for (size_t j = i + 1; j < v.size(); ++j) {
-      // Periods [from, until] with open ends overlap unless one ends before the other starts.
-      const bool i_before_j =
-          v[i].effective_until && v[j].effective_from && *v[i].effective_until < *v[j].effective_from;
-      const bool j_before_i =
-          v[j].effective_until && v[i].effective_from && *v[j].effective_until < *v[i].effective_from;
-      if (i_before_j || j_before_i) {
-        continue;
-      }
-      const auto period = [](const ast::RuleDecl& r) {
-        return fmt::format("from {} until {}", r.effective_from ? r.effective_from->ToString() : "the start",
-                           r.effective_until ? r.effective_until->ToString() : "further notice");
-      };
-      const Span at = [](const ast::RuleDecl& r) {
-        return r.effective_span.valid() ? r.effective_span : r.span;
-      }(v[j]);
-      diags_
-          .Report(DiagCode::kOverlappingVersions, at,
-                  fmt::format("two values of parameter `{}` are in effect on the same dates", decl.name.text),
-                  fmt::format("this value is in effect {}", period(v[j])))
-          .WithLabel(v[i].effective_span.valid() ? v[i].effective_span : v[i].span,
-                     fmt::format("and this one {}", period(v[i])))
-          .WithHelp("end the earlier value the day before the later one starts: `effective from A until B`");
-    }
-  }
 }
 
 // Topological order (exceptions before what they override) and transitive override sets.

@@ -99,6 +99,7 @@ struct Rule {
   std::string source;                // citation, may be empty
   std::string doc;
   Period effective;
+  Span effective_span;         // the `effective` clause, invalid when it has none (for lint)
   std::vector<Conjunct> when;  // all must hold; empty = always
   NodePtr then;
   std::vector<uint32_t> overrides;  // indices into Decision::rules of the rules it defeats
@@ -118,6 +119,7 @@ struct Decision {
   Span span;
   bool is_parameter = false;  // declared with `parameter`; its rules are its versions
   Period effective;           // its own `effective` period, unbounded when it has none
+  Span effective_span;        // the clause itself, invalid when it has none (for lint)
   bool in_effect_with_rules = false;
 
   // When the decision is in effect (docs/language.md, "Effective dating"), as the periods whose

@@ -122,6 +122,7 @@ class Lowerer {
     out.span = d.decl->name.span;
     out.is_parameter = d.decl->is_parameter;
     out.effective = {d.decl->effective_from, d.decl->effective_until};
+    out.effective_span = d.decl->effective_span;
     bool any_rule = false;
     bool all_dated = true;
     for (const ast::RuleDecl& rule : d.decl->rules) {
@@ -149,6 +150,7 @@ class Lowerer {
       lr.source = rule.source ? rule.source->text : "";
       lr.doc = rule.doc.text;
       lr.effective = {rule.effective_from, rule.effective_until};
+      lr.effective_span = rule.effective_span;
       lr.span = rule.name.span;
       if (rule.when) {
         std::vector<const Expr*> conjuncts;

@@ -473,6 +473,24 @@ parameter weekly_limit: Int
     fix='End each value the day before the next starts: '
         '`value 20 effective from 2014-03-17 until 2029-12-31`.')
 
+E['E0408'] = dict(
+    meaning='A `parameter` has no value on some dates between two of its values: the earlier one '
+            'ends more than a day before the later one starts. Reading the parameter on those dates '
+            'would fail for every case (E0915), so it is an error, reported with the two lines to '
+            'fix. Before the first value and after a last value that ends with `until` are not gaps: '
+            'they say when the parameter starts and stops, and `policy lint` reports a rule that '
+            'still reads it then (W0107). Periods include both their dates.',
+    files={'demo.policy': '''module demo
+
+parameter weekly_limit: Int
+  value 20 effective from 2014-03-17 until 2026-12-30
+  value 24 effective from 2027-01-01
+'''},
+    fix='End the earlier value the day before the later one starts (`until 2026-12-31`), or start '
+        'the later one the day after the earlier one ends. If the law really lapses for a while, '
+        'say so on what reads the parameter: date the rules or decisions that read it, so that they '
+        'are not in effect then.')
+
 E['E0501'] = dict(
     meaning='An `expect` in a test was false. When the expectation is `a == b`, the notes show '
             'both values.',
@@ -827,6 +845,119 @@ test "the relaxation" as of 2014-01-01 {
     cmd='policy lint demo.policy',
     fix='Check the test\'s `as of` date and its case; to test that a decision is not in effect, '
         'write `expect max_hours(1) is not applicable`.')
+
+E['W0106'] = dict(
+    meaning='Every rule of a decision (not counting exceptions) is dated and the decision has no '
+            '`effective` period of its own, so it is in effect only while one of its rules is; and '
+            'there are dates between two of its rules when none is. On those dates the decision is '
+            'not applicable (JSON `null`), and a decision or test that needs it stops with E0911. A '
+            'scheme that lapsed and came back may mean that, so this is a warning; most often the '
+            'rules are versions of one rule and one of them was ended a day early.',
+    files={'demo.policy': '''module demo
+
+decision weekly_limit(term_time: Bool) -> Int
+  source "ImmD FAQ Q20"
+  rule limit_2014
+    effective from 2014-03-17 until 2026-12-30
+    when term_time
+    then 20
+  rule limit_2027
+    effective from 2027-01-01
+    when term_time
+    then 24
+'''},
+    cmd='policy lint demo.policy',
+    fix='End the earlier rule the day before the later one starts (`until 2026-12-31`). If the '
+        'decision should answer on those dates although no rule applies, give it its own period '
+        '(`effective from 2014-03-17`): its default, or *not applicable* without one, then answers '
+        'there.')
+
+E['W0107'] = dict(
+    meaning='A rule, exception or default is in effect on dates when a parameter it reads (itself, '
+            'or through the functions it calls) has no value: before the parameter\'s first value, '
+            'or after a last value that ends with `until`. Every evaluation that reads it then fails '
+            'with E0915. A parameter that stops on purpose is read only by rules dated like it; '
+            'one ended in preparation for a new value that was never added is not. The rule\'s '
+            'dates are its own `effective` period and its decision\'s; a condition on `as_of` that '
+            'keeps the rule from reading the parameter is not looked at.',
+    files={'demo.policy': '''module demo
+
+record Job {
+  hours: Int
+}
+
+parameter weekly_limit: Int
+  source "ImmD FAQ Q20"
+  value 20 effective from 2014-03-17 until 2026-12-31
+
+decision over_limit(j: Job) -> Bool
+  source "ImmD FAQ Q20"
+  effective from 2014-03-17
+  default false
+  rule over when j.hours > weekly_limit then true
+'''},
+    cmd='policy lint demo.policy',
+    fix='Add the value that was meant to follow (`value 24 effective from 2027-01-01`), or, if the '
+        'law really ends, end the decision or rule with it (`effective from 2014-03-17 until '
+        '2026-12-31`).')
+
+E['W0108'] = dict(
+    meaning='A test without `as of` runs as of the day it is run (`--as-of`, else `POLICY_TODAY`, '
+            'else today), and a decision or parameter it evaluates changes after that day: a rule '
+            'or value takes effect or ends, or the decision itself does. From that date the test '
+            'checks a different law, and may start failing with nobody having changed anything. '
+            'The decisions a test evaluates are those it reaches when lint runs it.',
+    files={'demo.policy': '''module demo
+
+record Job {
+  hours: Int
+}
+
+parameter weekly_limit: Int
+  source "ImmD FAQ Q20"
+  value 20 effective from 2014-03-17 until 2026-12-31
+  value 24 effective from 2027-01-01
+
+decision over_limit(j: Job) -> Bool
+  source "ImmD FAQ Q20"
+  effective from 2014-03-17
+  default false
+  rule over when j.hours > weekly_limit then true
+
+test "21 hours are over the limit" {
+  expect over_limit(Job { hours: 21 })
+}
+'''},
+    cmd='policy lint --as-of 2025-09-01 demo.policy',
+    fix='Give the test the date it was written for (`test "21 hours are over the limit" as of '
+        '2025-09-01`), and test the new period in a test of its own (`as of 2027-01-01`).')
+
+E['W0109'] = dict(
+    meaning='A decision writes a number that is the value of a parameter of its own module, in a '
+            'rule (or default) that is in effect while the parameter has that value. A parameter '
+            'exists so that a change of the law is one new `value` line; the number written out '
+            'keeps the old value when the parameter changes, and nothing says so. Numbers in '
+            'functions, constants and tests are not reported, nor are 0 and 1, nor the count of a '
+            'duration (`20 weeks`).',
+    files={'demo.policy': '''module demo
+
+record Job {
+  hours: Int
+}
+
+parameter weekly_limit: Int
+  source "ImmD FAQ Q20"
+  value 20 effective from 2014-03-17
+
+decision over_limit(j: Job) -> Bool
+  source "ImmD FAQ Q20"
+  effective from 2014-03-17
+  default false
+  rule over when j.hours > 20 then true
+'''},
+    cmd='policy lint demo.policy',
+    fix='Read the parameter (`when j.hours > weekly_limit`). If the number is equal only by '
+        'chance, name it with a `const` (`const full_time_hours: Int = 20`) to say so.')
 
 ANALYZE_POLICY = '''module demo
 

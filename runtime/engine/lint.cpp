@@ -5,47 +5,35 @@
 #include <algorithm>
 #include <set>
 
+#include "runtime/engine/lint_checks.h"
+
 namespace policy {
 namespace {
 
-// Every node under `root`, with an explicit stack (IR trees are bounded in depth, but nothing
-// here needs recursion).
-template <typename F>
-void ForEachNode(const ir::Node* root, F&& f) {
-  std::vector<const ir::Node*> stack;
-  if (root != nullptr) {
-    stack.push_back(root);
-  }
-  while (!stack.empty()) {
-    const ir::Node* n = stack.back();
-    stack.pop_back();
-    f(*n);
-    for (const ir::NodePtr& k : n->kids) {
-      if (k) {
-        stack.push_back(k.get());
-      }
-    }
-  }
-}
+using lint::ForEachNode;
 
 class Linter {
  public:
   Linter(const Engine& engine, Date default_as_of)
-      : e_(engine), p_(engine.program().ir()), default_as_of_(default_as_of) {}
+      : e_(engine),
+        p_(engine.program().ir()),
+        default_as_of_(default_as_of),
+        scope_{engine, p_, default_as_of} {}
 
   auto Run() -> std::vector<Diagnostic> {
     UnusedDeclarations();
     ShadowedRules();
     MissingSources();
     TestCoverage();
+    lint::DecisionGaps(scope_, out_);
+    lint::ParameterReadsWithoutValue(scope_, out_);
+    lint::UndatedTestsOfChangingLaw(scope_, evaluated_, out_);
+    lint::NumbersEqualToParameters(scope_, out_);
     return out_.Sorted();
   }
 
  private:
-  // Declarations of the embedded standard library are not the user's to fix.
-  auto IsUser(Span s) const -> bool {
-    return s.valid() && e_.sources().Get(s.file).path().rfind("<stdlib>", 0) != 0;
-  }
+  auto IsUser(Span s) const -> bool { return scope_.IsUser(s); }
 
   // W0101. A declaration counts as used when any body, rule, default or test refers to it.
   void UnusedDeclarations() {
@@ -142,7 +130,8 @@ class Linter {
   }
 
   // W0104 and W0105: which rules the tests make apply. Every test runs with an explanation
-  // recorded; a rule applies when its condition held and it was not overridden.
+  // recorded; a rule applies when its condition held and it was not overridden. The decisions
+  // each test evaluated are kept for W0108 (lint_dates.cpp), so the tests run once.
   void TestCoverage() {
     bool user_tests = false;
     for (const ir::Test& t : p_.tests) {
@@ -153,11 +142,17 @@ class Linter {
     }
     std::set<std::pair<uint32_t, uint32_t>> applied;
     auto ctx = e_.NewContext();
+    evaluated_.assign(p_.tests.size(), {});
     for (uint32_t i = 0; i < p_.tests.size(); ++i) {
       const ir::Test& t = p_.tests[i];
       vm::Trace trace;
       vm::EvalError error;
       (void)e_.program().RunTest(*ctx, i, default_as_of_, &error, &trace);
+      for (const vm::DecisionRecord& rec : trace.records) {
+        if (std::find(evaluated_[i].begin(), evaluated_[i].end(), rec.decision) == evaluated_[i].end()) {
+          evaluated_[i].push_back(rec.decision);
+        }
+      }
       // A test reaches a rule when the rule's condition is evaluated (whether it then holds or
       // not): a test that checks that a rule does not apply is a good test.
       bool reached = false;
@@ -204,6 +199,8 @@ class Linter {
   const Engine& e_;
   const ir::Program& p_;
   Date default_as_of_;
+  lint::Scope scope_;
+  std::vector<std::vector<uint32_t>> evaluated_;  // per test: the decisions it evaluated
   DiagnosticSink out_;
 };
 

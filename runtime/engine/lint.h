@@ -5,6 +5,10 @@
 //   W0103  a decision that cites no source, neither itself nor in any of its rules
 //   W0104  a rule that no test makes apply
 //   W0105  a test that reaches no rule: no rule's condition is evaluated while it runs
+//   W0106  a decision in effect through its dated rules, with dates between them when none is
+//   W0107  a rule or default that can read a parameter on dates when it has no value
+//   W0108  a test without `as of` whose decisions or parameters change after today
+//   W0109  a number written in a decision that is the value of a parameter of its module
 // Declarations of the embedded standard library are not linted.
 #pragma once
 

@@ -204,6 +204,20 @@ TEST(CheckTest, OverlappingParameterVersions) {
   EXPECT_EQ(c->Underlined(c->First()), "effective from 2014-12-31");
 }
 
+TEST(CheckTest, GapsBetweenParameterVersions) {
+  const auto c = CheckText(
+      "module t\n"
+      "parameter adjacent: Int\n  value 1 effective until 2026-12-31\n  value 2 effective from 2027-01-01\n"
+      "parameter expires: Int\n  value 1 effective from 2020-04-01 until 2021-03-31\n"
+      "parameter gap: Int\n  value 20 effective from 2014-03-17 until 2026-12-30\n"
+      "  value 24 effective from 2027-01-01\n");
+  ASSERT_EQ(c->Codes(), (std::vector<DiagCode>{DiagCode::kParameterGap}));
+  EXPECT_EQ(c->Underlined(c->First()), "effective from 2027-01-01");
+  EXPECT_EQ(c->First().message, "parameter `gap` has no value from 2026-12-31 to 2026-12-31");
+  ASSERT_EQ(c->First().labels.size(), 1U);  // the value before the gap, beside the primary span
+  EXPECT_EQ(c->First().labels[0].text, "the value before it ends on 2026-12-30");
+}
+
 TEST(CheckTest, ParametersAreReadNotCalledAndNotUsedInConstants) {
   const auto c = CheckText(
       "module t\n"
