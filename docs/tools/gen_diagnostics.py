@@ -879,7 +879,8 @@ E['W0107'] = dict(
             'with E0915. A parameter that stops on purpose is read only by rules dated like it; '
             'one ended in preparation for a new value that was never added is not. The rule\'s '
             'dates are its own `effective` period and its decision\'s; a condition on `as_of` that '
-            'keeps the rule from reading the parameter is not looked at.',
+            'keeps the rule from reading the parameter is not looked at, and neither is a read '
+            'inside `e as of d`, whose date the case gives.',
     files={'demo.policy': '''module demo
 
 record Job {
@@ -906,7 +907,8 @@ E['W0108'] = dict(
             'else today), and a decision or parameter it evaluates changes after that day: a rule '
             'or value takes effect or ends, or the decision itself does. From that date the test '
             'checks a different law, and may start failing with nobody having changed anything. '
-            'The decisions a test evaluates are those it reaches when lint runs it.',
+            'The decisions a test evaluates are those it reaches on its date when lint runs it '
+            '(not those it evaluates inside `e as of d`, on a date of its own).',
     files={'demo.policy': '''module demo
 
 record Job {

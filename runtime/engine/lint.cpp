@@ -149,7 +149,9 @@ class Linter {
       vm::EvalError error;
       (void)e_.program().RunTest(*ctx, i, default_as_of_, &error, &trace);
       for (const vm::DecisionRecord& rec : trace.records) {
-        if (std::find(evaluated_[i].begin(), evaluated_[i].end(), rec.decision) == evaluated_[i].end()) {
+        // Only what was evaluated on the test's own date: under `e as of d` the date is d's.
+        if (rec.as_of == default_as_of_ &&
+            std::find(evaluated_[i].begin(), evaluated_[i].end(), rec.decision) == evaluated_[i].end()) {
           evaluated_[i].push_back(rec.decision);
         }
       }

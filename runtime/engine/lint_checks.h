@@ -79,7 +79,8 @@ void DecisionGaps(const Scope& scope, DiagnosticSink& out);
 // W0107: rules and defaults in effect on dates when a parameter they read has no value.
 void ParameterReadsWithoutValue(const Scope& scope, DiagnosticSink& out);
 // W0108: tests without `as of` whose decisions or parameters change after `scope.today`;
-// `evaluated[t]` lists the decisions test t evaluated, in the order it first did.
+// `evaluated[t]` lists the decisions test t evaluated on `scope.today` (not under `e as of d`),
+// in the order it first did.
 void UndatedTestsOfChangingLaw(const Scope& scope, const std::vector<std::vector<uint32_t>>& evaluated,
                                DiagnosticSink& out);
 // W0109: numbers written in a decision that are the value of a parameter of its module on the

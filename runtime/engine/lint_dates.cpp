@@ -29,10 +29,17 @@ class ParameterReads {
   explicit ParameterReads(const ir::Program& p) : p_(p), functions_(p.functions.size()) {}
 
   // Parameter index -> the first node under `root` that reads it (directly, or by calling a
-  // function that does).
+  // function that does) on the date `root` is evaluated on. What `e as of d` evaluates is left
+  // out: it reads on a date the case gives, which lint cannot know.
   auto Under(const ir::Node* root) -> std::map<uint32_t, const ir::Node*> {
     std::map<uint32_t, const ir::Node*> out;
-    ForEachNode(root, [&](const ir::Node& n) {
+    std::vector<const ir::Node*> stack;
+    if (root != nullptr) {
+      stack.push_back(root);
+    }
+    while (!stack.empty()) {
+      const ir::Node& n = *stack.back();
+      stack.pop_back();
       if (n.op == ir::Op::kCallDecision && p_.decisions[n.a].is_parameter) {
         out.emplace(n.a, &n);
       } else if (n.op == ir::Op::kCallFunction) {
@@ -40,7 +47,12 @@ class ParameterReads {
           out.emplace(param, &n);
         }
       }
-    });
+      for (size_t k = n.op == ir::Op::kAsOfDate ? 1 : 0; k < n.kids.size(); ++k) {
+        if (n.kids[k]) {
+          stack.push_back(n.kids[k].get());
+        }
+      }
+    }
     return out;
   }
 
