@@ -276,22 +276,39 @@ TEST(DiffOverTimeTest, ARaiseFromNextYearIsFoundFromItsFirstDay) {
   EXPECT_TRUE(results[0].proven);
 }
 
-// The parameter itself is compared as a value over time, and a one-day gap left by ending the
-// old value early is a difference on exactly that day.
+// The parameter itself is compared as a value over time. A one-day gap left by ending the old
+// value early no longer loads (E0408: the checker rejects it before any diff); a value that ends
+// with nothing after it is a difference from the day after.
 TEST(DiffOverTimeTest, AParameterIsComparedOverItsEffectiveDating) {
   const LoadResult old_set = Engine::LoadSources(Bundled());
-  const LoadResult new_set = Engine::LoadSources(WithWeeklyLimitRaised("2026-12-30"));
+  const LoadResult gap = Engine::LoadSources(WithWeeklyLimitRaised("2026-12-30"));
+  ASSERT_EQ(gap.engine, nullptr);
+  ASSERT_FALSE(gap.diagnostics.diagnostics().empty());
+  EXPECT_EQ(gap.diagnostics.diagnostics()[0].code, DiagCode::kParameterGap);
+  const LoadResult new_set = Engine::LoadSources(WithWeeklyLimitRaised("2026-12-31"));
   ASSERT_NE(new_set.engine, nullptr);
   DiffOptions options;
   options.today = *Date::FromCivil(2026, 12, 6);
   options.decisions = {"hk.employment.part_time_hours_per_week"};
-  const auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
   ASSERT_EQ(results.size(), 1U);
-  const DecisionDiff& d = results[0];
-  ASSERT_EQ(d.status, DecisionDiff::Status::kDifferent);
-  ASSERT_EQ(d.value_changes.size(), 2U);
-  EXPECT_EQ(DescribeValueChange(d.value_changes[0]), "20 -> not applicable from 2026-12-31 until 2026-12-31");
-  EXPECT_EQ(DescribeValueChange(d.value_changes[1]), "20 -> 24 from 2027-01-01");
+  ASSERT_EQ(results[0].status, DecisionDiff::Status::kDifferent);
+  ASSERT_EQ(results[0].value_changes.size(), 1U);
+  EXPECT_EQ(DescribeValueChange(results[0].value_changes[0]), "20 -> 24 from 2027-01-01");
+  auto ended = Bundled();
+  for (auto& [path, text] : ended) {
+    const std::string line = "  value 20 effective from 2014-03-17\n";
+    if (const size_t at = text.find(line);
+        at != std::string::npos && path.find("employment") != std::string::npos) {
+      text.replace(at, line.size(), "  value 20 effective from 2014-03-17 until 2026-12-31\n");
+    }
+  }
+  const LoadResult ended_set = Engine::LoadSources(ended);
+  ASSERT_NE(ended_set.engine, nullptr);
+  results = DiffPolicySets(*old_set.engine, *ended_set.engine, options);
+  ASSERT_EQ(results.size(), 1U);
+  ASSERT_EQ(results[0].value_changes.size(), 1U);
+  EXPECT_EQ(DescribeValueChange(results[0].value_changes[0]), "20 -> not applicable from 2027-01-01");
 }
 
 }  // namespace
