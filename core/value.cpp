@@ -17,7 +17,7 @@ auto Value::List(const AggregateObject* l) -> Value {
 }
 
 auto Value::as_text() const -> std::string_view {
-  if (tag_ != Kind::kText) {
+  if (tag() != Kind::kText) {
     return {};
   }
   const auto* t = reinterpret_cast<const TextObject*>(static_cast<intptr_t>(bits_));

@@ -9,6 +9,7 @@
 // Value or a plain T (no boxing). A Set is a List kept sorted and free of duplicates.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,7 +31,7 @@ struct AggregateObject;  // record fields or list items
 
 class Value {
  public:
-  constexpr Value() : tag_(Kind::kNone), small_(0), bits_(0) {}
+  constexpr Value() : head_(0), bits_(0) {}
   static constexpr auto None() -> Value { return Value(); }
   static constexpr auto Bool(bool b) -> Value { return Value(Kind::kBool, 0, b ? 1 : 0); }
   static constexpr auto Int(int64_t i) -> Value { return Value(Kind::kInt, 0, i); }
@@ -38,9 +39,8 @@ class Value {
   // bytes, read as one little-endian integer, are (coefficient << 8) | tag.
   static constexpr auto Dec(Decimal d) -> Value {
     const Decimal::Coefficient c = d.coefficient();
-    Value v(Kind::kDecimal, static_cast<uint8_t>(c), static_cast<int64_t>(c >> 56));
-    v.middle_ = static_cast<uint16_t>(c >> 8);
-    v.high_ = static_cast<uint32_t>(c >> 24);
+    Value v(Kind::kDecimal, 0, static_cast<int64_t>(c >> 56));
+    v.head_ |= static_cast<uint64_t>(c) << 8;
     return v;
   }
   static constexpr auto DateV(Date d) -> Value { return Value(Kind::kDate, 0, d.days()); }
@@ -52,18 +52,18 @@ class Value {
   static auto Record(const AggregateObject* r) -> Value;
   static auto List(const AggregateObject* l) -> Value;
 
-  auto tag() const -> Kind { return tag_; }
-  auto is_none() const -> bool { return tag_ == Kind::kNone; }
+  auto tag() const -> Kind { return static_cast<Kind>(static_cast<uint8_t>(head_)); }
+  auto is_none() const -> bool { return tag() == Kind::kNone; }
   auto as_bool() const -> bool { return bits_ != 0; }
   auto as_int() const -> int64_t { return bits_; }
   constexpr auto as_decimal() const -> Decimal {
-    const uint64_t low56 = small_ | uint64_t{middle_} << 8 | uint64_t{high_} << 24;
+    const uint64_t low56 = head_ >> 8;
     const Decimal::Coefficient c = static_cast<Decimal::Coefficient>(bits_) * (Decimal::Coefficient{1} << 56) +
                                    static_cast<Decimal::Coefficient>(low56);
     return Decimal::FromStoredCoefficient(c);
   }
   auto as_date() const -> Date { return Date::FromDays(static_cast<int32_t>(bits_)); }
-  auto as_duration() const -> Duration { return {bits_, static_cast<DurationUnit>(small_)}; }
+  auto as_duration() const -> Duration { return {bits_, static_cast<DurationUnit>(static_cast<uint8_t>(head_ >> 8))}; }
   auto as_enum() const -> uint32_t { return static_cast<uint32_t>(bits_); }
   auto as_text() const -> std::string_view;
   // Record fields or list items (empty for other tags). Inline: field access is the most
@@ -71,17 +71,20 @@ class Value {
   inline auto items() const -> std::span<const Value>;
 
  private:
-  constexpr Value(Kind tag, uint8_t small, int64_t bits) : tag_(tag), small_(small), bits_(bits) {}
-  // No padding: every byte has a meaning for decimals and is zero for the other kinds.
-  Kind tag_;
-  uint8_t small_;        // duration unit, or a decimal's coefficient bits 0-7
-  uint16_t middle_ = 0;  // a decimal's coefficient bits 8-23
-  uint32_t high_ = 0;    // a decimal's coefficient bits 24-55
-  int64_t bits_;         // the payload, a pointer for heap objects, or a decimal's bits 56-119
+  constexpr Value(Kind tag, uint8_t small, int64_t bits)
+      : head_(static_cast<uint8_t>(tag) | uint64_t{small} << 8), bits_(bits) {}
+  // Two words, no padding: one store writes the tag and everything beside it (every constructor
+  // makes the first word whole, so a value is written with two 8-byte stores, like the JIT's).
+  // head_: the tag in its low byte (byte 0 in memory); above it a duration's unit, or a decimal's
+  // coefficient bits 0-55, and zero for the other kinds.
+  uint64_t head_;
+  int64_t bits_;  // the payload, a pointer for heap objects, or a decimal's bits 56-119
 };
 static_assert(sizeof(Value) == 16);
-// Standard layout puts tag_ first: the API's inline Decide reads a result's first byte to tell
-// none (kNone is 0) without knowing this class (policy.hpp, Evaluator::Decide).
+static_assert(std::endian::native == std::endian::little, "the tag is byte 0 of a value");
+// The tag is the low byte of the first word, byte 0 on a little-endian machine: the API's inline
+// Decide reads a result's first byte to tell none (kNone is 0) without knowing this class
+// (policy.hpp, Evaluator::Decide).
 static_assert(std::is_standard_layout_v<Value> && std::is_trivially_copyable_v<Value> &&
               static_cast<uint8_t>(Kind::kNone) == 0);
 
@@ -100,7 +103,7 @@ struct alignas(8) AggregateObject {
 static_assert(sizeof(AggregateObject) % alignof(Value) == 0, "items must stay aligned");
 
 inline auto Value::items() const -> std::span<const Value> {
-  if (tag_ != Kind::kRecord && tag_ != Kind::kList) {
+  if (tag() != Kind::kRecord && tag() != Kind::kList) {
     return {};
   }
   const auto* a = reinterpret_cast<const AggregateObject*>(static_cast<intptr_t>(bits_));
