@@ -79,8 +79,9 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
       "--cases", options->cases,
       "Case records (JSON files or directories) to start the search from (default: examples/cases "
       "if it exists)");
-  options->as_of.AddTo(sub, "Without it, the two versions are compared on every date from 0001-01-01 to "
-                           "9999-12-31");
+  options->as_of.AddTo(sub,
+                       "Without it, the two versions are compared on every date from 0001-01-01 to "
+                       "9999-12-31");
   sub->add_option("--budget", options->budget, "Cases to try per decision (default 2000)");
   options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {

@@ -250,7 +250,8 @@ auto WhenDifferent(const DecisionDiff& r, std::optional<Date> as_of) -> std::str
     return "as of " + as_of->ToString();
   }
   if (r.differs_on && r.differs_on->from) {
-    const bool to_the_end = !r.differs_on->until || *r.differs_on->until == *Date::FromCivil(Date::kMaxYear, 12, 31);
+    const bool to_the_end =
+        !r.differs_on->until || *r.differs_on->until == *Date::FromCivil(Date::kMaxYear, 12, 31);
     const bool from_the_start = *r.differs_on->from == *Date::FromCivil(Date::kMinYear, 1, 1);
     if (from_the_start && to_the_end) {
       return "on every date";
@@ -301,10 +302,10 @@ auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
   }
   std::string out =
       r.method == "smt"
-          ? fmt::format("{}: DECIDES DIFFERENTLY {} (a Z3 model, confirmed by both interpreters)\n", r.decision,
-                        WhenDifferent(r, as_of))
-          : fmt::format("{}: DECIDES DIFFERENTLY {} (found after {} cases)\n", r.decision, WhenDifferent(r, as_of),
-                        r.cases_tried);
+          ? fmt::format("{}: DECIDES DIFFERENTLY {} (a Z3 model, confirmed by both interpreters)\n",
+                        r.decision, WhenDifferent(r, as_of))
+          : fmt::format("{}: DECIDES DIFFERENTLY {} (found after {} cases)\n", r.decision,
+                        WhenDifferent(r, as_of), r.cases_tried);
   out += SideText("old", r.old_side);
   out += SideText("new", r.new_side);
   for (const std::string& cause : r.causes) {
@@ -312,9 +313,9 @@ auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
   }
   const std::string date = r.witness_as_of ? r.witness_as_of->ToString() : "";
   if (!r.witness_base.empty()) {
-    out += r.witness_changes.empty()
-               ? fmt::format("  for {} as it is, as of {}\n", r.witness_base, date)
-               : fmt::format("  for {} with {}, as of {}\n", r.witness_base, Join(r.witness_changes, ", "), date);
+    out += r.witness_changes.empty() ? fmt::format("  for {} as it is, as of {}\n", r.witness_base, date)
+                                     : fmt::format("  for {} with {}, as of {}\n", r.witness_base,
+                                                   Join(r.witness_changes, ", "), date);
     return out;
   }
   out += fmt::format("  for this case (as of {}):\n", date);
@@ -355,7 +356,8 @@ void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnal
                   t.proven, t.proven == 1 ? "" : "s", t.unproven));
 }
 
-void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of, DiagFormat format) {
+void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of,
+                DiagFormat format) {
   if (format == DiagFormat::kJson) {
     ojson out = ojson::array();
     for (const DecisionDiff& r : results) {

@@ -53,6 +53,7 @@ void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnal
 // diff: per decision, whether it decides differently and the witness case; in human the number
 // of decisions that do follows on standard error.
 // `as_of`: the one date compared, or nullopt for every date.
-void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of, DiagFormat format);
+void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of,
+                DiagFormat format);
 
 }  // namespace policy::cli

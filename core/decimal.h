@@ -24,8 +24,8 @@ class Decimal {
  public:
   __extension__ using Coefficient = __int128;
 
-  static constexpr int kPlaces = 18;        // digits after the point
-  static constexpr int kIntegerDigits = 17;  // digits before it
+  static constexpr int kPlaces = 18;                               // digits after the point
+  static constexpr int kIntegerDigits = 17;                        // digits before it
   static constexpr Coefficient kUnit = 1'000'000'000'000'000'000;  // 10^18: the coefficient of 1
   // Every coefficient is strictly between -kLimit and kLimit: 10^35.
   static constexpr Coefficient kLimit = kUnit * 100'000'000'000'000'000;
@@ -72,12 +72,12 @@ class Decimal {
   static constexpr auto Negate(Decimal a) -> Decimal { return Decimal(-a.c_); }
   // The largest integer <= a.
   static auto Floor(Decimal a) -> Decimal;
-  static constexpr auto Compare(Decimal a, Decimal b) -> int { return a.c_ < b.c_ ? -1 : (a.c_ > b.c_ ? 1 : 0); }
+  static constexpr auto Compare(Decimal a, Decimal b) -> int {
+    return a.c_ < b.c_ ? -1 : (a.c_ > b.c_ ? 1 : 0);
+  }
 
   friend constexpr auto operator==(Decimal a, Decimal b) -> bool { return a.c_ == b.c_; }
-  friend constexpr auto operator<=>(Decimal a, Decimal b) -> std::strong_ordering {
-    return a.c_ <=> b.c_;
-  }
+  friend constexpr auto operator<=>(Decimal a, Decimal b) -> std::strong_ordering { return a.c_ <=> b.c_; }
 
  private:
   constexpr explicit Decimal(Coefficient c) : c_(c) {}

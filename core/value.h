@@ -58,12 +58,15 @@ class Value {
   auto as_int() const -> int64_t { return bits_; }
   constexpr auto as_decimal() const -> Decimal {
     const uint64_t low56 = head_ >> 8;
-    const Decimal::Coefficient c = static_cast<Decimal::Coefficient>(bits_) * (Decimal::Coefficient{1} << 56) +
-                                   static_cast<Decimal::Coefficient>(low56);
+    const Decimal::Coefficient c =
+        static_cast<Decimal::Coefficient>(bits_) * (Decimal::Coefficient{1} << 56) +
+        static_cast<Decimal::Coefficient>(low56);
     return Decimal::FromStoredCoefficient(c);
   }
   auto as_date() const -> Date { return Date::FromDays(static_cast<int32_t>(bits_)); }
-  auto as_duration() const -> Duration { return {bits_, static_cast<DurationUnit>(static_cast<uint8_t>(head_ >> 8))}; }
+  auto as_duration() const -> Duration {
+    return {bits_, static_cast<DurationUnit>(static_cast<uint8_t>(head_ >> 8))};
+  }
   auto as_enum() const -> uint32_t { return static_cast<uint32_t>(bits_); }
   auto as_text() const -> std::string_view;
   // Record fields or list items (empty for other tags). Inline: field access is the most

@@ -162,10 +162,12 @@ struct DateBisection {
   // The earliest (or latest) date in [lo, hi] for which the constraints are satisfiable, given
   // that they are on `hi` (on `lo`); nullopt when a check is left undecided.
   auto Earliest(int64_t lo, int64_t hi) -> std::optional<int64_t> {
-    return Search(lo, hi, [&](int64_t mid) { return as_of <= solver.ctx().int_val(mid); }, true);
+    return Search(
+        lo, hi, [&](int64_t mid) { return as_of <= solver.ctx().int_val(mid); }, true);
   }
   auto Latest(int64_t lo, int64_t hi) -> std::optional<int64_t> {
-    return Search(lo, hi, [&](int64_t mid) { return as_of >= solver.ctx().int_val(mid); }, false);
+    return Search(
+        lo, hi, [&](int64_t mid) { return as_of >= solver.ctx().int_val(mid); }, false);
   }
 
  private:
@@ -248,7 +250,8 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
       const auto first = bisect.Earliest(analysis::MinDay(), w->days());
       const auto last = first ? bisect.Latest(w->days(), analysis::MaxDay()) : std::nullopt;
       if (first && last) {
-        range = Period{Date::FromDays(static_cast<int32_t>(*first)), Date::FromDays(static_cast<int32_t>(*last))};
+        range =
+            Period{Date::FromDays(static_cast<int32_t>(*first)), Date::FromDays(static_cast<int32_t>(*last))};
       }
       solver.set(params);
     }
@@ -265,8 +268,8 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
       bool timed_out = false;
       const std::optional<int32_t> prefer =
           pool.as_of_is_symbolic() ? std::optional<int32_t>(options.today.days()) : std::nullopt;
-      if (auto m =
-              analysis::ClosestModel(*constraints, pool, seeds[i], options.timeout_ms, 0, prefer, &timed_out)) {
+      if (auto m = analysis::ClosestModel(*constraints, pool, seeds[i], options.timeout_ms, 0, prefer,
+                                          &timed_out)) {
         models.emplace_back(*m, i);
       } else if (timed_out) {
         break;
@@ -280,7 +283,8 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   }
   for (const auto& [model, i] : models) {
     const json candidate = analysis::OverlayModel(model, pool, seeds[i]);
-    const Date as_of = options.as_of ? *options.as_of : analysis::ModelAsOf(model, pool).value_or(options.today);
+    const Date as_of =
+        options.as_of ? *options.as_of : analysis::ModelAsOf(model, pool).value_or(options.today);
     bool old_ok = false;
     bool new_ok = false;
     SideResult x = Evaluate(old_set, old_d, exact_json::Dump(candidate), as_of, &old_ok);

@@ -34,15 +34,15 @@
 namespace policy {
 
 struct DiffOptions {
-  std::optional<Date> as_of;           // one evaluation date; nullopt: every date
-  Date today;                          // the bounded search's first date when comparing every date
-  std::vector<std::string> seeds;      // case records (JSON text) to start from
+  std::optional<Date> as_of;            // one evaluation date; nullopt: every date
+  Date today;                           // the bounded search's first date when comparing every date
+  std::vector<std::string> seeds;       // case records (JSON text) to start from
   std::vector<std::string> seed_names;  // their file names, for "example.json with $.x: a -> b"
-  std::vector<std::string> decisions;  // qualified names; empty = every decision both sets have
-  size_t budget = 3000;                // cases tried per decision
-  uint64_t random_seed = 1;            // the search is deterministic for a given seed
-  bool prove = true;                   // try Z3 first (a proof, or a witness) before searching
-  unsigned timeout_ms = 10000;         // per Z3 question
+  std::vector<std::string> decisions;   // qualified names; empty = every decision both sets have
+  size_t budget = 3000;                 // cases tried per decision
+  uint64_t random_seed = 1;             // the search is deterministic for a given seed
+  bool prove = true;                    // try Z3 first (a proof, or a witness) before searching
+  unsigned timeout_ms = 10000;          // per Z3 question
 };
 
 struct SideResult {
@@ -62,13 +62,13 @@ struct DecisionDiff {
   std::string decision;
   Status status = Status::kSame;
   size_t cases_tried = 0;
-  std::string witness;  // kDifferent: the case record (JSON), as read by both sets
-  std::optional<Date> witness_as_of;           // kDifferent: the date it was evaluated on
-  std::optional<Period> differs_on;            // kDifferent: the first and last date it does
-  std::string witness_base;                    // the example the witness was made from ("" when none)
-  std::vector<std::string> witness_changes;    // from that example: "$.a.b: old -> new"
-  std::vector<ValueChange> value_changes;      // a parameter: every run of dates that differs
-  std::vector<std::string> causes;             // changed parameters it reads, with their change
+  std::string witness;                       // kDifferent: the case record (JSON), as read by both sets
+  std::optional<Date> witness_as_of;         // kDifferent: the date it was evaluated on
+  std::optional<Period> differs_on;          // kDifferent: the first and last date it does
+  std::string witness_base;                  // the example the witness was made from ("" when none)
+  std::vector<std::string> witness_changes;  // from that example: "$.a.b: old -> new"
+  std::vector<ValueChange> value_changes;    // a parameter: every run of dates that differs
+  std::vector<std::string> causes;           // changed parameters it reads, with their change
   SideResult old_side;
   SideResult new_side;
   std::string reason;                       // kNotComparable: why

@@ -36,7 +36,8 @@ namespace policy::analysis {
 // A symbolic value, shaped like the runtime value of its type.
 struct Sym {
   enum class Shape : uint8_t {
-    kScalar,    // e = {value}: Bool, Int, Int (Decimal coefficient), Int day number (Date), Int ordinal (enum), String
+    kScalar,  // e = {value}: Bool, Int, Int (Decimal coefficient), Int day number (Date), Int ordinal (enum),
+              // String
     kDuration,  // e = {day_based, base count (days or months)}
     kOptional,  // e = {is_some}; items = {payload}, or empty for a bare `none`
     kRecord,    // items = fields

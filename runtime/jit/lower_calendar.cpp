@@ -118,7 +118,8 @@ auto FunctionLowering::EmitBuiltin(const ir::Node& n) -> std::optional<V> {
       // Decimal::FromInt: the integer times 10^18 (cannot overflow 128 bits), within the range.
       const V x = Emit(*n.kids[0]);
       llvm::Type* i128 = b_.getInt128Ty();
-      llvm::Value* c = b_.CreateMul(b_.CreateSExt(x.bits, i128), llvm::ConstantInt::get(i128, uint64_t{1'000'000'000'000'000'000}));
+      llvm::Value* c = b_.CreateMul(b_.CreateSExt(x.bits, i128),
+                                    llvm::ConstantInt::get(i128, uint64_t{1'000'000'000'000'000'000}));
       BailIf(DecimalOutOfRange(c));
       return FromCoefficient(c);
     }

@@ -228,12 +228,14 @@ class FunctionLowering {
   // |c| >= Decimal::kLimit.
   auto DecimalOutOfRange(llvm::Value* c) -> llvm::Value* {
     llvm::Type* i128 = b_.getInt128Ty();
-    llvm::Value* limit = llvm::ConstantInt::get(i128, llvm::APInt(128, "100000000000000000000000000000000000", 10));
+    llvm::Value* limit =
+        llvm::ConstantInt::get(i128, llvm::APInt(128, "100000000000000000000000000000000000", 10));
     return b_.CreateOr(b_.CreateICmpSGE(c, limit), b_.CreateICmpSLE(c, b_.CreateNeg(limit)));
   }
   auto FromCoefficient(llvm::Value* c) -> V {
     llvm::Type* i64 = b_.getInt64Ty();
-    return {b_.getInt8(Tag(Kind::kDecimal)), b_.CreateAnd(b_.CreateTrunc(c, i64), b_.getInt64((uint64_t{1} << 56) - 1)),
+    return {b_.getInt8(Tag(Kind::kDecimal)),
+            b_.CreateAnd(b_.CreateTrunc(c, i64), b_.getInt64((uint64_t{1} << 56) - 1)),
             b_.CreateTrunc(b_.CreateAShr(c, 56), i64)};
   }
   auto Truth(const V& v) -> llvm::Value* { return b_.CreateICmpNE(v.bits, b_.getInt64(0)); }

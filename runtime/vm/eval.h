@@ -72,8 +72,8 @@ struct DecisionRecord {
   // rule is recorded as not in effect and the default is not used).
   enum class Via : uint8_t { kRule, kDefault, kNotApplicable, kNotInEffect };
   uint32_t decision = 0;
-  uint32_t depth = 0;  // 0 = the decision asked for; 1 = one it called; ...
-  Date as_of;          // the date it was evaluated on
+  uint32_t depth = 0;             // 0 = the decision asked for; 1 = one it called; ...
+  Date as_of;                     // the date it was evaluated on
   std::string_view as_of_reason;  // when inside `e as of d`: d's source text; else empty
   Via via = Via::kNotApplicable;
   Value value;

@@ -231,7 +231,8 @@ auto WithWeeklyLimitRaised(const std::string& old_until) -> std::vector<std::pai
   auto files = Bundled();
   for (auto& [path, text] : files) {
     const std::string line = "  value 20 effective from 2014-03-17\n";
-    if (const size_t at = text.find(line); at != std::string::npos && path.find("employment") != std::string::npos) {
+    if (const size_t at = text.find(line);
+        at != std::string::npos && path.find("employment") != std::string::npos) {
       text.replace(at, line.size(),
                    "  value 20 effective from 2014-03-17 until " + old_until +
                        "\n  value 24 effective from 2027-01-01\n");

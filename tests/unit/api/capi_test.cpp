@@ -140,7 +140,8 @@ TEST(CApiDecimalTest, JsonInAndOutIsExact) {
       POLICY_OK)
       << Take(err);
   EXPECT_STREQ(
-      out, R"({"decision":"pay.rate","as_of":"2025-09-01","applicable":true,"value":99999999999999999.999999999999999999})");
+      out,
+      R"({"decision":"pay.rate","as_of":"2025-09-01","applicable":true,"value":99999999999999999.999999999999999999})");
   policy_string_free(out);
 
   policy_facts* facts = nullptr;

@@ -83,7 +83,8 @@ TEST(DecimalReference, CoreDecimalMatchesPythonDecimal) {
     const auto result = Apply(r.op, *a, *b);
     if (r.IsError()) {
       EXPECT_FALSE(result.has_value()) << r.Name() << " should fail with " << r.expected;
-      EXPECT_EQ(*b == Decimal() && (r.op == '/' || r.op == '%'), r.expected == "division by zero") << r.Name();
+      EXPECT_EQ(*b == Decimal() && (r.op == '/' || r.op == '%'), r.expected == "division by zero")
+          << r.Name();
     } else {
       ASSERT_TRUE(result.has_value()) << r.Name() << " should be " << r.expected;
       EXPECT_EQ(result->ToString(), r.expected) << r.Name();

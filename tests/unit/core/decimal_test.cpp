@@ -53,7 +53,7 @@ TEST(DecimalTest, TheRangeIsSeventeenIntegerDigitsAndEighteenPlaces) {
   EXPECT_FALSE(Decimal::Parse("100000000000000000").has_value());
   EXPECT_EQ(D("0.000000000000000001").ToString(), "0.000000000000000001");
   EXPECT_EQ(D("1e-18").ToString(), "0.000000000000000001");
-  EXPECT_EQ(D("1.50000000000000000000000").ToString(), "1.5");  // zeros beyond 18 places are exact
+  EXPECT_EQ(D("1.50000000000000000000000").ToString(), "1.5");        // zeros beyond 18 places are exact
   EXPECT_FALSE(Decimal::Parse("0.0000000000000000001").has_value());  // a 19th place is not
   EXPECT_EQ(D("1234567.891234567891").ToString(), "1234567.891234567891");
   EXPECT_EQ(Decimal::FromInt(-99999999999999999)->ToString(), "-99999999999999999");

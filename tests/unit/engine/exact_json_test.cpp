@@ -290,9 +290,11 @@ TEST_F(ExactDecimalCaseTest, WhatADecimalCannotHoldIsAnInputError) {
   EXPECT_EQ(error("1.5E-18"), "E0909 $.x: 1.5E-18 has 19 decimal places; a `Decimal` holds at most 18");
   EXPECT_EQ(error("1e-400"), "E0909 $.x: 1e-400 has 400 decimal places; a `Decimal` holds at most 18");
   EXPECT_EQ(error("1e30"), "E0909 $.x: 1e30 is out of range for a `Decimal` (less than 10^17 in magnitude)");
-  EXPECT_EQ(error("-1e30"), "E0909 $.x: -1e30 is out of range for a `Decimal` (less than 10^17 in magnitude)");
+  EXPECT_EQ(error("-1e30"),
+            "E0909 $.x: -1e30 is out of range for a `Decimal` (less than 10^17 in magnitude)");
   EXPECT_EQ(error("123456789012345678901234567890123456789012"),
-            "E0909 $.x: 123456789012345678901234567890123456789012 is out of range for a `Decimal` (less than 10^17 in magnitude)");
+            "E0909 $.x: 123456789012345678901234567890123456789012 is out of range for a `Decimal` (less "
+            "than 10^17 in magnitude)");
   // In a list, with the path of the item.
   EXPECT_EQ(Run("xs", Case("0", "[1, 0.5, 0.0000000000000000001]")).errors,
             std::vector<std::string>{
