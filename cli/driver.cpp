@@ -14,7 +14,7 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check), decisions that "
-      "differ (diff) or conflicts, dead rules and gaps (analyze), 2 bad usage or "
+      "differ (diff, replay) or conflicts, dead rules and gaps (analyze), 2 bad usage or "
       "input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};
@@ -25,6 +25,8 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   Runner lint = AddLintCommand(app, io);
   Runner diff = AddDiffCommand(app, io);
   Runner analyze = AddAnalyzeCommand(app, io);
+  Runner serve = AddServeCommand(app, io);
+  Runner replay = AddReplayCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -74,6 +76,12 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "analyze") {
         return analyze();
+      }
+      if (name == "serve") {
+        return serve();
+      }
+      if (name == "replay") {
+        return replay();
       }
       if (name == "eval") {
         return eval();

@@ -18,6 +18,7 @@ namespace detail {
 struct SetImpl {
   std::shared_ptr<const policy::Engine> engine;
   uint64_t version = 0;
+  std::string revision;  // PolicySet::revision()
   std::vector<Diagnostic> warnings;
 
   auto types() const -> const TypeTable& { return engine->program().ir().types; }

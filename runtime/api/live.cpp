@@ -166,15 +166,19 @@ LivePolicySet::~LivePolicySet() {
 auto LivePolicySet::Start(const std::vector<std::string>& paths, ReloadOptions options)
     -> Result<std::unique_ptr<LivePolicySet>> {
   auto initial = PolicySet::Load(paths, options.load);
-  if (!initial) {
+  if (!initial && !options.start_without_valid_set) {
     return initial.error();
   }
   std::unique_ptr<LivePolicySet> live(new LivePolicySet());
   detail::LiveImpl& impl = *live->impl_;
   impl.paths = paths;
   impl.options = std::move(options);
-  impl.current = detail::SetImpl::Impl(*initial);
-  impl.generation = 1;
+  if (initial) {
+    impl.current = detail::SetImpl::Impl(*initial);
+    impl.generation = 1;
+  } else {
+    impl.last_error = initial.error();  // current stays empty until a clean reload
+  }
   impl.inotify_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   impl.stop_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (impl.inotify_fd < 0 || impl.stop_fd < 0) {
@@ -226,7 +230,7 @@ auto LivePolicySet::ReloadNow() -> ReloadEvent {
       impl_->last_error = next.error();
       event.error = next.error();
       std::lock_guard lock_current(impl_->current_mutex);
-      event.version = impl_->current->version;
+      event.version = impl_->current ? impl_->current->version : 0;
     }
   }
   if (impl_->options.on_reload) {

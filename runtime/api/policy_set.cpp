@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/fnv.h"
 #include "runtime/api/api_internal.h"
 
 namespace policy::api {
@@ -78,6 +79,22 @@ auto Summary(const std::vector<api::Diagnostic>& diagnostics, std::string_view f
 
 namespace {
 
+// PolicySet::revision(): FNV-1a of each file's text, the hashes sorted (so neither the names
+// nor the order the files were found in matter), then FNV-1a over them.
+auto Revision(const SourceManager& sources) -> std::string {
+  std::vector<uint64_t> files;
+  files.reserve(sources.size());
+  for (FileId id = 0; id < sources.size(); ++id) {
+    files.push_back(Fnv1a64(sources.Get(id).text()));
+  }
+  std::sort(files.begin(), files.end());
+  uint64_t all = kFnv1a64Basis;
+  for (const uint64_t h : files) {
+    all = Fnv1a64(std::string_view(reinterpret_cast<const char*>(&h), sizeof h), all);
+  }
+  return fmt::format("{:016x}", all);
+}
+
 auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicySet> {
   std::vector<api::Diagnostic> diagnostics = ToPublic(loaded.diagnostics, *loaded.sources);
   if (!loaded.engine) {
@@ -90,6 +107,7 @@ auto FinishLoad(LoadResult loaded, const LoadOptions& options) -> Result<PolicyS
   impl->engine = std::move(loaded.engine);
   impl->facts_keys.resize(impl->types().size());
   impl->version = NextVersion();
+  impl->revision = Revision(impl->engine->sources());
   impl->warnings = std::move(diagnostics);
   if (options.require_tests_pass) {
     const Date as_of = options.tests_as_of.value_or(TodayUtc());
@@ -273,6 +291,10 @@ auto PolicySet::version() const -> uint64_t {
   return impl_ ? impl_->version : 0;
 }
 
+auto PolicySet::revision() const -> std::string {
+  return impl_ ? impl_->revision : std::string();
+}
+
 auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decision> {
   if (!impl_) {
     return MakeError(ErrorCode::kInvalidArgument, "the policy set is empty (it was never loaded)");
@@ -349,6 +371,14 @@ auto Decision::name() const -> const std::string& {
 
 auto Decision::result_type() const -> std::string {
   return set_ ? set_->types().Name(set_->engine->program().ir().decisions[index_].result) : "";
+}
+
+auto Decision::source() const -> std::string {
+  return set_ ? set_->engine->program().ir().decisions[index_].source : "";
+}
+
+auto Decision::doc() const -> std::string {
+  return set_ ? set_->engine->program().ir().decisions[index_].doc : "";
 }
 
 auto Decision::native() const -> bool {

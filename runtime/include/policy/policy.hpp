@@ -298,6 +298,11 @@ class POLICY_API PolicySet {
   auto decision_names() const -> std::vector<std::string>;
   // Resolves a decision once; the handle keeps this version alive.
   auto decision(std::string_view qualified_name) const -> Result<Decision>;
+  // What the policies say, as 16 hex digits: a hash of the text of every source file (the
+  // standard library's included), independent of the files' names and order. Two sets with the
+  // same revision decide every case alike, so a decision logged with it can be replayed later
+  // (`policy replay`). "" for an empty set.
+  auto revision() const -> std::string;
   // Runs the policies' own tests as of `as_of`.
   auto RunTests(Date as_of) const -> TestReport;
   // A number unique to this compiled version within the process.
@@ -360,6 +365,10 @@ class POLICY_API Decision {
   auto result_type() const -> std::string;
   // The case record type it reads (`Case`).
   auto input_type() const -> std::string;
+  // The citation of its `source` clause ("ImmD FAQ Q12"), "" when it has none.
+  auto source() const -> std::string;
+  // Its `///` documentation comment, "" when it has none.
+  auto doc() const -> std::string;
 
   auto field(std::string_view path) const -> Result<Field>;
   auto enum_value(const Field& field, std::string_view member) const -> Result<EnumValue>;
@@ -554,6 +563,10 @@ struct ReloadOptions {
   std::chrono::milliseconds debounce{100};
   // Called on the watcher thread after every reload attempt.
   std::function<void(const ReloadEvent&)> on_reload;
+  // Start even when the initial files do not load (a server answering "no valid policy yet"
+  // until they are fixed): current() is then an empty set, last_error() says why, and the
+  // first clean reload publishes version one. Without it, Start fails as the load did.
+  bool start_without_valid_set = false;
   ReloadOptions() { load.require_tests_pass = true; }
 };
 
