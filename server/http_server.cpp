@@ -153,7 +153,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::body_limit) {
       Fail(413, "S0413", fmt_body_limit());
     } else if (ec == beast::error::timeout) {
-      Fail(408, "S0408", "the request did not arrive in time");
+      // The stream has closed the socket already (Beast does on a timeout), so there is no
+      // answer to write; the close is the answer. Counted as a 408.
+      if (core_.on_refused) {
+        core_.on_refused(408, "S0408");
+      }
+      Close();
     } else if (ec == http::error::header_limit) {
       Fail(431, "S0431", "the request's header fields are too large");
     } else if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&

@@ -5,8 +5,8 @@
 // What a client cannot do to it (docs/server.md, "Limits"):
 //  - send a body larger than `max_body_bytes` (413, then the connection closes);
 //  - hold a connection with a request it sends slowly: the whole request must arrive within
-//    `request_timeout` of its first byte (408, then close), and an idle keep-alive connection
-//    closes after `idle_timeout`;
+//    `request_timeout` of its first byte, or the connection closes (counted as a 408), and an
+//    idle keep-alive connection closes after `idle_timeout`;
 //  - make it wait on a response it does not read: a write must finish within `request_timeout`.
 // Stop() is graceful: no new connections; idle connections close; a request being read or
 // answered is answered, then its connection closes.
