@@ -74,7 +74,9 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("new", options->new_side,
                   "The policies after: a file or directory, or REVISION:PATH in git")
       ->required();
-  sub->add_option("--decision,-d", options->decisions, "Only these decisions (default: every decision)");
+  sub->add_option("--decision,-d", options->decisions,
+                  "Only these decisions or constants (default: every decision, and the constants that "
+                  "differ)");
   sub->add_option(
       "--cases", options->cases,
       "Case records (JSON files or directories) to start the search from (default: examples/cases "

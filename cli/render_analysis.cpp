@@ -192,9 +192,18 @@ auto ResultsJson(const Engine& engine, const std::vector<DecisionAnalysis>& resu
 
 auto DiffJson(const DecisionDiff& r) -> ojson {
   ojson j;
-  j["decision"] = r.decision;
   static constexpr const char* kStatus[] = {"no_difference_found", "different", "only_in_old", "only_in_new",
                                             "not_comparable"};
+  if (r.constant) {
+    j["constant"] = r.decision;
+    j["status"] = r.status == DecisionDiff::Status::kSame ? "same" : kStatus[static_cast<int>(r.status)];
+    if (r.status == DecisionDiff::Status::kDifferent) {
+      j["old"] = r.old_side.outcome;
+      j["new"] = r.new_side.outcome;
+    }
+    return j;
+  }
+  j["decision"] = r.decision;
   j["status"] =
       r.status == DecisionDiff::Status::kSame && r.proven ? "same" : kStatus[static_cast<int>(r.status)];
   j["proven"] = r.proven;
@@ -270,6 +279,12 @@ auto SideText(const char* label, const SideResult& side) -> std::string {
 }
 
 auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
+  if (r.constant && r.status == DecisionDiff::Status::kSame) {
+    return fmt::format("{}: the same value\n", r.decision);
+  }
+  if (r.constant && r.status == DecisionDiff::Status::kDifferent) {
+    return fmt::format("{}: {}\n", r.decision, DescribeConstantChange(r));
+  }
   const bool parameter = !r.value_changes.empty() || r.method == "dates";
   switch (r.status) {
     case DecisionDiff::Status::kSame:
@@ -297,6 +312,9 @@ auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
     std::string out;
     for (const ValueChange& c : r.value_changes) {
       out += fmt::format("{}: {}\n", r.decision, DescribeValueChange(c));
+    }
+    for (const std::string& cause : r.causes) {
+      out += fmt::format("  because it reads {}\n", cause);
     }
     return out;
   }
@@ -366,13 +384,24 @@ void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<
     io.out << exact_json::Dump(out, 2) << "\n";
     return;
   }
+  size_t decisions = 0;
   size_t different = 0;
+  size_t constants_changed = 0;
   for (const DecisionDiff& r : results) {
-    different += r.status == DecisionDiff::Status::kDifferent ? 1 : 0;
+    const bool differs = r.status == DecisionDiff::Status::kDifferent;
+    if (r.constant) {
+      constants_changed += differs ? 1 : 0;
+    } else {
+      ++decisions;
+      different += differs ? 1 : 0;
+    }
     io.out << DiffText(r, as_of);
   }
-  io.err << fmt::format("{} of {} decisions decide differently for some case {}\n", different, results.size(),
-                        Dates(as_of));
+  io.err << fmt::format(
+      "{} of {} decisions decide differently for some case {}{}\n", different, decisions, Dates(as_of),
+      constants_changed == 0
+          ? std::string()
+          : fmt::format("; {} constant{} changed", constants_changed, constants_changed == 1 ? "" : "s"));
 }
 
 }  // namespace policy::cli

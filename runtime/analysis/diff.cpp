@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 
@@ -182,10 +183,17 @@ struct DateBisection {
       if (r == z3::unknown) {
         return std::nullopt;
       }
-      if (earliest) {
-        (r == z3::sat ? hi : lo) = r == z3::sat ? mid : mid + 1;
+      // Earliest: a difference on or before `mid` means the first one is in [lo, mid], none
+      // means it is after. Latest: on or after `mid`, in [mid, hi]; none, before.
+      const bool found = r == z3::sat;
+      if (earliest && found) {
+        hi = mid;
+      } else if (earliest) {
+        lo = mid + 1;
+      } else if (found) {
+        lo = mid;
       } else {
-        (r == z3::sat ? lo : hi) = r == z3::sat ? mid : mid - 1;
+        hi = mid - 1;
       }
     }
     return lo;
@@ -323,12 +331,18 @@ auto Prove(const Engine& old_set, const Engine& new_set, uint32_t old_d, uint32_
   return false;
 }
 
-// The parameters (decisions without a case record) that `decision` reads, directly or through
-// the decisions and functions it calls.
-auto ParametersRead(const ir::Program& program, uint32_t decision) -> std::set<uint32_t> {
+// What a decision reads that `policy diff` compares by itself and names as a cause: the
+// parameters (decisions without a case record) and the constants it reads, directly or through
+// the decisions, functions and constants it uses.
+struct Reads {
+  std::set<uint32_t> parameters;  // indices into Program::decisions
+  std::set<uint32_t> constants;   // indices into Program::globals
+};
+
+auto ReadsOf(const ir::Program& program, uint32_t decision) -> Reads {
   std::set<uint32_t> decisions_seen;
   std::set<uint32_t> functions_seen;
-  std::set<uint32_t> out;
+  Reads out;
   std::function<void(const ir::Node&)> walk_node;
   const auto walk_decision = [&](uint32_t d) {
     if (!decisions_seen.insert(d).second) {
@@ -336,7 +350,7 @@ auto ParametersRead(const ir::Program& program, uint32_t decision) -> std::set<u
     }
     const ir::Decision& id = program.decisions[d];
     if (id.params.empty()) {
-      out.insert(d);
+      out.parameters.insert(d);
     }
     if (id.default_value) {
       walk_node(*id.default_value);
@@ -355,6 +369,8 @@ auto ParametersRead(const ir::Program& program, uint32_t decision) -> std::set<u
       walk_decision(n.a);
     } else if (n.op == ir::Op::kCallFunction && functions_seen.insert(n.a).second) {
       walk_node(*program.functions[n.a].body);
+    } else if (n.op == ir::Op::kGlobal && out.constants.insert(n.a).second) {
+      walk_node(*program.globals[n.a].init);  // a constant computed from other constants
     }
     for (const auto& k : n.kids) {
       if (k) {
@@ -363,7 +379,49 @@ auto ParametersRead(const ir::Program& program, uint32_t decision) -> std::set<u
     }
   };
   walk_decision(decision);
-  out.erase(decision);
+  out.parameters.erase(decision);
+  return out;
+}
+
+// The user's constants of a program by qualified name (the standard library's are not compared).
+auto Constants(const Engine& e) -> std::map<std::string, uint32_t> {
+  std::map<std::string, uint32_t> out;
+  const std::vector<ir::Global>& globals = e.program().ir().globals;
+  for (uint32_t g = 0; g < globals.size(); ++g) {
+    if (globals[g].name.rfind("std.", 0) != 0) {
+      out.emplace(globals[g].name, g);
+    }
+  }
+  return out;
+}
+
+// A constant's value as JSON text, as a parameter's is shown.
+auto ConstantText(const Engine& e, uint32_t g) -> std::string {
+  return exact_json::Dump(e.ValueToJson(e.program().ir().globals[g].type, e.program().global_values()[g]));
+}
+
+// A `const` on both sides, compared by value: constants are computed once, when the policies are
+// loaded, and cannot depend on the date (E0406), so one comparison is exact for every date.
+auto DiffConstant(const Engine& old_set, const Engine& new_set, const std::string& name,
+                  const std::map<std::string, uint32_t>& old_constants,
+                  const std::map<std::string, uint32_t>& new_constants) -> DecisionDiff {
+  DecisionDiff out;
+  out.decision = name;
+  out.constant = true;
+  const auto a = old_constants.find(name);
+  const auto b = new_constants.find(name);
+  if (a == old_constants.end() || b == new_constants.end()) {
+    out.status =
+        a != old_constants.end() ? DecisionDiff::Status::kOnlyInOld : DecisionDiff::Status::kOnlyInNew;
+    return out;
+  }
+  out.old_side.outcome = ConstantText(old_set, a->second);
+  out.new_side.outcome = ConstantText(new_set, b->second);
+  out.proven = out.old_side.outcome == out.new_side.outcome;
+  if (!out.proven) {
+    out.status = DecisionDiff::Status::kDifferent;
+    out.method = "value";
+  }
   return out;
 }
 
@@ -378,6 +436,10 @@ auto DescribeValueChange(const ValueChange& c) -> std::string {
     dates += (dates.empty() ? " until " : " until ") + c.dates.until->ToString();
   }
   return fmt::format("{} -> {}{}", c.old_value, c.new_value, dates.empty() ? " on every date" : dates);
+}
+
+auto DescribeConstantChange(const DecisionDiff& c) -> std::string {
+  return fmt::format("{} -> {}", c.old_side.outcome, c.new_side.outcome);
 }
 
 namespace {
@@ -495,11 +557,33 @@ auto DiffOne(const Engine& old_set, const Engine& new_set, const std::string& na
 
 auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOptions& options)
     -> std::vector<DecisionDiff> {
+  // Every constant of either side, compared once: they are few, and both the listing and the
+  // causes need them.
+  const std::map<std::string, uint32_t> old_constants = Constants(old_set);
+  const std::map<std::string, uint32_t> new_constants = Constants(new_set);
+  std::map<std::string, DecisionDiff> constants;
+  for (const auto* side : {&old_constants, &new_constants}) {
+    for (const auto& [name, g] : *side) {
+      if (!constants.contains(name) && !old_set.FindDecision(name) && !new_set.FindDecision(name)) {
+        constants.emplace(name, DiffConstant(old_set, new_set, name, old_constants, new_constants));
+      }
+    }
+  }
   std::vector<std::string> names = options.decisions;
   if (names.empty()) {
     std::vector<std::string> a = old_set.DecisionNames();
     std::vector<std::string> b = new_set.DecisionNames();
-    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(names));
+    std::vector<std::string> decisions;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(decisions));
+    // Constants are listed when they differ (changed, added or removed), among the decisions by
+    // name; an unchanged one only when asked for by name.
+    std::vector<std::string> changed;
+    for (const auto& [name, diff] : constants) {
+      if (diff.status != DecisionDiff::Status::kSame) {
+        changed.push_back(name);
+      }
+    }
+    std::merge(decisions.begin(), decisions.end(), changed.begin(), changed.end(), std::back_inserter(names));
   }
   std::vector<DecisionDiff> out;
   std::map<std::string, std::string> changed_parameters;  // name -> its first change
@@ -507,30 +591,50 @@ auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOpti
     if (name.rfind("std.", 0) == 0) {
       continue;
     }
+    if (const auto c = constants.find(name); c != constants.end()) {
+      out.push_back(c->second);
+      continue;
+    }
     out.push_back(DiffOne(old_set, new_set, name, options));
     if (!out.back().value_changes.empty()) {
       changed_parameters[name] = DescribeValueChange(out.back().value_changes.front());
     }
   }
-  // Name the changed parameters a differing decision reads (in the new version) as its cause.
+  // Name the changed parameters and constants a differing decision reads (in the new version)
+  // as its cause.
   for (DecisionDiff& d : out) {
-    const auto id = new_set.FindDecision(d.decision);
-    if (d.status != DecisionDiff::Status::kDifferent || !d.value_changes.empty() || !id) {
+    const auto id = d.constant ? std::nullopt : new_set.FindDecision(d.decision);
+    if (d.status != DecisionDiff::Status::kDifferent || !id) {
       continue;
     }
-    for (const uint32_t p : ParametersRead(new_set.program().ir(), *id)) {
-      const std::string& parameter = new_set.program().ir().decisions[p].name;
-      auto it = changed_parameters.find(parameter);
-      if (it == changed_parameters.end() && !options.decisions.empty()) {
-        // Not asked about: compare it now, only to name it as a cause.
-        const DecisionDiff pd = DiffOne(old_set, new_set, parameter, options);
-        if (pd.value_changes.empty()) {
-          continue;
+    const Reads reads = ReadsOf(new_set.program().ir(), *id);
+    // A parameter's causes are the constants it reads; the other parameters it reads are named
+    // only for decisions on a case record.
+    if (d.value_changes.empty()) {
+      for (const uint32_t p : reads.parameters) {
+        const std::string& parameter = new_set.program().ir().decisions[p].name;
+        auto it = changed_parameters.find(parameter);
+        if (it == changed_parameters.end() && !options.decisions.empty()) {
+          // Not asked about: compare it now, only to name it as a cause.
+          const DecisionDiff pd = DiffOne(old_set, new_set, parameter, options);
+          if (pd.value_changes.empty()) {
+            continue;
+          }
+          it = changed_parameters.emplace(parameter, DescribeValueChange(pd.value_changes.front())).first;
         }
-        it = changed_parameters.emplace(parameter, DescribeValueChange(pd.value_changes.front())).first;
+        if (it != changed_parameters.end()) {
+          d.causes.push_back(fmt::format("{} ({})", parameter, it->second));
+        }
       }
-      if (it != changed_parameters.end()) {
-        d.causes.push_back(fmt::format("{} ({})", parameter, it->second));
+    }
+    std::set<std::string> constants_read;  // by name, not in the order they are computed
+    for (const uint32_t g : reads.constants) {
+      constants_read.insert(new_set.program().ir().globals[g].name);
+    }
+    for (const std::string& name : constants_read) {
+      const auto c = constants.find(name);
+      if (c != constants.end() && c->second.status == DecisionDiff::Status::kDifferent) {
+        d.causes.push_back(fmt::format("{} ({})", name, DescribeConstantChange(c->second)));
       }
     }
   }

@@ -19,7 +19,10 @@
 // on which it is are found by bisection, and the witness is taken on the first.
 //
 // Decisions without a case record (parameters: a value over time) are compared date by date
-// on the boundaries of both versions' effective periods, which is exact for them.
+// on the boundaries of both versions' effective periods, which is exact for them. Constants
+// (`const`) are compared by value, once: they are computed when the policies are loaded and
+// cannot read the date. A differing decision names the changed parameters and constants it
+// reads, directly or through what it calls, as its causes.
 // When Z3 finds a case, it is re-evaluated by both interpreters like any other candidate and
 // reported only if they really differ; otherwise (the encoding is partial there) the bounded
 // search runs, and "no difference found" then says how many cases were tried: not a proof.
@@ -68,7 +71,9 @@ struct DecisionDiff {
   std::string witness_base;                  // the example the witness was made from ("" when none)
   std::vector<std::string> witness_changes;  // from that example: "$.a.b: old -> new"
   std::vector<ValueChange> value_changes;    // a parameter: every run of dates that differs
-  std::vector<std::string> causes;           // changed parameters it reads, with their change
+  std::vector<std::string> causes;           // changed parameters and constants it reads, with their change
+  bool constant = false;                     // a `const`, not a decision: old_side and new_side hold
+                                             // its two values (JSON text) and nothing else
   SideResult old_side;
   SideResult new_side;
   std::string reason;                       // kNotComparable: why
@@ -80,6 +85,11 @@ struct DecisionDiff {
 // "20 -> 24 from 2027-01-01", "20 -> not applicable from 2026-12-31 until 2026-12-31".
 auto DescribeValueChange(const ValueChange& c) -> std::string;
 
+// A changed constant: "20 -> 24".
+auto DescribeConstantChange(const DecisionDiff& c) -> std::string;
+
+// Every decision both sets have (or `options.decisions`), and the constants that differ (changed,
+// added or removed; an unchanged one when `options.decisions` names it), by name.
 auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOptions& options)
     -> std::vector<DecisionDiff>;
 

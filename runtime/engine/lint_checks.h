@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "compiler/base/timeline.h"
@@ -29,7 +30,7 @@ struct Scope {
 };
 
 // Every node under `root`, with an explicit stack (IR trees are bounded in depth, but nothing
-// here needs recursion).
+// here needs recursion). When `f` returns a bool, false leaves the node's kids out.
 template <typename F>
 void ForEachNode(const ir::Node* root, F&& f) {
   std::vector<const ir::Node*> stack;
@@ -39,7 +40,13 @@ void ForEachNode(const ir::Node* root, F&& f) {
   while (!stack.empty()) {
     const ir::Node* n = stack.back();
     stack.pop_back();
-    f(*n);
+    if constexpr (std::is_same_v<decltype(f(*n)), bool>) {
+      if (!f(*n)) {
+        continue;
+      }
+    } else {
+      f(*n);
+    }
     for (const ir::NodePtr& k : n->kids) {
       if (k) {
         stack.push_back(k.get());

@@ -39,25 +39,12 @@ auto NumberOf(const ir::Program& p, const ir::Node& n) -> std::optional<Decimal>
 // The numbers under `root`, except the count of a duration (`20 weeks` is a duration, not the
 // number 20).
 void CollectNumbers(const ir::Program& p, const ir::Node* root, std::vector<const ir::Node*>& out) {
-  std::vector<const ir::Node*> stack;
-  if (root != nullptr) {
-    stack.push_back(root);
-  }
-  while (!stack.empty()) {
-    const ir::Node* n = stack.back();
-    stack.pop_back();
-    if (NumberOf(p, *n)) {
-      out.push_back(n);
+  ForEachNode(root, [&](const ir::Node& n) {
+    if (NumberOf(p, n)) {
+      out.push_back(&n);
     }
-    if (n->op == ir::Op::kDuration) {
-      continue;
-    }
-    for (const ir::NodePtr& k : n->kids) {
-      if (k) {
-        stack.push_back(k.get());
-      }
-    }
-  }
+    return n.op != ir::Op::kDuration;
+  });
 }
 
 struct ParameterValue {

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/analysis/analyze.h"
-#include "runtime/analysis/encode.h"
+#include "tests/support/engine_test_support.h"
 
 namespace policy {
 namespace {
@@ -43,40 +43,15 @@ decision without_as_of(c: Case) -> Bool
   default days_absent(c) == by_hand(c)
 )";
 
-struct Proof {
-  z3::check_result result;
-  std::set<std::string> approximations;
-};
-
-auto Prove(const ir::Program& ir, const char* decision) -> Proof {
-  z3::context ctx;
-  analysis::InputPool pool(ctx, std::nullopt);  // every evaluation date
-  analysis::Encoder encoder(ir, pool);
-  const analysis::DecisionSym* law = encoder.Decision(*ir.FindDecision(decision));
-  if (law == nullptr) {
-    ADD_FAILURE() << decision << " was not encoded";
-    return {z3::unknown, {}};
-  }
-  z3::solver solver(ctx);
-  z3::params params(ctx);
-  params.set("rlimit", 5000000U);
-  solver.set(params);
-  for (const z3::expr& e : pool.domain()) {
-    solver.add(e);
-  }
-  for (const z3::expr& e : encoder.axioms()) {
-    solver.add(e);
-  }
-  solver.add(law->defined);
-  solver.add(!law->value.e[0]);
-  return {solver.check(), law->approximations};
+auto Prove(const ir::Program& ir, const char* decision) -> test::LawProof {
+  return test::ProveLaw(ir, *ir.FindDecision(decision));
 }
 
 TEST(AsOfEncodingTest, Z3ProvesTheLawOnTheCasesDateOnEveryEvaluationDate) {
   const LoadResult r = Engine::LoadSources({{"t.policy", kPolicy}});
   ASSERT_TRUE(r.engine);
   const ir::Program& ir = r.engine->program().ir();
-  const Proof law = Prove(ir, "t.law");
+  const test::LawProof law = Prove(ir, "t.law");
   EXPECT_TRUE(law.approximations.empty());
   EXPECT_EQ(law.result, z3::unsat) << "Z3 does not prove that `as of` reads the law on the case's date";
   // The same rule on the evaluation date is not the transitional provision.
@@ -92,13 +67,7 @@ TEST(AsOfEncodingTest, AnalyzeAndTheInterpreterAgreeOnTheLaw) {
                         R"({"granted_on": "2018-01-11", "consecutive": 1, "any_12_months": 2})",
                         R"({"granted_on": "2020-04-06", "consecutive": 3, "any_12_months": 2})"}) {
     for (const char* date : {"2017-01-01", "2018-01-11", "2025-09-01"}) {
-      auto ctx = e.NewContext();
-      DiagnosticSink diags;
-      const auto input = e.ReadCase(law, c, "case.json", *ctx, diags);
-      ASSERT_TRUE(input);
-      const auto result = e.Evaluate(law, *input, *Date::Parse(date), *ctx, nullptr, diags);
-      ASSERT_TRUE(result) << c << " on " << date;
-      EXPECT_TRUE(result->value.as_bool()) << c << " on " << date;
+      EXPECT_EQ(test::OutcomeOnCase(e, law, c, *Date::Parse(date)), "true") << c << " on " << date;
     }
   }
   AnalyzeOptions options;  // every date

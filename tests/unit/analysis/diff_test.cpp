@@ -2,32 +2,30 @@
 // exception of the HK employment policy is found, with a witness exchange student whose result
 // the interpreter reproduces on both sides, by Z3 and by the bounded search alone; the same
 // policies compared with themselves are proven the same; a moved threshold is found at the
-// boundary; added and removed decisions are listed.
+// boundary; added and removed decisions are listed. Over time: a raise from next year is found
+// from its first day, a parameter is compared as a value over its dating, and a transitional
+// provision keyed on a case date (`e as of d`) is found with a witness the interpreter
+// reproduces. Changed constants are reported and named as causes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <map>
 
 #include "runtime/analysis/diff.h"
+#include "tests/support/engine_test_support.h"
 
 namespace policy {
 namespace {
 
 namespace fs = std::filesystem;
 
-auto ReadAll(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::ReadFile;
 
 auto Bundled() -> std::vector<std::pair<std::string, std::string>> {
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(POLICY_SOURCE_DIR) / "policies")) {
     if (e.path().extension() == ".policy") {
-      files.emplace_back(e.path().string(), ReadAll(e.path()));
+      files.emplace_back(e.path().string(), ReadFile(e.path()));
     }
   }
   return files;
@@ -41,7 +39,7 @@ auto Seeds() -> std::vector<std::string> {
   }
   std::sort(paths.begin(), paths.end());
   for (const auto& p : paths) {
-    seeds.push_back(ReadAll(p));
+    seeds.push_back(ReadFile(p));
   }
   return seeds;
 }
@@ -61,16 +59,10 @@ auto WithoutExchangeException() -> std::vector<std::pair<std::string, std::strin
   return files;
 }
 
+// The interpreter's outcome of `decision` on a case record (JSON) on `as_of`.
 auto Outcome(const Engine& e, const std::string& decision, const std::string& json, Date as_of)
     -> std::string {
-  const uint32_t d = *e.FindDecision(decision);
-  auto ctx = e.NewContext();
-  DiagnosticSink diags;
-  const auto input = e.ReadCase(d, json, "witness.json", *ctx, diags);
-  EXPECT_TRUE(input.has_value());
-  const auto r = e.Evaluate(d, *input, as_of, *ctx, nullptr, diags);
-  EXPECT_TRUE(r.has_value());
-  return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
+  return test::OutcomeOnCase(e, *e.FindDecision(decision), json, as_of);
 }
 
 TEST(DiffTest, DroppingTheExchangeExceptionIsFoundWithAnExchangeStudent) {
@@ -310,6 +302,150 @@ TEST(DiffOverTimeTest, AParameterIsComparedOverItsEffectiveDating) {
   ASSERT_EQ(results.size(), 1U);
   ASSERT_EQ(results[0].value_changes.size(), 1U);
   EXPECT_EQ(DescribeValueChange(results[0].value_changes[0]), "20 -> not applicable from 2027-01-01");
+}
+
+}  // namespace
+}  // namespace policy
+
+namespace policy {
+namespace {
+
+// A `const` changed between the two sides: compared by name like a parameter, reported as
+// `a -> b`, and named as a cause of the decisions that read it, directly, through a function
+// or through another constant computed from it. An unchanged constant is not listed unless it
+// is asked for, and a decision that reads only it is proven the same.
+TEST(DiffConstantsTest, AChangedConstantIsReportedAndNamedAsTheCause) {
+  const char* kOld = R"(module m
+record Stay {
+  nights: Int
+  student: Bool
+}
+const nightly_rate: Int = 100
+const weekly_rate: Int = nightly_rate * 6
+const student_discount: Int = 10
+const deposit: Int = 500
+def discount(s: Stay) -> Int = if s.student then student_discount else 0
+decision fee(s: Stay) -> Int
+  default s.nights / 7 * weekly_rate + s.nights % 7 * nightly_rate
+decision student_fee(s: Stay) -> Int
+  default 0 - discount(s)
+decision deposit_due(s: Stay) -> Int
+  default deposit
+)";
+  std::string changed = kOld;
+  changed.replace(changed.find("= 100"), 5, "= 120");
+  const LoadResult a = Engine::LoadSources({{"m.policy", kOld}});
+  const LoadResult b = Engine::LoadSources({{"m.policy", changed}});
+  ASSERT_TRUE(a.engine && b.engine);
+  DiffOptions options;
+  options.today = *Date::FromCivil(2025, 9, 1);
+  options.seeds = {R"({"nights": 8, "student": true})"};
+  auto results = DiffPolicySets(*a.engine, *b.engine, options);
+  std::map<std::string, const DecisionDiff*> by_name;
+  for (const DecisionDiff& d : results) {
+    by_name[d.decision] = &d;
+  }
+  // The decisions, and of the constants only the two that differ.
+  ASSERT_EQ(by_name.size(), 5U);
+  ASSERT_TRUE(by_name.contains("m.nightly_rate"));
+  const DecisionDiff& rate = *by_name["m.nightly_rate"];
+  EXPECT_TRUE(rate.constant);
+  EXPECT_EQ(rate.status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(DescribeConstantChange(rate), "100 -> 120");
+  ASSERT_TRUE(by_name.contains("m.weekly_rate"));
+  EXPECT_EQ(DescribeConstantChange(*by_name["m.weekly_rate"]), "600 -> 720");
+  EXPECT_FALSE(by_name.contains("m.deposit"));
+  EXPECT_FALSE(by_name.contains("m.student_discount"));
+  const DecisionDiff& fee = *by_name["m.fee"];
+  ASSERT_EQ(fee.status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(fee.causes,
+            (std::vector<std::string>{"m.nightly_rate (100 -> 120)", "m.weekly_rate (600 -> 720)"}));
+  // 8 nights: a week and a night, 600 + 100 before and 720 + 120 after.
+  EXPECT_EQ(fee.old_side.outcome, "700");
+  EXPECT_EQ(fee.new_side.outcome, "840");
+  EXPECT_EQ(by_name["m.student_fee"]->status, DecisionDiff::Status::kSame);
+  EXPECT_EQ(by_name["m.deposit_due"]->status, DecisionDiff::Status::kSame);
+  EXPECT_TRUE(by_name["m.deposit_due"]->proven);
+
+  // Through a function: the discount changes, and the decision that calls the function names it.
+  std::string discounted = kOld;
+  discounted.replace(discounted.find("= 10\n"), 5, "= 30\n");
+  const LoadResult c = Engine::LoadSources({{"m.policy", discounted}});
+  ASSERT_TRUE(c.engine);
+  options.decisions = {"m.student_fee", "m.deposit"};
+  results = DiffPolicySets(*a.engine, *c.engine, options);
+  ASSERT_EQ(results.size(), 2U);
+  ASSERT_EQ(results[0].status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(results[0].causes, (std::vector<std::string>{"m.student_discount (10 -> 30)"}));
+  EXPECT_EQ(results[0].old_side.outcome, "-10");
+  EXPECT_EQ(results[0].new_side.outcome, "-30");
+  // Asked for by name, an unchanged constant is listed, the same.
+  EXPECT_TRUE(results[1].constant);
+  EXPECT_EQ(results[1].status, DecisionDiff::Status::kSame);
+}
+
+// A transitional provision keyed on a date of the case (the limit `as of` the date the
+// application was submitted): raising the limit from 2027-01-01 changes the answer only for
+// applications submitted from then on, on every evaluation date. diff finds it through `e as
+// of d`, and the interpreter confirms the witness on its date: the two sides differ on it, and
+// do not once the same application is dated the day before the change.
+TEST(DiffOverTimeTest, ATransitionalProvisionOnACaseDateIsFoundAndItsWitnessReproduces) {
+  const char* kOld = R"(module t
+record Application {
+  submitted_on: Date
+  hours: Int
+}
+parameter weekly_limit: Int
+  value 20 effective from 2014-03-17
+decision within_limit(a: Application) -> Bool
+  default false
+  rule on_submission
+    when a.hours <= weekly_limit as of a.submitted_on
+    then true
+)";
+  std::string raised = kOld;
+  const std::string line = "  value 20 effective from 2014-03-17\n";
+  raised.replace(
+      raised.find(line), line.size(),
+      "  value 20 effective from 2014-03-17 until 2026-12-31\n  value 24 effective from 2027-01-01\n");
+  const LoadResult a = Engine::LoadSources({{"t.policy", kOld}});
+  const LoadResult b = Engine::LoadSources({{"t.policy", raised}});
+  ASSERT_TRUE(a.engine && b.engine);
+  const std::string name = "t.within_limit";
+  DiffOptions options;
+  options.today = *Date::FromCivil(2025, 9, 1);
+  options.seeds = {R"({"submitted_on": "2025-06-02", "hours": 10})"};
+  options.decisions = {name};
+  const auto results = DiffPolicySets(*a.engine, *b.engine, options);
+  ASSERT_EQ(results.size(), 1U);
+  const DecisionDiff& d = results[0];
+  ASSERT_EQ(d.status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(d.method, "smt");
+  EXPECT_EQ(d.causes, (std::vector<std::string>{"t.weekly_limit (20 -> 24 from 2027-01-01)"}));
+  ASSERT_TRUE(d.witness_as_of.has_value());
+  auto witness = nlohmann::json::parse(d.witness);
+  const Date submitted = *Date::Parse(witness["submitted_on"].get<std::string>());
+  EXPECT_GE(submitted, *Date::FromCivil(2027, 1, 1)) << d.witness;
+  const int64_t hours = witness["hours"].get<int64_t>();
+  EXPECT_GT(hours, 20);
+  EXPECT_LE(hours, 24);
+  // The interpreter, on the witness date: the two sides really differ.
+  EXPECT_EQ(Outcome(*a.engine, name, d.witness, *d.witness_as_of), "false");
+  EXPECT_EQ(Outcome(*b.engine, name, d.witness, *d.witness_as_of), "true");
+  EXPECT_EQ(d.old_side.outcome, "false");
+  EXPECT_EQ(d.new_side.outcome, "true");
+  // The same application submitted the day before the change is decided alike.
+  witness["submitted_on"] = "2026-12-31";
+  EXPECT_EQ(Outcome(*a.engine, name, witness.dump(), *d.witness_as_of), "false");
+  EXPECT_EQ(Outcome(*b.engine, name, witness.dump(), *d.witness_as_of), "false");
+  // On one evaluation date, long before 2027, the difference is still there: it is the case's
+  // date that matters, not the evaluation date.
+  options.as_of = *Date::FromCivil(2020, 6, 1);
+  const auto on_one_date = DiffPolicySets(*a.engine, *b.engine, options);
+  ASSERT_EQ(on_one_date.size(), 1U);
+  EXPECT_EQ(on_one_date[0].status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(Outcome(*a.engine, name, on_one_date[0].witness, *options.as_of), "false");
+  EXPECT_EQ(Outcome(*b.engine, name, on_one_date[0].witness, *options.as_of), "true");
 }
 
 }  // namespace

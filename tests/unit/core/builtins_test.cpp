@@ -17,6 +17,7 @@
 #include "core/builtins.h"
 #include "runtime/analysis/encode.h"
 #include "runtime/engine/engine.h"
+#include "tests/support/engine_test_support.h"
 
 namespace policy {
 
@@ -107,32 +108,15 @@ decision law(c: C) -> Bool
 }
 
 auto Load(const std::string& policy, bool jit) -> std::shared_ptr<const Engine> {
-  EngineOptions options;
-  options.include_stdlib = false;
+  EngineOptions options = test::WithoutStdlib();
   options.jit = jit;
-  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
-  EXPECT_TRUE(loaded.engine) << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources,
-                                                  DiagFormat::kShort)
-                             << policy;
-  return loaded.engine;
+  return test::LoadPolicy(policy, options);
 }
 
-// Evaluates `decision` on `json`; the value as JSON text, or the error.
+// Evaluates `decision` on `json` (on 2025-06-01); the value as JSON text, or the error.
 auto Outcome(const Engine& e, const std::string& decision, const std::string& json, bool native)
     -> std::string {
-  const uint32_t d = *e.FindDecision("t." + decision);
-  auto ctx = e.NewContext();
-  ctx->set_native(native);
-  DiagnosticSink diags;
-  const auto input = e.ReadCase(d, json, "case.json", *ctx, diags);
-  if (!input) {
-    return "unreadable case: " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
-  }
-  const auto r = e.Evaluate(d, *input, *Date::Parse("2025-06-01"), *ctx, nullptr, diags);
-  if (!r) {
-    return "error: " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
-  }
-  return exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
+  return test::OutcomeOnCase(e, *e.FindDecision("t." + decision), json, *Date::Parse("2025-06-01"), native);
 }
 
 class BuiltinRegistryTest : public testing::TestWithParam<BuiltinInfo> {};
@@ -197,10 +181,10 @@ TEST_P(BuiltinRegistryTest, Z3EncodesItTheWayTheRegistrySays) {
   const auto engine = Load(PolicyFor(Rows().at(b.id)), false);
   ASSERT_TRUE(engine);
   const ir::Program& ir = engine->program().ir();
-  z3::context ctx;
-  analysis::InputPool pool(ctx, std::nullopt);
-  analysis::Encoder encoder(ir, pool);
   if (b.smt == BuiltinSmt::kHavoc) {
+    z3::context ctx;
+    analysis::InputPool pool(ctx, std::nullopt);
+    analysis::Encoder encoder(ir, pool);
     const analysis::DecisionSym* probe = encoder.Decision(*ir.FindDecision("t.probe"));
     ASSERT_NE(probe, nullptr);
     bool named = false;
@@ -211,26 +195,14 @@ TEST_P(BuiltinRegistryTest, Z3EncodesItTheWayTheRegistrySays) {
                        << " is kHavoc in core/builtins.def, but its encoding records no approximation";
     return;
   }
-  const analysis::DecisionSym* law = encoder.Decision(*ir.FindDecision("t.law"));
-  ASSERT_NE(law, nullptr);
+  const test::LawProof law = test::ProveLaw(ir, *ir.FindDecision("t.law"));
+  ASSERT_TRUE(law.encoded);
   std::string reasons;
-  for (const std::string& why : law->approximations) {
+  for (const std::string& why : law.approximations) {
     reasons += why + "; ";
   }
-  EXPECT_TRUE(law->approximations.empty()) << b.name << " should be encoded exactly: " << reasons;
-  z3::solver solver(ctx);
-  z3::params params(ctx);
-  params.set("rlimit", 5000000U);
-  solver.set(params);
-  for (const z3::expr& e : pool.domain()) {
-    solver.add(e);
-  }
-  for (const z3::expr& e : encoder.axioms()) {
-    solver.add(e);
-  }
-  solver.add(law->defined);
-  solver.add(!law->value.e[0]);
-  EXPECT_EQ(solver.check(), z3::unsat) << b.name << ": Z3 does not prove the law " << Rows().at(b.id).law;
+  EXPECT_TRUE(law.approximations.empty()) << b.name << " should be encoded exactly: " << reasons;
+  EXPECT_EQ(law.result, z3::unsat) << b.name << ": Z3 does not prove the law " << Rows().at(b.id).law;
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryBuiltin, BuiltinRegistryTest,

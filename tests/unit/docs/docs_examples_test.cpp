@@ -6,22 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "compiler/pipeline.h"
+#include "tests/support/engine_test_support.h"
 
 namespace policy {
 namespace {
 
 namespace fs = std::filesystem;
 
-auto ReadAll(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::ReadFile;
 
 auto PolicyBlocks(const std::string& markdown) -> std::vector<std::string> {
   std::vector<std::string> blocks;
@@ -43,7 +37,7 @@ auto TestedPolicyText() -> std::string {
   for (const char* dir : {"docs/examples", "policies"}) {
     for (const auto& entry : fs::recursive_directory_iterator(fs::path(POLICY_SOURCE_DIR) / dir)) {
       if (entry.path().extension() == ".policy") {
-        all += ReadAll(entry.path());
+        all += ReadFile(entry.path());
       }
     }
   }
@@ -52,7 +46,7 @@ auto TestedPolicyText() -> std::string {
 
 TEST(DocsExamplesTest, EveryPolicyBlockOfTheReferenceIsTested) {
   const std::vector<std::string> blocks =
-      PolicyBlocks(ReadAll(fs::path(POLICY_SOURCE_DIR) / "docs/language.md"));
+      PolicyBlocks(ReadFile(fs::path(POLICY_SOURCE_DIR) / "docs/language.md"));
   ASSERT_GT(blocks.size(), 40U);
   const std::string tested = TestedPolicyText();
   for (const std::string& block : blocks) {

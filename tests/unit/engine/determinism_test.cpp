@@ -7,22 +7,16 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "runtime/engine/engine.h"
+#include "tests/support/engine_test_support.h"
 
 namespace policy {
 namespace {
 
 namespace fs = std::filesystem;
 
-auto ReadAll(const fs::path& p) -> std::string {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::ReadFile;
 
 auto PolicyFiles() -> std::vector<std::string> {
   std::vector<std::string> files;
@@ -50,7 +44,7 @@ auto EverythingAsText(const Engine& e) -> std::string {
   auto ctx = e.NewContext();
   const Date as_of = *Date::FromCivil(2025, 9, 1);
   for (const fs::path& c : ExampleCases()) {
-    const std::string json = ReadAll(c);
+    const std::string json = ReadFile(c);
     for (const std::string& name : e.DecisionNames()) {
       const uint32_t d = *e.FindDecision(name);
       DiagnosticSink diags;

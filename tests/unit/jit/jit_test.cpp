@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -17,18 +16,15 @@
 
 #include "runtime/engine/case_search.h"
 #include "runtime/engine/engine.h"
+#include "tests/support/engine_test_support.h"
 
 namespace policy {
 namespace {
 
 namespace fs = std::filesystem;
 
-auto Read(const fs::path& p) -> std::string {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::Outcome;
+using test::ReadFile;
 
 auto LoadBundled(bool jit, JitTier tier = JitTier::kQuick) -> std::shared_ptr<const Engine> {
   EngineOptions options;
@@ -39,36 +35,23 @@ auto LoadBundled(bool jit, JitTier tier = JitTier::kQuick) -> std::shared_ptr<co
   return r.engine;
 }
 
-// One evaluation as text: value (with applicability) or the error, rendered with its location.
-auto Outcome(const Engine& e, uint32_t d, const Value& input, Date as_of, vm::Context& ctx) -> std::string {
-  DiagnosticSink diags;
-  const auto r = e.Evaluate(d, input, as_of, ctx, nullptr, diags);
-  if (!r) {
-    return "error " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
-  }
-  return fmt::format("{}{}{}", r->in_effect ? "" : "not in effect ", r->applicable ? "" : "not applicable ",
-                     exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value)));
-}
-
 // A test policy (without the standard library) loaded with the JIT; null, with the test failed,
 // unless it compiles and every decision runs as machine code.
 auto LoadNative(const std::string& policy, JitTier tier = JitTier::kQuick) -> std::shared_ptr<const Engine> {
-  EngineOptions options;
+  EngineOptions options = test::WithoutStdlib();
   options.jit = true;
   options.jit_tier = tier;
-  options.include_stdlib = false;
-  const LoadResult loaded = Engine::LoadSources({{"t.policy", policy}}, options);
-  if (!loaded.engine) {
-    ADD_FAILURE() << RenderDiagnostics(loaded.diagnostics.Sorted(), *loaded.sources, DiagFormat::kShort);
+  auto engine = test::LoadPolicy(policy, options);
+  if (!engine) {
     return nullptr;
   }
-  for (size_t d = 0; d < loaded.engine->native_report().native.size(); ++d) {
-    if (!loaded.engine->native_report().native[d]) {
-      ADD_FAILURE() << loaded.engine->native_report().reasons[d];
+  for (size_t d = 0; d < engine->native_report().native.size(); ++d) {
+    if (!engine->native_report().native[d]) {
+      ADD_FAILURE() << engine->native_report().reasons[d];
       return nullptr;
     }
   }
-  return loaded.engine;
+  return engine;
 }
 
 // One case evaluated by the interpreter and by native code, each in a context of its own.
@@ -124,7 +107,7 @@ TEST_P(JitTierTest, NativeValuesEqualTheInterpretersOnExamplesAndMutations) {
   std::vector<nlohmann::json> examples;
   for (const auto& f : fs::directory_iterator(fs::path(POLICY_SOURCE_DIR) / "examples/cases")) {
     if (f.path().extension() == ".json") {
-      examples.push_back(nlohmann::json::parse(Read(f.path())));
+      examples.push_back(nlohmann::json::parse(ReadFile(f.path())));
     }
   }
   ASSERT_FALSE(examples.empty());
@@ -207,7 +190,7 @@ TEST(JitTest, TheOptimizedCodeReplacesTheQuickCode) {
   ASSERT_TRUE(e);
   EXPECT_EQ(e->native_report().tier, JitTier::kTiered);
   const uint32_t d = *e->FindDecision("hk.stay.limit_of_stay");
-  const std::string json = Read(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_exchange_student.json");
+  const std::string json = ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_exchange_student.json");
   const Date as_of = *Date::Parse("2025-09-01");
   const Both before = OnBoth(*e, d, json, as_of);
   EXPECT_EQ(before.native, before.interpreter);
@@ -240,7 +223,7 @@ TEST(JitTest, UnloadingDuringTheBackgroundCompileIsSafe) {
   const auto e = LoadBundled(true, JitTier::kTiered);
   const uint32_t d = *e->FindDecision("hk.employment.part_time_on_campus_allowed");
   const std::string json =
-      Read(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "examples/cases/hk_mainland_undergraduate.json");
   const Both both = OnBoth(*e, d, json, *Date::Parse("2025-09-01"));
   EXPECT_EQ(both.native, both.interpreter);
 }
@@ -255,7 +238,7 @@ TEST(JitTest, ThePerfMapNamesEveryDecisionAtItsEntry) {
   ::unsetenv("POLICY_JIT_PERF_MAP");
   ASSERT_TRUE(e);
   std::map<std::string, std::pair<uintptr_t, uintptr_t>> functions;  // name -> start, size
-  std::istringstream lines(Read(map));
+  std::istringstream lines(ReadFile(map));
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
     uintptr_t start = 0;
