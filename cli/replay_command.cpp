@@ -18,8 +18,8 @@ auto AddReplayCommand(CLI::App& app, Io& io) -> Runner {
     FormatOption format;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* sub =
-      AddSubcommand(app, "replay", "Re-evaluate a decision log of `policy serve` and report every result that differs");
+  CLI::App* sub = AddSubcommand(
+      app, "replay", "Re-evaluate a decision log of `policy serve` and report every result that differs");
   sub->add_option("log", options->log, "The decision log (policy serve --decision-log)")->required();
   AddPathsOption(sub, options->paths);
   options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
@@ -68,12 +68,13 @@ auto AddReplayCommand(CLI::App& app, Io& io) -> Runner {
       for (const auto& [logged_by, n] : report.revisions) {
         if (logged_by != revision) {
           io.out << fmt::format("note: {} line{} logged by revision {}; replaying on revision {}\n", n,
-                                n == 1 ? " was" : "s were", logged_by.empty() ? "(none)" : logged_by, revision);
+                                n == 1 ? " was" : "s were", logged_by.empty() ? "(none)" : logged_by,
+                                revision);
         }
       }
       for (const auto& d : report.differences) {
-        io.out << fmt::format("{}:{}: {} as of {} decides differently\n  logged: {}\n  now:    {}\n", options->log,
-                              d.line, d.decision, d.as_of, d.logged, d.now);
+        io.out << fmt::format("{}:{}: {} as of {} decides differently\n  logged: {}\n  now:    {}\n",
+                              options->log, d.line, d.decision, d.as_of, d.logged, d.now);
       }
       constexpr size_t kShown = 10;  // a log of another format would otherwise flood the terminal
       for (size_t i = 0; i < report.malformed.size() && i < kShown; ++i) {
@@ -84,12 +85,12 @@ auto AddReplayCommand(CLI::App& app, Io& io) -> Runner {
         io.err << fmt::format("error: ... and {} more lines that are not decision log lines\n",
                               report.malformed.size() - kShown);
       }
-      io.out << fmt::format("replayed {} decision{} on revision {}: {} agree, {} differ{}\n", report.replayed,
-                            report.replayed == 1 ? "" : "s", revision, report.agreed, report.differences.size(),
-                            report.skipped_hash_only > 0
-                                ? fmt::format(" ({} logged without their input, not replayed)",
-                                              report.skipped_hash_only)
-                                : "");
+      io.out << fmt::format(
+          "replayed {} decision{} on revision {}: {} agree, {} differ{}\n", report.replayed,
+          report.replayed == 1 ? "" : "s", revision, report.agreed, report.differences.size(),
+          report.skipped_hash_only > 0
+              ? fmt::format(" ({} logged without their input, not replayed)", report.skipped_hash_only)
+              : "");
     }
     if (!report.malformed.empty()) {
       return kExitInputError;

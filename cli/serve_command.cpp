@@ -71,7 +71,8 @@ auto AddServeCommand(CLI::App& app, Io& io) -> Runner {
     bool skip_tests = false;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* sub = AddSubcommand(app, "serve", "Serve decisions over HTTP, reloading the policies when they change");
+  CLI::App* sub =
+      AddSubcommand(app, "serve", "Serve decisions over HTTP, reloading the policies when they change");
   AddPathsOption(sub, options->paths);
   sub->add_option("--addr", options->addr,
                   "Address and port to listen on (default 127.0.0.1:8181; port 0 picks a free one, "
@@ -91,9 +92,11 @@ auto AddServeCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("--max-body", options->max_body, "Largest request body, in bytes (default 4 MiB)");
   sub->add_option("--max-batch", options->max_batch, "Most requests in one POST /v1/batch (default 1000)");
   sub->add_option("--request-timeout", options->request_timeout,
-                  "Seconds a request may take to arrive, from its first byte (default 10)");
+                  "Seconds a request may take to arrive, from its first byte (default 10)")
+      ->check(CLI::PositiveNumber);
   sub->add_option("--idle-timeout", options->idle_timeout,
-                  "Seconds an idle keep-alive connection stays open (default 60)");
+                  "Seconds an idle keep-alive connection stays open (default 60)")
+      ->check(CLI::PositiveNumber);
   sub->add_flag("--jit", options->jit, "Evaluate with machine code (LLVM), optimised in the background");
   sub->add_flag("--skip-tests", options->skip_tests,
                 "Serve and reload policies whose own tests fail (by default such a version is refused)");
@@ -105,7 +108,8 @@ auto AddServeCommand(CLI::App& app, Io& io) -> Runner {
     };
     server::HttpOptions http;
     if (!ParseAddr(options->addr, &http)) {
-      io.err << fmt::format("error: --addr `{}` is not HOST:PORT (for example 127.0.0.1:8181)\n", options->addr);
+      io.err << fmt::format("error: --addr `{}` is not HOST:PORT (for example 127.0.0.1:8181)\n",
+                            options->addr);
       return kExitInputError;
     }
     http.threads = options->threads;

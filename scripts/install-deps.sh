@@ -21,8 +21,10 @@ packages=(
   # the optional JIT (runtime/jit, CMake option POLICY_JIT): LLVM 14, the version of clang-14
   # that builds the fuzz targets, so one LLVM serves both
   llvm-14-dev
-  # tests and benchmarks
-  libgtest-dev libbenchmark-dev
+  # `policy serve` (server/): HTTP on Boost.Beast/Asio (header-only), request JSON with simdjson
+  libboost-dev libsimdjson-dev
+  # tests and benchmarks; curl and wrk drive `policy serve` (tests/serve_cli.sh, bench/serve_load.sh)
+  libgtest-dev libbenchmark-dev curl wrk
 )
 case "${1:-}" in
   --dev) packages+=(clang-format) ;;

@@ -22,7 +22,8 @@ auto JsonSyntax(simdjson::error_code e) -> Failure {
   if (e == simdjson::DEPTH_ERROR) {
     return {400, "E0907", "the request body nests arrays and objects too deeply", "$"};
   }
-  return {400, "E0901", fmt::format("the request body is not valid JSON ({})", simdjson::error_message(e)), "$"};
+  return {400, "E0901", fmt::format("the request body is not valid JSON ({})", simdjson::error_message(e)),
+          "$"};
 }
 
 // Whether nothing follows the top-level value (simdjson's On-Demand API does not check that by
@@ -123,9 +124,10 @@ auto ReadEnvelope(simdjson::ondemand::object object, const std::string& at, bool
       }
       out->has_decision = true;
     } else {
-      *failure = Shape(field_path(key), fmt::format("unknown field {} in the request; it takes {}", Quote(key),
-                                                    batch_item ? "`decision`, `input`, `as_of` and `explain`"
-                                                               : "`input`, `as_of` and `explain`"));
+      *failure =
+          Shape(field_path(key), fmt::format("unknown field {} in the request; it takes {}", Quote(key),
+                                             batch_item ? "`decision`, `input`, `as_of` and `explain`"
+                                                        : "`input`, `as_of` and `explain`"));
       return false;
     }
   }
@@ -145,8 +147,8 @@ auto UtcTimestamp(std::chrono::system_clock::time_point now) -> std::string {
   const std::time_t seconds = static_cast<std::time_t>(micros / 1000000);
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, micros % 1000000);
 }
 
 }  // namespace
@@ -308,8 +310,8 @@ auto DecisionService::Route(const HttpRequest& request, Endpoint* endpoint) -> H
     return r;
   }
   if (request.method != allowed) {
-    HttpResponse r = MakeError(
-        metrics_, {405, "S0405", fmt::format("{} takes {} only", Quote(path), allowed), ""});
+    HttpResponse r =
+        MakeError(metrics_, {405, "S0405", fmt::format("{} takes {} only", Quote(path), allowed), ""});
     r.headers.emplace_back("Allow", std::string(allowed));
     return r;
   }
@@ -393,7 +395,7 @@ struct Evaluated {
 
 // Shared by Decide and Batch: evaluates one request on the worker's evaluator.
 auto EvaluateOne(const api::Decision& decision, const Envelope& envelope, api::Date today,
-                        api::Evaluator& evaluator) -> Evaluated {
+                 api::Evaluator& evaluator) -> Evaluated {
   const api::Date as_of = envelope.as_of.value_or(today);
   auto result = evaluator.EvaluateJson(decision, envelope.input, as_of,
                                        envelope.explain ? api::Explain::kJson : api::Explain::kNone);
@@ -420,8 +422,8 @@ auto LogLine(std::string_view revision, std::string_view decision, api::Date as_
   line += envelope.explain ? "true" : "false";
   fmt::format_to(std::back_inserter(line), ",\"latency_us\":{:.1f}",
                  std::chrono::duration<double, std::micro>(latency).count());
-  const bool input_is_json = !evaluated.failure || (evaluated.failure->code != "E0901" &&
-                                                    evaluated.failure->code != "E0907");
+  const bool input_is_json =
+      !evaluated.failure || (evaluated.failure->code != "E0901" && evaluated.failure->code != "E0907");
   if (logged_input == LoggedInput::kFull && input_is_json) {
     // Minified: the case arrives as its client wrote it, often over many lines, and the log
     // holds one decision per line.
@@ -429,7 +431,8 @@ auto LogLine(std::string_view revision, std::string_view decision, api::Date as_
     const size_t at = line.size();
     line.resize(at + envelope.input.size());
     size_t length = 0;
-    if (simdjson::minify(envelope.input.data(), envelope.input.size(), line.data() + at, length) != simdjson::SUCCESS) {
+    if (simdjson::minify(envelope.input.data(), envelope.input.size(), line.data() + at, length) !=
+        simdjson::SUCCESS) {
       length = 0;
     }
     line.resize(at + length);
@@ -536,8 +539,9 @@ auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
       return MakeError(metrics_, JsonSyntax(e));
     }
     if (key != "requests") {
-      return MakeError(metrics_, Shape(fmt::format("$.{}", key),
-                                       fmt::format("unknown field {} in the batch; it takes `requests`", Quote(key))));
+      return MakeError(metrics_,
+                       Shape(fmt::format("$.{}", key),
+                             fmt::format("unknown field {} in the batch; it takes `requests`", Quote(key))));
     }
     simdjson::ondemand::array array;
     if (auto e = field.value().get_array().get(array)) {
@@ -548,9 +552,9 @@ auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
     has_requests = true;
     for (auto element_result : array) {
       if (items.size() == options_.max_batch) {
-        return MakeError(metrics_, {413, "S0413",
-                                    fmt::format("a batch holds at most {} requests", options_.max_batch),
-                                    "$.requests"});
+        return MakeError(metrics_,
+                         {413, "S0413", fmt::format("a batch holds at most {} requests", options_.max_batch),
+                          "$.requests"});
       }
       const std::string at = fmt::format("$.requests[{}]", items.size());
       Item& item = items.emplace_back();
@@ -608,8 +612,8 @@ auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
     }
     Evaluated evaluated = EvaluateOne(*decision, item.envelope, today, worker.evaluator);
     if (log_ != nullptr) {
-      log_->Append(LogLine(set.revision(), decision->name(), item.envelope.as_of.value_or(today), item.envelope,
-                           options_.logged_input, Clock::now() - start, evaluated));
+      log_->Append(LogLine(set.revision(), decision->name(), item.envelope.as_of.value_or(today),
+                           item.envelope, options_.logged_input, Clock::now() - start, evaluated));
     }
     if (evaluated.failure) {
       metrics_.CountError(evaluated.failure->code);

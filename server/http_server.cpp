@@ -98,14 +98,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     stream_.expires_after(core_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) {
-        self->Close();  // the client left, the idle time ran out, or the server stops
-        return;
-      }
-      self->buffer_.commit(n);
-      self->ReadHeader();
-    });
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) {
+                                self->Close();  // the client left, the idle time ran out, or the server stops
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
   }
 
   // From the first byte, the whole request must arrive within request_timeout.
@@ -115,27 +116,28 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(core_.options.max_header_bytes));
     parser_->body_limit(core_.options.max_body_bytes);
     stream_.expires_after(core_.options.request_timeout);
-    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) {
-        self->Refuse(ec);
-        return;
-      }
-      const auto& request = self->parser_->get();
-      if (beast::iequals(request[http::field::expect], "100-continue") && !self->parser_->is_done()) {
-        // curl asks before sending a body over 1 KiB; without an answer it waits a second.
-        self->continue_.version(11);
-        self->continue_.result(http::status::continue_);
-        http::async_write(self->stream_, self->continue_, [self](beast::error_code wec, size_t) {
-          if (wec) {
-            self->Close();
+    http::async_read_header(
+        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) {
+            self->Refuse(ec);
+            return;
+          }
+          const auto& request = self->parser_->get();
+          if (beast::iequals(request[http::field::expect], "100-continue") && !self->parser_->is_done()) {
+            // curl asks before sending a body over 1 KiB; without an answer it waits a second.
+            self->continue_.version(11);
+            self->continue_.result(http::status::continue_);
+            http::async_write(self->stream_, self->continue_, [self](beast::error_code wec, size_t) {
+              if (wec) {
+                self->Close();
+                return;
+              }
+              self->ReadBody();
+            });
             return;
           }
           self->ReadBody();
         });
-        return;
-      }
-      self->ReadBody();
-    });
   }
 
   void ReadBody() {
@@ -200,7 +202,8 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.version(version);
     response_.result(static_cast<unsigned>(r.status));
     response_.set(http::field::server, "policy-serve");
-    response_.set(http::field::content_type, beast::string_view(r.content_type.data(), r.content_type.size()));
+    response_.set(http::field::content_type,
+                  beast::string_view(r.content_type.data(), r.content_type.size()));
     for (auto& [name, value] : r.headers) {
       response_.set(name, value);
     }
@@ -208,14 +211,15 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
     stream_.expires_after(core_.options.request_timeout);
-    http::async_write(stream_, response_, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-      if (ec || !keep_alive || self->core_.stopping) {
-        self->Close();
-        return;
-      }
-      self->parser_.reset();
-      self->WaitForRequest();
-    });
+    http::async_write(stream_, response_,
+                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                        if (ec || !keep_alive || self->core_.stopping) {
+                          self->Close();
+                          return;
+                        }
+                        self->parser_.reset();
+                        self->WaitForRequest();
+                      });
   }
 
   void Close() {

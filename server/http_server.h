@@ -39,7 +39,8 @@ struct HttpOptions {
 class HttpServer {
  public:
   // Binds and listens; null with `*error` set when it cannot (a bad address, the port in use).
-  static auto Start(const HttpOptions& options, Handler handler, std::string* error) -> std::unique_ptr<HttpServer>;
+  static auto Start(const HttpOptions& options, Handler handler, std::string* error)
+      -> std::unique_ptr<HttpServer>;
   ~HttpServer();  // Stop() and Wait()
   HttpServer(const HttpServer&) = delete;
   auto operator=(const HttpServer&) -> HttpServer& = delete;

@@ -55,11 +55,13 @@ auto Metrics::Render(std::string_view revision, uint64_t generation) const -> st
       const uint64_t n = endpoints_[e].by_status[s].load(std::memory_order_relaxed);
       if (n != 0) {
         const std::string status = kStatuses[s] == 0 ? "other" : std::to_string(kStatuses[s]);
-        fmt::format_to(to, "policy_requests_total{{endpoint=\"{}\",status=\"{}\"}} {}\n", kEndpointNames[e], status, n);
+        fmt::format_to(to, "policy_requests_total{{endpoint=\"{}\",status=\"{}\"}} {}\n", kEndpointNames[e],
+                       status, n);
       }
     }
   }
-  fmt::format_to(to, "# HELP policy_request_duration_seconds Time from a request read to its response ready.\n");
+  fmt::format_to(to,
+                 "# HELP policy_request_duration_seconds Time from a request read to its response ready.\n");
   fmt::format_to(to, "# TYPE policy_request_duration_seconds histogram\n");
   for (size_t e = 0; e < kEndpointCount; ++e) {
     const PerEndpoint& p = endpoints_[e];
@@ -67,16 +69,17 @@ auto Metrics::Render(std::string_view revision, uint64_t generation) const -> st
     for (size_t b = 0; b <= kBuckets.size(); ++b) {
       cumulative += p.buckets[b].load(std::memory_order_relaxed);
       if (b < kBuckets.size()) {
-        fmt::format_to(to, "policy_request_duration_seconds_bucket{{endpoint=\"{}\",le=\"{}\"}} {}\n", kEndpointNames[e],
-             kBuckets[b], cumulative);
+        fmt::format_to(to, "policy_request_duration_seconds_bucket{{endpoint=\"{}\",le=\"{}\"}} {}\n",
+                       kEndpointNames[e], kBuckets[b], cumulative);
       } else {
-        fmt::format_to(to, "policy_request_duration_seconds_bucket{{endpoint=\"{}\",le=\"+Inf\"}} {}\n", kEndpointNames[e],
-             cumulative);
+        fmt::format_to(to, "policy_request_duration_seconds_bucket{{endpoint=\"{}\",le=\"+Inf\"}} {}\n",
+                       kEndpointNames[e], cumulative);
       }
     }
     fmt::format_to(to, "policy_request_duration_seconds_sum{{endpoint=\"{}\"}} {:.9f}\n", kEndpointNames[e],
-         static_cast<double>(p.sum_ns.load(std::memory_order_relaxed)) / 1e9);
-    fmt::format_to(to, "policy_request_duration_seconds_count{{endpoint=\"{}\"}} {}\n", kEndpointNames[e], cumulative);
+                   static_cast<double>(p.sum_ns.load(std::memory_order_relaxed)) / 1e9);
+    fmt::format_to(to, "policy_request_duration_seconds_count{{endpoint=\"{}\"}} {}\n", kEndpointNames[e],
+                   cumulative);
   }
   fmt::format_to(to, "# HELP policy_decisions_total Decisions evaluated (each request of a batch counts).\n");
   fmt::format_to(to, "# TYPE policy_decisions_total counter\n");
@@ -89,10 +92,14 @@ auto Metrics::Render(std::string_view revision, uint64_t generation) const -> st
       fmt::format_to(to, "policy_errors_total{{code=\"{}\"}} {}\n", code, n);
     }
   }
-  fmt::format_to(to, "# HELP policy_reloads_total Hot reloads, by result (swapped, or refused: the old set kept serving).\n");
+  fmt::format_to(to,
+                 "# HELP policy_reloads_total Hot reloads, by result (swapped, or refused: the old set kept "
+                 "serving).\n");
   fmt::format_to(to, "# TYPE policy_reloads_total counter\n");
-  fmt::format_to(to, "policy_reloads_total{{result=\"swapped\"}} {}\n", reloads_ok_.load(std::memory_order_relaxed));
-  fmt::format_to(to, "policy_reloads_total{{result=\"refused\"}} {}\n", reloads_refused_.load(std::memory_order_relaxed));
+  fmt::format_to(to, "policy_reloads_total{{result=\"swapped\"}} {}\n",
+                 reloads_ok_.load(std::memory_order_relaxed));
+  fmt::format_to(to, "policy_reloads_total{{result=\"refused\"}} {}\n",
+                 reloads_refused_.load(std::memory_order_relaxed));
   fmt::format_to(to, "# HELP policy_generation Policy sets published since start (0: none loaded yet).\n");
   fmt::format_to(to, "# TYPE policy_generation gauge\n");
   fmt::format_to(to, "policy_generation {}\n", generation);
@@ -101,7 +108,9 @@ auto Metrics::Render(std::string_view revision, uint64_t generation) const -> st
   if (!revision.empty()) {
     fmt::format_to(to, "policy_revision_info{{revision=\"{}\"}} 1\n", revision);
   }
-  fmt::format_to(to, "# HELP policy_decision_log_dropped_total Decision log lines dropped because the disk fell behind.\n");
+  fmt::format_to(
+      to,
+      "# HELP policy_decision_log_dropped_total Decision log lines dropped because the disk fell behind.\n");
   fmt::format_to(to, "# TYPE policy_decision_log_dropped_total counter\n");
   fmt::format_to(to, "policy_decision_log_dropped_total {}\n", log_dropped_.load(std::memory_order_relaxed));
   return out;

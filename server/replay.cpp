@@ -144,10 +144,11 @@ void Replay(std::istream& log, const api::PolicySet& set, ReplayReport* report) 
       ++report->agreed;
       continue;
     }
-    report->differences.push_back(
-        {number, std::string(logged.decision), std::string(logged.as_of),
-         !logged.result.empty() ? std::string(logged.result) : fmt::format("{{\"error\":{}}}", logged.error_text),
-         now});
+    report->differences.push_back({number, std::string(logged.decision), std::string(logged.as_of),
+                                   !logged.result.empty()
+                                       ? std::string(logged.result)
+                                       : fmt::format("{{\"error\":{}}}", logged.error_text),
+                                   now});
   }
 }
 

@@ -72,13 +72,16 @@ auto ErrorPath(const HttpResponse& r) -> std::string {
   return j.contains("path") ? j["path"].get<std::string>() : "";
 }
 
-const std::vector<std::string> kCases = {
-    "hk_dependant_spouse",  "hk_exchange_student",     "hk_extension_applicant",
-    "hk_mainland_undergraduate", "hk_minor_private_school", "hk_taiwan_part_time_postgraduate",
-    "hk_undergraduate_with_jobs"};
-const std::vector<std::string> kDecisions = {"hk.employment.part_time_on_campus_allowed", "hk.stay.limit_of_stay",
-                                             "hk.entry.eligible", "hk.dependants.may_sponsor",
-                                             "hk.entry.applicant_documents", "hk.employment.timesheet_violations"};
+const std::vector<std::string> kCases = {"hk_dependant_spouse",       "hk_exchange_student",
+                                         "hk_extension_applicant",    "hk_mainland_undergraduate",
+                                         "hk_minor_private_school",   "hk_taiwan_part_time_postgraduate",
+                                         "hk_undergraduate_with_jobs"};
+const std::vector<std::string> kDecisions = {"hk.employment.part_time_on_campus_allowed",
+                                             "hk.stay.limit_of_stay",
+                                             "hk.entry.eligible",
+                                             "hk.dependants.may_sponsor",
+                                             "hk.entry.applicant_documents",
+                                             "hk.employment.timesheet_violations"};
 
 TEST(DecisionServiceTest, AnswersExactlyAsPolicyEvalFormatJson) {
   Fixture f({"policies"});
@@ -87,8 +90,8 @@ TEST(DecisionServiceTest, AnswersExactlyAsPolicyEvalFormatJson) {
     for (const std::string& c : kCases) {
       const std::string path = "examples/cases/" + c + ".json";
       for (const bool explain : {false, true}) {
-        const HttpResponse r = f.Post("/v1/decisions/" + name,
-                                      Body(ReadFile(path), explain ? ", \"explain\": true" : ""));
+        const HttpResponse r =
+            f.Post("/v1/decisions/" + name, Body(ReadFile(path), explain ? ", \"explain\": true" : ""));
         std::ostringstream out;
         std::ostringstream err;
         std::vector<std::string> args = {"eval", "policies", "-d", name, "-i", path, "--format", "json"};
@@ -104,7 +107,8 @@ TEST(DecisionServiceTest, AnswersExactlyAsPolicyEvalFormatJson) {
         }
         ASSERT_EQ(code, 0) << err.str();
         ASSERT_EQ(r.status, 200) << name << " " << c << ": " << r.body;
-        EXPECT_EQ(exact_json::Dump(exact_json::Parse<Json>(r.body)), exact_json::Dump(exact_json::Parse<Json>(out.str())))
+        EXPECT_EQ(exact_json::Dump(exact_json::Parse<Json>(r.body)),
+                  exact_json::Dump(exact_json::Parse<Json>(out.str())))
             << name << " on " << c << (explain ? " (explained)" : "");
         ++compared;
       }
@@ -116,8 +120,8 @@ TEST(DecisionServiceTest, AnswersExactlyAsPolicyEvalFormatJson) {
 TEST(DecisionServiceTest, AsOfInTheBodyIsTheEvaluationDate) {
   Fixture f({"policies"});
   const std::string c = ReadFile("examples/cases/hk_mainland_undergraduate.json");
-  const HttpResponse before =
-      f.Post("/v1/decisions/hk.employment.part_time_on_campus_allowed", Body(c, ", \"as_of\": \"2010-01-01\""));
+  const HttpResponse before = f.Post("/v1/decisions/hk.employment.part_time_on_campus_allowed",
+                                     Body(c, ", \"as_of\": \"2010-01-01\""));
   ASSERT_EQ(before.status, 200) << before.body;
   EXPECT_EQ(Json::parse(before.body)["as_of"], "2010-01-01");
   const HttpResponse today = f.Post("/v1/decisions/hk.employment.part_time_on_campus_allowed", Body(c));
@@ -220,13 +224,14 @@ TEST(DecisionServiceTest, BatchAnswersEachRequestInOrderOnOneVersion) {
   ServiceOptions options;
   options.max_batch = 5;
   Fixture f({dir.path().string()}, options);
-  const HttpResponse r = f.Post("/v1/batch",
-                                "{\"requests\": ["
-                                "{\"decision\": \"t.over\", \"input\": {\"hours\": 30}},"
-                                "{\"decision\": \"t.over\", \"input\": {\"hours\": 3}, \"as_of\": \"2020-01-01\"},"
-                                "{\"decision\": \"t.conflict\", \"input\": {\"hours\": 13}},"
-                                "{\"decision\": \"t.none\", \"input\": {\"hours\": 13}},"
-                                "7]}");
+  const HttpResponse r =
+      f.Post("/v1/batch",
+             "{\"requests\": ["
+             "{\"decision\": \"t.over\", \"input\": {\"hours\": 30}},"
+             "{\"decision\": \"t.over\", \"input\": {\"hours\": 3}, \"as_of\": \"2020-01-01\"},"
+             "{\"decision\": \"t.conflict\", \"input\": {\"hours\": 13}},"
+             "{\"decision\": \"t.none\", \"input\": {\"hours\": 13}},"
+             "7]}");
   ASSERT_EQ(r.status, 200) << r.body;
   const Json results = Json::parse(r.body)["results"];
   ASSERT_EQ(results.size(), 5u);
@@ -246,7 +251,8 @@ TEST(DecisionServiceTest, BatchAnswersEachRequestInOrderOnOneVersion) {
   EXPECT_EQ(too_many.status, 413);
   EXPECT_EQ(ErrorCode(too_many), "S0413");
   // Broken JSON anywhere fails the whole batch before anything is evaluated.
-  EXPECT_EQ(f.Post("/v1/batch", "{\"requests\": [{\"decision\": \"t.over\", \"input\": {\"hours\": 1}}, {]}").status,
+  EXPECT_EQ(f.Post("/v1/batch", "{\"requests\": [{\"decision\": \"t.over\", \"input\": {\"hours\": 1}}, {]}")
+                .status,
             400);
   EXPECT_EQ(f.Post("/v1/batch", "{\"requests\": 5}").status, 400);
   EXPECT_EQ(f.Post("/v1/batch", "{\"reqs\": []}").status, 400);
@@ -280,7 +286,8 @@ TEST(DecisionServiceTest, MetricsCountRequestsErrorsAndLatency) {
   (void)f.Post("/v1/decisions/t.over", "{\"input\": {\"hours\": true}}");
   (void)f.Post("/v1/decisions/t.conflict", "{\"input\": {\"hours\": 13}}");
   const std::string m = f.Get("/metrics").body;
-  EXPECT_NE(m.find("policy_requests_total{endpoint=\"decision\",status=\"200\"} 3\n"), std::string::npos) << m;
+  EXPECT_NE(m.find("policy_requests_total{endpoint=\"decision\",status=\"200\"} 3\n"), std::string::npos)
+      << m;
   EXPECT_NE(m.find("policy_requests_total{endpoint=\"decision\",status=\"400\"} 1\n"), std::string::npos);
   EXPECT_NE(m.find("policy_requests_total{endpoint=\"decision\",status=\"422\"} 1\n"), std::string::npos);
   EXPECT_NE(m.find("policy_errors_total{code=\"E0903\"} 1\n"), std::string::npos);
@@ -304,8 +311,10 @@ TEST(DecisionServiceTest, TheDecisionLogReplaysOnItsRevisionAndShowsAChange) {
     ASSERT_TRUE(log) << error;
     Fixture f({(dir.path() / "t.policy").string()}, {}, log.get());
     for (int hours : {10, 22, 30}) {
-      EXPECT_EQ(f.Post("/v1/decisions/t.over", "{\"input\": {\n  \"hours\": " + std::to_string(hours) + "\n}}").status,
-                200);
+      EXPECT_EQ(
+          f.Post("/v1/decisions/t.over", "{\"input\": {\n  \"hours\": " + std::to_string(hours) + "\n}}")
+              .status,
+          200);
     }
     EXPECT_EQ(f.Post("/v1/decisions/t.conflict", "{\"input\": {\"hours\": 13}}").status, 422);
     EXPECT_EQ(f.Post("/v1/decisions/t.over", "{\"input\": {\"hours\": 1}, \"explain\": true}").status, 200);

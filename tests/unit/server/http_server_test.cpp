@@ -82,8 +82,9 @@ TEST(HttpServerTest, ABodyOverTheLimitIs413AndTheConnectionCloses) {
 
 TEST(HttpServerTest, MalformedRequestsAre400) {
   auto server = StartServer({}, Echo());
-  for (const std::string& bad : {std::string("NOT HTTP AT ALL\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
-                                 std::string("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n")}) {
+  for (const std::string& bad :
+       {std::string("NOT HTTP AT ALL\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n")}) {
     Client client(server->port());
     ASSERT_TRUE(client.Send(bad));
     auto r = client.Read();
@@ -106,7 +107,8 @@ TEST(HttpServerTest, ASlowClientIsCutOffAndHoldsNoWorker) {
   Client slow(server->port());
   std::atomic<bool> cut_off{false};
   std::thread trickle([&] {
-    const std::string request = "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'a');
+    const std::string request =
+        "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'a');
     for (char c : request) {
       if (!slow.Send(std::string(1, c))) {
         break;
@@ -147,7 +149,8 @@ TEST(HttpServerTest, AnIdleConnectionClosesAfterTheIdleTimeout) {
 TEST(HttpServerTest, Expect100ContinueIsAnswered) {
   auto server = StartServer({}, Echo());
   Client client(server->port());
-  ASSERT_TRUE(client.Send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"));
   auto interim = client.Read();
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);

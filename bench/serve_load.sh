@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Load on `policy serve` (docs/server.md, "Performance"): starts the server on loopback with the
+# bundled policies, drives it with wrk (Debian package `wrk`) on keep-alive connections for D1, D2
+# and D3 with the example cases, and prints requests/s and p50/p99 latency; then, in the same run,
+# the same decisions through the library's JSON path (policy_bench), so the cost of HTTP shows as
+# the difference. A benchmark, not a test: nothing here fails on a number.
+#
+#   bash bench/serve_load.sh [BUILD_DIR] [SECONDS]      (defaults: build, 10)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$root/build}" && pwd)"
+seconds="${2:-10}"
+policy="$build/cli/policy"
+bench="$build/bench/policy_bench"
+command -v wrk > /dev/null || { echo "serve_load: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+cores="$(nproc)"
+# wrk and the server share the machine: one core each on a 2-core machine.
+server_threads=$(( cores > 1 ? cores / 2 : 1 ))
+connections=32
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2> /dev/null && wait "$server_pid" 2> /dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+POLICY_TODAY=2025-09-01 "$policy" serve --addr 127.0.0.1:0 --threads "$server_threads" "$root/policies" \
+  2> "$work/serve.log" &
+server_pid=$!
+for _ in $(seq 100); do
+  grep -q "serving revision" "$work/serve.log" && break
+  sleep 0.1
+done
+addr="$(sed -n 's/.* on http:\/\/\([0-9.:]*\).*/\1/p' "$work/serve.log" | head -1)"
+[[ -n "$addr" ]] || { cat "$work/serve.log" >&2; exit 1; }
+
+# A wrk script that cycles through every example case of the decision's module.
+write_script() {  # decision, case files...
+  local decision="$1"
+  shift
+  {
+    echo "local bodies = {"
+    for f in "$@"; do
+      printf '[==[{"input": %s}]==],\n' "$(cat "$f")"
+    done
+    echo "}"
+    echo "local i = 0"
+    echo "wrk.method = 'POST'"
+    echo "wrk.headers['Content-Type'] = 'application/json'"
+    echo "request = function()"
+    echo "  i = i % #bodies + 1"
+    echo "  return wrk.format(nil, '/v1/decisions/$decision', nil, bodies[i])"
+    echo "end"
+    # Any answer but 200 would make the figures meaningless: count them.
+    echo "local errors = 0"
+    echo "response = function(status, headers, body) if status ~= 200 then errors = errors + 1 end end"
+  } > "$work/$decision.lua"
+}
+
+hk_cases=("$root"/examples/cases/hk_*.json)
+printf '%-4s %-45s %12s %10s %10s\n' "" "decision (policy serve, $server_threads thread(s), $connections conns)" "requests/s" "p50" "p99"
+for d in "D1 hk.employment.part_time_on_campus_allowed" "D2 hk.entry.applicant_documents" "D3 hk.stay.limit_of_stay"; do
+  label="${d%% *}"
+  name="${d#* }"
+  write_script "$name" "${hk_cases[@]}"
+  # A check before the load: every case answers 200.
+  for f in "${hk_cases[@]}"; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$addr/v1/decisions/$name" \
+      -H 'Content-Type: application/json' --data-binary "{\"input\": $(cat "$f")}")"
+    [[ "$code" == 200 ]] || { echo "serve_load: $name on $f answered $code" >&2; exit 1; }
+  done
+  wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$work/$name.lua" "http://$addr" > "$work/$label.txt"
+  rps="$(awk '/Requests\/sec/ {print $2}' "$work/$label.txt")"
+  p50="$(awk '$1 == "50%" {print $2}' "$work/$label.txt")"
+  p99="$(awk '$1 == "99%" {print $2}' "$work/$label.txt")"
+  non2xx="$(awk '/Non-2xx/ {print $NF}' "$work/$label.txt")"
+  printf '%-4s %-45s %12s %10s %10s%s\n' "$label" "$name" "$rps" "$p50" "$p99" "${non2xx:+  ($non2xx non-2xx answers!)}"
+done
+kill -TERM "$server_pid"
+wait "$server_pid" || true
+server_pid=""
+
+echo
+echo "The same decisions through the library, JSON case -> decision, one thread (policy_bench):"
+if [[ -x "$bench" ]]; then
+  "$bench" --benchmark_filter='BM_D[123]_(Interp|Baseline)_Json$' --benchmark_min_time=0.5 2> /dev/null |
+    sed 's/\x1b\[[0-9;]*m//g' | grep -E '^BM_'
+else
+  echo "(no $bench: configure with -DPOLICY_BUILD_BENCH=ON)"
+fi
