@@ -29,6 +29,9 @@ struct InputLimits {
   size_t max_bytes = 16 * 1024 * 1024;
   int max_depth = 64;                              // arrays and objects open at once
   size_t max_list_items = vm::kMaxGeneratedItems;  // items in one array
+  // Try ReadCaseFast first (runtime/engine/fast_case_reader.h); off only in the tests that
+  // compare it with the full reader.
+  bool fast_reader = true;
 };
 
 class Engine;

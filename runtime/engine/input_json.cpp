@@ -11,6 +11,7 @@
 
 #include "runtime/engine/engine.h"
 #include "runtime/engine/exact_json.h"
+#include "runtime/engine/fast_case_reader.h"
 
 namespace policy {
 namespace {
@@ -151,22 +152,8 @@ class Binder {
       }
       case Kind::kDuration: {
         if (j.is_string()) {
-          const std::string& s = j.get_ref<const std::string&>();
-          if (s.size() >= 3 && s[0] == 'P') {
-            const char unit = s.back();
-            const std::string digits = s.substr(1, s.size() - 2);
-            int64_t n = 0;
-            bool ok = !digits.empty() && digits.size() < 18;
-            for (const char c : digits) {
-              ok = ok && c >= '0' && c <= '9';
-              n = n * 10 + (c - '0');
-            }
-            const DurationUnit units[] = {DurationUnit::kDays, DurationUnit::kWeeks, DurationUnit::kMonths,
-                                          DurationUnit::kYears};
-            const std::string letters = "DWMY";
-            if (ok && letters.find(unit) != std::string::npos) {
-              return Value::Dur({n, units[letters.find(unit)]});
-            }
+          if (const auto d = ParseCaseDuration(j.get_ref<const std::string&>())) {
+            return Value::Dur(*d);
           }
         }
         return Mismatch(j, path, "an ISO 8601 duration such as \"P26W\" or \"P12M\"");
@@ -320,6 +307,11 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
         DiagCode::kInputTooLarge, file, "",
         fmt::format("the case is {} bytes; the limit is {} bytes", json_text.size(), limits.max_bytes));
     return std::nullopt;
+  }
+  if (limits.fast_reader) {
+    if (auto fast = ReadCaseFast(ir_->types, d.params[0], json_text, arena, limits)) {
+      return fast;
+    }
   }
   json parsed;
   try {
