@@ -2,7 +2,8 @@
 // read once for every record type that a decision takes, and every decision that accepts the
 // case is evaluated: without an explanation, with one (the value must be the same), and again
 // in a fresh context (the result must be byte-identical). Malformed, mistyped, huge or deeply
-// nested JSON must come back as diagnostics.
+// nested JSON must come back as diagnostics. The case is also read by the full reader alone,
+// which must agree with the fast road (runtime/engine/fast_case_reader.h).
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -67,6 +68,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Arena arena;
     DiagnosticSink diags;
     const auto input = e.ReadCase(decisions[0], json, "case.json", arena, diags);
+    // The fast reader may step aside, never disagree: what it reads, the full reader reads alike.
+    {
+      Arena full_arena;
+      DiagnosticSink full_diags;
+      InputLimits full_only;
+      full_only.fast_reader = false;
+      const auto full = e.ReadCase(decisions[0], json, "case.json", full_arena, full_diags, full_only);
+      if (input.has_value() != full.has_value() ||
+          (input && exact_json::Dump(e.ValueToJson(record, *input)) !=
+                        exact_json::Dump(e.ValueToJson(record, *full)))) {
+        std::abort();  // the fast case reader and the full one disagree
+      }
+    }
     if (!input) {
       if (!diags.has_errors()) {
         std::abort();  // rejected without saying why
