@@ -36,6 +36,22 @@ auto Shape(std::string path, std::string message) -> Failure {
   return {400, "S0400", std::move(message), std::move(path)};
 }
 
+// Starts reading a request body that must be a JSON object (holding `expected`); the failure
+// when it is not.
+auto OpenBody(simdjson::ondemand::parser& parser, const simdjson::padded_string& body,
+              std::string_view expected, simdjson::ondemand::document* doc,
+              simdjson::ondemand::object* object) -> std::optional<Failure> {
+  if (auto e = parser.iterate(body).get(*doc)) {
+    return JsonSyntax(e);
+  }
+  if (auto e = doc->get_object().get(*object)) {
+    return e == simdjson::INCORRECT_TYPE
+               ? Shape("$", fmt::format("the request body must be a JSON object with {}", expected))
+               : JsonSyntax(e);
+  }
+  return std::nullopt;
+}
+
 // One request to evaluate, as read from a body: POST /v1/decisions/{name} or an item of a batch.
 struct Envelope {
   std::string_view decision;  // batch items only
@@ -158,13 +174,17 @@ struct DecisionService::Worker {
   uint64_t version = 0;
   api::PolicySet set;
   api::Evaluator evaluator;
-  std::unordered_map<std::string, api::Decision> decisions;  // handles of `set`, by name
+  // Handles of `set`, by name; looked up by the name's view, without copying it.
+  struct NameHash {
+    using is_transparent = void;
+    auto operator()(std::string_view name) const -> size_t { return std::hash<std::string_view>{}(name); }
+  };
+  std::unordered_map<std::string, api::Decision, NameHash, std::equal_to<>> decisions;
   simdjson::ondemand::parser parser;
 
   // The handle of `name` in `set`; null with `*failure` set when there is none.
   auto Lookup(std::string_view name, Failure* failure) -> const api::Decision* {
-    std::string key(name);
-    auto it = decisions.find(key);
+    auto it = decisions.find(name);
     if (it != decisions.end()) {
       return &it->second;
     }
@@ -180,7 +200,7 @@ struct DecisionService::Worker {
       failure->message = found.error().message;
       return nullptr;
     }
-    return &decisions.emplace(std::move(key), std::move(*found)).first->second;
+    return &decisions.emplace(std::string(name), std::move(*found)).first->second;
   }
 };
 
@@ -470,14 +490,9 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
   }
   const simdjson::padded_string body(request.body);
   simdjson::ondemand::document doc;
-  if (auto e = worker.parser.iterate(body).get(doc)) {
-    return MakeError(metrics_, JsonSyntax(e));
-  }
   simdjson::ondemand::object object;
-  if (auto e = doc.get_object().get(object)) {
-    return MakeError(metrics_, e == simdjson::INCORRECT_TYPE
-                                   ? Shape("$", "the request body must be a JSON object with `input`")
-                                   : JsonSyntax(e));
+  if (auto problem = OpenBody(worker.parser, body, "`input`", &doc, &object)) {
+    return MakeError(metrics_, *problem);
   }
   Envelope envelope;
   std::optional<simdjson::error_code> syntax;
@@ -512,14 +527,9 @@ auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
   Worker& worker = WorkerFor(set);
   const simdjson::padded_string body(request.body);
   simdjson::ondemand::document doc;
-  if (auto e = worker.parser.iterate(body).get(doc)) {
-    return MakeError(metrics_, JsonSyntax(e));
-  }
   simdjson::ondemand::object object;
-  if (auto e = doc.get_object().get(object)) {
-    return MakeError(metrics_, e == simdjson::INCORRECT_TYPE
-                                   ? Shape("$", "the request body must be a JSON object with `requests`")
-                                   : JsonSyntax(e));
+  if (auto problem = OpenBody(worker.parser, body, "`requests`", &doc, &object)) {
+    return MakeError(metrics_, *problem);
   }
   // First every item is read (a JSON error anywhere fails the whole batch before anything is
   // evaluated); then each is evaluated, an item's misshapen request being its own error.
