@@ -37,7 +37,7 @@ class Metrics {
   static constexpr std::array<double, 14> kBuckets = {
       0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 1.0};
   // The statuses counted by name; any other is counted as "other".
-  static constexpr std::array<int, 11> kStatuses = {200, 400, 401, 404, 405, 408, 413, 422, 500, 503, 0};
+  static constexpr std::array<int, 12> kStatuses = {200, 400, 401, 404, 405, 408, 413, 422, 431, 500, 503, 0};
 
  private:
   struct PerEndpoint {
