@@ -1,11 +1,13 @@
 // policy_bench: the engine against the hand-written C++ baseline (bench/baseline.h), in one run.
 //
 // Names say the decision, the evaluator and the input path, so runs compare across versions:
-//   BM_<D1|D2|D3>_<Baseline|Interp>_<Typed|Json|TypedBuild>
+//   BM_<D1|D2|D3>_<Baseline|Interp>_<Typed|Json|TypedBuild|JsonAnswer>
 //     Typed       facts built once through typed Fields (the baseline: a struct); one
 //                 evaluation per iteration, cycling over the eight example cases
 //     TypedBuild  the facts D1 reads are set anew before each evaluation (per-request building)
 //     Json        the case record parsed from JSON text, then evaluated
+//     JsonAnswer  (Interp only) Evaluator::EvaluateJson: the case's JSON text to the answer's
+//                 JSON text, what `policy serve` pays per decision without HTTP
 //   The engine rows call Evaluator::Decide, the hot-loop form; the _Outcome rows call
 //   Evaluator::Evaluate (a Result<Outcome> per call) on the same input as _Typed.
 //   BM_D1_Interp_Typed_Explain   the same with the explanation rendered as text
@@ -327,6 +329,19 @@ void BM_Interp_Json(benchmark::State& state) {
   }
 }
 
+// JSON in, JSON out: a case record's text to the answer `policy eval --format json` prints, on
+// one Evaluator (what `policy serve` pays per decision, without HTTP).
+template <int D>
+void BM_Interp_JsonAnswer(benchmark::State& state) {
+  Fixture& f = F();
+  api::Evaluator ev(f.set);
+  size_t i = 0;
+  for (auto _ : state) {
+    auto answer = ev.EvaluateJson(f.d[D - 1], f.json[i++ % f.json.size()], f.as_of);
+    benchmark::DoNotOptimize(answer);
+  }
+}
+
 // Per-request building of what D1 reads: six facts, then the decision.
 void BM_D1_Baseline_TypedBuild(benchmark::State& state) {
   Fixture& f = F();
@@ -393,15 +408,18 @@ BENCHMARK(BM_D1_Baseline_TypedBuild);
 BENCHMARK(BM_D1_Interp_TypedBuild<>)->Name("BM_D1_Interp_TypedBuild");
 BENCHMARK(BM_Baseline_Json<1>)->Name("BM_D1_Baseline_Json");
 BENCHMARK(BM_Interp_Json<1>)->Name("BM_D1_Interp_Json");
+BENCHMARK(BM_Interp_JsonAnswer<1>)->Name("BM_D1_Interp_JsonAnswer");
 BENCHMARK(BM_D1_Interp_Typed_Explain);
 BENCHMARK(BM_Baseline_Typed<2>)->Name("BM_D2_Baseline_Typed");
 BENCHMARK(BM_Interp_Typed<2>)->Name("BM_D2_Interp_Typed");
 BENCHMARK(BM_Baseline_Json<2>)->Name("BM_D2_Baseline_Json");
 BENCHMARK(BM_Interp_Json<2>)->Name("BM_D2_Interp_Json");
+BENCHMARK(BM_Interp_JsonAnswer<2>)->Name("BM_D2_Interp_JsonAnswer");
 BENCHMARK(BM_Baseline_Typed<3>)->Name("BM_D3_Baseline_Typed");
 BENCHMARK(BM_Interp_Typed<3>)->Name("BM_D3_Interp_Typed");
 BENCHMARK(BM_Baseline_Json<3>)->Name("BM_D3_Baseline_Json");
 BENCHMARK(BM_Interp_Json<3>)->Name("BM_D3_Interp_Json");
+BENCHMARK(BM_Interp_JsonAnswer<3>)->Name("BM_D3_Interp_JsonAnswer");
 #ifdef POLICY_BENCH_JIT
 // The JIT rows: the same evaluation code through the same API, on the set loaded with the JIT.
 BENCHMARK(BM_Interp_Typed<1, FJ>)->Name("BM_D1_Jit_Typed");

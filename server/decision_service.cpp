@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <atomic>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
@@ -38,7 +39,7 @@ auto Shape(std::string path, std::string message) -> Failure {
 
 // Starts reading a request body that must be a JSON object (holding `expected`); the failure
 // when it is not.
-auto OpenBody(simdjson::ondemand::parser& parser, const simdjson::padded_string& body,
+auto OpenBody(simdjson::ondemand::parser& parser, simdjson::padded_string_view body,
               std::string_view expected, simdjson::ondemand::document* doc,
               simdjson::ondemand::object* object) -> std::optional<Failure> {
   if (auto e = parser.iterate(body).get(*doc)) {
@@ -171,8 +172,10 @@ auto UtcTimestamp(std::chrono::system_clock::time_point now) -> std::string {
 
 struct DecisionService::Worker {
   uint64_t service = 0;
-  uint64_t version = 0;
+  uint64_t generation = 0;  // of the LivePolicySet when `set` was taken
+  bool taken = false;       // whether `set` was ever taken
   api::PolicySet set;
+  std::string revision;  // set.revision(), kept: every answer names it
   api::Evaluator evaluator;
   // Handles of `set`, by name; looked up by the name's view, without copying it.
   struct NameHash {
@@ -181,6 +184,20 @@ struct DecisionService::Worker {
   };
   std::unordered_map<std::string, api::Decision, NameHash, std::equal_to<>> decisions;
   simdjson::ondemand::parser parser;
+  // A request body with the padding simdjson reads past its end: reused, so a body costs a copy
+  // but no allocation.
+  std::string padded;
+
+  auto Padded(std::string_view body) -> simdjson::padded_string_view {
+    if (padded.size() < body.size() + simdjson::SIMDJSON_PADDING) {
+      padded.resize(body.size() + simdjson::SIMDJSON_PADDING);
+    }
+    std::memcpy(padded.data(), body.data(), body.size());
+    // Zeroed, as simdjson's own padded_string is: nothing an earlier, longer body left there
+    // is ever near the parser.
+    std::memset(padded.data() + body.size(), 0, simdjson::SIMDJSON_PADDING);
+    return simdjson::padded_string_view(padded.data(), body.size(), padded.size());
+  }
 
   // The handle of `name` in `set`; null with `*failure` set when there is none.
   auto Lookup(std::string_view name, Failure* failure) -> const api::Decision* {
@@ -216,18 +233,27 @@ DecisionService::DecisionService(ServiceOptions options, const api::LivePolicySe
 
 DecisionService::~DecisionService() = default;
 
-auto DecisionService::WorkerFor(const api::PolicySet& set) -> Worker& {
+auto DecisionService::CurrentWorker() -> Worker& {
   // One per thread; a function-local thread_local so that it may name the private Worker.
   thread_local std::unique_ptr<Worker> worker;
   if (!worker) {
     worker = std::make_unique<Worker>();
   }
-  if (worker->service != id_ || worker->version != set.version()) {
+  // The set is taken again only when the generation moved (a reload swapped it): most requests
+  // cost one atomic load here, no lock. It is read before the set, so the set taken is at
+  // least as new as the generation recorded, and a swap after that moves the generation again.
+  const uint64_t generation = live_.generation();
+  if (worker->service != id_ || worker->generation != generation || !worker->taken) {
+    api::PolicySet set = live_.current();
+    if (worker->service != id_ || !worker->taken || set.version() != worker->set.version()) {
+      worker->decisions.clear();
+      worker->evaluator = set.valid() ? api::Evaluator(set) : api::Evaluator();
+      worker->revision = set.revision();
+    }
     worker->service = id_;
-    worker->version = set.version();
-    worker->set = set;
-    worker->evaluator = api::Evaluator(set);
-    worker->decisions.clear();
+    worker->generation = generation;
+    worker->taken = true;
+    worker->set = std::move(set);
   }
   return *worker;
 }
@@ -478,17 +504,16 @@ auto LogLine(std::string_view revision, std::string_view decision, api::Date as_
 
 auto DecisionService::Decide(const HttpRequest& request, std::string_view name) -> HttpResponse {
   const auto start = Clock::now();
-  const api::PolicySet set = live_.current();  // the one version this request sees
-  if (!set.valid()) {
+  Worker& worker = CurrentWorker();  // its set is the one version this request sees
+  if (!worker.set.valid()) {
     return MakeError(metrics_, NoPolicyFailure(live_));
   }
-  Worker& worker = WorkerFor(set);
   Failure failure;
   const api::Decision* decision = worker.Lookup(name, &failure);
   if (decision == nullptr) {
     return MakeError(metrics_, failure);
   }
-  const simdjson::padded_string body(request.body);
+  const simdjson::padded_string_view body = worker.Padded(request.body);
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
   if (auto problem = OpenBody(worker.parser, body, "`input`", &doc, &object)) {
@@ -506,7 +531,7 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
   Evaluated evaluated = EvaluateOne(*decision, envelope, today, worker.evaluator);
   metrics_.CountDecisions(1);
   if (log_ != nullptr) {
-    log_->Append(LogLine(set.revision(), decision->name(), envelope.as_of.value_or(today), envelope,
+    log_->Append(LogLine(worker.revision, decision->name(), envelope.as_of.value_or(today), envelope,
                          options_.logged_input, Clock::now() - start, evaluated));
   }
   HttpResponse r;
@@ -515,17 +540,16 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
   } else {
     r.body = std::move(evaluated.result);
   }
-  r.headers.emplace_back("Policy-Revision", set.revision());
+  r.headers.emplace_back("Policy-Revision", worker.revision);
   return r;
 }
 
 auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
-  const api::PolicySet set = live_.current();  // one version for the whole batch
-  if (!set.valid()) {
+  Worker& worker = CurrentWorker();  // its set is the one version of the whole batch
+  if (!worker.set.valid()) {
     return MakeError(metrics_, NoPolicyFailure(live_));
   }
-  Worker& worker = WorkerFor(set);
-  const simdjson::padded_string body(request.body);
+  const simdjson::padded_string_view body = worker.Padded(request.body);
   simdjson::ondemand::document doc;
   simdjson::ondemand::object object;
   if (auto problem = OpenBody(worker.parser, body, "`requests`", &doc, &object)) {
@@ -622,7 +646,7 @@ auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
     }
     Evaluated evaluated = EvaluateOne(*decision, item.envelope, today, worker.evaluator);
     if (log_ != nullptr) {
-      log_->Append(LogLine(set.revision(), decision->name(), item.envelope.as_of.value_or(today),
+      log_->Append(LogLine(worker.revision, decision->name(), item.envelope.as_of.value_or(today),
                            item.envelope, options_.logged_input, Clock::now() - start, evaluated));
     }
     if (evaluated.failure) {
@@ -638,7 +662,7 @@ auto DecisionService::Batch(const HttpRequest& request) -> HttpResponse {
   out += "]}";
   HttpResponse r;
   r.body = std::move(out);
-  r.headers.emplace_back("Policy-Revision", set.revision());
+  r.headers.emplace_back("Policy-Revision", worker.revision);
   return r;
 }
 

@@ -46,7 +46,8 @@ class DecisionService {
 
  private:
   struct Worker;
-  auto WorkerFor(const api::PolicySet& set) -> Worker&;
+  // This thread's worker, on the set serving now.
+  auto CurrentWorker() -> Worker&;
   auto Route(const HttpRequest& request, Endpoint* endpoint) -> HttpResponse;
   auto Decide(const HttpRequest& request, std::string_view name) -> HttpResponse;
   auto Batch(const HttpRequest& request) -> HttpResponse;

@@ -1,9 +1,12 @@
 #include "server/http_server.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -20,12 +23,28 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// Every I/O object names its io_context's executor type: the polymorphic default
+// (any_io_executor) costs a type-erased copy on every operation.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Acceptor = net::basic_socket_acceptor<tcp, Executor>;
+using Timer = net::basic_waitable_timer<std::chrono::steady_clock,
+                                        net::wait_traits<std::chrono::steady_clock>, Executor>;
+using Clock = std::chrono::steady_clock;
+
 class Session;
 
-// What every connection shares: the options, the handler, and the registry Stop() walks.
+// What every connection shares: the options, the handler, the io_contexts, and the registry
+// Stop() walks.
 //
-// The order of the members matters: `ioc` is destroyed first, and destroying it destroys the
-// handlers still queued, with the sessions they hold, whose destructors use the registry.
+// One io_context per thread, each run by exactly one thread, and a connection lives on one of
+// them for its whole life: its handlers never run concurrently, so no strand is needed and
+// nothing of a connection is shared between threads.
+//
+// The order of the members matters: `contexts` is destroyed first, and destroying an
+// io_context destroys the handlers still queued, with the sessions they hold, whose destructors
+// use the registry. The work guards and the grace timer must go before their io_contexts: the
+// destructor releases them.
 struct Core {
   HttpOptions options;
   Handler handler;
@@ -33,19 +52,36 @@ struct Core {
   std::atomic<bool> stopping{false};
   std::mutex sessions_mutex;  // guards `sessions` and `grace`
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
-  std::optional<net::steady_timer> grace;  // set by Stop(); cancelled when the last session ends
-  net::io_context ioc;
+  std::optional<Timer> grace;  // set by Stop(); cancelled when the last session ends
+  // Keep each io_context's run() going while it has no connection; released by Stop().
+  std::vector<std::optional<net::executor_work_guard<Executor>>> guards;
+  std::atomic<size_t> next_context{0};
+  std::vector<std::unique_ptr<net::io_context>> contexts;
 
-  explicit Core(HttpOptions o) : options(std::move(o)) {}
+  Core(HttpOptions o, unsigned threads) : options(std::move(o)) {
+    for (unsigned i = 0; i < threads; ++i) {
+      // Concurrency hint 1: exactly one thread runs it, which lets Asio skip some locking.
+      contexts.push_back(std::make_unique<net::io_context>(1));
+      guards.emplace_back(net::make_work_guard(contexts.back()->get_executor()));
+    }
+  }
   ~Core() {
     std::lock_guard lock(sessions_mutex);
-    grace.reset();  // a timer must go before its io_context
+    grace.reset();
+    guards.clear();
+  }
+
+  // The io_context of the next connection: round robin.
+  auto NextContext() -> net::io_context& {
+    return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+  }
+
+  // How often at most a connection's timer wakes: every deadline a connection sets is at least
+  // this far ahead, so a timer armed this far ahead never fires late (Session::SetDeadline).
+  auto TimerStep() const -> std::chrono::milliseconds {
+    return std::min(options.request_timeout, options.idle_timeout);
   }
 };
-
-auto View(beast::string_view s) -> std::string_view {
-  return {s.data(), s.size()};
-}
 
 auto ErrorBody(std::string_view code, std::string_view message) -> std::string {
   nlohmann::ordered_json j;
@@ -54,17 +90,25 @@ auto ErrorBody(std::string_view code, std::string_view message) -> std::string {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// One connection. Every handler runs on the connection's strand, so nothing here is shared
-// between threads but `core_`.
+// One connection: reads a request with Beast's parser fed straight from the socket, hands it
+// to the handler, writes the answer, and waits for the next request on the same connection.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Core& core) : stream_(std::move(socket)), core_(core) {}
+  Session(Socket socket, Core& core)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), core_(core) {}
 
   ~Session() {
     std::lock_guard lock(core_.sessions_mutex);
     core_.sessions.erase(this);
     if (core_.sessions.empty() && core_.grace) {
-      core_.grace->cancel();  // the last connection is done: nothing to wait for
+      // The last connection is done: nothing to wait for. The timer belongs to the first
+      // io_context, so it is cancelled there.
+      net::post(core_.contexts.front()->get_executor(), [&core = core_] {
+        std::lock_guard guard(core.sessions_mutex);
+        if (core.grace) {
+          core.grace->cancel();
+        }
+      });
     }
   }
 
@@ -73,10 +117,10 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(core_.sessions_mutex);
       core_.sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
 
-  auto get_executor() { return stream_.get_executor(); }
+  auto get_executor() { return socket_.get_executor(); }
 
   // Posted by Stop(): an idle connection closes now; a busy one after its answer.
   void StopIfIdle() {
@@ -86,6 +130,39 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Deadlines. One timer per connection, re-armed lazily: moving the deadline is a store, and
+  // the timer, when it wakes, either closes the connection (the deadline has passed) or sleeps
+  // again until the deadline or TimerStep(), whichever comes first. Since every deadline set is
+  // at least TimerStep() ahead, a timer armed by then is never later than the deadline, and a
+  // busy connection costs one wake-up per TimerStep() instead of a timer operation per request.
+  void SetDeadline(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (!timer_armed_) {
+      ArmTimer();
+    }
+  }
+
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(std::min(deadline_, Clock::now() + core_.TimerStep()));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      self->timer_armed_ = false;
+      if (ec || self->closed_) {
+        return;  // cancelled by Close()
+      }
+      if (Clock::now() < self->deadline_) {
+        self->ArmTimer();
+        return;
+      }
+      // Too slow: an idle connection is closed; a request that does not arrive in time is
+      // counted as a 408. The close is the answer: the client may still be sending.
+      if (self->busy_ && self->core_.on_refused) {
+        self->core_.on_refused(408, "S0408");
+      }
+      self->Close();
+    });
+  }
+
   // Idle (between requests): waits up to idle_timeout for the first byte of the next one.
   void WaitForRequest() {
     busy_ = false;
@@ -93,87 +170,89 @@ class Session : public std::enable_shared_from_this<Session> {
       Close();
       return;
     }
-    if (buffer_.size() > 0) {  // a pipelined request already arrived
-      ReadHeader();
-      return;
-    }
-    stream_.expires_after(core_.options.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) {
-                                self->Close();  // the client left, the idle time ran out, or the server stops
-                                return;
-                              }
-                              self->buffer_.commit(n);
-                              self->ReadHeader();
-                            });
-  }
-
-  // From the first byte, the whole request must arrive within request_timeout.
-  void ReadHeader() {
-    busy_ = true;
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(core_.options.max_header_bytes));
     parser_->body_limit(core_.options.max_body_bytes);
-    stream_.expires_after(core_.options.request_timeout);
-    http::async_read_header(
-        stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-          if (ec) {
-            self->Refuse(ec);
-            return;
-          }
-          const auto& request = self->parser_->get();
-          if (beast::iequals(request[http::field::expect], "100-continue") && !self->parser_->is_done()) {
-            // curl asks before sending a body over 1 KiB; without an answer it waits a second.
-            self->continue_.version(11);
-            self->continue_.result(http::status::continue_);
-            http::async_write(self->stream_, self->continue_, [self](beast::error_code wec, size_t) {
-              if (wec) {
-                self->Close();
-                return;
-              }
-              self->ReadBody();
-            });
-            return;
-          }
-          self->ReadBody();
-        });
+    parser_->eager(true);
+    continue_sent_ = false;
+    if (buffer_.size() > 0) {  // a pipelined request already arrived
+      busy_ = true;
+      SetDeadline(core_.options.request_timeout);
+      Parse();
+      return;
+    }
+    SetDeadline(core_.options.idle_timeout);
+    Read();
   }
 
-  void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) {
-        self->Refuse(ec);
+  void Read() {
+    // Large bodies come in large reads; a request line and headers fit the first.
+    const size_t want = parser_->is_header_done() ? 64 * 1024 : 8 * 1024;
+    socket_.async_read_some(buffer_.prepare(want),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) {
+                                // The client left (mid-request or not: nobody to answer), the deadline passed
+                                // (the timer counted it), or the server stops.
+                                self->Close();
+                                return;
+                              }
+                              self->buffer_.commit(n);
+                              if (!self->busy_) {
+                                // From the first byte, the whole request must arrive within request_timeout.
+                                self->busy_ = true;
+                                self->SetDeadline(self->core_.options.request_timeout);
+                              }
+                              self->Parse();
+                            });
+  }
+
+  // Feeds what has arrived to the parser; reads more while the request is incomplete.
+  void Parse() {
+    while (buffer_.size() > 0) {
+      beast::error_code ec;
+      const size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) {
+        Refuse(ec);
         return;
       }
-      self->Answer();
-    });
+      if (parser_->is_done()) {
+        Answer();
+        return;
+      }
+      if (parser_->is_header_done() && !continue_sent_ &&
+          beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+        // curl asks before sending a body over 1 KiB; without an answer it waits a second.
+        continue_sent_ = true;
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                         [self = shared_from_this()](beast::error_code wec, size_t) {
+                           if (wec) {
+                             self->Close();
+                             return;
+                           }
+                           self->Parse();
+                         });
+        return;
+      }
+      if (used == 0) {
+        break;  // the parser needs more than what is buffered
+      }
+    }
+    Read();
   }
 
-  // A request that could not be read: answered when the client can still hear it, then closed.
+  // A request that could not be read: answered, then closed.
   void Refuse(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      Fail(413, "S0413", fmt_body_limit());
-    } else if (ec == beast::error::timeout) {
-      // The stream has closed the socket already (Beast does on a timeout), so there is no
-      // answer to write; the close is the answer. Counted as a 408.
-      if (core_.on_refused) {
-        core_.on_refused(408, "S0408");
-      }
-      Close();
+      Fail(
+          413, "S0413",
+          fmt::format("the request body is larger than the limit of {} bytes", core_.options.max_body_bytes));
     } else if (ec == http::error::header_limit) {
       Fail(431, "S0431", "the request's header fields are too large");
-    } else if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
-               ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      Fail(400, "S0400", std::string("malformed HTTP request: ") + ec.message());
     } else {
-      Close();  // the client went away or the socket failed: nobody to answer
+      Fail(400, "S0400", "malformed HTTP request: " + ec.message());
     }
-  }
-
-  auto fmt_body_limit() const -> std::string {
-    return "the request body is larger than the limit of " + std::to_string(core_.options.max_body_bytes) +
-           " bytes";
   }
 
   void Fail(int status, std::string_view code, std::string_view message) {
@@ -187,68 +266,88 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Answer() {
-    const auto& request = parser_->get();
+    auto& request = parser_->get();
     HttpRequest r;
-    r.method = View(request.method_string());
-    r.target = View(request.target());
-    r.authorization = View(request[http::field::authorization]);
+    const auto method = request.method_string();
+    const auto target = request.target();
+    const auto authorization = request[http::field::authorization];
+    r.method = {method.data(), method.size()};
+    r.target = {target.data(), target.size()};
+    r.authorization = {authorization.data(), authorization.size()};
     r.body = request.body();
     HttpResponse response = core_.handler(r);
     Write(std::move(response), request.version(), request.keep_alive() && !core_.stopping);
   }
 
+  // Writes the status line and header fields by hand into a buffer the connection keeps, and
+  // sends them with the body in one gather write.
   void Write(HttpResponse r, unsigned version, bool keep_alive) {
-    response_ = {};
-    response_.version(version);
-    response_.result(static_cast<unsigned>(r.status));
-    response_.set(http::field::server, "policy-serve");
-    response_.set(http::field::content_type,
-                  beast::string_view(r.content_type.data(), r.content_type.size()));
-    for (auto& [name, value] : r.headers) {
-      response_.set(name, value);
+    head_.clear();
+    const auto reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(r.status)));
+    auto out = std::back_inserter(head_);
+    fmt::format_to(out, "HTTP/{}.{} {} {}\r\nServer: policy-serve\r\nContent-Type: {}\r\n", version / 10,
+                   version % 10, r.status, std::string_view(reason.data(), reason.size()), r.content_type);
+    for (const auto& [name, value] : r.headers) {
+      fmt::format_to(out, "{}: {}\r\n", name, value);
     }
-    response_.body() = std::move(r.body);
-    response_.keep_alive(keep_alive);
-    response_.prepare_payload();
-    stream_.expires_after(core_.options.request_timeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                        if (ec || !keep_alive || self->core_.stopping) {
-                          self->Close();
-                          return;
-                        }
-                        self->parser_.reset();
-                        self->WaitForRequest();
-                      });
+    fmt::format_to(out, "Content-Length: {}\r\n", r.body.size());
+    if (!keep_alive) {
+      head_ += "Connection: close\r\n";
+    } else if (version < 11) {
+      head_ += "Connection: keep-alive\r\n";  // HTTP/1.0 closes unless told otherwise
+    }
+    head_ += "\r\n";
+    body_ = std::move(r.body);
+    busy_ = true;
+    SetDeadline(core_.options.request_timeout);  // a client that does not read its answer
+    const std::array<net::const_buffer, 2> buffers = {net::buffer(head_), net::buffer(body_)};
+    net::async_write(socket_, buffers, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      if (ec || !keep_alive || self->core_.stopping) {
+        self->Close();
+        return;
+      }
+      self->WaitForRequest();
+    });
   }
 
   void Close() {
+    if (closed_) {
+      return;
+    }
+    closed_ = true;
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
+    timer_.cancel();
   }
 
-  beast::tcp_stream stream_;
+  Socket socket_;
+  Timer timer_;
+  Core& core_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
-  http::response<http::empty_body> continue_;
-  Core& core_;
+  std::string head_;  // the response's status line and header fields
+  std::string body_;  // the response's body
+  Clock::time_point deadline_{};
+  bool timer_armed_ = false;
   bool busy_ = false;  // from a request's first byte until its answer is written
+  bool continue_sent_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace
 
 struct HttpServer::Impl {
   Core core;
-  tcp::acceptor acceptor;
+  Acceptor acceptor;
   std::optional<net::signal_set> signals;
   std::vector<std::thread> threads;
 
-  explicit Impl(const HttpOptions& options) : core(options), acceptor(net::make_strand(core.ioc)) {}
+  Impl(const HttpOptions& options, unsigned n)
+      : core(options, n), acceptor(core.contexts.front()->get_executor()) {}
 
   void Accept() {
-    acceptor.async_accept(net::make_strand(core.ioc), [this](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept(core.NextContext(), [this](beast::error_code ec, Socket socket) {
       if (core.stopping || !acceptor.is_open()) {
         return;
       }
@@ -271,7 +370,9 @@ HttpServer::~HttpServer() {
 
 auto HttpServer::Start(const HttpOptions& options, Handler handler, std::string* error)
     -> std::unique_ptr<HttpServer> {
-  auto impl = std::make_unique<Impl>(options);
+  const unsigned threads =
+      options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto impl = std::make_unique<Impl>(options, threads);
   impl->core.handler = std::move(handler);
   beast::error_code ec;
   const auto address = net::ip::make_address(options.address, ec);
@@ -318,17 +419,13 @@ void HttpServer::SetRefusedCallback(std::function<void(int status, std::string_v
 }
 
 void HttpServer::Run() {
-  unsigned n = impl_->core.options.threads;
-  if (n == 0) {
-    n = std::max(1u, std::thread::hardware_concurrency());
-  }
-  for (unsigned i = 0; i < n; ++i) {
-    impl_->threads.emplace_back([this] { impl_->core.ioc.run(); });
+  for (auto& context : impl_->core.contexts) {
+    impl_->threads.emplace_back([&context] { context->run(); });
   }
 }
 
 void HttpServer::StopOnSignals(std::function<void(int)> on_signal) {
-  impl_->signals.emplace(impl_->core.ioc, SIGINT, SIGTERM);
+  impl_->signals.emplace(*impl_->core.contexts.front(), SIGINT, SIGTERM);
   impl_->signals->async_wait([this, on_signal = std::move(on_signal)](beast::error_code ec, int signal) {
     if (ec) {
       return;  // cancelled by Stop()
@@ -361,13 +458,19 @@ void HttpServer::Stop() {
       }
     }
     if (!core.sessions.empty()) {
-      // Requests in flight get shutdown_grace; then the io_context stops regardless.
-      core.grace.emplace(core.ioc, core.options.shutdown_grace);
+      // Requests in flight get shutdown_grace; then every io_context stops regardless.
+      core.grace.emplace(core.contexts.front()->get_executor(), core.options.shutdown_grace);
       core.grace->async_wait([&core](beast::error_code ec) {
         if (!ec) {
-          core.ioc.stop();
+          for (auto& context : core.contexts) {
+            context->stop();
+          }
         }
       });
+    }
+    // Each io_context's thread ends when its last connection does.
+    for (auto& guard : core.guards) {
+      guard.reset();
     }
   }
   for (auto& s : live) {

@@ -1,6 +1,7 @@
-// HTTP/1.1 for `policy serve`, on Boost.Beast over Asio: event-driven, keep-alive, a pool of
-// threads running one io_context. It knows nothing of policies: each complete request goes to a
-// Handler (the DecisionService), whose response it writes.
+// HTTP/1.1 for `policy serve`, on Asio with Beast's request parser: event-driven, keep-alive,
+// one io_context per thread (a connection stays on one thread for its life, so nothing of it is
+// shared and no strand is needed). It knows nothing of policies: each complete request goes to
+// a Handler (the DecisionService), whose response it writes.
 //
 // What a client cannot do to it (docs/server.md, "Limits"):
 //  - send a body larger than `max_body_bytes` (413, then the connection closes);

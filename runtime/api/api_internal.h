@@ -79,6 +79,8 @@ struct EvaluatorImpl {
   // The last evaluation date converted: a service evaluates many cases as of the same day.
   // Evaluator::hot_.date holds its bits (DateBits), to tell it from another.
   policy::Date last_date;
+  // The facts EvaluateJson reads each case into, kept for their arena's memory.
+  Facts json_facts;
 };
 
 // Converts engine diagnostics, with locations and the full rendering.

@@ -365,24 +365,32 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
 
 auto Evaluator::EvaluateJson(const Decision& decision, std::string_view case_json, Date as_of,
                              Explain explain) -> Result<std::string> {
-  auto facts = decision.FactsFromJson(case_json);
-  if (!facts) {
-    return facts.error();
+  if (auto read = decision.ReadFactsJson(case_json, "<json>", &impl_->json_facts); !read) {
+    return read.error();
   }
-  auto outcome =
-      Evaluate(decision, *facts, as_of, explain == Explain::kNone ? Explain::kNone : Explain::kJson);
+  auto outcome = Evaluate(decision, impl_->json_facts, as_of,
+                          explain == Explain::kNone ? Explain::kNone : Explain::kJson);
   if (!outcome) {
     return outcome.error();
   }
-  nlohmann::ordered_json j;
-  j["decision"] = decision.name();
-  j["as_of"] = FormatDate(as_of);
-  j["applicable"] = outcome->applicable;
-  j["value"] = impl_->set->engine->ValueToJson(outcome->value.type_, EngineValue(outcome->value.raw_));
+  // Written as `policy eval --format json` writes it (exact_json::Dump of an ordered object with
+  // these keys), without the DOM: a server answers with this for every request.
+  std::string out;
+  out.reserve(128 + outcome->explanation.size());
+  out += "{\"decision\":\"";
+  out += decision.name();  // a qualified name: nothing in it needs escaping
+  out += "\",\"as_of\":\"";
+  out += FormatDate(as_of);
+  out += "\",\"applicable\":";
+  out += outcome->applicable ? "true" : "false";
+  out += ",\"value\":";
+  impl_->set->engine->AppendValueJson(outcome->value.type_, EngineValue(outcome->value.raw_), &out);
   if (explain != Explain::kNone) {
-    j["explanation"] = exact_json::Parse<nlohmann::ordered_json>(outcome->explanation);
+    out += ",\"explanation\":";
+    out += outcome->explanation;  // exact_json::Dump's compact text already
   }
-  return exact_json::Dump(j);
+  out += '}';
+  return out;
 }
 
 }  // namespace policy::api

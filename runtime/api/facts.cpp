@@ -166,11 +166,28 @@ auto Decision::NewFacts() const -> Result<Facts> {
 }
 
 auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) const -> Result<Facts> {
+  Facts facts;
+  if (auto status = ReadFactsJson(json, file_name, &facts); !status) {
+    return status.error();
+  }
+  return facts;
+}
+
+auto Decision::ReadFactsJson(std::string_view json, std::string_view file_name, Facts* facts) const
+    -> Status {
   if (!set_) {
     return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
   }
-  Facts facts = FactsAccess::Start(set_, input_type_, facts_key_);
-  FactsImpl& f = *facts.impl_;
+  if (facts->impl_ && facts->impl_->set == set_ && facts->impl_->record_type == input_type_) {
+    facts->impl_->arena.Reset();  // the last case's values go; its memory stays for this one
+  } else {
+    *facts = FactsAccess::Start(set_, input_type_, facts_key_);
+  }
+  FactsImpl& f = *facts->impl_;
+  // Until a case is read, the facts are incomplete: nothing evaluates the last case's values.
+  f.root = policy::Value();
+  f.missing = 1;
+  FactsAccess::Sync(*facts);
   DiagnosticSink diags;
   std::optional<policy::Value> root;
   try {
@@ -186,8 +203,8 @@ auto Decision::FactsFromJson(std::string_view json, std::string_view file_name) 
   }
   f.root = *root;
   f.missing = 0;  // the JSON reader requires every key
-  FactsAccess::Sync(facts);
-  return facts;
+  FactsAccess::Sync(*facts);
+  return {};
 }
 
 auto FactsAccess::Check(const Facts& facts, const Field& field) -> Status {

@@ -221,6 +221,143 @@ auto Engine::ValueToJson(TypeId type, const Value& value) const -> nlohmann::ord
 
 namespace {
 
+// A JSON string as nlohmann writes it. Text that needs no escaping (the common case: names,
+// dates, enum values) is copied; anything else is written by nlohmann itself, so the bytes are
+// the same, invalid UTF-8 included (it throws as ValueToJson's dump would).
+void AppendJsonString(std::string_view s, std::string* out) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out->push_back('"');
+    out->append(s);
+    out->push_back('"');
+  } else {
+    out->append(nlohmann::ordered_json(std::string(s)).dump());
+  }
+}
+
+}  // namespace
+
+void Engine::AppendValueJson(TypeId type, const Value& value, std::string* out) const {
+  const TypeTable& types = ir_->types;
+  if (value.is_none()) {
+    out->append("null");
+    return;
+  }
+  const TypeId t = types.Unwrap(type);
+  switch (types.kind(t)) {
+    case Kind::kBool:
+      out->append(value.as_bool() ? "true" : "false");
+      return;
+    case Kind::kInt:
+      fmt::format_to(std::back_inserter(*out), "{}", value.as_int());
+      return;
+    case Kind::kDecimal:
+      // exact_json::Number keeps an integer as an integer and anything else as its text, which
+      // writes back as ToString() wrote it ("-0" is the one text that would not, and ToString
+      // never writes it).
+      out->append(value.as_decimal().ToString());
+      return;
+    case Kind::kText:
+      AppendJsonString(value.as_text(), out);
+      return;
+    case Kind::kDate:
+      AppendJsonString(value.as_date().ToString(), out);
+      return;
+    case Kind::kDuration:
+      AppendJsonString(value.as_duration().ToIso(), out);
+      return;
+    case Kind::kEnum:
+      AppendJsonString(types.enum_info(t).json_names[value.as_enum()], out);
+      return;
+    case Kind::kRecord: {
+      const RecordInfo& rec = types.record_info(t);
+      const auto items = value.items();
+      out->push_back('{');
+      for (size_t i = 0; i < rec.fields.size(); ++i) {
+        if (i != 0) {
+          out->push_back(',');
+        }
+        AppendJsonString(rec.fields[i].name, out);
+        out->push_back(':');
+        AppendValueJson(rec.fields[i].type, items[i], out);
+      }
+      out->push_back('}');
+      return;
+    }
+    case Kind::kList:
+    case Kind::kSet: {
+      const TypeId elem = types.Get(t).elem;
+      if (types.kind(t) == Kind::kList) {
+        out->push_back('[');
+        bool first = true;
+        for (const Value& v : value.items()) {
+          if (!first) {
+            out->push_back(',');
+          }
+          first = false;
+          AppendValueJson(elem, v, out);
+        }
+        out->push_back(']');
+        return;
+      }
+      // A set is ordered as ValueToJson orders it: two strings by their contents, anything else
+      // by its JSON text.
+      struct Item {
+        std::optional<std::string> string;  // the contents, when the item is a JSON string
+        std::string text;
+      };
+      std::vector<Item> items;
+      items.reserve(value.items().size());
+      const TypeId elem_kind_type = types.Unwrap(elem);
+      for (const Value& v : value.items()) {
+        Item& item = items.emplace_back();
+        AppendValueJson(elem, v, &item.text);
+        if (!v.is_none()) {
+          switch (types.kind(elem_kind_type)) {
+            case Kind::kText:
+              item.string = std::string(v.as_text());
+              break;
+            case Kind::kDate:
+              item.string = v.as_date().ToString();
+              break;
+            case Kind::kDuration:
+              item.string = v.as_duration().ToIso();
+              break;
+            case Kind::kEnum:
+              item.string = types.enum_info(elem_kind_type).json_names[v.as_enum()];
+              break;
+            default:
+              break;
+          }
+        }
+      }
+      std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+        if (a.string && b.string) {
+          return *a.string < *b.string;
+        }
+        return a.text < b.text;
+      });
+      out->push_back('[');
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (i != 0) {
+          out->push_back(',');
+        }
+        out->append(items[i].text);
+      }
+      out->push_back(']');
+      return;
+    }
+    default:
+      out->append("null");
+      return;
+  }
+}
+
+namespace {
+
 auto OutcomeName(vm::RuleOutcome::Kind k) -> const char* {
   switch (k) {
     case vm::RuleOutcome::Kind::kApplied:

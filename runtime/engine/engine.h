@@ -110,6 +110,9 @@ class Engine {
   // The decision's value in the JSON encoding of the decision catalogue. A `Decimal` is its exact
   // text, so write the result with exact_json::Dump, never nlohmann's dump().
   auto ValueToJson(TypeId type, const Value& value) const -> nlohmann::ordered_json;
+  // Appends the same JSON text as exact_json::Dump(ValueToJson(type, value)) to `out`, without
+  // building a DOM: the path of every JSON answer (EvaluateJson, the server).
+  void AppendValueJson(TypeId type, const Value& value, std::string* out) const;
   auto DecisionResultType(uint32_t decision) const -> TypeId;
 
   auto ExplanationText(const vm::Trace& trace) const -> std::string;

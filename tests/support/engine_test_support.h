@@ -57,8 +57,14 @@ inline auto Outcome(const Engine& e, uint32_t d, const Value& input, Date as_of,
   if (!r) {
     return "error " + RenderDiagnostics(diags.diagnostics(), e.sources(), DiagFormat::kShort);
   }
+  const std::string json = exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value));
+  // The two writers of a value's JSON (the DOM for tools, the direct one for answers) must agree
+  // on every value any test evaluates.
+  std::string direct;
+  e.AppendValueJson(e.DecisionResultType(d), r->value, &direct);
+  EXPECT_EQ(direct, json) << "AppendValueJson and ValueToJson disagree";
   return fmt::format("{}{}{}", r->in_effect ? "" : "not in effect ", r->applicable ? "" : "not applicable ",
-                     exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value)));
+                     json);
 }
 
 // The same on a case record given as JSON, in a context of its own, on the interpreter or

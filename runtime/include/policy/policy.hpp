@@ -386,6 +386,9 @@ class POLICY_API Decision {
   friend class PolicySet;
   friend class Evaluator;
   friend struct detail::SetImpl;
+  // FactsFromJson into `*facts`, reusing their memory when they are already facts of this
+  // decision's version and input type (Evaluator::EvaluateJson reads every case into the same).
+  auto ReadFactsJson(std::string_view json, std::string_view file_name, Facts* facts) const -> Status;
   std::shared_ptr<const detail::SetImpl> set_;
   uint32_t index_ = 0;
   uint32_t input_type_ = 0;

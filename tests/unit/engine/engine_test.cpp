@@ -142,5 +142,38 @@ TEST_F(EngineTest, JsonEncodingFollowsTheCatalogue) {
   EXPECT_EQ(json_of("t.n"), "null");
 }
 
+// AppendValueJson writes answers without nlohmann's DOM; it must write byte for byte what
+// exact_json::Dump(ValueToJson(...)) writes, sets in the same order included.
+TEST_F(EngineTest, AppendValueJsonWritesWhatValueToJsonDumps) {
+  auto l = Engine::LoadSources(
+      {{"t.policy",
+        "module t\nenum Doc { PHOTO, ID995A, no_doc as \"none\" }\n"
+        "record Job {\n  employer: Text\n  hours: Decimal\n  ends_on?: Date\n  docs: Set<Doc>\n}\n"
+        "decision texts() -> Set<Text>\n  rule r then {\"b\", \"a\\\"q\", \"\\\\\", \"tab\\there\", "
+        "\"\u00e9t\u00e9\", \"Z\", \"\"}\n"
+        "decision numbers() -> Set<Decimal>\n  rule r then {10, 9.5, -0.25, 1234567.891234567891, "
+        "100000000000000}\n"
+        "decision ints() -> Set<Int>\n  rule r then {10, 9, -3, 100}\n"
+        "decision jobs() -> List<Job>\n"
+        "  rule r then [Job { employer: \"Lib\\nrary\", hours: 7.50, docs: {no_doc, PHOTO} },\n"
+        "               Job { employer: \"Caf\u00e9\", hours: -12, ends_on: 2026-03-01, docs: {} }]\n"
+        "decision durations() -> Set<Duration>\n  rule r then {26 weeks, 3 days, 2 years}\n"
+        "decision dates() -> List<Date?>\n  rule r then [2026-01-02, none]\n"
+        "decision nothing() -> Int?\n  rule r then none\n"}});
+  ASSERT_NE(l.engine, nullptr) << RenderDiagnostics(l.diagnostics.Sorted(), *l.sources, DiagFormat::kShort);
+  const Engine& e = *l.engine;
+  auto ctx = e.NewContext();
+  for (const char* name :
+       {"t.texts", "t.numbers", "t.ints", "t.jobs", "t.durations", "t.dates", "t.nothing"}) {
+    vm::EvalError error;
+    const auto d = *e.FindDecision(name);
+    const auto r = e.program().Evaluate(*ctx, d, {}, *Date::Parse("2025-01-01"), nullptr, &error);
+    ASSERT_TRUE(r.has_value()) << name << ": " << error.message;
+    std::string direct;
+    e.AppendValueJson(e.DecisionResultType(d), r->value, &direct);
+    EXPECT_EQ(direct, exact_json::Dump(e.ValueToJson(e.DecisionResultType(d), r->value))) << name;
+  }
+}
+
 }  // namespace
 }  // namespace policy
