@@ -14,7 +14,8 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check), decisions that "
-      "differ (diff, replay) or conflicts, dead rules and gaps (analyze), 2 bad usage or "
+      "differ (diff, replay), conflicts, dead rules and gaps (analyze) or cases that failed (batch), 2 bad "
+      "usage or "
       "input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
   Io io{out, err, env};
@@ -27,6 +28,7 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   Runner analyze = AddAnalyzeCommand(app, io);
   Runner serve = AddServeCommand(app, io);
   Runner replay = AddReplayCommand(app, io);
+  Runner batch = AddBatchCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -76,6 +78,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "analyze") {
         return analyze();
+      }
+      if (name == "batch") {
+        return batch();
       }
       if (name == "serve") {
         return serve();

@@ -740,6 +740,24 @@ decision days(p: Period) -> Int
     fix='Use a positive step (`1 day`, `1 week`, `1 month`). For long periods, count with '
         '`days_between` or `working_days_between` instead of listing every day.')
 
+E['E0918'] = dict(
+    shared=True,
+    meaning='A row of the CSV file given to `policy batch` cannot be split into the cells its '
+            'header names: a quote inside a cell that does not start with one, text after a '
+            'closing quote, a quoted cell never closed, or a row with more or fewer cells than the '
+            'header has columns. The row becomes an error row with its line number (the header is '
+            'line 1) and the run goes on with the next row; the exit code is 1.',
+    files={'demo.policy': CASE_POLICY},
+    data={'cases.csv': 'name,born,mode,hours,rate,skills,notice,manager\n'
+                       'Ann,1990-01-02,full_time,38,12.5,"[""first aid""]",P4W,\n'
+                       'Bo "the boss",1985-03-04,part_time,20,15,[],P2W,\n'
+                       'Cy,1999-12-31,part_time,10,9.75,[],P1W,,\n'},
+    cmd='policy batch demo.policy -d demo.weekly_hours -i cases.csv --format csv --quiet',
+    expect='E0918',
+    fix='Quote a cell that holds a quote, a comma or a line break, writing each quote inside it '
+        'twice (`"Bo ""the boss"""`), and give every row as many cells as the header has '
+        'columns. Spreadsheet programs do both when they save as CSV.')
+
 E['E0917'] = dict(
     meaning='An evaluation took more than 100,000,000 steps, counting each call of a function or '
             'decision and each item an aggregate visits, or built more than 256 MiB of values '
@@ -1076,6 +1094,9 @@ def run_example(code, ex):
     for name, obj in ex.get('json', {}).items():
         with open(os.path.join(d, name), 'w') as f:
             f.write(obj if isinstance(obj, str) else json.dumps(obj, indent=2) + '\n')
+    for name, text in ex.get('data', {}).items():  # other input files (CSV), written as they are
+        with open(os.path.join(d, name), 'w') as f:
+            f.write(text)
     cmd = ex.get('cmd')
     if cmd is None:
         cmd = 'policy check ' + ' '.join(sorted(ex['files']))
@@ -1089,7 +1110,9 @@ def run_example(code, ex):
     r = subprocess.run(argv, cwd=d, capture_output=True, text=True, env=env)
     out = (r.stdout + r.stderr)
     shutil.rmtree(d)
-    if '[' + code + ']' not in out:
+    # An error that is a row of output rather than a rendered diagnostic (policy batch) says
+    # which text shows it.
+    if ex.get('expect', '[' + code + ']') not in out:
         print('EXAMPLE FOR', code, 'DID NOT PRODUCE IT:\n', out, file=sys.stderr)
         sys.exit(1)
     return out.rstrip('\n'), r.returncode
@@ -1129,6 +1152,9 @@ for code, name, summary in kinds:
         for jname, obj in ex.get('json', {}).items():
             out.append(f'`{jname}`:\n')
             out.append(fence('json', obj if isinstance(obj, str) else json.dumps(obj, indent=2)))
+    for dname, dtext in ex.get('data', {}).items():
+        out.append(f'`{dname}`:\n')
+        out.append(fence('text', dtext.rstrip('\n')))
     out.append(fence('text', '$ ' + ex['cmd'] + '\n' + text))
     out.append('How to fix it: ' + ex['fix'] + '\n')
 with open(os.path.join(ROOT, 'docs', 'diagnostics.md'), 'w') as f:
