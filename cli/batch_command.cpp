@@ -40,11 +40,11 @@ void AppendCsvCell(std::string_view s, std::string* out) {
 }
 
 // A value's JSON as a CSV cell: a string's contents, anything else its JSON text.
-auto CellText(const std::string& json) -> std::string {
+auto CellText(std::string_view json) -> std::string {
   if (!json.empty() && json.front() == '"') {
     return nlohmann::json::parse(json).get<std::string>();
   }
-  return json;
+  return std::string(json);
 }
 
 void AppendErrorJson(const batch::RowError& e, std::string* out) {
@@ -76,12 +76,12 @@ class Tally {
         ++decision_errors_[d][o.error->code];
       } else {
         auto& counts = values_[d];
-        const std::string key = o.applicable ? o.value : std::string();
-        auto it = counts.find(key);
+        const std::string_view key = o.applicable ? o.value : std::string_view();
+        auto it = counts.find(key);  // by the view: a value seen before costs no allocation
         if (it != counts.end()) {
           ++it->second;
         } else if (counts.size() < kMaxDistinct) {
-          counts.emplace(key, 1);
+          counts.emplace(std::string(key), 1);
         } else {
           ++other_[d];
         }
@@ -150,7 +150,7 @@ class Tally {
   static constexpr size_t kMaxDistinct = 10000;  // values counted one by one; past that, "other"
   static constexpr size_t kShown = 10;           // values listed per decision
   uint64_t rows_ = 0;
-  std::vector<std::map<std::string, uint64_t>> values_;
+  std::vector<std::map<std::string, uint64_t, std::less<>>> values_;
   std::vector<uint64_t> other_ = std::vector<uint64_t>(values_.size());
   std::vector<std::map<std::string, uint64_t>> decision_errors_;
   std::map<std::string, uint64_t> row_errors_;
@@ -261,7 +261,7 @@ auto AddBatchCommand(CLI::App& app, Io& io) -> Runner {
     auto write_row = [&](const batch::RowResult& r) {
       tally.Add(r);
       if (csv_out) {
-        buffer += std::to_string(r.line);
+        fmt::format_to(std::back_inserter(buffer), "{}", r.line);
         const batch::RowError* first_error = r.error ? &*r.error : nullptr;
         for (size_t d = 0; d < names.size(); ++d) {
           buffer += ',';
@@ -287,7 +287,7 @@ auto AddBatchCommand(CLI::App& app, Io& io) -> Runner {
         }
         buffer += '\n';
       } else {
-        buffer += fmt::format("{{\"line\":{}", r.line);
+        fmt::format_to(std::back_inserter(buffer), "{{\"line\":{}", r.line);
         if (r.error) {
           buffer += ",\"error\":";
           AppendErrorJson(*r.error, &buffer);

@@ -16,18 +16,40 @@
 namespace policy::batch {
 namespace {
 
-// A row as read: the case's JSON text, or why there is none.
+// A row as read: where its case's JSON text is in the chunk's text, or why there is none.
 struct Input {
   uint64_t line = 0;
-  std::string json;
+  size_t offset = 0;
+  size_t length = 0;
   std::optional<RowError> error;
 };
 
+// What one decision gave on one row: where its value's JSON is in the chunk's values.
+struct Outcome {
+  std::optional<RowError> error;
+  bool applicable = false;
+  size_t offset = 0;
+  size_t length = 0;
+};
+
+// A chunk of rows, its texts and results each in one buffer, so a row costs no allocation of
+// its own. Chunks are reused (Pipeline keeps the spent ones): the buffers keep their capacity.
 struct Chunk {
   size_t index = 0;
-  std::vector<Input> inputs;
-  std::vector<RowResult> results;
   uint64_t bytes = 0;  // input consumed up to the end of this chunk
+  std::string text;    // the cases' JSON, one after another
+  std::vector<Input> inputs;
+  std::vector<std::optional<RowError>> row_errors;  // per row: the case could not be read
+  std::vector<Outcome> outcomes;                    // per row, per decision
+  std::string values;                               // the values' JSON, one after another
+
+  void Clear() {
+    text.clear();
+    inputs.clear();
+    row_errors.clear();
+    outcomes.clear();
+    values.clear();
+  }
 };
 
 auto ToRowError(const DiagnosticSink& diags) -> RowError {
@@ -46,38 +68,38 @@ auto InputError(DiagCode code, std::string message) -> RowError {
 // Evaluates every decision on every row of `chunk`.
 void Evaluate(const Engine& engine, const BatchOptions& options, vm::Context& ctx, Chunk& chunk) {
   static const std::string kFile = "<batch>";
-  chunk.results.resize(chunk.inputs.size());
+  const size_t decisions = options.decisions.size();
+  chunk.row_errors.resize(chunk.inputs.size());
+  chunk.outcomes.resize(chunk.inputs.size() * decisions);
   for (size_t i = 0; i < chunk.inputs.size(); ++i) {
     Input& input = chunk.inputs[i];
-    RowResult& out = chunk.results[i];
-    out.line = input.line;
     if (input.error) {
-      out.error = std::move(input.error);
+      chunk.row_errors[i] = std::move(input.error);
       continue;
     }
     ctx.ResetInput();
     DiagnosticSink diags;
-    const auto record =
-        engine.ReadCase(options.decisions.front(), input.json, kFile, ctx, diags, options.limits);
+    const auto record = engine.ReadCase(options.decisions.front(),
+                                        std::string_view(chunk.text).substr(input.offset, input.length),
+                                        kFile, ctx, diags, options.limits);
     if (!record) {
-      out.error = ToRowError(diags);
+      chunk.row_errors[i] = ToRowError(diags);
       continue;
     }
-    out.outcomes.resize(options.decisions.size());
-    for (size_t d = 0; d < options.decisions.size(); ++d) {
+    for (size_t d = 0; d < decisions; ++d) {
       DiagnosticSink eval_diags;
       const uint32_t decision = options.decisions[d];
       const auto result = engine.Evaluate(decision, *record, options.as_of, ctx, nullptr, eval_diags);
-      DecisionOutcome& outcome = out.outcomes[d];
+      Outcome& outcome = chunk.outcomes[i * decisions + d];
       if (!result) {
         outcome.error = ToRowError(eval_diags);
         continue;
       }
       outcome.applicable = result->applicable;
-      engine.AppendValueJson(engine.DecisionResultType(decision), result->value, &outcome.value);
+      outcome.offset = chunk.values.size();
+      engine.AppendValueJson(engine.DecisionResultType(decision), result->value, &chunk.values);
+      outcome.length = chunk.values.size() - outcome.offset;
     }
-    input.json.clear();
-    input.json.shrink_to_fit();
   }
 }
 
@@ -143,12 +165,29 @@ class Pipeline {
     room_.notify_all();
     work_.notify_all();
   }
+  // Reader: a spent chunk to fill again, or a new one.
+  auto Fresh() -> std::unique_ptr<Chunk> {
+    std::lock_guard lock(mutex_);
+    if (spent_.empty()) {
+      return std::make_unique<Chunk>();
+    }
+    auto chunk = std::move(spent_.back());
+    spent_.pop_back();
+    chunk->Clear();
+    return chunk;
+  }
+  // Writer: a chunk whose rows went to the sink.
+  void Recycle(std::unique_ptr<Chunk> chunk) {
+    std::lock_guard lock(mutex_);
+    spent_.push_back(std::move(chunk));
+  }
 
  private:
   std::mutex mutex_;
   std::condition_variable room_, work_, done_cv_;
   std::deque<std::unique_ptr<Chunk>> todo_;
   std::map<size_t, std::unique_ptr<Chunk>> done_;
+  std::vector<std::unique_ptr<Chunk>> spent_;
   size_t in_flight_ = 0;
   const size_t max_in_flight_;
   std::optional<size_t> total_chunks_;
@@ -209,13 +248,13 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
   // The reader: rows into chunks.
   std::thread reader([&] {
     size_t index = 0;
-    auto chunk = std::make_unique<Chunk>();
+    auto chunk = pipeline.Fresh();
     bool open = true;  // false once the run is cancelled: nothing more is read
     auto flush = [&] {
       chunk->index = index++;
       chunk->bytes = source.consumed();
       open = pipeline.Push(std::move(chunk));
-      chunk = std::make_unique<Chunk>();
+      chunk = pipeline.Fresh();
     };
     if (options.format == InputFormat::kJsonLines) {
       Line line;
@@ -230,8 +269,9 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
               InputError(DiagCode::kInputTooLarge, fmt::format("the case is {} bytes; the limit is {} bytes",
                                                                line.length, options.limits.max_bytes));
         } else {
-          input.json = std::move(line.text);
-          line.text = std::string();
+          input.offset = chunk->text.size();
+          input.length = line.text.size();
+          chunk->text += line.text;
         }
         if (chunk->inputs.size() == options.chunk_rows) {
           flush();
@@ -253,7 +293,9 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
           input.error = InputError(DiagCode::kInvalidCsvRow, row.error);
         } else {
           std::string cells_error;
-          input.json = layout->ToJson(row.fields, &cells_error);
+          input.offset = chunk->text.size();
+          layout->AppendJson(row.fields, &chunk->text, &cells_error);
+          input.length = chunk->text.size() - input.offset;
           if (!cells_error.empty()) {
             input.error = InputError(DiagCode::kInvalidCsvRow, cells_error);
           }
@@ -281,19 +323,34 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
   }
 
   uint64_t rows = 0;
+  RowResult row;  // reused: its outcomes point into the chunk's values
+  const size_t decisions = options.decisions.size();
   try {
     for (size_t index = 0;; ++index) {
       auto chunk = pipeline.Next(index);
       if (!chunk) {
         break;
       }
-      for (const RowResult& r : chunk->results) {
-        sink(r);
+      for (size_t i = 0; i < chunk->inputs.size(); ++i) {
+        row.line = chunk->inputs[i].line;
+        row.error = std::move(chunk->row_errors[i]);
+        row.outcomes.clear();
+        if (!row.error) {
+          row.outcomes.resize(decisions);
+          for (size_t d = 0; d < decisions; ++d) {
+            Outcome& o = chunk->outcomes[i * decisions + d];
+            row.outcomes[d].error = std::move(o.error);
+            row.outcomes[d].applicable = o.applicable;
+            row.outcomes[d].value = std::string_view(chunk->values).substr(o.offset, o.length);
+          }
+        }
+        sink(row);
       }
-      rows += chunk->results.size();
+      rows += chunk->inputs.size();
       if (progress) {
         progress(chunk->bytes, rows);
       }
+      pipeline.Recycle(std::move(chunk));
     }
   } catch (...) {
     pipeline.Cancel();

@@ -33,8 +33,9 @@ struct RowError {
 struct DecisionOutcome {
   std::optional<RowError> error;  // evaluation failed (a conflict, an overflow...)
   bool applicable = false;
-  std::string
-      value;  // the value's JSON (as `policy eval --format json` writes it); "null" when not applicable
+  // The value's JSON (as `policy eval --format json` writes it); "null" when not applicable.
+  // Valid during the sink's call only.
+  std::string_view value;
 };
 
 struct RowResult {

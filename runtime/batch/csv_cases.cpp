@@ -267,14 +267,19 @@ void CsvCaseLayout::WriteObject(const std::vector<Node>& nodes, const std::vecto
 }
 
 auto CsvCaseLayout::ToJson(const std::vector<std::string>& cells, std::string* error) const -> std::string {
+  std::string out;
+  AppendJson(cells, &out, error);
+  return out;
+}
+
+void CsvCaseLayout::AppendJson(const std::vector<std::string>& cells, std::string* out,
+                               std::string* error) const {
   if (cells.size() != column_count_) {
     *error = fmt::format("the row has {} cell{}; the header has {} columns", cells.size(),
                          cells.size() == 1 ? "" : "s", column_count_);
-    return "";
+    return;
   }
-  std::string out;
-  WriteObject(root_, cells, &out);
-  return out;
+  WriteObject(root_, cells, out);
 }
 
 }  // namespace policy::batch

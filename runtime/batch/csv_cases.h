@@ -31,6 +31,8 @@ class CsvCaseLayout {
   // The JSON text of one row's case record. `*error` is set (and "" returned) when the row has
   // not as many cells as the header has columns.
   auto ToJson(const std::vector<std::string>& cells, std::string* error) const -> std::string;
+  // The same appended to `*out` (nothing appended on an error).
+  void AppendJson(const std::vector<std::string>& cells, std::string* out, std::string* error) const;
 
   auto columns() const -> size_t { return column_count_; }
 

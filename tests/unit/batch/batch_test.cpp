@@ -175,7 +175,8 @@ class BatchRunTest : public ::testing::Test {
             row += " error " + r.error->code + " " + r.error->path + " " + r.error->message;
           }
           for (const DecisionOutcome& o : r.outcomes) {
-            row += o.error ? " error " + o.error->code : (o.applicable ? " " : " n/a ") + o.value;
+            row +=
+                o.error ? " error " + o.error->code : (o.applicable ? " " : " n/a ") + std::string(o.value);
           }
           rows.push_back(row);
         },
