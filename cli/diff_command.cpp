@@ -12,6 +12,7 @@
 #include "cli/case_files.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/population_diff.h"
 #include "cli/render_findings.h"
 #include "runtime/analysis/diff.h"
 
@@ -65,6 +66,10 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     AsOfOption as_of;
     FormatOption format;
     size_t budget = 2000;
+    std::string population;
+    std::string input_format;
+    unsigned threads = 0;
+    size_t show = 10;
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub = AddSubcommand(app, "diff", "Find cases that a rule change decides differently");
@@ -85,6 +90,14 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
                        "Without it, the two versions are compared on every date from 0001-01-01 to "
                        "9999-12-31");
   sub->add_option("--budget", options->budget, "Cases to try per decision (default 2000)");
+  sub->add_option("--population", options->population,
+                  "Instead of searching, evaluate both versions on every case of this JSON Lines or CSV "
+                  "file (- for standard input) and count what changes, as of --as-of (default: today)");
+  sub->add_option("--input-format", options->input_format,
+                  "With --population: jsonl or csv (default: csv for a file ending in .csv)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
+  sub->add_option("--threads", options->threads, "With --population: worker threads (default: one per core)");
+  sub->add_option("--show", options->show, "With --population: lines listed per change (default 10)");
   options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
     const DiagFormat format = options->format.Get();
@@ -107,6 +120,21 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     auto new_set = old_set ? LoadOrReport(io, {*new_path}, format) : nullptr;
     if (!old_set || !new_set) {
       return kExitInputError;
+    }
+    if (!options->population.empty()) {
+      const auto as_of = ResolveAsOfOrReport(io, options->as_of, *new_set, format);
+      if (!as_of) {
+        return kExitInputError;
+      }
+      PopulationDiffOptions population;
+      population.cases = options->population;
+      population.input_format = options->input_format;
+      population.decisions = options->decisions;
+      population.as_of = *as_of;
+      population.threads = options->threads;
+      population.show = options->show;
+      population.format = format;
+      return RunPopulationDiff(io, *old_set, *new_set, population);
     }
     DiffOptions diff;
     DiagnosticSink date_diags;

@@ -39,15 +39,19 @@ struct Chunk {
   uint64_t bytes = 0;  // input consumed up to the end of this chunk
   std::string text;    // the cases' JSON, one after another
   std::vector<Input> inputs;
-  std::vector<std::optional<RowError>> row_errors;  // per row: the case could not be read
-  std::vector<Outcome> outcomes;                    // per row, per decision
-  std::string values;                               // the values' JSON, one after another
+  std::vector<std::optional<RowError>> row_errors;          // per row: the case could not be read
+  std::vector<Outcome> outcomes;                            // per row, per decision
+  std::vector<std::optional<RowError>> compare_row_errors;  // the same for BatchOptions::compare
+  std::vector<Outcome> compare_outcomes;
+  std::string values;  // the values' JSON, one after another
 
   void Clear() {
     text.clear();
     inputs.clear();
     row_errors.clear();
     outcomes.clear();
+    compare_row_errors.clear();
+    compare_outcomes.clear();
     values.clear();
   }
 };
@@ -65,40 +69,64 @@ auto InputError(DiagCode code, std::string message) -> RowError {
   return {GetKindInfo(code).code, std::move(message), ""};
 }
 
-// Evaluates every decision on every row of `chunk`.
-void Evaluate(const Engine& engine, const BatchOptions& options, vm::Context& ctx, Chunk& chunk) {
+// Reads the case of one row with `engine` and evaluates `decisions` on it, into `*outcomes`
+// (their values appended to `*values`); the row's error when the case cannot be read.
+auto EvaluateRow(const Engine& engine, const std::vector<uint32_t>& decisions, const BatchOptions& options,
+                 vm::Context& ctx, std::string_view json, Outcome* outcomes, std::string* values)
+    -> std::optional<RowError> {
   static const std::string kFile = "<batch>";
+  ctx.ResetInput();
+  DiagnosticSink diags;
+  const auto record = engine.ReadCase(decisions.front(), json, kFile, ctx, diags, options.limits);
+  if (!record) {
+    return ToRowError(diags);
+  }
+  for (size_t d = 0; d < decisions.size(); ++d) {
+    DiagnosticSink eval_diags;
+    const uint32_t decision = decisions[d];
+    const auto result = engine.Evaluate(decision, *record, options.as_of, ctx, nullptr, eval_diags);
+    Outcome& outcome = outcomes[d];
+    if (!result) {
+      outcome.error = ToRowError(eval_diags);
+      continue;
+    }
+    outcome.applicable = result->applicable;
+    outcome.offset = values->size();
+    engine.AppendValueJson(engine.DecisionResultType(decision), result->value, values);
+    outcome.length = values->size() - outcome.offset;
+  }
+  return std::nullopt;
+}
+
+// Evaluates every decision on every row of `chunk` (and, with options.compare, on the other
+// engine too, with `compare_ctx`).
+void Evaluate(const Engine& engine, const BatchOptions& options, vm::Context& ctx, vm::Context* compare_ctx,
+              Chunk& chunk) {
   const size_t decisions = options.decisions.size();
-  chunk.row_errors.resize(chunk.inputs.size());
-  chunk.outcomes.resize(chunk.inputs.size() * decisions);
-  for (size_t i = 0; i < chunk.inputs.size(); ++i) {
+  const size_t compare_decisions = options.compare_decisions.size();
+  const size_t rows = chunk.inputs.size();
+  chunk.row_errors.resize(rows);
+  chunk.outcomes.resize(rows * decisions);
+  if (options.compare != nullptr) {
+    chunk.compare_row_errors.resize(rows);
+    chunk.compare_outcomes.resize(rows * compare_decisions);
+  }
+  for (size_t i = 0; i < rows; ++i) {
     Input& input = chunk.inputs[i];
     if (input.error) {
+      if (options.compare != nullptr) {
+        chunk.compare_row_errors[i] = input.error;
+      }
       chunk.row_errors[i] = std::move(input.error);
       continue;
     }
-    ctx.ResetInput();
-    DiagnosticSink diags;
-    const auto record = engine.ReadCase(options.decisions.front(),
-                                        std::string_view(chunk.text).substr(input.offset, input.length),
-                                        kFile, ctx, diags, options.limits);
-    if (!record) {
-      chunk.row_errors[i] = ToRowError(diags);
-      continue;
-    }
-    for (size_t d = 0; d < decisions; ++d) {
-      DiagnosticSink eval_diags;
-      const uint32_t decision = options.decisions[d];
-      const auto result = engine.Evaluate(decision, *record, options.as_of, ctx, nullptr, eval_diags);
-      Outcome& outcome = chunk.outcomes[i * decisions + d];
-      if (!result) {
-        outcome.error = ToRowError(eval_diags);
-        continue;
-      }
-      outcome.applicable = result->applicable;
-      outcome.offset = chunk.values.size();
-      engine.AppendValueJson(engine.DecisionResultType(decision), result->value, &chunk.values);
-      outcome.length = chunk.values.size() - outcome.offset;
+    const std::string_view json = std::string_view(chunk.text).substr(input.offset, input.length);
+    chunk.row_errors[i] = EvaluateRow(engine, options.decisions, options, ctx, json,
+                                      &chunk.outcomes[i * decisions], &chunk.values);
+    if (options.compare != nullptr) {
+      chunk.compare_row_errors[i] =
+          EvaluateRow(*options.compare, options.compare_decisions, options, *compare_ctx, json,
+                      &chunk.compare_outcomes[i * compare_decisions], &chunk.values);
     }
   }
 }
@@ -204,23 +232,41 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
     return false;
   }
   // Every decision must read one case record of the same type.
-  TypeId record = 0;
-  for (const uint32_t d : options.decisions) {
-    const ir::Decision& decision = ir.decisions[d];
-    if (decision.params.size() != 1 || ir.types.kind(decision.params[0]) != Kind::kRecord) {
-      *error = fmt::format("decision `{}` does not take one case record, so it cannot run on cases",
-                           decision.name);
+  auto record_of = [error](const Engine& e, const std::vector<uint32_t>& decisions) -> std::optional<TypeId> {
+    const ir::Program& program = e.program().ir();
+    std::optional<TypeId> record;
+    for (const uint32_t d : decisions) {
+      const ir::Decision& decision = program.decisions[d];
+      if (decision.params.size() != 1 || program.types.kind(decision.params[0]) != Kind::kRecord) {
+        *error = fmt::format("decision `{}` does not take one case record, so it cannot run on cases",
+                             decision.name);
+        return std::nullopt;
+      }
+      if (record && decision.params[0] != *record) {
+        *error = fmt::format(
+            "decision `{}` reads `{}` records, `{}` reads `{}` records: a batch evaluates decisions of one "
+            "record type",
+            program.decisions[decisions.front()].name, program.types.Name(*record), decision.name,
+            program.types.Name(decision.params[0]));
+        return std::nullopt;
+      }
+      record = decision.params[0];
+    }
+    return record;
+  };
+  const auto first_record = record_of(engine, options.decisions);
+  if (!first_record) {
+    return false;
+  }
+  const TypeId record = *first_record;
+  if (options.compare != nullptr) {
+    if (options.compare_decisions.empty()) {
+      *error = "no decision to compare";
       return false;
     }
-    if (record != 0 && decision.params[0] != record) {
-      *error = fmt::format(
-          "decision `{}` reads `{}` records, `{}` reads `{}` records: a batch evaluates decisions of one "
-          "record type",
-          ir.decisions[options.decisions.front()].name, ir.types.Name(record), decision.name,
-          ir.types.Name(decision.params[0]));
+    if (!record_of(*options.compare, options.compare_decisions)) {
       return false;
     }
-    record = decision.params[0];
   }
   ByteSource source(in);
   uint64_t line_number = 0;
@@ -315,8 +361,9 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
   for (unsigned t = 0; t < threads; ++t) {
     workers.emplace_back([&] {
       auto ctx = engine.NewContext();
+      auto compare_ctx = options.compare != nullptr ? options.compare->NewContext() : nullptr;
       while (auto chunk = pipeline.Take()) {
-        Evaluate(engine, options, *ctx, *chunk);
+        Evaluate(engine, options, *ctx, compare_ctx.get(), *chunk);
         pipeline.Done(std::move(chunk));
       }
     });
@@ -342,6 +389,20 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
             row.outcomes[d].error = std::move(o.error);
             row.outcomes[d].applicable = o.applicable;
             row.outcomes[d].value = std::string_view(chunk->values).substr(o.offset, o.length);
+          }
+        }
+        if (options.compare != nullptr) {
+          const size_t compared = options.compare_decisions.size();
+          row.compare_error = std::move(chunk->compare_row_errors[i]);
+          row.compare_outcomes.clear();
+          if (!row.compare_error) {
+            row.compare_outcomes.resize(compared);
+            for (size_t d = 0; d < compared; ++d) {
+              Outcome& o = chunk->compare_outcomes[i * compared + d];
+              row.compare_outcomes[d].error = std::move(o.error);
+              row.compare_outcomes[d].applicable = o.applicable;
+              row.compare_outcomes[d].value = std::string_view(chunk->values).substr(o.offset, o.length);
+            }
           }
         }
         sink(row);

@@ -42,10 +42,18 @@ struct RowResult {
   uint64_t line = 0;                      // where the case starts in the input, 1-based
   std::optional<RowError> error;          // the case could not be read: no outcomes
   std::vector<DecisionOutcome> outcomes;  // one per decision, in the order asked
+  // With BatchOptions::compare, the same for the other engine.
+  std::optional<RowError> compare_error;
+  std::vector<DecisionOutcome> compare_outcomes;
 };
 
 struct BatchOptions {
   std::vector<uint32_t> decisions;  // Engine decision indices; all read the same record type
+  // When set, every case is also read and evaluated by this engine (another version of the
+  // policies: `policy diff --population`) on `compare_decisions`, which must read one record type
+  // too; its results are the rows' compare_outcomes.
+  const Engine* compare = nullptr;
+  std::vector<uint32_t> compare_decisions;
   Date as_of;
   InputFormat format = InputFormat::kJsonLines;
   unsigned threads = 1;

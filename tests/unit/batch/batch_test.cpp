@@ -294,5 +294,45 @@ TEST(BatchTest, DecisionsOfDifferentRecordTypesAreRefused) {
   EXPECT_EQ(error, "decision `t.two` does not take one case record, so it cannot run on cases");
 }
 
+// With `compare`, each case is read and evaluated by both versions: the rows carry both
+// results, each from its own engine (`policy diff --population`).
+TEST(BatchTest, CompareEvaluatesEveryCaseOnBothVersions) {
+  const std::string record = "module t\nrecord S { hours: Int }\n";
+  auto before = test::LoadPolicy(record +
+                                 "decision ok(s: S) -> Bool\n  default false\n"
+                                 "  rule r when s.hours <= 20 then true\n");
+  auto after = test::LoadPolicy(record +
+                                "decision ok(s: S) -> Bool\n  default false\n"
+                                "  rule r when s.hours <= 24 then true\n");
+  ASSERT_NE(before, nullptr);
+  ASSERT_NE(after, nullptr);
+  BatchOptions options;
+  options.decisions = {*before->FindDecision("t.ok")};
+  options.compare = after.get();
+  options.compare_decisions = {*after->FindDecision("t.ok")};
+  options.as_of = *Date::Parse("2025-09-01");
+  options.threads = 2;
+  options.chunk_rows = 2;
+  std::string input;
+  for (int hours = 18; hours <= 26; ++hours) {
+    input += "{\"hours\": " + std::to_string(hours) + "}\n";
+  }
+  std::istringstream in(input);
+  std::vector<std::string> rows;
+  std::string error;
+  ASSERT_TRUE(batch::Run(
+      *before, options, in,
+      [&](const RowResult& r) {
+        ASSERT_EQ(r.outcomes.size(), 1U);
+        ASSERT_EQ(r.compare_outcomes.size(), 1U);
+        rows.push_back(std::string(r.outcomes[0].value) + "->" + std::string(r.compare_outcomes[0].value));
+      },
+      nullptr, &error))
+      << error;
+  EXPECT_EQ(rows,
+            (std::vector<std::string>{"true->true", "true->true", "true->true", "false->true", "false->true",
+                                      "false->true", "false->true", "false->false", "false->false"}));
+}
+
 }  // namespace
 }  // namespace policy::batch
