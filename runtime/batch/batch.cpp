@@ -378,32 +378,29 @@ auto Run(const Engine& engine, const BatchOptions& options, std::istream& in, co
       if (!chunk) {
         break;
       }
+      // One side's results of row `i`, as the sink sees them (views into the chunk's values).
+      auto side = [&chunk](size_t i, size_t n, std::optional<RowError>& row_error,
+                           std::vector<Outcome>& outcomes, std::optional<RowError>* error_out,
+                           std::vector<DecisionOutcome>* out) {
+        *error_out = std::move(row_error);
+        out->clear();
+        if (*error_out) {
+          return;
+        }
+        out->resize(n);
+        for (size_t d = 0; d < n; ++d) {
+          Outcome& o = outcomes[i * n + d];
+          (*out)[d].error = std::move(o.error);
+          (*out)[d].applicable = o.applicable;
+          (*out)[d].value = std::string_view(chunk->values).substr(o.offset, o.length);
+        }
+      };
       for (size_t i = 0; i < chunk->inputs.size(); ++i) {
         row.line = chunk->inputs[i].line;
-        row.error = std::move(chunk->row_errors[i]);
-        row.outcomes.clear();
-        if (!row.error) {
-          row.outcomes.resize(decisions);
-          for (size_t d = 0; d < decisions; ++d) {
-            Outcome& o = chunk->outcomes[i * decisions + d];
-            row.outcomes[d].error = std::move(o.error);
-            row.outcomes[d].applicable = o.applicable;
-            row.outcomes[d].value = std::string_view(chunk->values).substr(o.offset, o.length);
-          }
-        }
+        side(i, decisions, chunk->row_errors[i], chunk->outcomes, &row.error, &row.outcomes);
         if (options.compare != nullptr) {
-          const size_t compared = options.compare_decisions.size();
-          row.compare_error = std::move(chunk->compare_row_errors[i]);
-          row.compare_outcomes.clear();
-          if (!row.compare_error) {
-            row.compare_outcomes.resize(compared);
-            for (size_t d = 0; d < compared; ++d) {
-              Outcome& o = chunk->compare_outcomes[i * compared + d];
-              row.compare_outcomes[d].error = std::move(o.error);
-              row.compare_outcomes[d].applicable = o.applicable;
-              row.compare_outcomes[d].value = std::string_view(chunk->values).substr(o.offset, o.length);
-            }
-          }
+          side(i, options.compare_decisions.size(), chunk->compare_row_errors[i], chunk->compare_outcomes,
+               &row.compare_error, &row.compare_outcomes);
         }
         sink(row);
       }
