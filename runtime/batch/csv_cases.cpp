@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <map>
 #include <set>
 
 namespace policy::batch {
