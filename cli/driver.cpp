@@ -29,6 +29,7 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   Runner serve = AddServeCommand(app, io);
   Runner replay = AddReplayCommand(app, io);
   Runner batch = AddBatchCommand(app, io);
+  Runner sql = AddSqlCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -81,6 +82,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "batch") {
         return batch();
+      }
+      if (name == "sql") {
+        return sql();
       }
       if (name == "serve") {
         return serve();

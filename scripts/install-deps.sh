@@ -25,6 +25,9 @@ packages=(
   libboost-dev libsimdjson-dev
   # tests and benchmarks; curl and wrk drive `policy serve` (tests/serve_cli.sh, bench/serve_load.sh)
   libgtest-dev libbenchmark-dev curl wrk
+  # PostgreSQL 15, which tests/sql_postgres.sh starts on a private socket to run the SQL of
+  # `policy sql` against the interpreter
+  postgresql
 )
 case "${1:-}" in
   --dev) packages+=(clang-format) ;;

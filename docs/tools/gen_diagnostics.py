@@ -758,6 +758,25 @@ E['E0918'] = dict(
         'twice (`"Bo ""the boss"""`), and give every row as many cells as the header has '
         'columns. Spreadsheet programs do both when they save as CSV.')
 
+E['E0919'] = dict(
+    meaning='`policy sql` cannot express a construct in SQL with the language\'s semantics exactly, so '
+            'it refuses the decision that uses it rather than compile something that could give a '
+            'different answer: a decision whose value is a record, a set of records, a decision '
+            'called on a record other than the case, a decision on parameters other than one case '
+            'record, or columns (`--columns`) that do not fit the case record. Every decision that '
+            'needs a refused one is refused too; the others are still written, and the exit code is 1.',
+    files={'demo.policy': CASE_POLICY + '''
+record Pay { hours: Int, rate: Decimal }
+
+decision pay(w: Worker) -> Pay
+  rule always then Pay { hours: w.hours, rate: w.rate }
+'''},
+    cmd='policy sql demo.policy -d demo.weekly_hours,demo.pay -o demo.sql',
+    expect='E0919',
+    fix='Give the decision a value SQL can hold (a scalar, an enum, a list or set of those), for '
+        'example one decision per field (`pay_hours`, `pay_rate`), or keep it on the interpreter '
+        '(`policy batch`), which evaluates every decision.')
+
 E['E0917'] = dict(
     meaning='An evaluation took more than 100,000,000 steps, counting each call of a function or '
             'decision and each item an aggregate visits, or built more than 256 MiB of values '
