@@ -19,6 +19,7 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
     FormatOption format;
     unsigned timeout_ms = 10000;
     size_t budget = 300;
+    size_t time_limit_s = 300;
     bool strict = false;
   };
   auto options = std::make_shared<Options>();
@@ -33,8 +34,14 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
   options->as_of.AddTo(sub, "Without it, every date from 0001-01-01 to 9999-12-31 is analysed");
   sub->add_option("--timeout", options->timeout_ms,
                   "Z3 time limit per question, in milliseconds (default 10000)");
-  sub->add_option("--budget", options->budget,
-                  "Cases the bounded search tries per question Z3 could not settle (default 300)");
+  AddCountOption(
+      sub, "--budget", options->budget,
+      "Cases the bounded search tries per question Z3 could not settle (default 300, at most 1000000)",
+      1000000);
+  AddCountOption(sub, "--time-limit", options->time_limit_s,
+                 "Seconds for the whole analysis (default 300); the questions left then are reported as not "
+                 "proven (W0204)",
+                 86400);
   sub->add_flag("--strict", options->strict, "Exit 1 also when a question is left unproven");
   options->format.AddTo(sub, "Findings");
   return Runner([options, &io]() {
@@ -65,9 +72,9 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
     }
     analyze.timeout_ms = options->timeout_ms;
     analyze.search_budget = options->budget;
-    for (auto& [name, text] : ReadNamedCaseFiles(CasePathsOrDefault(options->cases))) {
-      analyze.seed_names.push_back(name);
-      analyze.seeds.push_back(std::move(text));
+    analyze.total_ms = static_cast<unsigned>(options->time_limit_s * 1000);
+    if (!ReadSeedsOrReport(io.err, options->cases, &analyze.seed_names, &analyze.seeds)) {
+      return kExitInputError;
     }
     const std::vector<DecisionAnalysis> results = AnalyzePolicies(*engine, analyze);
     RenderAnalysis(io, *engine, results, analyze.as_of, format);

@@ -1,5 +1,7 @@
 #include "cli/case_files.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 
@@ -18,38 +20,61 @@ auto CasePathsOrDefault(const std::vector<std::string>& cases) -> std::vector<st
   return cases;
 }
 
-auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string> {
-  std::vector<std::string> seeds;
-  for (auto& named : ReadNamedCaseFiles(paths)) {
-    seeds.push_back(std::move(named.second));
-  }
-  return seeds;
-}
-
-auto ReadNamedCaseFiles(const std::vector<std::string>& paths)
-    -> std::vector<std::pair<std::string, std::string>> {
+auto ReadNamedCaseFiles(const std::vector<std::string>& paths, std::string* error)
+    -> std::optional<std::vector<std::pair<std::string, std::string>>> {
   std::vector<std::pair<std::string, std::string>> seeds;
   std::vector<fs::path> files;
   for (const std::string& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      for (const auto& e : fs::directory_iterator(p)) {
+      for (const auto& e : fs::directory_iterator(p, ec)) {
         if (e.path().extension() == ".json") {
           files.push_back(e.path());
         }
       }
-    } else {
+      if (ec) {
+        *error = fmt::format("cannot read the case directory `{}`: {}", p, ec.message());
+        return std::nullopt;
+      }
+    } else if (fs::exists(p, ec)) {
       files.emplace_back(p);
+    } else {
+      *error = fmt::format("no such case file or directory: `{}`", p);
+      return std::nullopt;
     }
   }
   std::sort(files.begin(), files.end());
   for (const fs::path& f : files) {
     BoundedRead read = ReadBounded(f.string(), InputLimits{}.max_bytes);
-    if (read.status == BoundedRead::Status::kOk) {
-      seeds.emplace_back(f.filename().string(), std::move(read.text));
+    switch (read.status) {
+      case BoundedRead::Status::kOk:
+        seeds.emplace_back(f.filename().string(), std::move(read.text));
+        break;
+      case BoundedRead::Status::kCannotRead:
+        *error = fmt::format("cannot read the case file `{}`", f.string());
+        return std::nullopt;
+      case BoundedRead::Status::kTooLarge:
+        *error = fmt::format("the case file `{}` is {} bytes; the limit is {} bytes", f.string(), read.size,
+                             InputLimits{}.max_bytes);
+        return std::nullopt;
     }
   }
   return seeds;
+}
+
+auto ReadSeedsOrReport(std::ostream& err, const std::vector<std::string>& cases,
+                       std::vector<std::string>* names, std::vector<std::string>* texts) -> bool {
+  std::string error;
+  const auto files = ReadNamedCaseFiles(CasePathsOrDefault(cases), &error);
+  if (!files) {
+    err << fmt::format("error[E0100]: {}\n", error);
+    return false;
+  }
+  for (const auto& [name, text] : *files) {
+    names->push_back(name);
+    texts->push_back(text);
+  }
+  return true;
 }
 
 }  // namespace policy::cli

@@ -2,6 +2,8 @@
 // the files of the directories it names, else examples/cases when it exists.
 #pragma once
 
+#include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -10,11 +12,17 @@ namespace policy::cli {
 
 // `--cases` as given, or {"examples/cases"} when it is empty and that directory exists.
 auto CasePathsOrDefault(const std::vector<std::string>& cases) -> std::vector<std::string>;
-// The text of the JSON case files among `paths` (files, or directories of *.json), in path
-// order. A file that cannot be read, or is larger than InputLimits::max_bytes, is left out.
-auto ReadCaseFiles(const std::vector<std::string>& paths) -> std::vector<std::string>;
-// The same, with each file's name (without its directory).
-auto ReadNamedCaseFiles(const std::vector<std::string>& paths)
-    -> std::vector<std::pair<std::string, std::string>>;
+// The JSON case files among `paths` (files, or directories of *.json), in path order, each with
+// its name (without its directory). A path that does not exist, or a file that cannot be read or
+// is larger than InputLimits::max_bytes, is an error: nullopt, with `*error` saying which and why
+// (a user who names a case file means it to be used).
+auto ReadNamedCaseFiles(const std::vector<std::string>& paths, std::string* error)
+    -> std::optional<std::vector<std::pair<std::string, std::string>>>;
+
+// For `analyze` and `diff`: the case files `cases` names (or examples/cases) as the seeds'
+// names and texts. On an error, prints it (E0100) to `err` and returns false, for the command to
+// exit with kExitInputError.
+auto ReadSeedsOrReport(std::ostream& err, const std::vector<std::string>& cases,
+                       std::vector<std::string>* names, std::vector<std::string>* texts) -> bool;
 
 }  // namespace policy::cli

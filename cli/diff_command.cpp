@@ -89,7 +89,8 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
   options->as_of.AddTo(sub,
                        "Without it, the two versions are compared on every date from 0001-01-01 to "
                        "9999-12-31");
-  sub->add_option("--budget", options->budget, "Cases to try per decision (default 2000)");
+  AddCountOption(sub, "--budget", options->budget,
+                 "Cases to try per decision (default 2000, at most 1000000)", 1000000);
   sub->add_option("--population", options->population,
                   "Instead of searching, evaluate both versions on every case of this JSON Lines or CSV "
                   "file (- for standard input) and count what changes, as of --as-of (default: today)");
@@ -97,7 +98,8 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
                   "With --population: jsonl or csv (default: csv for a file ending in .csv)")
       ->check(CLI::IsMember({"jsonl", "csv"}));
   sub->add_option("--threads", options->threads, "With --population: worker threads (default: one per core)");
-  sub->add_option("--show", options->show, "With --population: lines listed per change (default 10)");
+  AddCountOption(sub, "--show", options->show, "With --population: lines listed per change (default 10)",
+                 1000000);
   options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
     const DiagFormat format = options->format.Get();
@@ -119,6 +121,22 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     auto old_set = LoadOrReport(io, {*old_path}, format);
     auto new_set = old_set ? LoadOrReport(io, {*new_path}, format) : nullptr;
     if (!old_set || !new_set) {
+      return kExitInputError;
+    }
+    // A name in neither version is a mistake (a typo, a module left out), not an added decision.
+    for (const std::string& name : options->decisions) {
+      const auto names_constant = [&name](const Engine& engine) {
+        const auto& globals = engine.program().ir().globals;
+        return std::any_of(globals.begin(), globals.end(),
+                           [&name](const ir::Global& g) { return g.name == name; });
+      };
+      if (old_set->FindDecision(name) || new_set->FindDecision(name) || names_constant(*old_set) ||
+          names_constant(*new_set)) {
+        continue;
+      }
+      DiagnosticSink diags;
+      new_set->ResolveDecision(name, diags);
+      PrintDiagnostics(io, diags, new_set->sources(), format);
       return kExitInputError;
     }
     if (!options->population.empty()) {
@@ -148,14 +166,15 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     diff.today = ResolveAsOf("", io.env, date_diags).value_or(Date::FromDays(0));
     diff.decisions = options->decisions;
     diff.budget = options->budget;
-    for (auto& [name, text] : ReadNamedCaseFiles(CasePathsOrDefault(options->cases))) {
-      diff.seed_names.push_back(name);
-      diff.seeds.push_back(std::move(text));
+    if (!ReadSeedsOrReport(io.err, options->cases, &diff.seed_names, &diff.seeds)) {
+      return kExitInputError;
     }
     const std::vector<DecisionDiff> results = DiffPolicySets(*old_set, *new_set, diff);
     RenderDiff(io, results, diff.as_of, format);
+    // A removed decision is a change callers see (they get E0906); an added one changes nothing
+    // that was decided before.
     const bool different = std::any_of(results.begin(), results.end(), [](const DecisionDiff& r) {
-      return r.status == DecisionDiff::Status::kDifferent;
+      return r.status == DecisionDiff::Status::kDifferent || r.status == DecisionDiff::Status::kOnlyInOld;
     });
     return different ? kExitFindings : kExitOk;
   });

@@ -50,11 +50,16 @@ void AsOfOption::AddTo(CLI::App* sub, std::string_view when_absent) {
   const std::string_view absent = when_absent.empty()
                                       ? std::string_view("Without it, today in UTC (or POLICY_TODAY if set)")
                                       : when_absent;
-  sub->add_option("--as-of", text, fmt::format("The evaluation date, YYYY-MM-DD. {}", absent))
-      ->type_name("DATE");
+  option = sub->add_option("--as-of", text, fmt::format("The evaluation date, YYYY-MM-DD. {}", absent))
+               ->type_name("DATE");
 }
 
 auto AsOfOption::Resolve(const DriverEnv& env, DiagnosticSink& diags) const -> std::optional<Date> {
+  if (given() && text.empty()) {
+    diags.ReportInput(DiagCode::kBadArgument, "--as-of", "", "an empty date")
+        .WithHelp("write the date as YYYY-MM-DD, e.g. --as-of 2024-09-01, or leave the option out for today");
+    return std::nullopt;
+  }
   return ResolveAsOf(text, env, diags);
 }
 
@@ -100,7 +105,7 @@ auto FormatOption::Get() const -> DiagFormat {
 }
 
 void JitFlags::AddTo(CLI::App* sub, std::string_view note) {
-  sub->add_flag(
+  CLI::Option* flag = sub->add_flag(
       "--jit", jit,
       fmt::format("Compile the decisions to machine code (LLVM) first; says on standard error which "
                   "decisions run on the interpreter instead{}",
@@ -108,7 +113,21 @@ void JitFlags::AddTo(CLI::App* sub, std::string_view note) {
   sub->add_option("--jit-tier", tier,
                   "With --jit: `quick` (default; compiles fast) or `optimized` (compiles about three "
                   "times longer, runs about a third faster)")
-      ->check(CLI::IsMember({"quick", "optimized"}));
+      ->check(CLI::IsMember({"quick", "optimized"}))
+      ->needs(flag);
+}
+
+void AddCountOption(CLI::App* sub, const std::string& name, size_t& value, const std::string& help,
+                    size_t max) {
+  sub->add_option(name, value, help)->check([max](const std::string& text) -> std::string {
+    // Digits only: CLI11 would read "-5" into a size_t as a huge number.
+    const bool digits =
+        !text.empty() && text.size() <= 19 && text.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoull(text) < 1 || std::stoull(text) > max) {
+      return fmt::format("must be a whole number from 1 to {}", max);
+    }
+    return {};
+  });
 }
 
 auto JitFlags::Tier() const -> std::optional<JitTier> {

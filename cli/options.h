@@ -35,9 +35,13 @@ void AddPathsOption(CLI::App* sub, std::vector<std::string>& paths, std::string_
 // `given()` before resolving.
 struct AsOfOption {
   std::string text;
+  CLI::Option* option = nullptr;
   void AddTo(CLI::App* sub, std::string_view when_absent = {});
-  auto given() const -> bool { return !text.empty(); }
-  // The date; on a malformed date, null and an E0914 diagnostic in `diags`.
+  // Whether `--as-of` was on the command line (`--as-of ""` included, which is an error, not
+  // today).
+  auto given() const -> bool { return option != nullptr && option->count() > 0; }
+  // The date; on a malformed date (an empty one included), null and an E0914 diagnostic in
+  // `diags`.
   auto Resolve(const DriverEnv& env, DiagnosticSink& diags) const -> std::optional<Date>;
 };
 // What an absent `--as-of` means: `text`, else POLICY_TODAY, else today in UTC.
@@ -64,5 +68,10 @@ struct JitFlags {
   void AddTo(CLI::App* sub, std::string_view note = {});
   auto Tier() const -> std::optional<JitTier>;
 };
+
+// A count option (`--budget`, `--show`): a whole number from 1 to `max`; anything else (a
+// negative number, a number past `max` or past 64 bits) is a usage error.
+void AddCountOption(CLI::App* sub, const std::string& name, size_t& value, const std::string& help,
+                    size_t max);
 
 }  // namespace policy::cli

@@ -61,6 +61,14 @@ auto ToDiagnostics(const Engine& engine, const std::vector<DecisionAnalysis>& re
   const ir::Program& ir = engine.program().ir();
   for (const DecisionAnalysis& a : results) {
     const ir::Decision& d = ir.decisions[a.index];
+    if (a.unasked > 0) {
+      diags
+          .Report(DiagCode::kNotProven, d.span,
+                  fmt::format(
+                      "not proven: {} question{} about `{}` not asked: the analysis time limit was used up",
+                      a.unasked, a.unasked == 1 ? "" : "s", d.name))
+          .WithHelp("give it more time with --time-limit, or analyse this decision alone with -d");
+    }
     for (const Finding& f : a.findings) {
       if (f.status == Finding::Status::kNone) {
         continue;
@@ -165,6 +173,9 @@ auto ResultsJson(const Engine& engine, const std::vector<DecisionAnalysis>& resu
     }
     j["encoding"] = a.approximations.empty() ? "exact" : "partial";
     j["approximations"] = a.approximations;
+    if (a.unasked > 0) {
+      j["not_asked"] = a.unasked;  // questions left when the time limit was used up
+    }
     ojson conflicts = ojson::array();
     ojson dead = ojson::array();
     ojson gap;
@@ -350,6 +361,7 @@ auto TallyAnalysis(const std::vector<DecisionAnalysis>& results) -> AnalysisTall
   AnalysisTally t;
   for (const DecisionAnalysis& a : results) {
     t.analysed += a.analysed ? 1 : 0;
+    t.unproven += a.unasked;
     for (const Finding& f : a.findings) {
       t.found += f.status == Finding::Status::kFound ? 1 : 0;
       t.unproven += f.status == Finding::Status::kNotProven ? 1 : 0;
@@ -387,6 +399,7 @@ void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<
   size_t decisions = 0;
   size_t different = 0;
   size_t constants_changed = 0;
+  size_t removed = 0;
   for (const DecisionDiff& r : results) {
     const bool differs = r.status == DecisionDiff::Status::kDifferent;
     if (r.constant) {
@@ -394,14 +407,15 @@ void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<
     } else {
       ++decisions;
       different += differs ? 1 : 0;
+      removed += r.status == DecisionDiff::Status::kOnlyInOld ? 1 : 0;
     }
     io.out << DiffText(r, as_of);
   }
-  io.err << fmt::format(
-      "{} of {} decisions decide differently for some case {}{}\n", different, decisions, Dates(as_of),
-      constants_changed == 0
-          ? std::string()
-          : fmt::format("; {} constant{} changed", constants_changed, constants_changed == 1 ? "" : "s"));
+  io.err << fmt::format("{} of {} decisions decide differently for some case {}{}{}\n", different, decisions,
+                        Dates(as_of), removed == 0 ? std::string() : fmt::format("; {} removed", removed),
+                        constants_changed == 0 ? std::string()
+                                               : fmt::format("; {} constant{} changed", constants_changed,
+                                                             constants_changed == 1 ? "" : "s"));
 }
 
 }  // namespace policy::cli

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace policy::cli {
 
 void PrintDiagnostics(Io& io, const DiagnosticSink& diags, const SourceManager& sources, DiagFormat format) {
@@ -37,13 +39,18 @@ void RenderFindings(Io& io, const DiagnosticSink& findings, const SourceManager&
 auto CheckSummary(const Engine& engine) -> std::string {
   const ir::Program& p = engine.program().ir();
   const SourceManager& sources = engine.sources();
+  const auto is_stdlib = [&sources](FileId file) {
+    return file != kNoFile && sources.Get(file).path().rfind("<stdlib>", 0) == 0;
+  };
   size_t user_files = 0;
   for (size_t i = 0; i < sources.size(); ++i) {
-    user_files += sources.Get(static_cast<FileId>(i)).path().rfind("<stdlib>", 0) == 0 ? 0 : 1;
+    user_files += is_stdlib(static_cast<FileId>(i)) ? 0 : 1;
   }
+  // The embedded standard library's own tests are not the user's (`policy test` does not run them).
+  const auto tests = static_cast<size_t>(std::count_if(
+      p.tests.begin(), p.tests.end(), [&](const ir::Test& t) { return !is_stdlib(t.span.file); }));
   return fmt::format("ok: {} file{}, {} decision{}, {} test{}", user_files, user_files == 1 ? "" : "s",
-                     p.decisions.size(), p.decisions.size() == 1 ? "" : "s", p.tests.size(),
-                     p.tests.size() == 1 ? "" : "s");
+                     p.decisions.size(), p.decisions.size() == 1 ? "" : "s", tests, tests == 1 ? "" : "s");
 }
 
 auto LintSummary(size_t warnings) -> std::string {

@@ -83,6 +83,11 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
         diags.ReportInput(DiagCode::kCannotReadFile, p, "",
                           fmt::format("cannot read directory `{}`: {}", p, ec.message()));
       }
+      if (found.empty() && !ec) {
+        // A directory with nothing to check would make check, test and lint pass on nothing.
+        diags.ReportInput(DiagCode::kCannotReadFile, p, "", fmt::format("no .policy files under `{}`", p))
+            .WithHelp("policy files end in `.policy`; check the directory");
+      }
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
       continue;

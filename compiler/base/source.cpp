@@ -1,5 +1,9 @@
 #include "compiler/base/source.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -101,6 +105,54 @@ auto FindInvalidUtf8(std::string_view text) -> size_t {
   return std::string_view::npos;
 }
 
+namespace {
+
+// A named pipe: opened without waiting for a writer (a plain open would block until one comes,
+// forever if none does), then read to its end. With no writer the pipe reads as empty.
+auto ReadFifo(const std::string& path, size_t max_bytes) -> BoundedRead {
+  BoundedRead out;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    out.status = BoundedRead::Status::kCannotRead;
+    return out;
+  }
+  // Blocking again, so that a writer that is there is waited for; a pipe without one is at EOF.
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+    ::close(fd);
+    out.status = BoundedRead::Status::kCannotRead;
+    return out;
+  }
+  constexpr size_t kChunk = 64 * 1024;
+  while (out.text.size() <= max_bytes) {
+    const size_t at = out.text.size();
+    out.text.resize(at + kChunk);
+    const ssize_t n = ::read(fd, out.text.data() + at, kChunk);
+    if (n < 0 && errno == EINTR) {
+      out.text.resize(at);
+      continue;
+    }
+    if (n <= 0) {
+      out.text.resize(at);
+      if (n < 0) {
+        out.status = BoundedRead::Status::kCannotRead;
+        out.text.clear();
+      }
+      break;
+    }
+    out.text.resize(at + static_cast<size_t>(n));
+  }
+  ::close(fd);
+  out.size = out.text.size();
+  if (out.status == BoundedRead::Status::kOk && out.text.size() > max_bytes) {
+    out.status = BoundedRead::Status::kTooLarge;
+    out.text.clear();
+  }
+  return out;
+}
+
+}  // namespace
+
 auto ReadBounded(const std::string& path, size_t max_bytes) -> BoundedRead {
   BoundedRead out;
   std::error_code ec;
@@ -111,6 +163,9 @@ auto ReadBounded(const std::string& path, size_t max_bytes) -> BoundedRead {
       out.size = size;
       return out;
     }
+  }
+  if (path != "-" && std::filesystem::is_fifo(path, ec)) {
+    return ReadFifo(path, max_bytes);
   }
   std::ifstream file;
   std::istream* in = &std::cin;

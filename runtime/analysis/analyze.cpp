@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include <functional>
 #include <random>
 
@@ -105,7 +107,10 @@ class Analyzer {
       : engine_(engine),
         ir_(engine.program().ir()),
         options_(options),
-        pool_(ctx_, options.as_of ? std::optional<int32_t>(options.as_of->days()) : std::nullopt) {
+        pool_(ctx_, options.as_of ? std::optional<int32_t>(options.as_of->days()) : std::nullopt),
+        deadline_(options.total_ms == 0
+                      ? std::chrono::steady_clock::time_point::max()
+                      : std::chrono::steady_clock::now() + std::chrono::milliseconds(options.total_ms)) {
     for (size_t i = 0; i < options.seeds.size(); ++i) {
       auto j = exact_json::TryParse<json>(options.seeds[i], InputLimits{}.max_depth);
       if (j && j->is_object()) {
@@ -153,6 +158,10 @@ class Analyzer {
     // Conflicts: pairs of rules with possibly different results.
     for (uint32_t i = 0; i < id.rules.size(); ++i) {
       for (uint32_t j = i + 1; j < id.rules.size(); ++j) {
+        if (OutOfTime()) {
+          ++out.unasked;
+          continue;
+        }
         const z3::expr differ = !encoder.Eq(sym->values[i], sym->values[j]);
         if (differ.simplify().is_false()) {
           continue;  // the two rules give the same result whenever both apply
@@ -172,6 +181,10 @@ class Analyzer {
     }
     // Dead rules.
     for (uint32_t i = 0; i < id.rules.size(); ++i) {
+      if (OutOfTime()) {
+        ++out.unasked;
+        continue;
+      }
       Finding f;
       f.kind = Finding::Kind::kDeadRule;
       f.rules = {i};
@@ -188,7 +201,9 @@ class Analyzer {
       out.findings.push_back(std::move(f));
     }
     // Gaps.
-    if (!id.default_value) {
+    if (!id.default_value && OutOfTime()) {
+      ++out.unasked;
+    } else if (!id.default_value) {
       Finding f;
       f.kind = Finding::Kind::kGap;
       f.span = id.span;
@@ -203,12 +218,22 @@ class Analyzer {
   }
 
  private:
+  auto OutOfTime() const -> bool { return std::chrono::steady_clock::now() >= deadline_; }
+
   // Answers "is `question` satisfiable?": kFound with a reproduced witness, kNone when proven
   // unsatisfiable, otherwise the bounded search, and kNotProven if that finds nothing.
   void Ask(z3::solver& solver, const z3::expr& question, uint32_t d, bool takes_case, const Holds& holds,
            Finding& f, bool prefer_examples = true) {
     solver.push();
     solver.add(question);
+    // No question may run past the overall limit either.
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    if (options_.total_ms != 0 && left.count() < static_cast<int64_t>(options_.timeout_ms)) {
+      z3::params limited(ctx_);
+      limited.set("timeout", static_cast<unsigned>(std::max<int64_t>(1, left.count())));
+      solver.set(limited);
+    }
     const z3::check_result r = solver.check();
     if (r == z3::unsat) {
       solver.pop();
@@ -373,6 +398,7 @@ class Analyzer {
   const AnalyzeOptions& options_;
   z3::context ctx_;
   analysis::InputPool pool_;
+  std::chrono::steady_clock::time_point deadline_;
   std::vector<json> seeds_;
   std::vector<std::string> seed_names_;
   std::vector<json> bases_;              // of the decision being analysed (PrepareBases)

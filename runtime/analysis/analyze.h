@@ -29,6 +29,10 @@ struct AnalyzeOptions {
   // answers on a fast machine and a loaded one, which tests and CI baselines need.
   unsigned rlimit = 0;
   size_t search_budget = 300;  // cases per unresolved question
+  // The whole analysis: once this much time has passed, the questions left are not asked (each
+  // decision says how many, W0204), so a decision with thousands of rules (millions of pairs to
+  // check for conflicts) cannot keep the command running without bound. 0 = no limit.
+  unsigned total_ms = 300000;
 };
 
 struct Finding {
@@ -54,6 +58,7 @@ struct DecisionAnalysis {
   std::string skipped;  // why it was not analysed
   std::vector<Finding> findings;
   std::vector<std::string> approximations;  // where the encoding of this decision is partial
+  size_t unasked = 0;  // questions not asked because AnalyzeOptions::total_ms was used up
 };
 
 auto AnalyzePolicies(const Engine& engine, const AnalyzeOptions& options) -> std::vector<DecisionAnalysis>;

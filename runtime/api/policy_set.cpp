@@ -68,10 +68,19 @@ auto MakeError(ErrorCode code, std::string message, std::vector<api::Diagnostic>
 auto Summary(const std::vector<api::Diagnostic>& diagnostics, std::string_view fallback) -> std::string {
   for (const api::Diagnostic& d : diagnostics) {
     if (d.severity == api::Severity::kError) {
-      if (d.file.empty()) {
+      // A policy error has a line and column; a case-record error has none (its message says
+      // where in the text, when it can) but may have a JSON path.
+      std::string where = d.file;
+      if (!where.empty() && d.line > 0) {
+        where += fmt::format(":{}:{}", d.line, d.column);
+      }
+      if (!d.json_path.empty()) {
+        where += where.empty() ? d.json_path : " " + d.json_path;
+      }
+      if (where.empty()) {
         return fmt::format("{}: {}", d.code, d.message);
       }
-      return fmt::format("{}:{}:{}: {}: {}", d.file, d.line, d.column, d.code, d.message);
+      return fmt::format("{}: {}: {}", where, d.code, d.message);
     }
   }
   return std::string(fallback);
@@ -153,7 +162,9 @@ auto LoadSet(const std::vector<std::string>& paths, const LoadOptions& options) 
     DiagnosticSink found;
     const std::vector<std::string> files = CollectPolicyFiles(paths, found);
     if (found.has_errors()) {
-      return FinishLoad(Engine::Load(paths, ToEngineOptions(options)), options);  // reports them
+      // A path that does not exist or cannot be read: an I/O error, not a compile error.
+      const auto sorted = found.Sorted();
+      return MakeError(ErrorCode::kIo, sorted.front().message);
     }
     if (files.empty()) {
       std::string list;

@@ -138,10 +138,17 @@ auto CopyPaths(const char* const* paths, size_t count, std::vector<std::string>&
 
 // The shared checks of every setter.
 template <typename Set>
-auto Setter(policy_facts* facts, const policy_field* field, policy_error** error, Set set) -> policy_status {
+auto Setter(policy_facts* facts, const policy_field* field, const size_t* indices, size_t index_count,
+            policy_error** error, Set set) -> policy_status {
   return Guard(error, [&] {
     if (facts == nullptr || field == nullptr) {
       return Null(error, facts == nullptr ? "facts" : "field");
+    }
+    if (indices == nullptr && index_count > 0) {
+      // Reading `index_count` indices from NULL would crash; treating them as none would set the
+      // wrong item.
+      return Fail(error, POLICY_ERR_INVALID_ARGUMENT,
+                  "indices is NULL but index_count is " + std::to_string(index_count));
     }
     return Done(error, set(facts->facts, field->field));
   });
@@ -358,13 +365,13 @@ void policy_facts_free(policy_facts* facts) {
 
 auto policy_facts_set_bool(policy_facts* facts, const policy_field* field, int value, const size_t* indices,
                            size_t index_count, policy_error** error) -> policy_status {
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Set(fl, value != 0, Indices(indices, index_count));
   });
 }
 auto policy_facts_set_int(policy_facts* facts, const policy_field* field, int64_t value,
                           const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Set(fl, value, Indices(indices, index_count));
   });
 }
@@ -374,7 +381,7 @@ auto policy_facts_set_decimal(policy_facts* facts, const policy_field* field, co
   if (decimal_text == nullptr) {
     return Null(error, "decimal_text");
   }
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.SetDecimal(fl, decimal_text, Indices(indices, index_count));
   });
 }
@@ -383,13 +390,13 @@ auto policy_facts_set_text(policy_facts* facts, const policy_field* field, const
   if (text == nullptr) {
     return Null(error, "text");
   }
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Set(fl, std::string_view(text), Indices(indices, index_count));
   });
 }
 auto policy_facts_set_date(policy_facts* facts, const policy_field* field, policy_date value,
                            const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Set(fl, ToDate(value), Indices(indices, index_count));
   });
 }
@@ -398,13 +405,14 @@ auto policy_facts_set_enum(policy_facts* facts, const policy_field* field, const
   if (member == nullptr) {
     return Null(error, "member");
   }
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) -> api::Status {
-    auto e = field->decision.enum_value(fl, member);
-    if (!e) {
-      return e.error();
-    }
-    return f.Set(fl, *e, Indices(indices, index_count));
-  });
+  return Setter(facts, field, indices, index_count, error,
+                [&](api::Facts& f, const api::Field& fl) -> api::Status {
+                  auto e = field->decision.enum_value(fl, member);
+                  if (!e) {
+                    return e.error();
+                  }
+                  return f.Set(fl, *e, Indices(indices, index_count));
+                });
 }
 auto policy_facts_set_dates(policy_facts* facts, const policy_field* field, const policy_date* values,
                             size_t count, const size_t* indices, size_t index_count, policy_error** error)
@@ -412,7 +420,7 @@ auto policy_facts_set_dates(policy_facts* facts, const policy_field* field, cons
   if (values == nullptr && count > 0) {
     return Null(error, "values");
   }
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     std::vector<api::Date> dates;
     dates.reserve(count);
     for (size_t i = 0; i < count; ++i) {
@@ -423,13 +431,13 @@ auto policy_facts_set_dates(policy_facts* facts, const policy_field* field, cons
 }
 auto policy_facts_resize(policy_facts* facts, const policy_field* list_field, size_t count,
                          const size_t* indices, size_t index_count, policy_error** error) -> policy_status {
-  return Setter(facts, list_field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, list_field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Resize(fl, count, Indices(indices, index_count));
   });
 }
 auto policy_facts_clear(policy_facts* facts, const policy_field* field, const size_t* indices,
                         size_t index_count, policy_error** error) -> policy_status {
-  return Setter(facts, field, error, [&](api::Facts& f, const api::Field& fl) {
+  return Setter(facts, field, indices, index_count, error, [&](api::Facts& f, const api::Field& fl) {
     return f.Clear(fl, Indices(indices, index_count));
   });
 }

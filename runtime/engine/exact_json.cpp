@@ -1,6 +1,7 @@
 #include "runtime/engine/exact_json.h"
 
 #include <charconv>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -19,7 +20,8 @@ class Builder {
   using string_t = typename Json::string_t;
   using binary_t = typename Json::binary_t;
 
-  explicit Builder(int max_depth) : max_depth_(max_depth) {}
+  Builder(int max_depth, bool reject_duplicates)
+      : max_depth_(max_depth), reject_duplicates_(reject_duplicates) {}
 
   auto null() -> bool { return Value(Json(nullptr)); }
   auto boolean(bool v) -> bool { return Value(Json(v)); }
@@ -40,6 +42,7 @@ class Builder {
   auto binary(binary_t& v) -> bool { return Value(Json::binary(std::move(v))); }
   auto start_object(std::size_t /*size*/) -> bool {
     open_.push_back(Add(Json::object()));
+    where_.push_back(last_segment_);
     return true;
   }
   auto key(string_t& k) -> bool {
@@ -49,18 +52,27 @@ class Builder {
   }
   auto end_object() -> bool {
     open_.pop_back();
+    where_.pop_back();
     return true;
   }
   auto start_array(std::size_t /*size*/) -> bool {
     open_.push_back(Add(Json::array()));
+    where_.push_back(last_segment_);
     return true;
   }
   auto end_array() -> bool {
     open_.pop_back();
+    where_.pop_back();
     return true;
   }
   template <class Exception>
-  auto parse_error(std::size_t /*position*/, const std::string& /*token*/, const Exception& e) -> bool {
+  auto parse_error(std::size_t position, const std::string& token, const Exception& e) -> bool {
+    if constexpr (!std::is_same_v<Exception, typename Json::parse_error>) {
+      // Not a syntax error but a value no double holds (1e400): say where it is.
+      if (reject_duplicates_) {
+        throw BadNumber{position, CurrentPath(), token};
+      }
+    }
     throw e;  // the concrete type, as nlohmann's own DOM parser throws it
   }
 
@@ -69,8 +81,20 @@ class Builder {
  private:
   void CheckDepth() const {
     if (static_cast<int>(open_.size()) >= max_depth_) {
-      throw TooDeep{};
+      throw TooDeep{reject_duplicates_ ? CurrentPath() : std::string()};
     }
+  }
+
+  // The JSON path of the value being read ($.programme.mode, $.periods[2]); strict mode only.
+  auto CurrentPath() const -> std::string {
+    std::string path = "$";
+    for (const std::string& segment : where_) {
+      path += segment;
+    }
+    if (!open_.empty()) {
+      path += open_.back()->is_array() ? "[" + std::to_string(open_.back()->size()) + "]" : "." + key_;
+    }
+    return path;
   }
 
   auto Value(Json v) -> bool {
@@ -89,8 +113,17 @@ class Builder {
     }
     Json& top = *open_.back();
     if (top.is_array()) {
+      if (reject_duplicates_) {
+        last_segment_ = "[" + std::to_string(top.size()) + "]";
+      }
       top.push_back(std::move(v));
       return &top.back();
+    }
+    if (reject_duplicates_) {
+      last_segment_ = "." + key_;
+      if (top.contains(key_)) {
+        throw DuplicateKey{CurrentPath()};
+      }
     }
     Json& slot = top[key_];
     slot = std::move(v);
@@ -98,8 +131,13 @@ class Builder {
   }
 
   int max_depth_;
+  bool reject_duplicates_;
   Json root_;
   std::vector<Json*> open_;
+  // With reject_duplicates_: where each open container is in its parent (".mode", "[2]"), for
+  // the JSON path of a repeated key.
+  std::vector<std::string> where_;
+  std::string last_segment_;
   string_t key_;
 };
 
@@ -150,7 +188,14 @@ auto IsIntegerText(std::string_view text) -> bool {
 
 template <class Json>
 auto Parse(std::string_view text, int max_depth) -> Json {
-  Builder<Json> builder(max_depth);
+  Builder<Json> builder(max_depth, false);
+  Json::sax_parse(text.begin(), text.end(), &builder);
+  return std::move(builder.root());
+}
+
+template <class Json>
+auto ParseStrict(std::string_view text, int max_depth) -> Json {
+  Builder<Json> builder(max_depth, true);
   Json::sax_parse(text.begin(), text.end(), &builder);
   return std::move(builder.root());
 }
@@ -200,6 +245,7 @@ auto NumberText(const Json& j) -> std::string {
 
 // The two DOM kinds the project uses: sorted keys (json) and insertion order (ordered_json).
 template auto Parse<nlohmann::json>(std::string_view text, int max_depth) -> nlohmann::json;
+template auto ParseStrict<nlohmann::json>(std::string_view text, int max_depth) -> nlohmann::json;
 template auto TryParse<nlohmann::json>(std::string_view text, int max_depth) -> std::optional<nlohmann::json>;
 template auto Dump<nlohmann::json>(const nlohmann::json& j, int indent) -> std::string;
 template auto Number<nlohmann::json>(std::string_view text) -> nlohmann::json;

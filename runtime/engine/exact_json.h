@@ -30,8 +30,20 @@ namespace policy::exact_json {
 // The binary subtype that marks a node as the text of a number.
 inline constexpr std::uint64_t kNumberSubtype = 0xDEC;
 
-// Thrown by Parse when arrays and objects nest deeper than `max_depth`.
-struct TooDeep {};
+// Thrown by Parse when arrays and objects nest deeper than `max_depth`; ParseStrict says where.
+struct TooDeep {
+  std::string path;  // ParseStrict: the JSON path of the value past the limit
+};
+// Thrown by ParseStrict for a number no double holds (1e400), with where it is.
+struct BadNumber {
+  std::size_t byte = 0;  // nlohmann's position: one past the number's last byte
+  std::string path;
+  std::string text;
+};
+// Thrown by ParseStrict for a key an object already has; `path` is its JSON path ($.mode).
+struct DuplicateKey {
+  std::string path;
+};
 
 // Parses `text` as nlohmann's `json::parse` would, with the same errors (it throws
 // nlohmann::json::parse_error, and out_of_range for a number no double can hold, such as 1e999),
@@ -40,6 +52,10 @@ struct TooDeep {};
 // `7` pass and `{"a": 1}` does not (nlohmann's callback depth).
 template <class Json>
 auto Parse(std::string_view text, int max_depth = INT_MAX) -> Json;
+// Parse, but a key repeated in one object throws DuplicateKey instead of keeping the last value
+// (a case record with `"mode"` twice is a mistake, not an answer).
+template <class Json>
+auto ParseStrict(std::string_view text, int max_depth = INT_MAX) -> Json;
 // Parse, with nullopt for text that is not JSON or nests too deep.
 template <class Json>
 auto TryParse(std::string_view text, int max_depth = INT_MAX) -> std::optional<Json>;

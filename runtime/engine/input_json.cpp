@@ -6,6 +6,8 @@
 // reach Decimal::Parse as they are, never through a double.
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -15,6 +17,21 @@
 
 namespace policy {
 namespace {
+
+// The 1-based line and column (in code points) of byte `at` of `text`.
+auto LineColumn(std::string_view text, size_t at) -> std::pair<uint32_t, uint32_t> {
+  uint32_t line = 1;
+  uint32_t col = 1;
+  for (size_t i = 0; i < at && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++col;
+    }
+  }
+  return {line, col};
+}
 
 using json = nlohmann::json;
 
@@ -308,6 +325,19 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
         fmt::format("the case is {} bytes; the limit is {} bytes", json_text.size(), limits.max_bytes));
     return std::nullopt;
   }
+  // JSON text cannot hold a NUL byte (a string writes it \u0000), and the parsers would take one
+  // for the end of the input and accept whatever follows it.
+  if (const void* nul = std::memchr(json_text.data(), 0, json_text.size()); nul != nullptr) {
+    const size_t at = static_cast<size_t>(static_cast<const char*>(nul) - json_text.data());
+    const auto [line, col] = LineColumn(json_text, at);
+    diags
+        .ReportInput(
+            DiagCode::kInvalidJson, file, "",
+            fmt::format("invalid JSON at line {}, column {}: a NUL byte, which JSON text cannot hold", line,
+                        col))
+        .WithHelp("inside a string, write it as \\u0000; outside one, remove it");
+    return std::nullopt;
+  }
   if (limits.fast_reader) {
     if (auto fast = ReadCaseFast(ir_->types, d.params[0], json_text, arena, limits)) {
       return fast;
@@ -315,25 +345,31 @@ auto Engine::ReadCase(uint32_t decision, std::string_view json_text, const std::
   }
   json parsed;
   try {
-    parsed = exact_json::Parse<json>(json_text, limits.max_depth);
-  } catch (const exact_json::TooDeep&) {
+    parsed = exact_json::ParseStrict<json>(json_text, limits.max_depth);
+  } catch (const exact_json::DuplicateKey& e) {
+    diags
+        .ReportInput(DiagCode::kInvalidJson, file, e.path,
+                     fmt::format("the key `{}` is given twice in one object",
+                                 e.path.substr(e.path.find_last_of('.') + 1)))
+        .WithHelp("give each field once; which of two values was meant cannot be guessed");
+    return std::nullopt;
+  } catch (const exact_json::TooDeep& e) {
     diags.ReportInput(
-        DiagCode::kInputTooLarge, file, "",
+        DiagCode::kInputTooLarge, file, e.path,
         fmt::format("the case nests objects and arrays more than {} levels deep", limits.max_depth));
+    return std::nullopt;
+  } catch (const exact_json::BadNumber& e) {
+    const size_t end = std::min(e.byte > 0 ? e.byte - 1 : 0, json_text.size());
+    const auto [line, col] = LineColumn(json_text, end >= e.text.size() ? end + 1 - e.text.size() : 0);
+    diags.ReportInput(
+        DiagCode::kInvalidJson, file, e.path,
+        fmt::format("invalid JSON at line {}, column {}: the number {} is too large for any number "
+                    "type",
+                    line, col, e.text));
     return std::nullopt;
   } catch (const json::parse_error& e) {
     // Byte offset -> line and column for the message.
-    const size_t at = std::min(e.byte > 0 ? e.byte - 1 : 0, json_text.size());
-    uint32_t line = 1;
-    uint32_t col = 1;
-    for (size_t i = 0; i < at; ++i) {
-      if (json_text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else if ((static_cast<unsigned char>(json_text[i]) & 0xC0) != 0x80) {
-        ++col;
-      }
-    }
+    const auto [line, col] = LineColumn(json_text, std::min(e.byte > 0 ? e.byte - 1 : 0, json_text.size()));
     std::string reason = e.what();
     if (const size_t colon = reason.find(": ", reason.find("parse error")); colon != std::string::npos) {
       reason = reason.substr(colon + 2);

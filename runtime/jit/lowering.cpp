@@ -46,9 +46,26 @@ auto Lowering::Ensure(Lowered& l, const std::string& symbol, const std::string& 
 }
 
 auto Lowering::Decision(uint32_t d) -> llvm::Function* {
+  const ir::Decision& decision = ir_.decisions[d];
   return Ensure(
-      decisions_[d], "decision " + ir_.decisions[d].name, ir_.decisions[d].name,
-      [&](FunctionLowering& f) { f.LowerDecision(ir_.decisions[d]); }, SlotsOf(ir_.decisions[d]));
+      decisions_[d], "decision " + decision.name, decision.name,
+      [&](FunctionLowering& f) {
+        // Past the limits of jit.h, the interpreter: loading stays bounded.
+        size_t nodes = decision.default_value ? Size(*decision.default_value) : 0;
+        for (const ir::Rule& r : decision.rules) {
+          nodes += Size(*r.then);
+          for (const ir::Conjunct& c : r.when) {
+            nodes += Size(*c.cond);
+          }
+        }
+        if (decision.rules.size() > kMaxNativeRules || nodes > kMaxNativeNodes) {
+          throw Unsupported{fmt::format(
+              "too large to compile quickly ({} rules, {} expression nodes; the limits are {} and {})",
+              decision.rules.size(), nodes, kMaxNativeRules, kMaxNativeNodes)};
+        }
+        f.LowerDecision(decision);
+      },
+      SlotsOf(decision));
 }
 
 auto Lowering::Function(uint32_t i) -> llvm::Function* {

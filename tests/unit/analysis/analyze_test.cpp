@@ -68,6 +68,30 @@ auto Find(const std::vector<DecisionAnalysis>& results, const std::string& decis
   return {};
 }
 
+// A decision with a thousand rules is half a million conflict questions. The overall time limit
+// bounds the analysis: the questions left when it is used up are not asked, and the analysis
+// says how many (W0204), so nothing is silently skipped. No timing is asserted, only that every
+// question was either answered or counted as not asked.
+TEST(AnalyzeTest, TheTimeLimitLeavesTheQuestionsItCannotAskCounted) {
+  std::string body = "decision many(c: Case) -> Int\n";
+  for (int i = 0; i < 1000; ++i) {
+    body += "  rule r" + std::to_string(i) + " when c.age == " + std::to_string(i) + " then " +
+            std::to_string(i) + "\n";
+  }
+  const auto engine = Load(body);
+  ASSERT_TRUE(engine);
+  AnalyzeOptions options;
+  options.search_as_of = *Date::FromCivil(2025, 1, 1);
+  options.seeds = {kCase};
+  options.total_ms = 1;  // used up almost at once
+  const std::vector<DecisionAnalysis> results = AnalyzePolicies(*engine, options);
+  ASSERT_EQ(results.size(), 1U);
+  const DecisionAnalysis& a = results[0];
+  const size_t questions = 1000 * 999 / 2 + 1000 + 1;  // conflicts, dead rules, the gap
+  EXPECT_GT(a.unasked, questions / 2);
+  EXPECT_EQ(a.findings.size() + a.unasked, questions);
+}
+
 TEST(AnalyzeTest, ConflictBetweenRulesOfEqualStandingIsFoundWithAWitness) {
   const auto e = Load(R"(decision may_work(c: Case) -> Bool
   default false

@@ -213,6 +213,39 @@ TEST_F(CApiTest, IncompleteFactsAndCompileErrors) {
   Take(err);
 }
 
+TEST_F(CApiTest, MisreadsAreStatusesWithTheirReasons) {
+  policy_error* err = nullptr;
+  policy_decision* d = nullptr;
+  ASSERT_EQ(policy_decision_find(set_, "hk.employment.part_time_on_campus_allowed", &d, &err), POLICY_OK);
+  policy_facts* facts = nullptr;
+  ASSERT_EQ(policy_facts_new(d, &facts, &err), POLICY_OK);
+  policy_field* hours = nullptr;
+  ASSERT_EQ(policy_field_find(d, "programme.normal_duration_months", &hours, &err), POLICY_OK);
+  // NULL indices with a count: refused, never read.
+  EXPECT_EQ(policy_facts_set_int(facts, hours, 3, nullptr, 2, &err), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(Take(err), "indices is NULL but index_count is 2");
+  EXPECT_EQ(policy_facts_set_int(facts, hours, 3, nullptr, 0, &err), POLICY_OK);
+
+  // A case-record error names the JSON path, with no `:0:0` of a policy location before it.
+  const std::string json = R"({"record_version": 1, "record_version": 2})";
+  EXPECT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_ERR_INVALID_INPUT);
+  const std::string message = Take(err);
+  EXPECT_EQ(message.find(":0:0"), std::string::npos) << message;
+  EXPECT_NE(message.find("$.record_version: E0901: the key `record_version` is given twice"),
+            std::string::npos)
+      << message;
+  policy_facts_free(facts);
+  policy_decision_free(d);
+
+  // A path that does not exist is an I/O error that says so, not a compile error.
+  const char* missing[] = {"/no/such/policies"};
+  policy_set* s = nullptr;
+  EXPECT_EQ(policy_set_load(missing, 1, 0, &s, &err), POLICY_ERR_IO);
+  const std::string io = Take(err);
+  EXPECT_EQ(io.find("do not compile"), std::string::npos) << io;
+  EXPECT_NE(io.find("no such file or directory: `/no/such/policies`"), std::string::npos) << io;
+}
+
 TEST_F(CApiTest, HandlesOutliveTheirSet) {
   // Freeing the set does not invalidate what came from it.
   policy_error* err = nullptr;

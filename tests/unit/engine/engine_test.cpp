@@ -77,10 +77,25 @@ TEST_F(EngineTest, MalformedJsonGivesLineAndColumn) {
 }
 
 // Found by fuzz_case_json: a number too large for a double is not a syntax error to the JSON
-// parser but an out_of_range exception, which escaped and terminated the process.
+// parser but an out_of_range exception, which escaped and terminated the process. It is E0901
+// with where the number is: its line and column, and its JSON path.
 TEST_F(EngineTest, NumbersTooLargeForJsonAreAnErrorNotACrash) {
   EXPECT_EQ(ReadErrors(R"({"record_version": 1e999999})"),
-            std::vector<std::string>{"E0901 : invalid JSON: number overflow parsing '1e999999'"});
+            std::vector<std::string>{
+                "E0901 $.record_version: invalid JSON at line 1, column 20: the number 1e999999 "
+                "is too large for any number type"});
+}
+
+// A key given twice is E0901 at its path (the last one winning would change answers), and a NUL
+// byte is E0901 at its line and column (the parsers would stop there and accept what follows).
+TEST_F(EngineTest, DuplicateKeysAndNulBytesAreRefused) {
+  EXPECT_EQ(ReadErrors(R"({"record_version": 1, "record_version": 1})"),
+            std::vector<std::string>{
+                "E0901 $.record_version: the key `record_version` is given twice in one object"});
+  const std::string with_nul = std::string(R"({"record_version": 1})") + '\0' + "garbage";
+  EXPECT_EQ(ReadErrors(with_nul),
+            std::vector<std::string>{
+                "E0901 : invalid JSON at line 1, column 22: a NUL byte, which JSON text cannot hold"});
 }
 
 TEST_F(EngineTest, EveryProblemIsReportedWithItsJsonPath) {

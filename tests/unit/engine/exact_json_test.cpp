@@ -326,7 +326,8 @@ TEST_F(ExactDecimalCaseTest, NumbersOfTheWrongKindAndMalformedNumbers) {
           "expected digit after '.'; last read: '1.,'"});
   EXPECT_EQ(Run("x", Case(".5")).errors.at(0).substr(0, 40), "E0901 : invalid JSON at line 1, column 7");
   EXPECT_EQ(Run("x", Case("1e999999")).errors,
-            std::vector<std::string>{"E0901 : invalid JSON: number overflow parsing '1e999999'"});
+            std::vector<std::string>{"E0901 $.x: invalid JSON at line 1, column 7: the number 1e999999 is "
+                                     "too large for any number type"});
   EXPECT_EQ(Run("x", Case("0x10")).errors.at(0).substr(0, 20), "E0901 : invalid JSON");
 }
 

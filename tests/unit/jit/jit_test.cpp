@@ -16,6 +16,7 @@
 
 #include "runtime/engine/case_search.h"
 #include "runtime/engine/engine.h"
+#include "runtime/jit/jit.h"
 #include "tests/support/engine_test_support.h"
 
 namespace policy {
@@ -310,6 +311,44 @@ decision slow(c: Case) -> Int
         EXPECT_GE(both.native_bails, 1u) << name;  // and again for callees the interpreter re-runs
       }
     }
+  }
+}
+
+// A decision too large for LLVM to compile quickly (10,000 rules, which took over 20 s) runs on
+// the interpreter, with the reason in the report, and loading stays bounded; its caller does
+// too, and both give the interpreter's answers. The decision just under the limit is compiled.
+TEST(JitTest, ADecisionPastTheSizeLimitRunsOnTheInterpreter) {
+  std::string policy = "module t\nrecord Case { x: Int }\ndecision huge(c: Case) -> Int\n  default 0\n";
+  for (int i = 0; i < 10000; ++i) {
+    policy += fmt::format("  rule r{0} when c.x == {0} then {0}\n", i);
+  }
+  policy += "decision calls_huge(c: Case) -> Int\n  default huge(c) + 1\n";
+  policy += "decision small(c: Case) -> Int\n  default 0\n";
+  for (size_t i = 0; i < jit::kMaxNativeRules; ++i) {
+    policy += fmt::format("  rule s{0} when c.x == {0} then {0}\n", i);
+  }
+  EngineOptions options = test::WithoutStdlib();
+  options.jit = true;
+  const auto engine = test::LoadPolicy(policy, options);
+  ASSERT_TRUE(engine);
+  const Engine& e = *engine;
+  const NativeReport& report = e.native_report();
+  const uint32_t huge = *e.FindDecision("t.huge");
+  const uint32_t calls_huge = *e.FindDecision("t.calls_huge");
+  const uint32_t small = *e.FindDecision("t.small");
+  EXPECT_FALSE(report.native[huge]);
+  EXPECT_NE(report.reasons[huge].find("too large to compile quickly (10000 rules"), std::string::npos)
+      << report.reasons[huge];
+  EXPECT_FALSE(report.native[calls_huge]);
+  EXPECT_TRUE(report.native[small]) << report.reasons[small];
+  const Date as_of = *Date::Parse("2025-09-01");
+  for (const int x : {0, 1, 499, 500, 9999, 10000}) {
+    const std::string c = fmt::format(R"({{"x": {}}})", x);
+    for (const uint32_t d : {huge, calls_huge, small}) {
+      const Both both = OnBoth(e, d, c, as_of);
+      EXPECT_EQ(both.native, both.interpreter) << x;
+    }
+    EXPECT_EQ(OnBoth(e, huge, c, as_of).interpreter, std::to_string(x == 10000 ? 0 : x));
   }
 }
 
