@@ -228,12 +228,15 @@ TEST_F(CApiTest, MisreadsAreStatusesWithTheirReasons) {
 
   // A case-record error names the JSON path, with no `:0:0` of a policy location before it.
   const std::string json = R"({"record_version": 1, "record_version": 2})";
-  EXPECT_EQ(policy_facts_from_json(d, json.data(), json.size(), &facts, &err), POLICY_ERR_INVALID_INPUT);
+  policy_facts* read = nullptr;  // its own handle: from_json sets `*out`, which would leak `facts`
+  EXPECT_EQ(policy_facts_from_json(d, json.data(), json.size(), &read, &err), POLICY_ERR_INVALID_INPUT);
+  EXPECT_EQ(read, nullptr);
   const std::string message = Take(err);
   EXPECT_EQ(message.find(":0:0"), std::string::npos) << message;
   EXPECT_NE(message.find("$.record_version: E0901: the key `record_version` is given twice"),
             std::string::npos)
       << message;
+  policy_field_free(hours);
   policy_facts_free(facts);
   policy_decision_free(d);
 
