@@ -55,8 +55,8 @@ struct DecisionSql {
 
 class ScriptWriter {
  public:
-  ScriptWriter(const ir::Program& program, const SqlOptions& options, const Naming& naming)
-      : program_(program), types_(program.types), options_(options), naming_(naming) {}
+  ScriptWriter(const ir::Program& program, const Naming& naming)
+      : program_(program), types_(program.types), naming_(naming) {}
 
   // The case record as the table's columns lay it out.
   auto CaseRecord(TypeId record, const std::set<std::string>& columns) -> SqlVal {
@@ -88,7 +88,6 @@ class ScriptWriter {
 
   const ir::Program& program_;
   const TypeTable& types_;
-  const SqlOptions& options_;
   const Naming& naming_;
 };
 
@@ -368,7 +367,7 @@ auto CompileToSql(const ir::Program& program, const SqlOptions& options, Diagnos
     return result;
   }
   const Naming naming{Quote(options.schema), options.table};
-  ScriptWriter writer(program, options, naming);
+  ScriptWriter writer(program, naming);
   const SqlVal root = writer.CaseRecord(record, std::set<std::string>(columns.begin(), columns.end()));
 
   // Each needed decision once, callees before callers; a refusal refuses every caller.
