@@ -26,6 +26,9 @@
 //   BM_Compile_Bundled           parse + check + lower + closure compile of policies/
 //   BM_Compile_Generated/N       the same for a generated policy of N rules (N = 1k, 10k, 100k)
 //   BM_Memory_Bundled, BM_Memory_Generated/N   heap bytes held by a loaded set (counter `bytes`)
+//   BM_Memory_Facts_<Baseline|Json|Typed>   bytes per case record held (counter bytes_per_case):
+//                                the baseline's struct, Facts read from JSON, Facts built by Fields
+//   BM_Compile_BigDecision[_Jit]/N   one decision of N rules loaded (counter native: machine code?)
 // At the end it prints the Interp/Baseline and Jit/Baseline ratios of every decision and input path.
 //
 //   build-rel/bench/policy_bench [--benchmark_filter=D1]     (see docs/performance.md)
@@ -592,6 +595,90 @@ void BM_Memory_Generated(benchmark::State& state) {
   state.counters["bytes_per_rule"] = state.counters["bytes"] / static_cast<double>(state.range(0));
 }
 
+// Heap held per case record, N records kept alive at once (what a batch or a server holding
+// cases pays): glibc's bytes in use before and after, divided by N. The baseline holds the same
+// cases as bench/baseline.h's struct, which keeps only the facts D1-D3 read.
+constexpr size_t kHeldCases = 20000;
+
+template <typename Make>
+auto HeapPerItem(benchmark::State& state, Make make) -> void {
+  double per_item = 0;
+  for (auto _ : state) {
+    using Item = decltype(make(size_t{0}));
+    std::vector<Item> held;
+    held.reserve(kHeldCases);  // outside the count; the handles themselves are added as sizeof
+    const size_t before = mallinfo2().uordblks;
+    for (size_t i = 0; i < kHeldCases; ++i) {
+      held.push_back(make(i));
+    }
+    const size_t after = mallinfo2().uordblks;
+    per_item =
+        static_cast<double>(after - before + sizeof(Item) * kHeldCases) / static_cast<double>(kHeldCases);
+    benchmark::DoNotOptimize(held);
+  }
+  state.counters["bytes_per_case"] = per_item;
+}
+
+void BM_Memory_Facts_Baseline(benchmark::State& state) {
+  Fixture& f = F();
+  HeapPerItem(state, [&](size_t i) { return *baseline::FromJson(f.json[i % f.json.size()]); });
+}
+void BM_Memory_Facts_Json(benchmark::State& state) {
+  Fixture& f = F();
+  HeapPerItem(state, [&](size_t i) { return std::move(*f.d[0].FactsFromJson(f.json[i % f.json.size()])); });
+}
+void BM_Memory_Facts_Typed(benchmark::State& state) {
+  Fixture& f = F();
+  HeapPerItem(state,
+              [&](size_t i) { return std::move(*api::CaseToTypedFacts(f.d[0], f.json[i % f.json.size()])); });
+}
+
+// One decision of N rules (`rule rI when c.a == I then I`): loading it, with and without the JIT.
+// Past jit::kMaxNativeRules a decision runs on the interpreter (docs/jit.md), so the JIT row
+// stays linear; counter `native` says whether the decision got machine code.
+auto OneBigDecision(int64_t rules) -> std::vector<api::SourceFile> {
+  std::string text =
+      "module gen.big\n\nrecord Case {\n  a: Int\n}\n\n"
+      "decision pick(c: Case) -> Int\n  source \"generated\"\n  default 0\n\n";
+  for (int64_t i = 0; i < rules; ++i) {
+    text += fmt::format("  rule r{}\n    source \"generated {}\"\n    when c.a == {}\n    then {}\n\n", i, i,
+                        i, i);
+  }
+  return {{"gen/big.policy", std::move(text)}};
+}
+
+void BigDecisionBench(benchmark::State& state, bool jit) {
+  const auto sources = OneBigDecision(state.range(0));
+  CompileBench(state, sources, jit);
+  auto set = api::PolicySet::LoadSources(sources, [&] {
+    api::LoadOptions o;
+    o.jit = jit;
+    return o;
+  }());
+  if (!set) {
+    state.SkipWithError(set.error().message.c_str());
+    return;
+  }
+  const api::Decision d = *set->decision("gen.big.pick");
+  api::Evaluator ev(*set);
+  api::Facts facts = *d.FactsFromJson(fmt::format(R"({{"a": {}}})", state.range(0) - 1));
+  const auto r = ev.Evaluate(d, facts, api::Date{std::chrono::year{2025} / 9 / 1});
+  if (!r || r->value.to_json() != std::to_string(state.range(0) - 1)) {
+    state.SkipWithError("the last rule did not decide");
+    return;
+  }
+  state.counters["native"] = d.native() ? 1 : 0;
+}
+
+void BM_Compile_BigDecision(benchmark::State& state) {
+  BigDecisionBench(state, false);
+}
+#ifdef POLICY_BENCH_JIT
+void BM_Compile_BigDecision_Jit(benchmark::State& state) {
+  BigDecisionBench(state, true);
+}
+#endif
+
 BENCHMARK(BM_Compile_Bundled)->Unit(benchmark::kMillisecond);
 #ifdef POLICY_BENCH_JIT
 BENCHMARK(BM_Compile_Bundled_Jit)->Unit(benchmark::kMillisecond);
@@ -610,6 +697,13 @@ BENCHMARK(BM_Memory_Generated)
     ->Arg(100000)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memory_Facts_Baseline)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memory_Facts_Json)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Memory_Facts_Typed)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Compile_BigDecision)->Arg(500)->Arg(10000)->Unit(benchmark::kMillisecond);
+#ifdef POLICY_BENCH_JIT
+BENCHMARK(BM_Compile_BigDecision_Jit)->Arg(500)->Arg(10000)->Unit(benchmark::kMillisecond);
+#endif
 
 // ---- the ratio table -------------------------------------------------------------------------
 

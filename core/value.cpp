@@ -26,16 +26,66 @@ auto Value::as_text() const -> std::string_view {
 
 auto Arena::Allocate(size_t bytes) -> void* {
   bytes = (bytes + 15) & ~static_cast<size_t>(15);
-  if (blocks_.empty() || used_ + bytes > block_sizes_.back()) {
-    const size_t size = std::max<size_t>(bytes, blocks_.empty() ? 4096 : block_sizes_.back() * 2);
-    blocks_.push_back(std::make_unique<std::byte[]>(size));
-    block_sizes_.push_back(size);
+  if (last_ == nullptr || used_ + bytes > last_->size) {
+    const size_t size = std::max(bytes, next_block_);
+    // The first block has the size asked for at construction; later ones start at later_blocks_
+    // and double (from the first if a request outgrew it).
+    next_block_ = last_ == nullptr ? std::max(later_blocks_, size > next_block_ ? size * 2 : 0) : size * 2;
+    auto* block = static_cast<Block*>(::operator new(sizeof(Block) + size));
+    block->previous = last_;
+    block->size = size;
+    last_ = block;
     used_ = 0;
   }
-  void* p = blocks_.back().get() + used_;
+  void* p = last_->data() + used_;
   used_ += bytes;
   total_ += bytes;
   return p;
+}
+
+void Arena::KeepLargestBlock() {
+  Block* largest = last_;
+  for (Block* b = last_->previous; b != nullptr; b = b->previous) {
+    if (b->size > largest->size) {
+      largest = b;
+    }
+  }
+  // Unlink the largest, free the rest.
+  Block** link = &last_;
+  while (*link != largest) {
+    link = &(*link)->previous;
+  }
+  *link = largest->previous;
+  largest->previous = nullptr;
+  FreeBlocks(last_);
+  last_ = largest;
+}
+
+void Arena::FreeBlocks(Block* last) {
+  while (last != nullptr) {
+    Block* previous = last->previous;
+    ::operator delete(last);
+    last = previous;
+  }
+}
+
+auto CopyValue(const Value& v, Arena& to) -> Value {
+  switch (v.tag()) {
+    case Kind::kText:
+      return to.NewText(v.as_text());
+    case Kind::kRecord:
+    case Kind::kList: {
+      const std::span<const Value> items = v.items();
+      AggregateObject* copy = to.NewUninitializedAggregate(static_cast<uint32_t>(items.size()));
+      Value* out = copy->mutable_data();
+      for (size_t i = 0; i < items.size(); ++i) {
+        out[i] = CopyValue(items[i], to);
+      }
+      return v.tag() == Kind::kRecord ? Value::Record(copy) : Value::List(copy);
+    }
+    default:
+      return v;  // scalars live inside the value
+  }
 }
 
 auto Arena::NewText(std::string_view text) -> Value {
@@ -66,16 +116,6 @@ auto Arena::NewSet(std::vector<Value> items) -> Value {
             [](const Value& a, const Value& b) { return CompareValues(a, b) < 0; });
   items.erase(std::unique(items.begin(), items.end(), ValuesEqual), items.end());
   return NewList(items);
-}
-
-void Arena::KeepLastBlock() {
-  // Keep the largest (last) block: the next evaluation of the same kind will need about as much.
-  auto last = std::move(blocks_.back());
-  const size_t last_size = block_sizes_.back();
-  blocks_.clear();
-  block_sizes_.clear();
-  blocks_.push_back(std::move(last));
-  block_sizes_.push_back(last_size);
 }
 
 auto CompareValues(const Value& a, const Value& b) -> int {

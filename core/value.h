@@ -17,6 +17,7 @@
 #include <span>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/date.h"
@@ -115,13 +116,36 @@ inline auto Value::items() const -> std::span<const Value> {
 
 // A bump allocator for immutable heap objects. Objects are trivially destructible, so Reset()
 // and the destructor free everything at once. Not thread-safe: each evaluation owns its own.
+//
+// Blocks are chained through a header in front of each (one allocation per block, nothing else
+// on the heap), so an arena that holds one small case record costs its bytes plus 16.
 class Arena {
  public:
-  Arena() = default;
+  // The first block is `first_block` bytes (or the first request, if larger); later blocks start
+  // at `later_blocks` bytes and double. The defaults suit scratch arenas, reset and refilled
+  // many times; Facts size theirs to the record they hold (CopyValue).
+  explicit Arena(size_t first_block = 4096, size_t later_blocks = 8192)
+      : next_block_(first_block), later_blocks_(later_blocks) {}
+  ~Arena() { FreeBlocks(last_); }
   Arena(const Arena&) = delete;
   auto operator=(const Arena&) -> Arena& = delete;
-  Arena(Arena&&) = default;
-  auto operator=(Arena&&) -> Arena& = default;
+  Arena(Arena&& other) noexcept
+      : last_(std::exchange(other.last_, nullptr)),
+        used_(std::exchange(other.used_, 0)),
+        total_(std::exchange(other.total_, 0)),
+        next_block_(other.next_block_),
+        later_blocks_(other.later_blocks_) {}
+  auto operator=(Arena&& other) noexcept -> Arena& {
+    if (this != &other) {
+      FreeBlocks(last_);
+      last_ = std::exchange(other.last_, nullptr);
+      used_ = std::exchange(other.used_, 0);
+      total_ = std::exchange(other.total_, 0);
+      next_block_ = other.next_block_;
+      later_blocks_ = other.later_blocks_;
+    }
+    return *this;
+  }
 
   auto NewText(std::string_view text) -> Value;
   // Returns a record/list with `size` slots to fill before the value is shared.
@@ -132,8 +156,8 @@ class Arena {
   auto NewUninitializedAggregate(uint32_t size) -> AggregateObject* {
     const size_t bytes = (sizeof(AggregateObject) + sizeof(Value) * size + 15) & ~size_t{15};
     void* p = nullptr;
-    if (!block_sizes_.empty() && used_ + bytes <= block_sizes_.back()) [[likely]] {
-      p = blocks_.back().get() + used_;
+    if (last_ != nullptr && used_ + bytes <= last_->size) [[likely]] {
+      p = last_->data() + used_;
       used_ += bytes;
       total_ += bytes;
     } else {
@@ -144,28 +168,50 @@ class Arena {
   auto NewList(std::span<const Value> items) -> Value;
   // Sorts and deduplicates `items` (by CompareValues) into a new set value.
   auto NewSet(std::vector<Value> items) -> Value;
-  // Drops every object, keeping the first block for reuse.
+  // Drops every object, keeping the largest block for reuse.
   // Inline for the common case (one block or none): evaluation resets the arena every time.
   void Reset() {
-    if (blocks_.size() > 1) [[unlikely]] {
-      KeepLastBlock();
+    if (last_ != nullptr && last_->previous != nullptr) [[unlikely]] {
+      KeepLargestBlock();
     }
     used_ = 0;
     total_ = 0;
   }
   auto bytes_allocated() const -> size_t { return total_; }
+  // Heap bytes the arena holds: its blocks with their headers, used or not.
+  auto bytes_reserved() const -> size_t {
+    size_t bytes = 0;
+    for (const Block* b = last_; b != nullptr; b = b->previous) {
+      bytes += sizeof(Block) + b->size;
+    }
+    return bytes;
+  }
   // Where bytes_allocated() is kept, for a caller that checks it without a call (the API's inline
   // Decide); valid as long as the arena.
   auto bytes_allocated_word() const -> const size_t* { return &total_; }
 
  private:
+  // Followed by `size` bytes of objects; 16 bytes, so they stay 16-byte aligned.
+  struct alignas(16) Block {
+    Block* previous;
+    size_t size;
+    auto data() -> std::byte* { return reinterpret_cast<std::byte*>(this + 1); }
+  };
+  static_assert(sizeof(Block) == 16);
   auto Allocate(size_t bytes) -> void*;
-  void KeepLastBlock();
-  std::vector<std::unique_ptr<std::byte[]>> blocks_;
-  std::vector<size_t> block_sizes_;
+  void KeepLargestBlock();
+  static void FreeBlocks(Block* last);
+  Block* last_ = nullptr;
   size_t used_ = 0;   // bytes used in the last block
   size_t total_ = 0;  // bytes handed out since the last Reset
+  size_t next_block_;
+  size_t later_blocks_;
 };
+
+// A deep copy of `v` whose text, records and lists live in `to`. Copying a record into an arena
+// of bytes_allocated() (what building it took) fills that arena exactly: Facts keep a case in
+// the memory it needs, not in the first block of a scratch arena.
+auto CopyValue(const Value& v, Arena& to) -> Value;
 
 // A total order over values of the same type: numbers by value, text by bytes, enums by
 // ordinal, dates chronologically, durations by (family, base count), aggregates element-wise.

@@ -127,6 +127,28 @@ struct detail::FactsAccess {
   static auto Start(const std::shared_ptr<const SetImpl>& set, TypeId type, const void* key) -> Facts;
 };
 
+namespace {
+
+// Where new facts are built before KeepCompact copies them out: one per thread, reset after
+// each use, so its blocks serve every case the thread reads.
+auto BuildingArena() -> Arena& {
+  thread_local Arena arena;
+  return arena;
+}
+
+// Copies `root`, built in `scratch`, into `*keep`: a fresh arena whose first block is exactly
+// what the record took (later blocks of `later_blocks` bytes, for what setters add), then
+// empties `scratch`. A case record costs its own bytes, not a 4 KB scratch block.
+auto KeepCompact(const policy::Value& root, Arena& scratch, Arena& keep, size_t later_blocks)
+    -> policy::Value {
+  keep = Arena(std::max<size_t>(scratch.bytes_allocated(), 16), later_blocks);
+  const policy::Value copy = CopyValue(root, keep);
+  scratch.Reset();
+  return copy;
+}
+
+}  // namespace
+
 auto FactsAccess::Start(const std::shared_ptr<const SetImpl>& set, TypeId type, const void* key) -> Facts {
   Facts facts;
   facts.impl_ = std::make_unique<FactsImpl>();
@@ -154,13 +176,20 @@ auto Facts::operator=(Facts&& other) noexcept -> Facts& {
   return *this;
 }
 
+auto Facts::heap_bytes() const -> size_t {
+  return impl_ ? sizeof(FactsImpl) + impl_->arena.bytes_reserved() : 0;
+}
+
 auto Decision::NewFacts() const -> Result<Facts> {
   if (!set_) {
     return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
   }
   Facts facts = FactsAccess::Start(set_, input_type_, facts_key_);
   FactsImpl& f = *facts.impl_;
-  f.root = NewSkeleton(set_->types(), input_type_, f.arena, f.missing);
+  Arena& scratch = BuildingArena();
+  const policy::Value skeleton = NewSkeleton(set_->types(), input_type_, scratch, f.missing);
+  // Setters add text and lists later: small blocks for those.
+  f.root = KeepCompact(skeleton, scratch, f.arena, 256);
   FactsAccess::Sync(facts);
   return facts;
 }
@@ -178,12 +207,17 @@ auto Decision::ReadFactsJson(std::string_view json, std::string_view file_name, 
   if (!set_) {
     return MakeError(ErrorCode::kInvalidArgument, "the decision handle is empty");
   }
-  if (facts->impl_ && facts->impl_->set == set_ && facts->impl_->record_type == input_type_) {
-    facts->impl_->arena.Reset();  // the last case's values go; its memory stays for this one
+  // Reused facts read into their own arena: the last case's values go, its memory stays for this
+  // one (a batch reading case after case). New ones read into a scratch arena, then keep a copy
+  // in exactly the memory the record needs (a caller holding many cases).
+  const bool reuse = facts->impl_ && facts->impl_->set == set_ && facts->impl_->record_type == input_type_;
+  if (reuse) {
+    facts->impl_->arena.Reset();
   } else {
     *facts = FactsAccess::Start(set_, input_type_, facts_key_);
   }
   FactsImpl& f = *facts->impl_;
+  Arena& into = reuse ? f.arena : BuildingArena();
   // Until a case is read, the facts are incomplete: nothing evaluates the last case's values.
   f.root = policy::Value();
   f.missing = 1;
@@ -191,9 +225,16 @@ auto Decision::ReadFactsJson(std::string_view json, std::string_view file_name, 
   DiagnosticSink diags;
   std::optional<policy::Value> root;
   try {
-    root = set_->engine->ReadCase(index_, json, std::string(file_name), f.arena, diags);
+    root = set_->engine->ReadCase(index_, json, std::string(file_name), into, diags);
+    if (root && !reuse) {
+      root = KeepCompact(*root, into, f.arena, 256);
+    }
   } catch (const std::bad_alloc&) {
+    BuildingArena().Reset();
     return MakeError(ErrorCode::kInvalidInput, "out of memory while reading the case");
+  }
+  if (!reuse) {
+    into.Reset();  // a case that failed to read leaves nothing behind either
   }
   if (!root) {
     auto diagnostics = detail::ToPublic(diags, set_->engine->sources());

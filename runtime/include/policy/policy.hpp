@@ -447,6 +447,11 @@ class POLICY_API Facts {
   // The paths of required facts not yet set (empty when the record is complete).
   auto missing() const -> std::vector<std::string>;
 
+  // Heap bytes these facts hold: the record's memory and its bookkeeping, not the handle itself
+  // (sizeof(Facts)). New facts hold their record in exactly the memory it takes; facts reused
+  // by ReadFactsJson keep their largest block, for the next case.
+  auto heap_bytes() const -> size_t;
+
  private:
   friend class Decision;
   friend class Evaluator;
