@@ -184,6 +184,8 @@ class Checker {
   auto CheckIs(ast::Expr& e, Body& body) -> TypeId;
   auto CheckBinary(ast::ExprPtr& ep, Body& body, TypeId expected) -> TypeId;
   auto SourceTextOrN(const ast::Expr& e) const -> std::string;
+  auto NoneHelp(const ast::Expr& e, TypeId optional) const -> std::string;
+  auto MismatchHelp(const ast::Expr& lhs, TypeId l, const ast::Expr& rhs, TypeId r) const -> std::string;
   auto DurationFamily(const ast::Expr& e, int depth = 0) const -> Family;
   void CheckDurationFamilies(const ast::Expr& e, const ast::Expr& a, const ast::Expr& b);
 

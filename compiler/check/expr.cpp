@@ -62,13 +62,44 @@ void Checker::Require(ExprPtr& e, TypeId want, Body& /*body*/, const std::string
                                 fmt::format("this is `{}`", Name(e->type)));
   d.WithNote(fmt::format("`{}` is required by {}", Name(want), what));
   if (program_.types.IsOptional(e->type) && Assignable(program_.types.Get(e->type).elem, want)) {
-    d.WithHelp("the value may be `none`: handle it with `??`, `match`, or test `is some` first");
+    d.WithHelp(NoneHelp(*e, e->type));
   } else if (want == TypeTable::kDurationId && e->type == TypeTable::kIntId) {
     d.WithHelp("add a unit: `7 days`, `4 weeks`, `12 months`, `1 year`");
   } else if (want == TypeTable::kIntId && e->kind == ExprKind::kDecimalLit && !e->text.empty()) {
     d.WithHelp(fmt::format("`{}` is the Decimal `{}`: a percentage is always a `Decimal`", e->text,
                            e->decimal_value.ToString()));
   }
+}
+
+// The help for an optional value used where a plain one is needed, with the text to write:
+// "`c.limit` may be `none`: test `c.limit is some` first, or give a fallback: `c.limit ?? 0`".
+auto Checker::NoneHelp(const Expr& e, TypeId optional) const -> std::string {
+  const bool named = e.kind == ExprKind::kName || e.kind == ExprKind::kField;
+  const std::string text = named ? SourceText(e) : "";
+  std::string fallback;
+  switch (program_.types.kind(program_.types.Unwrap(optional))) {
+    case policy::Kind::kInt:
+    case policy::Kind::kDecimal:
+      fallback = "0";
+      break;
+    case policy::Kind::kBool:
+      fallback = "false";
+      break;
+    case policy::Kind::kText:
+      fallback = "\"\"";
+      break;
+    default:
+      break;
+  }
+  if (!named) {
+    return "the value may be `none`: handle it with `??`, `match`, or test `is some` first";
+  }
+  return fallback.empty()
+             ? fmt::format(
+                   "`{0}` may be `none`: test `{0} is some` first, or give a fallback with `{0} ?? ...`",
+                   text)
+             : fmt::format("`{0}` may be `none`: test `{0} is some` first, or give a fallback: `{0} ?? {1}`",
+                           text, fallback);
 }
 
 // A stable key for a pure path (local, constant, field chain) used for `is some` narrowing.

@@ -139,10 +139,18 @@ auto Checker::CheckBuiltinCall(Expr& e, const BuiltinInfo& b, Body& body) -> Typ
     }
   }
   auto bad = [&]() {
-    diags_
-        .Report(DiagCode::kBadCall, e.span, fmt::format("`{}` does not accept {}", b.name, ArgList(args)),
-                "wrong argument types")
-        .WithHelp(std::string(b.signature));
+    Diagnostic& d =
+        diags_.Report(DiagCode::kBadCall, e.span,
+                      fmt::format("`{}` does not accept {}", b.name, ArgList(args)), "wrong argument types");
+    // An optional argument is the usual reason: say which, and what to write.
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (program_.types.IsOptional(args[i])) {
+        d.WithLabel(e.kids[i + 1]->span, fmt::format("`{}`: may be `none`", Name(args[i])));
+        d.WithHelp(NoneHelp(*e.kids[i + 1], args[i]));
+        break;
+      }
+    }
+    d.WithHelp(std::string(b.signature));
     return TypeTable::kErrorId;
   };
   switch (b.id) {

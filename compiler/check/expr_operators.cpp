@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <tuple>
+
 namespace policy::check {
 
 using ast::Expr;
@@ -168,13 +170,13 @@ auto Checker::CheckBinary(ExprPtr& ep, Body& body, TypeId expected) -> TypeId {
     } else if (Assignable(l, r)) {
       Coerce(e.kids[0], r);
     } else {
-      return bad("both sides must have the same type");
+      return bad(MismatchHelp(*e.kids[0], l, *e.kids[1], r));
     }
     return TypeTable::kBoolId;
   }
   if (is_compare) {
     if (types.IsOptional(l) || types.IsOptional(r)) {
-      return bad("one side may be `none`; handle it with `??` or test `is some` first");
+      return bad(types.IsOptional(l) ? NoneHelp(*e.kids[0], l) : NoneHelp(*e.kids[1], r));
     }
     const bool numeric = types.IsNumeric(l) && types.IsNumeric(r);
     if (numeric) {
@@ -190,10 +192,10 @@ auto Checker::CheckBinary(ExprPtr& ep, Body& body, TypeId expected) -> TypeId {
       return TypeTable::kBoolId;
     }
     return bad(l == r ? fmt::format("`{}` values have no order", Name(l))
-                      : "both sides must have the same type");
+                      : MismatchHelp(*e.kids[0], l, *e.kids[1], r));
   }
   if (types.IsOptional(l) || types.IsOptional(r)) {
-    return bad("one side may be `none`; handle it with `??` or test `is some` first");
+    return bad(types.IsOptional(l) ? NoneHelp(*e.kids[0], l) : NoneHelp(*e.kids[1], r));
   }
   // Arithmetic.
   const bool numeric = types.IsNumeric(l) && types.IsNumeric(r);
@@ -248,6 +250,36 @@ auto Checker::CheckBinary(ExprPtr& ep, Body& body, TypeId expected) -> TypeId {
       return bad("");
   }
   (void)expected;
+}
+
+// What to write when the two sides of a comparison are of types that do not meet: the members
+// of an enum compared with something else, or the one type both sides must share (Int and
+// Decimal mix, so they never reach here).
+auto Checker::MismatchHelp(const Expr& lhs, TypeId l, const Expr& rhs, TypeId r) const -> std::string {
+  const TypeTable& types = program_.types;
+  for (const auto& [side, t, other, which] :
+       {std::tuple{&lhs, l, r, "left"}, std::tuple{&rhs, r, l, "right"}}) {
+    const TypeId plain = types.Unwrap(t);
+    if (types.kind(plain) != policy::Kind::kEnum || types.Unwrap(other) == plain) {
+      continue;
+    }
+    const EnumInfo& info = types.enum_info(plain);
+    std::string members;
+    for (size_t i = 0; i < info.variants.size() && i < 8; ++i) {
+      members += fmt::format("{}`{}`", i == 0 ? "" : ", ", info.variants[i]);
+    }
+    if (info.variants.size() > 8) {
+      members += fmt::format(" and {} more", info.variants.size() - 8);
+    }
+    const bool named = side->kind == ExprKind::kName || side->kind == ExprKind::kField;
+    const std::string subject =
+        named ? fmt::format("`{}`", SourceText(*side)) : fmt::format("the {} side", which);
+    const std::string example = named ? fmt::format("`{} == {}`", SourceText(*side), info.variants.front())
+                                      : fmt::format("`== {}`", info.variants.front());
+    return fmt::format("{} is a `{}`, one of {}: compare it with one of them, e.g. {}", subject, Name(plain),
+                       members, example);
+  }
+  return "both sides must be of one type; only `Int` and `Decimal` mix";
 }
 
 auto Checker::SourceTextOrN(const Expr& e) const -> std::string {
