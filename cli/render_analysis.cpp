@@ -37,13 +37,48 @@ auto Question(const ir::Decision& d, const Finding& f) -> std::string {
   return "";
 }
 
+// The facts of a witness built from nothing (no example case of its record type), one per line:
+// `$.path: value`, at most kShownFacts of them. Empty lists and `null`s are left out: they are
+// what a reader would assume.
+constexpr size_t kShownFacts = 12;
+
+auto WitnessFacts(const std::string& witness) -> std::string {
+  const std::optional<ojson> j = exact_json::TryParse<ojson>(witness);  // in the record's field order
+  std::vector<std::string> facts;
+  const auto walk = [&](const auto& self, const ojson& v, const std::string& path) -> void {
+    if (v.is_object()) {
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        self(self, it.value(), path + "." + it.key());
+      }
+    } else if (!v.is_null() && !(v.is_array() && v.empty())) {
+      facts.push_back(fmt::format("{}: {}", path, exact_json::Dump(v)));
+    }
+  };
+  if (j) {
+    walk(walk, *j, "$");
+  }
+  std::string out;
+  for (size_t i = 0; i < facts.size() && i < kShownFacts; ++i) {
+    out += "\n    " + facts[i];
+  }
+  if (facts.size() > kShownFacts) {
+    out += fmt::format("\n    ... and {} more (the whole case: --format json)", facts.size() - kShownFacts);
+  }
+  return out;
+}
+
 // The witness as the example it was built on and what changed, so a reader sees at once what
-// makes the case special; `--format json` has the whole record.
+// makes the case special; with no example to build on, the facts it sets. `--format json` has
+// the whole record.
 auto WitnessNote(const Finding& f) -> std::string {
-  std::string out = fmt::format(
-      "witness ({}), as of {}: {}",
-      f.method == "smt" ? "from a Z3 model" : fmt::format("found after {} cases", f.cases_tried), f.as_of,
-      f.base.empty() ? "a case with every field at its plain value" : fmt::format("`{}`", f.base));
+  const std::string how =
+      f.method == "smt" ? "from a Z3 model" : fmt::format("found after {} cases", f.cases_tried);
+  if (f.base.empty()) {
+    const std::string facts = WitnessFacts(f.witness);
+    return fmt::format("witness ({}), as of {}: a case with{}\n  the interpreter gives: {}", how, f.as_of,
+                       facts.empty() ? " no facts set" : facts, f.outcome);
+  }
+  std::string out = fmt::format("witness ({}), as of {}: `{}`", how, f.as_of, f.base);
   if (f.changes.empty()) {
     out += " as it is";
   } else {
