@@ -74,7 +74,22 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     const auto result =
         engine.Evaluate(*decision, *input, *as_of, *ctx, options->explain ? &trace : nullptr, diags);
     if (!result) {
-      PrintDiagnostics(io, diags, engine.sources(), format);
+      if (!options->explain) {
+        PrintDiagnostics(io, diags, engine.sources(), format);
+      } else if (format == DiagFormat::kJson) {
+        // One document: the error and the explanation of what led to it.
+        nlohmann::ordered_json j;
+        j["decision"] = options->decision;
+        j["as_of"] = as_of->ToString();
+        j["errors"] = nlohmann::ordered_json::parse(
+            RenderDiagnostics(diags.diagnostics(), engine.sources(), DiagFormat::kJson));
+        j["explanation"] = engine.ExplanationJson(trace);
+        io.out << exact_json::Dump(j, 2) << "\n";
+      } else {
+        // The error on stderr as always; what led to it on stdout, as a successful --explain.
+        PrintDiagnostics(io, diags, engine.sources(), format);
+        io.out << fmt::format("as of {}\n", as_of->ToString()) << engine.ExplanationText(trace);
+      }
       return kExitEvalError;
     }
     const TypeId type = engine.DecisionResultType(*decision);

@@ -368,6 +368,8 @@ auto OutcomeName(vm::RuleOutcome::Kind k) -> const char* {
       return "not_in_effect";
     case vm::RuleOutcome::Kind::kOverridden:
       return "overridden";
+    case vm::RuleOutcome::Kind::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -382,6 +384,10 @@ auto ViaName(vm::DecisionRecord::Via v) -> const char* {
       return "not_applicable";
     case vm::DecisionRecord::Via::kNotInEffect:
       return "not_in_effect";
+    case vm::DecisionRecord::Via::kConflict:
+      return "conflict";
+    case vm::DecisionRecord::Via::kFailed:
+      return "failed";
   }
   return "?";
 }
@@ -393,6 +399,21 @@ auto Cite(const std::string& source) -> std::string {
 auto PeriodText(const ir::Rule& r) -> std::string {
   const std::string period = r.effective.ToString();
   return period.empty() ? period : "effective " + period;
+}
+
+// The sentence of the law a rule encodes (its doc comment), quoted under it.
+auto QuotedDoc(const std::string& indent, const ir::Rule& rule) -> std::string {
+  std::string out;
+  size_t start = 0;
+  while (!rule.doc.empty() && start <= rule.doc.size()) {
+    const size_t end = rule.doc.find('\n', start);
+    out += fmt::format("{}    > {}\n", indent, rule.doc.substr(start, end == std::string::npos ? end : end - start));
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 // Records come in completion order (callees first). Show the asked-for decision first, then
@@ -415,9 +436,12 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
     const vm::DecisionRecord& rec = trace.records[i];
     const ir::Decision& d = ir_->decisions[rec.decision];
     const std::string indent(static_cast<size_t>(rec.depth) * 4, ' ');
-    const bool applicable = rec.via != vm::DecisionRecord::Via::kNotApplicable &&
-                            rec.via != vm::DecisionRecord::Via::kNotInEffect;
-    const std::string value = applicable ? FormatValue(ir_->types, d.result, rec.value) : "not applicable";
+    using Via = vm::DecisionRecord::Via;
+    const bool applicable = rec.via == Via::kRule || rec.via == Via::kDefault;
+    const std::string value = applicable                  ? FormatValue(ir_->types, d.result, rec.value)
+                              : rec.via == Via::kConflict ? "no result: conflicting rules"
+                              : rec.via == Via::kFailed   ? "no result: stopped by an error"
+                                                          : "not applicable";
     dates.resize(rec.depth + 1);
     dates[rec.depth] = rec.as_of;
     std::string used;
@@ -428,6 +452,22 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
     }
     out += fmt::format("{}{} = {}{}\n", indent, d.name, value, used);
     switch (rec.via) {
+      case vm::DecisionRecord::Via::kConflict:
+        if (rec.deciding_rules.size() == 2) {
+          const ir::Rule& a = d.rules[rec.deciding_rules[0]];
+          const ir::Rule& b = d.rules[rec.deciding_rules[1]];
+          out += fmt::format("{}  {} `{}`{} and {} `{}`{} both apply, with different results\n", indent,
+                             a.is_exception ? "exception" : "rule", a.name, Cite(a.source),
+                             b.is_exception ? "exception" : "rule", b.name, Cite(b.source));
+          out += QuotedDoc(indent, a) + QuotedDoc(indent, b);
+        }
+        break;
+      case vm::DecisionRecord::Via::kFailed:
+        // A rule that stopped says so in the list below; the default has no line of its own.
+        if (rec.rules.empty() || rec.rules.back().kind != vm::RuleOutcome::Kind::kFailed) {
+          out += fmt::format("{}  stopped by an error while evaluating its default{}\n", indent, Cite(d.source));
+        }
+        break;
       case vm::DecisionRecord::Via::kRule:
         for (const uint32_t r : rec.deciding_rules) {
           const ir::Rule& rule = d.rules[r];
@@ -439,17 +479,7 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
             out += fmt::format("{}  because {} `{}` applies{}\n", indent,
                                rule.is_exception ? "exception" : "rule", rule.name, Cite(rule.source));
           }
-          // The sentence of the law the rule encodes (its doc comment), quoted.
-          size_t start = 0;
-          while (!rule.doc.empty() && start <= rule.doc.size()) {
-            const size_t end = rule.doc.find('\n', start);
-            out += fmt::format("{}    > {}\n", indent,
-                               rule.doc.substr(start, end == std::string::npos ? end : end - start));
-            if (end == std::string::npos) {
-              break;
-            }
-            start = end + 1;
-          }
+          out += QuotedDoc(indent, rule);
         }
         break;
       case vm::DecisionRecord::Via::kDefault:
@@ -486,6 +516,9 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
           out += fmt::format("{}  - {}: overridden by exception `{}`\n", indent, what,
                              o.overridden_by < d.rules.size() ? d.rules[o.overridden_by].name : "?");
           break;
+        case vm::RuleOutcome::Kind::kFailed:
+          out += fmt::format("{}  - {}: stopped by the error\n", indent, what);
+          break;
       }
     }
   }
@@ -511,6 +544,9 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
       j["parameter"] = true;
     }
     j["source"] = d.source.empty() ? json() : json(d.source);
+    if (rec.via == vm::DecisionRecord::Via::kConflict && rec.deciding_rules.size() == 2) {
+      j["conflicting_rules"] = {d.rules[rec.deciding_rules[0]].name, d.rules[rec.deciding_rules[1]].name};
+    }
     json rules = json::array();
     for (const vm::RuleOutcome& o : rec.rules) {
       const ir::Rule& rule = d.rules[o.rule];

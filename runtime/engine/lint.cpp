@@ -165,7 +165,8 @@ class Linter {
           }
           reached = reached || (!p_.decisions[rec.decision].is_parameter &&
                                 (o.kind == vm::RuleOutcome::Kind::kApplied ||
-                                 o.kind == vm::RuleOutcome::Kind::kConditionFailed));
+                                 o.kind == vm::RuleOutcome::Kind::kConditionFailed ||
+                                 o.kind == vm::RuleOutcome::Kind::kFailed));
         }
       }
       // `expect d(c) is not applicable` checks exactly that no rule is reached.

@@ -40,7 +40,12 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
   if (trace != nullptr) {
     overridden_by.assign(cd.rules.size(), UINT32_MAX);
   }
+  // With an explanation, an error on the way records this decision as far as it got (a throw
+  // costs nothing until it happens; without a trace the handler only rethrows).
+  uint32_t current = UINT32_MAX;  // the rule being evaluated; UINT32_MAX: none, or the default
+  try {
   for (uint32_t i = 0; i < cd.rules.size(); ++i) {
+    current = i;
     const CompiledRule& rule = cd.rules[i];
     if (((static_cast<uint64_t>(mask[i / 64].as_int()) >> (i % 64)) & 1U) != 0) {
       if (trace != nullptr) {
@@ -110,13 +115,40 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
         err.labels.push_back({call_site, false, "needed here"});
       }
       --depth;
+      if (trace != nullptr) {
+        record.via = DecisionRecord::Via::kConflict;
+        record.deciding_rules = {first_rule, i};
+        trace->records.push_back(std::move(record));
+        current = UINT32_MAX - 1;  // recorded: the handler below only rethrows
+      }
       throw EvalFailure{std::move(err)};
     }
+  }
+  current = UINT32_MAX;
+  } catch (const EvalFailure&) {
+    if (trace != nullptr && current != UINT32_MAX - 1) {
+      if (current != UINT32_MAX) {
+        record.rules.push_back({RuleOutcome::Kind::kFailed, current, 0, 0});
+      }
+      record.via = DecisionRecord::Via::kFailed;
+      record.deciding_rules.clear();
+      trace->records.push_back(std::move(record));
+    }
+    throw;
   }
   DecisionRecord::Via via = DecisionRecord::Via::kRule;
   if (!result) {
     if (cd.default_value) {
-      result = cd.default_value->Eval(frame);
+      try {
+        result = cd.default_value->Eval(frame);
+      } catch (const EvalFailure&) {
+        if (trace != nullptr) {
+          record.via = DecisionRecord::Via::kFailed;
+          record.deciding_rules.clear();
+          trace->records.push_back(std::move(record));
+        }
+        throw;
+      }
       via = DecisionRecord::Via::kDefault;
     } else {
       via = DecisionRecord::Via::kNotApplicable;

@@ -60,7 +60,9 @@ struct EvalError {
 // ---- explanations --------------------------------------------------------------------------
 
 struct RuleOutcome {
-  enum class Kind : uint8_t { kApplied, kConditionFailed, kNotInEffect, kOverridden };
+  // kFailed: evaluating its condition or value stopped with an error (a decision it needs that
+  // failed or did not apply, a division by zero, ...): the rule where an evaluation ended.
+  enum class Kind : uint8_t { kApplied, kConditionFailed, kNotInEffect, kOverridden, kFailed };
   Kind kind = Kind::kApplied;
   uint32_t rule = 0;
   uint32_t failed_conjunct = 0;  // kConditionFailed
@@ -70,7 +72,10 @@ struct RuleOutcome {
 struct DecisionRecord {
   // kNotInEffect: the evaluation date is outside the decision's effective period (then every
   // rule is recorded as not in effect and the default is not used).
-  enum class Via : uint8_t { kRule, kDefault, kNotApplicable, kNotInEffect };
+  // kConflict: two applicable rules gave different values (deciding_rules holds both); kFailed:
+  // the evaluation stopped with an error in a rule (its outcome kFailed) or in the default. Both
+  // are recorded on the way out, so an explanation shows what led to the error (issue 34).
+  enum class Via : uint8_t { kRule, kDefault, kNotApplicable, kNotInEffect, kConflict, kFailed };
   uint32_t decision = 0;
   uint32_t depth = 0;             // 0 = the decision asked for; 1 = one it called; ...
   Date as_of;                     // the date it was evaluated on

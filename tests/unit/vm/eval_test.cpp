@@ -305,6 +305,52 @@ TEST(EvalTest, TraceRecordsEveryRuleAndTheFailingCondition) {
   EXPECT_EQ(d.rules[by_name["big"].rule].when[by_name["big"].failed_conjunct].text, "x > 10");
 }
 
+// Issue 34: an evaluation that fails still explains how it got there. The decision with the
+// conflict is recorded with both rules; its caller stops at the rule that needed it; a failure in
+// a rule's own value (division by zero) stops that rule.
+TEST(EvalTest, TraceRecordsTheEvaluationUpToAFailure) {
+  auto l = Load(
+      "module t\n"
+      "const x = 5\n"
+      "decision inner() -> Int\n"
+      "  rule a when x > 1 then 1\n"
+      "  rule b when x > 2 then 2\n"
+      "decision outer() -> Int\n"
+      "  default 0\n"
+      "  rule skipped when x > 100 then 7\n"
+      "  rule needs when inner() > 0 then 3\n"
+      "decision divides() -> Int\n"
+      "  rule fine when x > 100 then 1\n"
+      "  rule zero when x > 1 then x / (x - 5)\n");
+  vm::Trace trace;
+  ASSERT_FALSE(l->Eval("t.outer", "2025-01-01", &trace).has_value());
+  ASSERT_EQ(trace.records.size(), 2U);
+  const ir::Program& ir = l->engine().program().ir();
+  const vm::DecisionRecord& inner = trace.records[0];
+  EXPECT_EQ(ir.decisions[inner.decision].name, "t.inner");
+  EXPECT_EQ(inner.via, vm::DecisionRecord::Via::kConflict);
+  EXPECT_EQ(inner.deciding_rules, (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(inner.depth, 1U);
+  const vm::DecisionRecord& outer = trace.records[1];
+  EXPECT_EQ(ir.decisions[outer.decision].name, "t.outer");
+  EXPECT_EQ(outer.via, vm::DecisionRecord::Via::kFailed);
+  EXPECT_EQ(outer.depth, 0U);
+  ASSERT_EQ(outer.rules.size(), 2U);
+  EXPECT_EQ(outer.rules[0].kind, vm::RuleOutcome::Kind::kConditionFailed);
+  EXPECT_EQ(outer.rules[1].kind, vm::RuleOutcome::Kind::kFailed);
+  EXPECT_EQ(outer.rules[1].rule, 1U);
+
+  vm::Trace divided;
+  ASSERT_FALSE(l->Eval("t.divides", "2025-01-01", &divided).has_value());
+  ASSERT_EQ(divided.records.size(), 1U);
+  EXPECT_EQ(divided.records[0].via, vm::DecisionRecord::Via::kFailed);
+  ASSERT_EQ(divided.records[0].rules.size(), 2U);
+  EXPECT_EQ(divided.records[0].rules[1].kind, vm::RuleOutcome::Kind::kFailed);
+  // Without a trace, the same errors.
+  EXPECT_FALSE(l->Eval("t.outer").has_value());
+  EXPECT_EQ(l->last_error.code, DiagCode::kConflict);
+}
+
 TEST(EvalTest, TheSameInputGivesTheSameResultWithAndWithoutTrace) {
   auto l = Load("module t\nconst n = 3\ndecision d() -> Int\n  default 1\n  rule r when n > 2 then n * 2\n");
   vm::Trace trace;
