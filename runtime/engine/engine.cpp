@@ -407,7 +407,8 @@ auto QuotedDoc(const std::string& indent, const ir::Rule& rule) -> std::string {
   size_t start = 0;
   while (!rule.doc.empty() && start <= rule.doc.size()) {
     const size_t end = rule.doc.find('\n', start);
-    out += fmt::format("{}    > {}\n", indent, rule.doc.substr(start, end == std::string::npos ? end : end - start));
+    out += fmt::format("{}    > {}\n", indent,
+                       rule.doc.substr(start, end == std::string::npos ? end : end - start));
     if (end == std::string::npos) {
       break;
     }
@@ -465,7 +466,8 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
       case vm::DecisionRecord::Via::kFailed:
         // A rule that stopped says so in the list below; the default has no line of its own.
         if (rec.rules.empty() || rec.rules.back().kind != vm::RuleOutcome::Kind::kFailed) {
-          out += fmt::format("{}  stopped by an error while evaluating its default{}\n", indent, Cite(d.source));
+          out +=
+              fmt::format("{}  stopped by an error while evaluating its default{}\n", indent, Cite(d.source));
         }
         break;
       case vm::DecisionRecord::Via::kRule:

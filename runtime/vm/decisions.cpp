@@ -44,87 +44,88 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
   // costs nothing until it happens; without a trace the handler only rethrows).
   uint32_t current = UINT32_MAX;  // the rule being evaluated; UINT32_MAX: none, or the default
   try {
-  for (uint32_t i = 0; i < cd.rules.size(); ++i) {
-    current = i;
-    const CompiledRule& rule = cd.rules[i];
-    if (((static_cast<uint64_t>(mask[i / 64].as_int()) >> (i % 64)) & 1U) != 0) {
+    for (uint32_t i = 0; i < cd.rules.size(); ++i) {
+      current = i;
+      const CompiledRule& rule = cd.rules[i];
+      if (((static_cast<uint64_t>(mask[i / 64].as_int()) >> (i % 64)) & 1U) != 0) {
+        if (trace != nullptr) {
+          record.rules.push_back({RuleOutcome::Kind::kOverridden, i, 0, overridden_by[i]});
+        }
+        continue;
+      }
+      if (!rule.effective.Contains(as_of)) {
+        if (trace != nullptr) {
+          record.rules.push_back({RuleOutcome::Kind::kNotInEffect, i, 0, 0});
+        }
+        continue;
+      }
+      bool holds = true;
+      uint32_t failed = 0;
+      for (uint32_t k = 0; k < rule.conjuncts.size(); ++k) {
+        if (!rule.conjuncts[k]->Eval(frame).as_bool()) {
+          holds = false;
+          failed = k;
+          break;
+        }
+      }
+      if (!holds) {
+        if (trace != nullptr) {
+          record.rules.push_back({RuleOutcome::Kind::kConditionFailed, i, failed, 0});
+        }
+        continue;
+      }
+      const Value v = rule.then->Eval(frame);
+      for (const uint32_t o : rule.overrides) {
+        mask[o / 64] = Value::Int(
+            static_cast<int64_t>(static_cast<uint64_t>(mask[o / 64].as_int()) | (uint64_t{1} << (o % 64))));
+        if (trace != nullptr && overridden_by[o] == UINT32_MAX) {
+          overridden_by[o] = i;
+        }
+      }
       if (trace != nullptr) {
-        record.rules.push_back({RuleOutcome::Kind::kOverridden, i, 0, overridden_by[i]});
+        record.rules.push_back({RuleOutcome::Kind::kApplied, i, 0, 0});
+        record.deciding_rules.push_back(i);
       }
-      continue;
-    }
-    if (!rule.effective.Contains(as_of)) {
-      if (trace != nullptr) {
-        record.rules.push_back({RuleOutcome::Kind::kNotInEffect, i, 0, 0});
+      if (!result) {
+        result = v;
+        first_rule = i;
+        continue;
       }
-      continue;
-    }
-    bool holds = true;
-    uint32_t failed = 0;
-    for (uint32_t k = 0; k < rule.conjuncts.size(); ++k) {
-      if (!rule.conjuncts[k]->Eval(frame).as_bool()) {
-        holds = false;
-        failed = k;
-        break;
+      if (!ValuesEqual(*result, v)) {
+        const ir::Rule& a = id.rules[first_rule];
+        const ir::Rule& b = id.rules[i];
+        const auto cite = [](const ir::Rule& r) {
+          return r.source.empty() ? std::string() : fmt::format(" ({})", r.source);
+        };
+        EvalError err;
+        err.code = DiagCode::kConflict;
+        err.span = a.span;
+        err.message = fmt::format("conflicting rules for `{}`: `{}`{} gives `{}`, `{}`{} gives `{}`", id.name,
+                                  a.name, cite(a), FormatValue(ir->types, id.result, *result), b.name,
+                                  cite(b), FormatValue(ir->types, id.result, v));
+        err.labels.push_back(
+            {a.span, false, fmt::format("gives `{}`", FormatValue(ir->types, id.result, *result))});
+        err.labels.push_back(
+            {b.span, false,
+             fmt::format("gives `{}` for the same case", FormatValue(ir->types, id.result, v))});
+        err.notes.push_back(
+            fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make their "
+                        "conditions exclusive",
+                        b.name, a.name));
+        if (call_site.valid()) {
+          err.labels.push_back({call_site, false, "needed here"});
+        }
+        --depth;
+        if (trace != nullptr) {
+          record.via = DecisionRecord::Via::kConflict;
+          record.deciding_rules = {first_rule, i};
+          trace->records.push_back(std::move(record));
+          current = UINT32_MAX - 1;  // recorded: the handler below only rethrows
+        }
+        throw EvalFailure{std::move(err)};
       }
     }
-    if (!holds) {
-      if (trace != nullptr) {
-        record.rules.push_back({RuleOutcome::Kind::kConditionFailed, i, failed, 0});
-      }
-      continue;
-    }
-    const Value v = rule.then->Eval(frame);
-    for (const uint32_t o : rule.overrides) {
-      mask[o / 64] = Value::Int(
-          static_cast<int64_t>(static_cast<uint64_t>(mask[o / 64].as_int()) | (uint64_t{1} << (o % 64))));
-      if (trace != nullptr && overridden_by[o] == UINT32_MAX) {
-        overridden_by[o] = i;
-      }
-    }
-    if (trace != nullptr) {
-      record.rules.push_back({RuleOutcome::Kind::kApplied, i, 0, 0});
-      record.deciding_rules.push_back(i);
-    }
-    if (!result) {
-      result = v;
-      first_rule = i;
-      continue;
-    }
-    if (!ValuesEqual(*result, v)) {
-      const ir::Rule& a = id.rules[first_rule];
-      const ir::Rule& b = id.rules[i];
-      const auto cite = [](const ir::Rule& r) {
-        return r.source.empty() ? std::string() : fmt::format(" ({})", r.source);
-      };
-      EvalError err;
-      err.code = DiagCode::kConflict;
-      err.span = a.span;
-      err.message = fmt::format("conflicting rules for `{}`: `{}`{} gives `{}`, `{}`{} gives `{}`", id.name,
-                                a.name, cite(a), FormatValue(ir->types, id.result, *result), b.name, cite(b),
-                                FormatValue(ir->types, id.result, v));
-      err.labels.push_back(
-          {a.span, false, fmt::format("gives `{}`", FormatValue(ir->types, id.result, *result))});
-      err.labels.push_back(
-          {b.span, false, fmt::format("gives `{}` for the same case", FormatValue(ir->types, id.result, v))});
-      err.notes.push_back(
-          fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make their "
-                      "conditions exclusive",
-                      b.name, a.name));
-      if (call_site.valid()) {
-        err.labels.push_back({call_site, false, "needed here"});
-      }
-      --depth;
-      if (trace != nullptr) {
-        record.via = DecisionRecord::Via::kConflict;
-        record.deciding_rules = {first_rule, i};
-        trace->records.push_back(std::move(record));
-        current = UINT32_MAX - 1;  // recorded: the handler below only rethrows
-      }
-      throw EvalFailure{std::move(err)};
-    }
-  }
-  current = UINT32_MAX;
+    current = UINT32_MAX;
   } catch (const EvalFailure&) {
     if (trace != nullptr && current != UINT32_MAX - 1) {
       if (current != UINT32_MAX) {
