@@ -42,7 +42,10 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
   }
   // With an explanation, an error on the way records this decision as far as it got (a throw
   // costs nothing until it happens; without a trace the handler only rethrows).
-  uint32_t current = UINT32_MAX;  // the rule being evaluated; UINT32_MAX: none, or the default
+  constexpr uint32_t kNoRule = UINT32_MAX;
+  uint32_t current = kNoRule;  // the rule being evaluated; kNoRule while the default is
+  bool recorded = false;       // the conflict below records itself before throwing
+  DecisionRecord::Via via = DecisionRecord::Via::kRule;
   try {
     for (uint32_t i = 0; i < cd.rules.size(); ++i) {
       current = i;
@@ -120,15 +123,23 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
           record.via = DecisionRecord::Via::kConflict;
           record.deciding_rules = {first_rule, i};
           trace->records.push_back(std::move(record));
-          current = UINT32_MAX - 1;  // recorded: the handler below only rethrows
+          recorded = true;
         }
         throw EvalFailure{std::move(err)};
       }
     }
-    current = UINT32_MAX;
+    current = kNoRule;
+    if (!result) {
+      if (cd.default_value) {
+        result = cd.default_value->Eval(frame);
+        via = DecisionRecord::Via::kDefault;
+      } else {
+        via = DecisionRecord::Via::kNotApplicable;
+      }
+    }
   } catch (const EvalFailure&) {
-    if (trace != nullptr && current != UINT32_MAX - 1) {
-      if (current != UINT32_MAX) {
+    if (trace != nullptr && !recorded) {
+      if (current != kNoRule) {
         record.rules.push_back({RuleOutcome::Kind::kFailed, current, 0, 0});
       }
       record.via = DecisionRecord::Via::kFailed;
@@ -136,24 +147,6 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
       trace->records.push_back(std::move(record));
     }
     throw;
-  }
-  DecisionRecord::Via via = DecisionRecord::Via::kRule;
-  if (!result) {
-    if (cd.default_value) {
-      try {
-        result = cd.default_value->Eval(frame);
-      } catch (const EvalFailure&) {
-        if (trace != nullptr) {
-          record.via = DecisionRecord::Via::kFailed;
-          record.deciding_rules.clear();
-          trace->records.push_back(std::move(record));
-        }
-        throw;
-      }
-      via = DecisionRecord::Via::kDefault;
-    } else {
-      via = DecisionRecord::Via::kNotApplicable;
-    }
   }
   --depth;
   if (trace != nullptr) {
