@@ -29,6 +29,8 @@
 //   BM_Memory_Facts_<Baseline|Json|Typed>   bytes per case record held (counter bytes_per_case):
 //                                the baseline's struct, Facts read from JSON, Facts built by Fields
 //   BM_Compile_BigDecision[_Jit]/N   one decision of N rules loaded (counter native: machine code?)
+//   BM_WhatIf_<D1|D2|D3>         `policy eval --what-if` on each Hong Kong example case in turn
+//                                (the smallest changes that give another value; counter answers)
 // At the end it prints the Interp/Baseline and Jit/Baseline ratios of every decision and input path.
 //
 //   build-rel/bench/policy_bench [--benchmark_filter=D1]     (see docs/performance.md)
@@ -44,6 +46,7 @@
 #include "bench/baseline.h"
 #include "core/decimal.h"
 #include "policy/policy.hpp"
+#include "runtime/analysis/whatif.h"
 #include "runtime/engine/engine.h"
 #include "tests/unit/api/api_test_support.h"
 
@@ -679,6 +682,53 @@ void BM_Compile_BigDecision_Jit(benchmark::State& state) {
 }
 #endif
 
+// ---- what-if ------------------------------------------------------------------------------------
+
+// One what-if question per iteration, on the Hong Kong example cases in turn: Z3 for the smallest
+// sets of changes, each confirmed by the interpreter (runtime/analysis/whatif.h).
+void WhatIfBench(benchmark::State& state, const char* decision) {
+  const fs::path root(POLICY_SOURCE_DIR);
+  const policy::LoadResult loaded = policy::Engine::Load({(root / "policies").string()});
+  if (!loaded.engine) {
+    Die("the bundled policies do not load");
+  }
+  const uint32_t d = *loaded.engine->FindDecision(decision);
+  std::vector<std::string> cases;
+  for (const auto& e : fs::directory_iterator(root / "examples/cases")) {
+    if (e.path().filename().string().rfind("hk_", 0) == 0) {
+      cases.push_back(api::ReadFile(e.path()));
+    }
+  }
+  std::sort(cases.begin(), cases.end());
+  policy::WhatIfOptions options;
+  options.as_of = *policy::Date::FromCivil(2025, 9, 1);
+  size_t i = 0;
+  size_t answers = 0;
+  for (auto _ : state) {
+    policy::DiagnosticSink diags;
+    const auto r = policy::WhatIf(*loaded.engine, d, cases[i++ % cases.size()], options, diags);
+    if (!r) {
+      Die(fmt::format("what-if on {} failed: {}", decision, diags.diagnostics().front().message));
+    }
+    answers += r->answers.size();
+  }
+  state.counters["answers"] =
+      benchmark::Counter(static_cast<double>(answers), benchmark::Counter::kAvgIterations);
+}
+
+void BM_WhatIf_D1(benchmark::State& state) {
+  WhatIfBench(state, kD1);
+}
+void BM_WhatIf_D2(benchmark::State& state) {
+  WhatIfBench(state, kD2);
+}
+void BM_WhatIf_D3(benchmark::State& state) {
+  WhatIfBench(state, kD3);
+}
+
+BENCHMARK(BM_WhatIf_D1)->Iterations(7)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WhatIf_D2)->Iterations(7)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_WhatIf_D3)->Iterations(7)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Compile_Bundled)->Unit(benchmark::kMillisecond);
 #ifdef POLICY_BENCH_JIT
 BENCHMARK(BM_Compile_Bundled_Jit)->Unit(benchmark::kMillisecond);

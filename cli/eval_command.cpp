@@ -1,4 +1,5 @@
-// `policy eval --decision NAME --input CASE.json [--as-of DATE] [--explain] PATHS`
+// `policy eval --decision NAME --input CASE.json [--as-of DATE] [--explain] PATHS`, and with
+// `--what-if [--want V] [--fix F,...]` the smallest changes to the case that give another value.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -20,6 +21,12 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     FormatOption format;
     JitFlags jit;
     bool explain = false;
+    bool what_if = false;
+    std::string want;
+    std::vector<std::string> fix;
+    size_t max_changes = 3;
+    size_t max_answers = 3;
+    unsigned timeout_ms = 10000;
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub = AddSubcommand(app, "eval", "Evaluate one decision on a case record (JSON)");
@@ -32,6 +39,33 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
   options->as_of.AddTo(sub);
   sub->add_flag("--explain", options->explain,
                 "Show which rules applied, which did not and why, with their sources");
+  CLI::Option* what_if =
+      sub->add_flag("--what-if", options->what_if,
+                    "Instead of the value, the smallest changes to the case that give another one (Z3; each "
+                    "confirmed by the interpreter): for a Bool decision the opposite value, else see --want");
+  what_if->excludes("--explain");
+  sub->add_option("--want", options->want,
+                  "With --what-if: the value wanted, as the decision's JSON writes it (true, 20, 2025-09-01, "
+                  "an enum value)")
+      ->needs(what_if);
+  sub->add_option("--fix", options->fix,
+                  "With --what-if: fields that may not change, as JSON paths (applicant.date_of_birth); "
+                  "comma-separated or repeated. Fields the record declares `fixed` are always held")
+      ->delimiter(',')
+      ->type_name("FIELD")
+      ->needs(what_if);
+  sub->add_option("--max-changes", options->max_changes,
+                  "With --what-if: the most fields one answer may change (default 3)")
+      ->check(CLI::Range(1, 20))
+      ->needs(what_if);
+  sub->add_option("--max-answers", options->max_answers,
+                  "With --what-if: how many minimal sets of changes to list (default 3)")
+      ->check(CLI::Range(1, 50))
+      ->needs(what_if);
+  sub->add_option("--timeout", options->timeout_ms,
+                  "With --what-if: Z3 time limit per question, in milliseconds (default 10000)")
+      ->check(CLI::Range(1, 600000))
+      ->needs(what_if);
   options->jit.AddTo(sub, " (--explain always uses the interpreter)");
   options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
   return Runner([options, &io]() {
@@ -63,6 +97,24 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     if (diags.has_errors() || !decision || !as_of || !have_input) {
       PrintDiagnostics(io, diags, engine.sources(), format);
       return kExitInputError;
+    }
+    if (options->what_if) {
+      WhatIfOptions w;
+      w.as_of = *as_of;
+      if (!options->want.empty()) {
+        w.want = options->want;
+      }
+      w.held = options->fix;
+      w.max_changes = options->max_changes;
+      w.max_answers = options->max_answers;
+      w.timeout_ms = options->timeout_ms;
+      const auto result = WhatIf(engine, *decision, text, w, diags);
+      if (!result) {
+        PrintDiagnostics(io, diags, engine.sources(), format);
+        return kExitInputError;
+      }
+      RenderWhatIf(io, engine, *decision, *result, w, format);
+      return kExitOk;
     }
     auto ctx = engine.NewContext();
     const auto input = engine.ReadCase(*decision, text, input_name, *ctx, diags, limits);

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "runtime/analysis/analyze.h"
 #include "runtime/analysis/diff.h"
+#include "runtime/analysis/whatif.h"
 
 namespace policy::cli {
 
@@ -55,5 +56,10 @@ void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnal
 // `as_of`: the one date compared, or nullopt for every date.
 void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of,
                 DiagFormat format);
+
+// eval --what-if: the current value, the verdict and each minimal set of changes with the value
+// it gives and the rules that give it; in json one document with the changed cases.
+void RenderWhatIf(Io& io, const Engine& engine, uint32_t decision, const WhatIfResult& result,
+                  const WhatIfOptions& options, DiagFormat format);
 
 }  // namespace policy::cli

@@ -78,6 +78,7 @@ MONTHS    : 'month' | 'months';
 YEARS     : 'year' | 'years';
 PARAMETER : 'parameter';
 VALUE     : 'value';
+FIXED     : 'fixed';
 APPLICABLE : 'applicable';
 
 // ---- literals -------------------------------------------------------------------------------

@@ -53,8 +53,9 @@ enumVariant
   : name (AS STRING)?
   ;
 
+// `fixed date_of_birth: Date`: a fact of record, which `policy eval --what-if` never changes.
 fieldDecl
-  : name QUESTION? COLON typeRef
+  : FIXED? name QUESTION? COLON typeRef
   ;
 
 paramList
@@ -168,5 +169,5 @@ qualifiedName
 // Soft keywords are valid names so that field names like `source` or `count` still work.
 name
   : ID | SOURCE | EFFECTIVE | FROM | UNTIL | TO | OF | ALL | ANY | COUNT | SUM | MIN | MAX
-  | FILTER | MAP | DAYS | WEEKS | MONTHS | YEARS | PARAMETER | VALUE | APPLICABLE
+  | FILTER | MAP | DAYS | WEEKS | MONTHS | YEARS | PARAMETER | VALUE | APPLICABLE | FIXED
   ;

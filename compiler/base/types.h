@@ -36,6 +36,9 @@ struct FieldInfo {
   TypeId type = 0;
   Span span;
   bool may_be_absent = false;  // the JSON key may be missing (declared `name?: T`)
+  // Declared `fixed`: a fact of record (a date of birth) that `policy eval --what-if` never
+  // proposes to change.
+  bool fixed = false;
 };
 
 struct RecordInfo {

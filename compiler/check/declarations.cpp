@@ -146,7 +146,7 @@ void Checker::ResolveTypeDecls() {
       if (f.may_be_absent) {
         ft = program_.types.Optional(ft);
       }
-      fields.push_back({f.name.text, ft, f.name.span, f.may_be_absent});
+      fields.push_back({f.name.text, ft, f.name.span, f.may_be_absent, f.fixed});
     }
     program_.types.mutable_record_info(r.type).fields = std::move(fields);
   }

@@ -163,6 +163,7 @@ struct FieldDecl {
   TypeRef type;
   bool may_be_absent = false;  // `name?: T`: the key may be left out of JSON input (then none)
   Doc doc;
+  bool fixed = false;  // `fixed name: T`: a fact of record (FieldInfo::fixed)
 };
 
 struct RecordDecl {

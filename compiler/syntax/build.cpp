@@ -106,7 +106,8 @@ class Builder {
       decl.name = NameOf(r->name());
       decl.doc = DocFor(r);
       for (auto* f : r->fieldDecl()) {
-        decl.fields.push_back({NameOf(f->name()), Type(*f->typeRef()), f->QUESTION() != nullptr, DocFor(f)});
+        decl.fields.push_back({NameOf(f->name()), Type(*f->typeRef()), f->QUESTION() != nullptr, DocFor(f),
+                               f->FIXED() != nullptr});
       }
       m.records.push_back(std::move(decl));
     } else if (auto* a = dynamic_cast<P::TypeAliasDeclContext*>(&ctx)) {

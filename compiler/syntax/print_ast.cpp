@@ -109,7 +109,9 @@ class Printer {
       Line(1, "record " + r.name.text, r.name.span);
       Doc(2, r.doc);
       for (const ast::FieldDecl& f : r.fields) {
-        Line(2, fmt::format("field {}{}: {}", f.name.text, f.may_be_absent ? "?" : "", TypeText(f.type)),
+        Line(2,
+             fmt::format("field {}{}{}: {}", f.fixed ? "fixed " : "", f.name.text, f.may_be_absent ? "?" : "",
+                         TypeText(f.type)),
              f.name.span);
         Doc(3, f.doc);
       }

@@ -46,6 +46,7 @@ inline auto EndsOperand(size_t type) -> bool {
     case L::PARAMETER:
     case L::VALUE:
     case L::APPLICABLE:
+    case L::FIXED:
       return true;
     default:
       return IsAggregateKeyword(type);

@@ -197,87 +197,138 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> j
   return base;
 }
 
+namespace {
+
+// The equalities that hold when `leaf` keeps the value `at` (the base case's JSON there).
+auto LeafEqualities(const InputLeaf& leaf, const json& at) -> std::vector<z3::expr> {
+  std::vector<z3::expr> out;
+  const TypeTable& types = *leaf.types;
+  const Sym& s = leaf.sym;
+  if (s.e.empty()) {
+    return out;
+  }
+  z3::context& ctx = s.e[0].ctx();
+  const TypeId t = types.Unwrap(leaf.type);
+  if (s.shape == Shape::kOptional) {
+    out.push_back(s.e[0] == ctx.bool_val(!at.is_null()));
+    return out;
+  }
+  if (s.shape == Shape::kEnumSet && at.is_array()) {
+    const auto& names = types.enum_info(types.Get(t).elem).json_names;
+    for (size_t i = 0; i < s.e.size() && i < names.size(); ++i) {
+      const bool in = std::find(at.begin(), at.end(), names[i]) != at.end();
+      out.push_back(s.e[i] == ctx.bool_val(in));
+    }
+    return out;
+  }
+  if (s.shape != Shape::kScalar) {
+    return out;
+  }
+  switch (types.kind(t)) {
+    case Kind::kBool:
+      if (at.is_boolean()) {
+        out.push_back(s.e[0] == ctx.bool_val(at.get<bool>()));
+      }
+      break;
+    case Kind::kInt:
+      if (at.is_number_integer()) {
+        out.push_back(s.e[0] == ctx.int_val(at.get<int64_t>()));
+      }
+      break;
+    case Kind::kDecimal:
+      if (exact_json::IsNumber(at)) {
+        if (const auto d = Decimal::Parse(exact_json::NumberText(at))) {
+          out.push_back(s.e[0] == ctx.int_val(d->CoefficientText().c_str()));
+        }
+      }
+      break;
+    case Kind::kText:
+      if (at.is_string()) {
+        out.push_back(s.e[0] == ctx.string_val(at.get<std::string>()));
+      }
+      break;
+    case Kind::kDate:
+      if (at.is_string()) {
+        if (const auto d = Date::Parse(at.get<std::string>())) {
+          out.push_back(s.e[0] == ctx.int_val(d->days()));
+        }
+      }
+      break;
+    case Kind::kEnum:
+      if (at.is_string()) {
+        const auto& names = types.enum_info(t).json_names;
+        const auto it = std::find(names.begin(), names.end(), at.get<std::string>());
+        if (it != names.end()) {
+          out.push_back(s.e[0] == ctx.int_val(static_cast<int>(it - names.begin())));
+        }
+      }
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+// The base case's JSON at `path`, or null when the path is not there.
+auto ValueAt(const json& base, const std::vector<std::string>& path) -> const json* {
+  const json* at = &base;
+  for (const auto& p : path) {
+    if (!at->is_object() || !at->contains(p)) {
+      return nullptr;
+    }
+    at = &(*at)[p];
+  }
+  return at;
+}
+
+auto PathText(const std::vector<std::string>& path) -> std::string {
+  std::string out = "$";
+  for (const auto& p : path) {
+    out += "." + p;
+  }
+  return out;
+}
+
+}  // namespace
+
 auto Preferences(const InputPool& pool, const json& base) -> std::vector<z3::expr> {
   std::vector<z3::expr> out;
   for (const InputLeaf& leaf : pool.leaves()) {
-    const json* at = &base;
-    for (const auto& p : leaf.path) {
-      if (!at->is_object() || !at->contains(p)) {
-        at = nullptr;
-        break;
-      }
-      at = &(*at)[p];
-    }
+    const json* at = ValueAt(base, leaf.path);
     if (at == nullptr || leaf.path.empty()) {
       continue;
     }
-    const TypeTable& types = *leaf.types;
-    const Sym& s = leaf.sym;
-    z3::context& ctx = s.e.empty() ? pool.as_of().ctx() : s.e[0].ctx();
-    const TypeId t = types.Unwrap(leaf.type);
-    if (s.shape == Shape::kOptional) {
-      out.push_back(s.e[0] == ctx.bool_val(!at->is_null()));
-      continue;
-    }
-    if (s.shape == Shape::kEnumSet && at->is_array()) {
-      const auto& names = types.enum_info(types.Get(t).elem).json_names;
-      for (size_t i = 0; i < s.e.size() && i < names.size(); ++i) {
-        const bool in = std::find(at->begin(), at->end(), names[i]) != at->end();
-        out.push_back(s.e[i] == ctx.bool_val(in));
-      }
-      continue;
-    }
-    if (s.shape != Shape::kScalar) {
-      continue;
-    }
-    switch (types.kind(t)) {
-      case Kind::kBool:
-        if (at->is_boolean()) {
-          out.push_back(s.e[0] == ctx.bool_val(at->get<bool>()));
-        }
-        break;
-      case Kind::kInt:
-        if (at->is_number_integer()) {
-          out.push_back(s.e[0] == ctx.int_val(at->get<int64_t>()));
-        }
-        break;
-      case Kind::kDecimal:
-        if (exact_json::IsNumber(*at)) {
-          if (const auto d = Decimal::Parse(exact_json::NumberText(*at))) {
-            out.push_back(s.e[0] == ctx.int_val(d->CoefficientText().c_str()));
-          }
-        }
-        break;
-      case Kind::kText:
-        if (at->is_string()) {
-          out.push_back(s.e[0] == ctx.string_val(at->get<std::string>()));
-        }
-        break;
-      case Kind::kDate:
-        if (at->is_string()) {
-          if (const auto d = Date::Parse(at->get<std::string>())) {
-            out.push_back(s.e[0] == ctx.int_val(d->days()));
-          }
-        }
-        break;
-      case Kind::kEnum:
-        if (at->is_string()) {
-          const auto& names = types.enum_info(t).json_names;
-          const auto it = std::find(names.begin(), names.end(), at->get<std::string>());
-          if (it != names.end()) {
-            out.push_back(s.e[0] == ctx.int_val(static_cast<int>(it - names.begin())));
-          }
-        }
-        break;
-      default:
-        break;
+    for (z3::expr& e : LeafEqualities(leaf, *at)) {
+      out.push_back(std::move(e));
     }
   }
   return out;
 }
 
-auto JsonChanges(const json& before, const json& after) -> std::vector<std::string> {
-  std::vector<std::string> out;
+auto KeepConstraints(const InputPool& pool, const json& base) -> std::vector<FieldKeep> {
+  std::vector<FieldKeep> out;
+  for (const InputLeaf& leaf : pool.leaves()) {
+    const json* at = ValueAt(base, leaf.path);
+    if (at == nullptr || leaf.path.empty()) {
+      continue;
+    }
+    std::vector<z3::expr> equal = LeafEqualities(leaf, *at);
+    if (equal.empty()) {
+      continue;
+    }
+    const std::string path = PathText(leaf.path);
+    auto it = std::find_if(out.begin(), out.end(), [&](const FieldKeep& k) { return k.path == path; });
+    if (it == out.end()) {
+      out.push_back({path, {}});
+      it = out.end() - 1;
+    }
+    it->equal.insert(it->equal.end(), equal.begin(), equal.end());
+  }
+  return out;
+}
+
+auto JsonDiff(const json& before, const json& after) -> std::vector<JsonChange> {
+  std::vector<JsonChange> out;
   const auto walk = [&](const auto& self, const json& a, const json& b, const std::string& path) -> void {
     if (a.is_object() && b.is_object()) {
       for (auto it = b.begin(); it != b.end(); ++it) {
@@ -286,10 +337,18 @@ auto JsonChanges(const json& before, const json& after) -> std::vector<std::stri
       return;
     }
     if (a != b && !SameNumber(a, b)) {
-      out.push_back(fmt::format("{}: {} -> {}", path, exact_json::Dump(a), exact_json::Dump(b)));
+      out.push_back({path, a, b});
     }
   };
   walk(walk, before, after, "$");
+  return out;
+}
+
+auto JsonChanges(const json& before, const json& after) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  for (const JsonChange& c : JsonDiff(before, after)) {
+    out.push_back(fmt::format("{}: {} -> {}", c.path, exact_json::Dump(c.before), exact_json::Dump(c.after)));
+  }
   return out;
 }
 

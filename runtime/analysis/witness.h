@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/date.h"
 #include "runtime/analysis/encode.h"
@@ -21,7 +23,23 @@ auto OverlayModel(const z3::model& model, const InputPool& pool, nlohmann::json 
 // Equalities that hold when the case record's variables take `base`'s values: soft constraints
 // that make Z3 prefer a witness close to an example case.
 auto Preferences(const InputPool& pool, const nlohmann::json& base) -> std::vector<z3::expr>;
-// Where `after` differs from `before`, one line per changed value: `$.a.b: old -> new`.
+// One field of the case record, as the what-if search counts changes (runtime/analysis/whatif.h):
+// its JSON path (`$.a.b`) and the equalities that hold when it keeps `base`'s value (an optional's
+// flag and payload are one field; a set of enum values is one field of several bits).
+struct FieldKeep {
+  std::string path;
+  std::vector<z3::expr> equal;
+};
+auto KeepConstraints(const InputPool& pool, const nlohmann::json& base) -> std::vector<FieldKeep>;
+// Where `after` differs from `before`: the JSON path and both values (numbers that are the same
+// decimal written differently are not a difference).
+struct JsonChange {
+  std::string path;
+  nlohmann::json before;
+  nlohmann::json after;
+};
+auto JsonDiff(const nlohmann::json& before, const nlohmann::json& after) -> std::vector<JsonChange>;
+// JsonDiff as one line per changed value: `$.a.b: old -> new`.
 auto JsonChanges(const nlohmann::json& before, const nlohmann::json& after) -> std::vector<std::string>;
 // The model of `hard` that keeps the most of `base`'s values (Z3's optimiser, each value a soft
 // constraint), so a witness reads as "this example, with these changes". Optimising is much
