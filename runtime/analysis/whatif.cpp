@@ -6,7 +6,6 @@
 
 #include "core/decimal.h"
 #include "runtime/analysis/encode.h"
-#include "runtime/analysis/encode_support.h"
 #include "runtime/analysis/witness.h"
 #include "runtime/engine/exact_json.h"
 
@@ -15,80 +14,6 @@ namespace {
 
 using json = nlohmann::json;
 using analysis::Sym;
-
-// The decision's value for `type` written as JSON, as a symbolic value; nullopt for types the
-// what-if search does not compare (records, lists, durations).
-auto SymOfJson(const TypeTable& types, TypeId type, const json& v, z3::context& ctx) -> std::optional<Sym> {
-  switch (types.kind(type)) {
-    case Kind::kBool:
-      if (v.is_boolean()) {
-        return analysis::MkScalar(ctx.bool_val(v.get<bool>()));
-      }
-      return std::nullopt;
-    case Kind::kInt:
-      if (v.is_number_integer()) {
-        return analysis::MkScalar(ctx.int_val(v.get<int64_t>()));
-      }
-      return std::nullopt;
-    case Kind::kDecimal:
-      if (exact_json::IsNumber(v)) {
-        if (const auto d = Decimal::Parse(exact_json::NumberText(v))) {
-          return analysis::MkScalar(ctx.int_val(d->CoefficientText().c_str()));
-        }
-      }
-      return std::nullopt;
-    case Kind::kDate:
-      if (v.is_string()) {
-        if (const auto d = Date::Parse(v.get<std::string>())) {
-          return analysis::MkScalar(ctx.int_val(d->days()));
-        }
-      }
-      return std::nullopt;
-    case Kind::kEnum:
-      if (v.is_string()) {
-        const auto& names = types.enum_info(type).json_names;
-        const auto it = std::find(names.begin(), names.end(), v.get<std::string>());
-        if (it != names.end()) {
-          return analysis::MkScalar(ctx.int_val(static_cast<int>(it - names.begin())));
-        }
-      }
-      return std::nullopt;
-    case Kind::kText:
-      if (v.is_string()) {
-        return analysis::MkScalar(ctx.string_val(v.get<std::string>()));
-      }
-      return std::nullopt;
-    case Kind::kSet: {
-      // A set of enum values: one membership bit per value, as the encoding has it.
-      const TypeId elem = types.Get(type).elem;
-      if (types.kind(elem) != Kind::kEnum || !v.is_array()) {
-        return std::nullopt;
-      }
-      const auto& names = types.enum_info(elem).json_names;
-      for (const json& m : v) {
-        if (!m.is_string() || std::find(names.begin(), names.end(), m.get<std::string>()) == names.end()) {
-          return std::nullopt;
-        }
-      }
-      Sym s;
-      s.shape = Sym::Shape::kEnumSet;
-      for (const std::string& n : names) {
-        s.e.push_back(ctx.bool_val(std::find(v.begin(), v.end(), json(n)) != v.end()));
-      }
-      return s;
-    }
-    case Kind::kOptional:
-      if (v.is_null()) {
-        return analysis::MkOptional(ctx.bool_val(false), std::nullopt);
-      }
-      if (auto inner = SymOfJson(types, types.Get(type).elem, v, ctx)) {
-        return analysis::MkOptional(ctx.bool_val(true), std::move(*inner));
-      }
-      return std::nullopt;
-    default:
-      return std::nullopt;
-  }
-}
 
 // Two JSON values of the decision's result type that are the same value ("7.50" and "7.5"; a
 // set in any order: only sets of enum values reach here, lists are not compared).
@@ -228,7 +153,7 @@ class Search {
       return;  // kUnknown
     }
     result.approximations.assign(sym->approximations.begin(), sym->approximations.end());
-    const auto target = SymOfJson(ir.types, type, want_value_, ctx_);
+    const auto target = analysis::SymOfJson(ir.types, type, want_value_, ctx_);
     if (!target) {
       return;
     }
@@ -378,7 +303,7 @@ class Search {
         continue;
       }
       const TypeTable& types = *leaf.types;
-      const auto from = SymOfJson(types, types.Unwrap(leaf.type), *at, ctx_);
+      const auto from = analysis::SymOfJson(types, types.Unwrap(leaf.type), *at, ctx_);
       const Kind kind = types.kind(types.Unwrap(leaf.type));
       if (!from || (kind != Kind::kInt && kind != Kind::kDecimal && kind != Kind::kDate)) {
         continue;
@@ -471,7 +396,7 @@ auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json,
   if (options.want) {
     want = ParseWant(*options.want);
     z3::context probe;
-    if (!SymOfJson(ir.types, type, want, probe)) {
+    if (!analysis::SymOfJson(ir.types, type, want, probe)) {
       diags
           .ReportInput(DiagCode::kBadArgument, "--want", "",
                        fmt::format("`{}` is not a value of `{}`, the type of `{}`", *options.want,
@@ -486,7 +411,7 @@ auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json,
     result.want = exact_json::Dump(want);
   } else {
     z3::context probe;
-    if (!now.applicable || !SymOfJson(ir.types, type, now.value, probe)) {
+    if (!now.applicable || !analysis::SymOfJson(ir.types, type, now.value, probe)) {
       diags
           .ReportInput(
               DiagCode::kBadArgument, "--want", "",

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/decimal.h"
+#include "runtime/analysis/encode_support.h"
 #include "runtime/engine/case_search.h"
 #include "runtime/engine/exact_json.h"
 
@@ -14,7 +15,6 @@ namespace policy::analysis {
 namespace {
 
 using json = nlohmann::json;
-using Shape = Sym::Shape;
 
 // The model's value of `e`, or nullopt when the model leaves it free (the question does not
 // depend on it) or it is not a plain constant.
@@ -74,6 +74,78 @@ auto Parent(json& root, const std::vector<std::string>& path) -> json* {
 }
 
 }  // namespace
+
+auto SymOfJson(const TypeTable& types, TypeId type, const json& v, z3::context& ctx) -> std::optional<Sym> {
+  switch (types.kind(type)) {
+    case Kind::kBool:
+      if (v.is_boolean()) {
+        return MkScalar(ctx.bool_val(v.get<bool>()));
+      }
+      return std::nullopt;
+    case Kind::kInt:
+      if (v.is_number_integer()) {
+        return MkScalar(ctx.int_val(v.get<int64_t>()));
+      }
+      return std::nullopt;
+    case Kind::kDecimal:
+      if (exact_json::IsNumber(v)) {
+        if (const auto d = Decimal::Parse(exact_json::NumberText(v))) {
+          return MkScalar(ctx.int_val(d->CoefficientText().c_str()));
+        }
+      }
+      return std::nullopt;
+    case Kind::kDate:
+      if (v.is_string()) {
+        if (const auto d = Date::Parse(v.get<std::string>())) {
+          return MkScalar(ctx.int_val(d->days()));
+        }
+      }
+      return std::nullopt;
+    case Kind::kEnum:
+      if (v.is_string()) {
+        const auto& names = types.enum_info(type).json_names;
+        const auto it = std::find(names.begin(), names.end(), v.get<std::string>());
+        if (it != names.end()) {
+          return MkScalar(ctx.int_val(static_cast<int>(it - names.begin())));
+        }
+      }
+      return std::nullopt;
+    case Kind::kText:
+      if (v.is_string()) {
+        return MkScalar(ctx.string_val(v.get<std::string>()));
+      }
+      return std::nullopt;
+    case Kind::kSet: {
+      // A set of enum values: one membership bit per value, as the encoding has it.
+      const TypeId elem = types.Get(type).elem;
+      if (types.kind(elem) != Kind::kEnum || !v.is_array()) {
+        return std::nullopt;
+      }
+      const auto& names = types.enum_info(elem).json_names;
+      for (const json& m : v) {
+        if (!m.is_string() || std::find(names.begin(), names.end(), m.get<std::string>()) == names.end()) {
+          return std::nullopt;
+        }
+      }
+      Sym s;
+      s.shape = Shape::kEnumSet;
+      for (const std::string& n : names) {
+        s.e.push_back(ctx.bool_val(std::find(v.begin(), v.end(), json(n)) != v.end()));
+      }
+      return s;
+    }
+    case Kind::kOptional:
+      if (v.is_null()) {
+        return MkOptional(ctx.bool_val(false), std::nullopt);
+      }
+      if (auto inner = SymOfJson(types, types.Get(type).elem, v, ctx)) {
+        return MkOptional(ctx.bool_val(true), std::move(*inner));
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
 
 auto OverlayModel(const z3::model& model, const InputPool& pool, json base) -> json {
   std::set<std::string> absent;  // optionals the model makes `none`: nothing under them exists
@@ -201,70 +273,24 @@ namespace {
 
 // The equalities that hold when `leaf` keeps the value `at` (the base case's JSON there).
 auto LeafEqualities(const InputLeaf& leaf, const json& at) -> std::vector<z3::expr> {
-  std::vector<z3::expr> out;
-  const TypeTable& types = *leaf.types;
   const Sym& s = leaf.sym;
   if (s.e.empty()) {
-    return out;
+    return {};
   }
   z3::context& ctx = s.e[0].ctx();
-  const TypeId t = types.Unwrap(leaf.type);
   if (s.shape == Shape::kOptional) {
-    out.push_back(s.e[0] == ctx.bool_val(!at.is_null()));
-    return out;
+    return {s.e[0] == ctx.bool_val(!at.is_null())};
   }
-  if (s.shape == Shape::kEnumSet && at.is_array()) {
-    const auto& names = types.enum_info(types.Get(t).elem).json_names;
-    for (size_t i = 0; i < s.e.size() && i < names.size(); ++i) {
-      const bool in = std::find(at.begin(), at.end(), names[i]) != at.end();
-      out.push_back(s.e[i] == ctx.bool_val(in));
-    }
-    return out;
+  if (s.shape != Shape::kScalar && s.shape != Shape::kEnumSet) {
+    return {};
   }
-  if (s.shape != Shape::kScalar) {
-    return out;
+  const auto value = SymOfJson(*leaf.types, leaf.types->Unwrap(leaf.type), at, ctx);
+  if (!value || value->shape != s.shape || value->e.size() != s.e.size()) {
+    return {};
   }
-  switch (types.kind(t)) {
-    case Kind::kBool:
-      if (at.is_boolean()) {
-        out.push_back(s.e[0] == ctx.bool_val(at.get<bool>()));
-      }
-      break;
-    case Kind::kInt:
-      if (at.is_number_integer()) {
-        out.push_back(s.e[0] == ctx.int_val(at.get<int64_t>()));
-      }
-      break;
-    case Kind::kDecimal:
-      if (exact_json::IsNumber(at)) {
-        if (const auto d = Decimal::Parse(exact_json::NumberText(at))) {
-          out.push_back(s.e[0] == ctx.int_val(d->CoefficientText().c_str()));
-        }
-      }
-      break;
-    case Kind::kText:
-      if (at.is_string()) {
-        out.push_back(s.e[0] == ctx.string_val(at.get<std::string>()));
-      }
-      break;
-    case Kind::kDate:
-      if (at.is_string()) {
-        if (const auto d = Date::Parse(at.get<std::string>())) {
-          out.push_back(s.e[0] == ctx.int_val(d->days()));
-        }
-      }
-      break;
-    case Kind::kEnum:
-      if (at.is_string()) {
-        const auto& names = types.enum_info(t).json_names;
-        const auto it = std::find(names.begin(), names.end(), at.get<std::string>());
-        if (it != names.end()) {
-          out.push_back(s.e[0] == ctx.int_val(static_cast<int>(it - names.begin())));
-        }
-      }
-      break;
-    default:
-      break;
+  std::vector<z3::expr> out;
+  for (size_t i = 0; i < s.e.size(); ++i) {
+    out.push_back(s.e[i] == value->e[i]);
   }
   return out;
 }

@@ -18,6 +18,11 @@
 
 namespace policy::analysis {
 
+// A value of `type` written as case JSON, as a symbolic constant: Bool, Int, Decimal, Date,
+// enums, Text, sets of enum values and optionals of these; nullopt for other types or a value
+// that is not of the type.
+auto SymOfJson(const TypeTable& types, TypeId type, const nlohmann::json& value, z3::context& ctx)
+    -> std::optional<Sym>;
 // `base` with every input variable the model fixes written into it.
 auto OverlayModel(const z3::model& model, const InputPool& pool, nlohmann::json base) -> nlohmann::json;
 // Equalities that hold when the case record's variables take `base`'s values: soft constraints
