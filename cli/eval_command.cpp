@@ -22,6 +22,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     JitFlags jit;
     bool explain = false;
     bool what_if = false;
+    bool partial = false;
     std::string want;
     std::vector<std::string> fix;
     size_t max_changes = 3;
@@ -44,6 +45,11 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
                     "Instead of the value, the smallest changes to the case that give another one (Z3; each "
                     "confirmed by the interpreter): for a Bool decision the opposite value, else see --want");
   what_if->excludes("--explain");
+  sub->add_flag(
+      "--partial", options->partial,
+      "For a case with fields still unknown (absent from the JSON): the value if it is decided "
+      "whatever they are (proven), else the missing fields it still depends on, next question first "
+      "(not with --what-if or --explain)");
   sub->add_option("--want", options->want,
                   "With --what-if: the value wanted, as the decision's JSON writes it (true, 20, 2025-09-01, "
                   "an enum value)")
@@ -97,6 +103,25 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     if (diags.has_errors() || !decision || !as_of || !have_input) {
       PrintDiagnostics(io, diags, engine.sources(), format);
       return kExitInputError;
+    }
+    // Checked here rather than with CLI11's `excludes`, whose help text lists several excluded
+    // options in an order that changes from run to run.
+    if (options->partial && (options->what_if || options->explain)) {
+      diags.ReportInput(DiagCode::kBadArgument, "--partial", "",
+                        "--partial cannot be combined with --what-if or --explain");
+      PrintDiagnostics(io, diags, engine.sources(), format);
+      return kExitInputError;
+    }
+    if (options->partial) {
+      PartialOptions p;
+      p.as_of = *as_of;
+      const auto result = EvaluatePartial(engine, *decision, text, p, diags);
+      if (!result) {
+        PrintDiagnostics(io, diags, engine.sources(), format);
+        return kExitInputError;
+      }
+      RenderPartial(io, engine, *decision, *result, *as_of, format);
+      return kExitOk;
     }
     if (options->what_if) {
       WhatIfOptions w;

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "runtime/analysis/analyze.h"
 #include "runtime/analysis/diff.h"
+#include "runtime/analysis/partial.h"
 #include "runtime/analysis/whatif.h"
 
 namespace policy::cli {
@@ -61,5 +62,9 @@ void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<
 // it gives and the rules that give it; in json one document with the changed cases.
 void RenderWhatIf(Io& io, const Engine& engine, uint32_t decision, const WhatIfResult& result,
                   const WhatIfOptions& options, DiagFormat format);
+
+// eval --partial: decided (proven) whatever the missing fields are, or the questions still to ask.
+void RenderPartial(Io& io, const Engine& engine, uint32_t decision, const PartialResult& result, Date as_of,
+                   DiagFormat format);
 
 }  // namespace policy::cli

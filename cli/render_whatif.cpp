@@ -1,4 +1,5 @@
-// `policy eval --what-if`: the answers of runtime/analysis/whatif.h as text or one JSON document.
+// `policy eval --what-if` and `--partial`: the answers of runtime/analysis/whatif.h and partial.h as
+// text or one JSON document.
 #include <fmt/format.h>
 
 #include "cli/render_findings.h"
@@ -118,6 +119,60 @@ void RenderWhatIf(Io& io, const Engine& engine, uint32_t decision, const WhatIfR
     io.out << fmt::format("     then {}, because {} applies\n", a.value_json, Because(d, a.deciding_rules));
   }
   io.out << "(each confirmed by the interpreter; --format json gives the changed cases)\n";
+}
+
+void RenderPartial(Io& io, const Engine& engine, uint32_t decision, const PartialResult& r, Date as_of,
+                   DiagFormat format) {
+  const ir::Decision& d = engine.program().ir().decisions[decision];
+  const auto value_or_null = [](const std::string& v) {
+    return v.empty() ? nlohmann::ordered_json() : exact_json::Parse<nlohmann::ordered_json>(v);
+  };
+  if (format == DiagFormat::kJson) {
+    nlohmann::ordered_json j;
+    j["decision"] = d.name;
+    j["as_of"] = as_of.ToString();
+    j["verdict"] = PartialVerdictName(r.verdict);
+    j["missing"] = r.missing;
+    j["value"] = value_or_null(r.value_json);
+    j["questions"] = r.questions;
+    if (r.verdict == PartialResult::Verdict::kUndecided) {
+      j["other_value"] = value_or_null(r.other_value_json);
+      j["other_case"] = exact_json::Parse<nlohmann::ordered_json>(r.other_case_json);
+    }
+    j["approximations"] = r.approximations;
+    io.out << exact_json::Dump(j, 2) << "\n";
+    return;
+  }
+  const auto shown = [](const std::string& v) { return v.empty() ? std::string("not applicable") : v; };
+  switch (r.verdict) {
+    case PartialResult::Verdict::kDecided:
+      io.out << fmt::format("{} = {} (as of {})\n", d.name, shown(r.value_json), as_of.ToString());
+      if (!r.missing.empty()) {
+        io.out << fmt::format(
+            "decided whatever values the {} missing {} take (proven by Z3; --format json lists "
+            "them)\n",
+            r.missing.size(), r.missing.size() == 1 ? "field" : "fields");
+      }
+      return;
+    case PartialResult::Verdict::kUndecided:
+      io.out << fmt::format("{}: not decided yet (as of {})\n", d.name, as_of.ToString());
+      io.out << fmt::format("{} missing; the decision still depends on these, next question first:\n",
+                            Plural(r.missing.size(), "field", "fields"));
+      for (const std::string& q : r.questions) {
+        io.out << fmt::format("  {}\n", q);
+      }
+      io.out << fmt::format("(it can still be {} or {}: --format json gives a completed case for each)\n",
+                            shown(r.value_json), shown(r.other_value_json));
+      return;
+    case PartialResult::Verdict::kUnknown:
+      io.out << fmt::format(
+          "{}: not settled (as of {}): no completion deciding differently was confirmed and none "
+          "was proven impossible\n",
+          d.name, as_of.ToString());
+      io.out << fmt::format("{} missing (--format json lists them)\n",
+                            Plural(r.missing.size(), "field", "fields"));
+      return;
+  }
 }
 
 }  // namespace policy::cli
