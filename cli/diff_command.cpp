@@ -6,14 +6,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 
 #include "cli/case_files.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/git_revision.h"
 #include "cli/population_diff.h"
 #include "cli/render_findings.h"
+#include "cli/render_review.h"
+#include "cli/review.h"
 #include "runtime/analysis/diff.h"
 
 namespace policy::cli {
@@ -21,38 +23,33 @@ namespace {
 
 namespace fs = std::filesystem;
 
-auto Quote(const std::string& s) -> std::string {
-  std::string out = "'";
-  for (char c : s) {
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return out + "'";
-}
-
-// `REV:PATH` names PATH as it was in git revision REV (when REV is a revision and PATH is not
-// an existing file or directory of that name). It is exported into `dir` with `git archive`.
-auto ResolveSide(const std::string& spec, const fs::path& dir, std::string* error)
-    -> std::optional<std::string> {
+// A file or directory, or `REV:PATH`: PATH as it is in git revision REV (when no file or
+// directory has that name), read from git's objects without a checkout (cli/git_revision.h).
+// On an error, the diagnostics or the message are printed and null is returned.
+auto LoadSide(Io& io, const std::string& spec, DiagFormat format) -> std::shared_ptr<const Engine> {
   std::error_code ec;
   if (fs::exists(spec, ec)) {
-    return spec;
+    return LoadOrReport(io, {spec}, format);
   }
   const size_t colon = spec.find(':');
   if (colon == std::string::npos || colon == 0) {
-    *error = fmt::format("no such file or directory: `{}`", spec);
-    return std::nullopt;
+    io.err << fmt::format("error: no such file or directory: `{}`\n", spec);
+    return nullptr;
   }
-  const std::string rev = spec.substr(0, colon);
   const std::string path = spec.substr(colon + 1).empty() ? "." : spec.substr(colon + 1);
-  fs::create_directories(dir, ec);
-  const std::string cmd =
-      fmt::format("git archive --format=tar {} -- {} 2>/dev/null | tar -x -C {} 2>/dev/null", Quote(rev),
-                  Quote(path), Quote(dir.string()));
-  if (std::system(cmd.c_str()) != 0 || !fs::exists(dir / path, ec)) {
-    *error = fmt::format("`{}` is neither a path nor `REVISION:PATH` of this git repository", spec);
-    return std::nullopt;
+  std::string error;
+  const auto commit = ResolveCommit(spec.substr(0, colon), &error);
+  const auto files = commit ? ReadPolicyFilesAt(*commit, {path}, &error) : std::nullopt;
+  if (!files) {
+    io.err << fmt::format("error: `{}` is neither a path nor `REVISION:PATH` of this git repository ({})\n",
+                          spec, error);
+    return nullptr;
   }
-  return (dir / path).string();
+  LoadResult loaded = Engine::LoadSources(*files);
+  if (!loaded.engine) {
+    PrintDiagnostics(io, loaded.diagnostics, *loaded.sources, format);
+  }
+  return loaded.engine;
 }
 
 }  // namespace
@@ -70,6 +67,7 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     std::string input_format;
     unsigned threads = 0;
     size_t show = 10;
+    bool prove_identical = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub = AddSubcommand(app, "diff", "Find cases that a rule change decides differently");
@@ -100,26 +98,14 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("--threads", options->threads, "With --population: worker threads (default: one per core)");
   AddCountOption(sub, "--show", options->show, "With --population: lines listed per change (default 10)",
                  1000000);
-  options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson});
+  sub->add_flag("--prove-identical", options->prove_identical,
+                "Ask Z3 about decisions whose definitions are identical too, instead of taking them as the "
+                "same (shows how much of each decision the encoding covers)");
+  options->format.AddTo(sub, "Output", {DiagFormat::kHuman, DiagFormat::kJson, DiagFormat::kSarif});
   return Runner([options, &io]() {
     const DiagFormat format = options->format.Get();
-    const fs::path tmp = fs::temp_directory_path() / fmt::format("policy-diff-{}", ::getpid());
-    struct Cleanup {
-      fs::path dir;
-      ~Cleanup() {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-      }
-    } cleanup{tmp};
-    std::string error;
-    const auto old_path = ResolveSide(options->old_side, tmp / "old", &error);
-    const auto new_path = old_path ? ResolveSide(options->new_side, tmp / "new", &error) : std::nullopt;
-    if (!old_path || !new_path) {
-      io.err << "error: " << error << "\n";
-      return kExitInputError;
-    }
-    auto old_set = LoadOrReport(io, {*old_path}, format);
-    auto new_set = old_set ? LoadOrReport(io, {*new_path}, format) : nullptr;
+    auto old_set = LoadSide(io, options->old_side, format);
+    auto new_set = old_set ? LoadSide(io, options->new_side, format) : nullptr;
     if (!old_set || !new_set) {
       return kExitInputError;
     }
@@ -140,6 +126,11 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
       return kExitInputError;
     }
     if (!options->population.empty()) {
+      if (format == DiagFormat::kSarif) {
+        io.err << "error: --format sarif locates changed rules, and --population counts cases: use "
+                  "--format json with --population\n";
+        return kExitInputError;
+      }
       const auto as_of = ResolveAsOfOrReport(io, options->as_of, *new_set, format);
       if (!as_of) {
         return kExitInputError;
@@ -166,11 +157,23 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     diff.today = ResolveAsOf("", io.env, date_diags).value_or(Date::FromDays(0));
     diff.decisions = options->decisions;
     diff.budget = options->budget;
+    diff.prove_identical = options->prove_identical;
     if (!ReadSeedsOrReport(io.err, options->cases, &diff.seed_names, &diff.seeds)) {
       return kExitInputError;
     }
     const std::vector<DecisionDiff> results = DiffPolicySets(*old_set, *new_set, diff);
-    RenderDiff(io, results, diff.as_of, format);
+    if (format == DiagFormat::kSarif) {
+      // For code-scanning UIs: one result per decision that changed, on the rule that decides it.
+      std::vector<ReviewChange> changes;
+      for (const DecisionDiff& r : results) {
+        if (r.status != DecisionDiff::Status::kSame) {
+          changes.push_back(DescribeChange(*old_set, *new_set, r));
+        }
+      }
+      RenderChangesSarif(io.out, changes, diff.as_of);
+    } else {
+      RenderDiff(io, results, diff.as_of, format);
+    }
     // A removed decision is a change callers see (they get E0906); an added one changes nothing
     // that was decided before.
     const bool different = std::any_of(results.begin(), results.end(), [](const DecisionDiff& r) {

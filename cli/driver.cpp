@@ -14,7 +14,8 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   app.require_subcommand(1);
   app.footer(
       "Exit codes: 0 ok, 1 failing tests, lint warnings, files to format (fmt --check), decisions that "
-      "differ (diff, replay), conflicts, dead rules and gaps (analyze) or cases that failed (batch), 2 bad "
+      "differ (diff, replay), what --fail-on names (review), conflicts, dead rules and gaps (analyze) or "
+      "cases that failed (batch), 2 bad "
       "usage or "
       "input (policy or case errors), 3 evaluation error "
       "(conflicting rules, ...).\nRun `policy <command> --help` for a command's options.");
@@ -30,6 +31,7 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   Runner replay = AddReplayCommand(app, io);
   Runner batch = AddBatchCommand(app, io);
   Runner sql = AddSqlCommand(app, io);
+  Runner review = AddReviewCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -85,6 +87,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "sql") {
         return sql();
+      }
+      if (name == "review") {
+        return review();
       }
       if (name == "serve") {
         return serve();

@@ -337,6 +337,10 @@ auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
       if (parameter) {
         return fmt::format("{}: the same value {}\n", r.decision, as_of ? Dates(as_of) : "on every date");
       }
+      if (r.method == "identical") {
+        return fmt::format("{}: no case decides differently {} (the same definition)\n", r.decision,
+                           Dates(as_of));
+      }
       if (r.proven) {
         return fmt::format("{}: no case decides differently {} (proven)\n", r.decision, Dates(as_of));
       }
@@ -391,6 +395,23 @@ auto DiffText(const DecisionDiff& r, std::optional<Date> as_of) -> std::string {
 }
 
 }  // namespace
+
+auto AnalysisDiagnostics(const Engine& engine, const std::vector<DecisionAnalysis>& results)
+    -> DiagnosticSink {
+  return ToDiagnostics(engine, results);
+}
+
+auto DiffResultJson(const DecisionDiff& result) -> nlohmann::ordered_json {
+  return DiffJson(result);
+}
+
+auto DiffResultText(const DecisionDiff& result, std::optional<Date> as_of) -> std::string {
+  return DiffText(result, as_of);
+}
+
+auto DescribeWhenDifferent(const DecisionDiff& result, std::optional<Date> as_of) -> std::string {
+  return WhenDifferent(result, as_of);
+}
 
 auto TallyAnalysis(const std::vector<DecisionAnalysis>& results) -> AnalysisTally {
   AnalysisTally t;

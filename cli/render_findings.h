@@ -58,6 +58,15 @@ void RenderAnalysis(Io& io, const Engine& engine, const std::vector<DecisionAnal
 void RenderDiff(Io& io, const std::vector<DecisionDiff>& results, std::optional<Date> as_of,
                 DiagFormat format);
 
+// The pieces of the above that `policy review` puts in its own report: analyze's findings as
+// diagnostics (what it prints in human, short and sarif); one decision's diff in json and as
+// text; and when it decides differently ("from 2027-01-01", "on every date").
+auto AnalysisDiagnostics(const Engine& engine, const std::vector<DecisionAnalysis>& results)
+    -> DiagnosticSink;
+auto DiffResultJson(const DecisionDiff& result) -> nlohmann::ordered_json;
+auto DiffResultText(const DecisionDiff& result, std::optional<Date> as_of) -> std::string;
+auto DescribeWhenDifferent(const DecisionDiff& result, std::optional<Date> as_of) -> std::string;
+
 // eval --what-if: the current value, the verdict and each minimal set of changes with the value
 // it gives and the rules that give it; in json one document with the changed cases.
 void RenderWhatIf(Io& io, const Engine& engine, uint32_t decision, const WhatIfResult& result,

@@ -25,6 +25,10 @@ packages=(
   libboost-dev libsimdjson-dev
   # tests and benchmarks; curl and wrk drive `policy serve` (tests/serve_cli.sh, bench/serve_load.sh)
   libgtest-dev libbenchmark-dev curl wrk
+  # `policy review`'s tests: git repositories built by tests/review_cli.sh, the hooks of
+  # .pre-commit-hooks.yaml run by pre-commit, SARIF validated against its schema with
+  # python3-jsonschema (the schema itself from npm: tests/sarif/package-lock.json)
+  python3 python3-jsonschema pre-commit nodejs npm
   # PostgreSQL 15, which tests/sql_postgres.sh starts on a private socket to run the SQL of
   # `policy sql` against the interpreter
   postgresql

@@ -3,11 +3,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
+#include "compiler/ir/fingerprint.h"
 #include "runtime/analysis/encode.h"
 #include "runtime/analysis/encode_support.h"
 #include "runtime/analysis/witness.h"
@@ -38,6 +43,7 @@ auto EvaluateInput(const Engine& e, uint32_t decision, const Value& input, Date 
     const vm::DecisionRecord& top = trace.records.back();
     for (const uint32_t i : top.deciding_rules) {
       const ir::Rule& rule = id.rules[i];
+      out.deciding_rules.push_back(i);
       out.rules.push_back(fmt::format("{} `{}`{}", rule.is_exception ? "exception" : "rule", rule.name,
                                       rule.source.empty() ? "" : fmt::format(" [{}]", rule.source)));
     }
@@ -585,8 +591,18 @@ auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOpti
     }
     std::merge(decisions.begin(), decisions.end(), changed.begin(), changed.end(), std::back_inserter(names));
   }
+  // A decision whose definition, and everything it reaches, reads the same in both versions
+  // decides the same: no question for Z3 (compiler/ir/fingerprint.h).
+  const std::vector<std::string> old_definitions = ir::DecisionDefinitions(old_set.program().ir());
+  const std::vector<std::string> new_definitions = ir::DecisionDefinitions(new_set.program().ir());
+  const auto identical = [&](const std::string& name) {
+    const auto a = old_set.FindDecision(name);
+    const auto b = new_set.FindDecision(name);
+    return !options.prove_identical && a && b && !new_set.program().ir().decisions[*b].is_parameter &&
+           old_definitions[*a] == new_definitions[*b];
+  };
   std::vector<DecisionDiff> out;
-  std::map<std::string, std::string> changed_parameters;  // name -> its first change
+  std::vector<size_t> to_compare;  // indices into `out` of the decisions DiffOne compares
   for (const std::string& name : names) {
     if (name.rfind("std.", 0) == 0) {
       continue;
@@ -595,9 +611,53 @@ auto DiffPolicySets(const Engine& old_set, const Engine& new_set, const DiffOpti
       out.push_back(c->second);
       continue;
     }
-    out.push_back(DiffOne(old_set, new_set, name, options));
-    if (!out.back().value_changes.empty()) {
-      changed_parameters[name] = DescribeValueChange(out.back().value_changes.front());
+    DecisionDiff pending;
+    pending.decision = name;
+    if (identical(name)) {
+      pending.proven = true;
+      pending.method = "identical";
+    } else {
+      to_compare.push_back(out.size());
+    }
+    out.push_back(std::move(pending));
+  }
+  // Each decision is compared on its own (its own Z3 context, its own seeded search), so they
+  // run on all cores and the results do not depend on the order or the number of threads.
+  const size_t threads = std::min<size_t>(
+      to_compare.size(),
+      options.threads != 0 ? options.threads : std::max(1U, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  std::exception_ptr failure;  // the first exception of a worker, rethrown here after the join
+  std::mutex failure_mutex;
+  const auto work = [&] {
+    try {
+      for (size_t i; (i = next.fetch_add(1)) < to_compare.size();) {
+        DecisionDiff& slot = out[to_compare[i]];
+        slot = DiffOne(old_set, new_set, slot.decision, options);
+      }
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(failure_mutex);
+      if (!failure) {
+        failure = std::current_exception();
+      }
+      next = to_compare.size();  // the others stop after their current decision
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    pool.emplace_back(work);
+  }
+  work();
+  for (std::thread& t : pool) {
+    t.join();
+  }
+  if (failure) {
+    std::rethrow_exception(failure);
+  }
+  std::map<std::string, std::string> changed_parameters;  // name -> its first change
+  for (const DecisionDiff& d : out) {
+    if (!d.constant && !d.value_changes.empty()) {
+      changed_parameters[d.decision] = DescribeValueChange(d.value_changes.front());
     }
   }
   // Name the changed parameters and constants a differing decision reads (in the new version)

@@ -12,7 +12,9 @@
 // grow and shrink. Every case is evaluated by both interpreters, so a reported witness is
 // always a real difference, reproduced before it is printed.
 //
-// Before searching, both versions are encoded for Z3 over one symbolic case record and one
+// A decision whose definition and everything it reaches (compiler/ir/fingerprint.h) read the
+// same in both versions is the same, without a question to Z3. For the others, before
+// searching, both versions are encoded for Z3 over one symbolic case record and one
 // symbolic evaluation date (runtime/analysis/encode.h): when "some case decides differently on
 // some date" is unsatisfiable the decision is proven unchanged, for every case and date that
 // both versions evaluate without an error. When it is satisfiable, the first and the last date
@@ -46,11 +48,16 @@ struct DiffOptions {
   uint64_t random_seed = 1;             // the search is deterministic for a given seed
   bool prove = true;                    // try Z3 first (a proof, or a witness) before searching
   unsigned timeout_ms = 10000;          // per Z3 question
+  // Compare decisions with identical definitions like any other (Z3, then the search) instead of
+  // taking them as the same at once: shows how much of each decision the encoding covers.
+  bool prove_identical = false;
+  unsigned threads = 0;  // decisions compared at once; 0: one per core
 };
 
 struct SideResult {
-  std::string outcome;             // the value's JSON, "not applicable", or "error E0910: ..."
-  std::vector<std::string> rules;  // what gave it: "rule `r` [source]", "default", ...
+  std::string outcome;                   // the value's JSON, "not applicable", or "error E0910: ..."
+  std::vector<std::string> rules;        // what gave it: "rule `r` [source]", "default", ...
+  std::vector<uint32_t> deciding_rules;  // the rules among them, as indices into the decision's rules
 };
 
 // A run of dates on which a value without a case record (a parameter) differs.
@@ -78,7 +85,8 @@ struct DecisionDiff {
   SideResult new_side;
   std::string reason;                       // kNotComparable: why
   bool proven = false;                      // kSame: Z3 proved that no case decides differently
-  std::string method;                       // kDifferent: "smt" (a Z3 model) or "search"
+  std::string method;                       // kDifferent: "smt" (a Z3 model) or "search"; kSame:
+                                            // "identical" when both definitions read the same
   std::vector<std::string> approximations;  // where the encoding is partial, when not proven
 };
 

@@ -96,6 +96,37 @@ TEST(DiffTest, DroppingTheExchangeExceptionIsFoundWithAnExchangeStudent) {
   EXPECT_TRUE(results[1].proven);
 }
 
+// Decisions are compared on several threads at once; what each gets does not depend on how many
+// (each has its own Z3 context and its own seeded search), and they come in the order asked.
+TEST(DiffTest, TheResultsDoNotDependOnTheNumberOfThreads) {
+  const LoadResult old_set = Engine::LoadSources(Bundled());
+  const LoadResult new_set = Engine::LoadSources(WithoutExchangeException());
+  ASSERT_TRUE(old_set.engine && new_set.engine);
+  DiffOptions options;
+  options.as_of = *Date::FromCivil(2025, 9, 1);
+  options.seeds = Seeds();
+  options.budget = 50;
+  options.prove_identical = true;  // every decision through DiffOne, so the threads have work
+  options.decisions = {"hk.employment.part_time_on_campus_allowed",
+                       "hk.employment.part_time_max_hours_per_week", "hk.entry.eligible",
+                       "hk.stay.limit_of_stay", "hk.employment.part_time_hours_per_week"};
+  options.threads = 1;
+  const auto one = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  options.threads = 3;
+  const auto three = DiffPolicySets(*old_set.engine, *new_set.engine, options);
+  ASSERT_EQ(one.size(), three.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].decision, three[i].decision);
+    EXPECT_EQ(one[i].status, three[i].status) << one[i].decision;
+    EXPECT_EQ(one[i].proven, three[i].proven) << one[i].decision;
+    EXPECT_EQ(one[i].old_side.outcome, three[i].old_side.outcome) << one[i].decision;
+    EXPECT_EQ(one[i].new_side.outcome, three[i].new_side.outcome) << one[i].decision;
+  }
+  EXPECT_EQ(one[4].decision, "hk.employment.part_time_hours_per_week");  // in the order asked
+  EXPECT_EQ(one[0].status, DecisionDiff::Status::kDifferent);
+  EXPECT_EQ(one[1].status, DecisionDiff::Status::kDifferent);
+}
+
 TEST(DiffTest, WithoutTheSolverTheBoundedSearchFindsTheExchangeStudentToo) {
   const LoadResult old_set = Engine::LoadSources(Bundled());
   const LoadResult new_set = Engine::LoadSources(WithoutExchangeException());
@@ -104,6 +135,7 @@ TEST(DiffTest, WithoutTheSolverTheBoundedSearchFindsTheExchangeStudentToo) {
   options.seeds = Seeds();
   options.budget = 300;
   options.prove = false;
+  options.prove_identical = true;  // hk.entry.eligible is unchanged: search it too, not shortcut it
   options.decisions = {"hk.employment.part_time_on_campus_allowed", "hk.entry.eligible"};
   const auto results = DiffPolicySets(*old_set.engine, *new_set.engine, options);
   ASSERT_EQ(results.size(), 2U);
@@ -186,6 +218,7 @@ TEST(DiffTest, APolicySetDoesNotDifferFromItself) {
   options.as_of = *Date::FromCivil(2025, 9, 1);
   options.seeds = Seeds();
   options.budget = 100;
+  options.prove_identical = true;  // the encoding's coverage, not the identical-definition shortcut
   size_t proven = 0;
   size_t compared = 0;
   for (const DecisionDiff& d : DiffPolicySets(*a.engine, *b.engine, options)) {

@@ -47,7 +47,7 @@ TEST(ArchitectureDoc, EveryPathItNamesExists) {
   ASSERT_FALSE(doc.empty());
   // A path is a backticked or plain token starting with a top-level folder of the repository.
   const std::regex path_re(
-      R"(\b((?:core|compiler|runtime|server|cli|grammar|stdlib|policies|examples|tests|bench|fuzz|docs|scripts|cmake|editors)/[A-Za-z0-9_./*-]*[A-Za-z0-9_*]))");
+      R"(\b((?:core|compiler|runtime|server|cli|grammar|stdlib|policies|examples|tests|bench|fuzz|docs|scripts|cmake|editors|integrations)/[A-Za-z0-9_./*-]*[A-Za-z0-9_*]))");
   size_t checked = 0;
   for (auto it = std::sregex_iterator(doc.begin(), doc.end(), path_re); it != std::sregex_iterator(); ++it) {
     std::string path = (*it)[1].str();
@@ -92,7 +92,7 @@ TEST(Layering, EveryIncludePointsDownThePipeline) {
 
 TEST(Layering, EveryTopLevelSourceFolderHasAReadme) {
   for (const char* folder : {"core", "compiler", "runtime", "server", "cli", "grammar", "stdlib", "policies",
-                             "examples", "tests", "bench", "fuzz", "docs"}) {
+                             "examples", "tests", "bench", "fuzz", "docs", "integrations"}) {
     EXPECT_TRUE(fs::exists(kRoot / folder / "README.md")) << folder << "/ has no README.md";
   }
 }
