@@ -150,6 +150,12 @@ void Human(std::ostream& out, const ReviewReport& r) {
   if (!fresh.empty()) {
     out << "\nnew findings:\n" << RenderDiagnostics(fresh, *r.head.loaded.sources, DiagFormat::kHuman, false);
   }
+  if (!r.untested.empty()) {
+    out << "\nchanged rules no test makes apply:\n";
+    for (const UntestedRule& u : r.untested) {
+      out << fmt::format("  {} `{}` of `{}` ({})\n", u.kind, u.name, u.decision, Location(u.file, u.line));
+    }
+  }
   const Tally t = Count(r);
   if (t.existing > 0) {
     out << fmt::format("\n{} on the base as well (not this change's doing)\n",
@@ -323,6 +329,18 @@ void Markdown(std::ostream& out, const ReviewReport& r, const ReviewLimits& limi
       out << fmt::format("\n…and {} more findings.\n", r.findings.size() - limits.findings);
     }
   }
+  if (!r.untested.empty()) {
+    out << "\n#### Changed rules no test makes apply\n\n";
+    size_t shown = 0;
+    for (const UntestedRule& u : r.untested) {
+      if (shown++ == limits.findings) {
+        out << fmt::format("- …and {} more\n", r.untested.size() - limits.findings);
+        break;
+      }
+      out << fmt::format("- {} `{}` of `{}` ({})\n", u.kind, u.name, u.decision,
+                         Code(Location(u.file, u.line)));
+    }
+  }
   out << fmt::format(
       "\n<sub>{} run on the head, {} failed; {} unchanged (the same definitions){}{}.</sub>\n",
       Plural(r.tests_run, "test", "tests"), r.tests_failed, Plural(r.untouched, "decision", "decisions"),
@@ -382,6 +400,16 @@ void Json(std::ostream& out, const ReviewReport& r) {
          {"diagnostic", ojson::parse(DiagnosticToJson(f.diagnostic, *r.head.loaded.sources))}});
   }
   j["findings"] = findings;
+  ojson untested = ojson::array();
+  for (const UntestedRule& u : r.untested) {
+    untested.push_back({{"decision", u.decision},
+                        {"kind", u.kind},
+                        {"name", u.name},
+                        {"file", u.file},
+                        {"line", u.line},
+                        {"reached", u.reached}});
+  }
+  j["untested_changed_rules"] = untested;
   j["analysed"] = r.analysed;
   out << exact_json::Dump(j, 2) << "\n";
 }

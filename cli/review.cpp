@@ -11,6 +11,7 @@
 #include "cli/render_findings.h"
 #include "compiler/ir/fingerprint.h"
 #include "runtime/analysis/analyze.h"
+#include "runtime/engine/coverage.h"
 #include "runtime/engine/lint.h"
 
 namespace policy::cli {
@@ -80,7 +81,7 @@ auto MatchKey(const ReviewFinding& f, const SourceManager& sources) -> std::stri
 // Everything one side has to say about itself: its errors when it does not compile, else its
 // failing tests, lint warnings and analyze findings on `analyse`.
 auto Findings(const ReviewSide& side, const ReviewOptions& options, const std::vector<std::string>& analyse,
-              size_t* tests_run, size_t* tests_failed) -> std::vector<ReviewFinding> {
+              size_t* tests_run, size_t* tests_failed, TestCoverage* coverage) -> std::vector<ReviewFinding> {
   std::vector<ReviewFinding> out;
   const Engine* engine = side.loaded.engine.get();
   if (engine == nullptr) {
@@ -89,7 +90,7 @@ auto Findings(const ReviewSide& side, const ReviewOptions& options, const std::v
     }
     return out;
   }
-  for (const TestResult& t : engine->RunTests("", options.today)) {
+  for (const TestResult& t : engine->RunTests("", options.today, coverage)) {
     ++*tests_run;
     if (!t.passed) {
       ++*tests_failed;
@@ -141,6 +142,47 @@ auto Cite(const Engine& engine, const ir::Decision& d, const SideResult& side) -
     DecidingRule r{"default", "", d.source, "", "", 0};
     where(d.span, r);
     out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// The rules of the touched decisions that the change edited (or added) and that no test of the
+// head makes apply (a test whose case only sees the condition fail does not exercise what the
+// rule does): a reviewer should ask for a test.
+auto UntestedChangedRules(const Engine& head, const Engine* base, const std::vector<std::string>& touched,
+                          const TestCoverage& coverage) -> std::vector<UntestedRule> {
+  std::vector<UntestedRule> out;
+  for (const std::string& name : touched) {
+    const uint32_t d = *head.FindDecision(name);
+    const ir::Decision& decision = head.program().ir().decisions[d];
+    if (decision.is_parameter) {
+      continue;  // its versions apply by date, not by case
+    }
+    const std::vector<std::string> now = ir::RuleDefinitions(head.program().ir(), d);
+    std::map<std::string, std::string> before;  // rule name -> its definition on the base
+    if (const auto old = base != nullptr ? base->FindDecision(name) : std::nullopt) {
+      const ir::Decision& old_decision = base->program().ir().decisions[*old];
+      const std::vector<std::string> texts = ir::RuleDefinitions(base->program().ir(), *old);
+      for (size_t i = 0; i < texts.size(); ++i) {
+        before[old_decision.rules[i].name] = texts[i];
+      }
+    }
+    for (uint32_t r = 0; r < decision.rules.size(); ++r) {
+      const ir::Rule& rule = decision.rules[r];
+      const auto was = before.find(rule.name);
+      const bool changed = was == before.end() || was->second != now[r];
+      if (!changed || coverage.rules()[d][r].applied > 0) {
+        continue;
+      }
+      UntestedRule u{
+          name, rule.is_exception ? "exception" : "rule", rule.name, "", 0, coverage.rules()[d][r].reached};
+      if (rule.span.valid()) {
+        const SourceBuffer& file = head.sources().Get(rule.span.file);
+        u.file = file.path();
+        u.line = file.LineColAt(rule.span.begin).line;
+      }
+      out.push_back(std::move(u));
+    }
   }
   return out;
 }
@@ -274,9 +316,16 @@ auto BuildReview(const ReviewOptions& options, std::string* error) -> std::optio
   size_t base_tests = 0;
   size_t base_failed = 0;
   const std::vector<ReviewFinding> before =
-      Findings(report.base, options, touched_on_base, &base_tests, &base_failed);
-  std::vector<ReviewFinding> after =
-      Findings(report.head, options, touched, &report.tests_run, &report.tests_failed);
+      Findings(report.base, options, touched_on_base, &base_tests, &base_failed, nullptr);
+  std::optional<TestCoverage> coverage;
+  if (new_set != nullptr) {
+    coverage.emplace(new_set->program().ir());
+  }
+  std::vector<ReviewFinding> after = Findings(report.head, options, touched, &report.tests_run,
+                                              &report.tests_failed, coverage ? &*coverage : nullptr);
+  if (coverage) {
+    report.untested = UntestedChangedRules(*new_set, old_set, touched, *coverage);
+  }
   // New or existing: each finding of the base accounts for one equal finding of the head.
   std::multiset<std::string> remaining;
   if (old_set != nullptr) {

@@ -58,6 +58,17 @@ struct DecidingRule {
   uint32_t line = 0;
 };
 
+// A rule the change edited or added that no `test` block of the head makes apply: a reviewer
+// should ask for a test.
+struct UntestedRule {
+  std::string decision;
+  std::string kind;  // "rule" or "exception"
+  std::string name;
+  std::string file;
+  uint32_t line = 0;
+  uint32_t reached = 0;  // evaluations in the tests where its condition was evaluated (and failed)
+};
+
 struct ReviewChange {
   DecisionDiff diff;
   std::vector<DecidingRule> old_rules;
@@ -74,11 +85,12 @@ struct ReviewReport {
   size_t resolved = 0;                  // the base's findings the head no longer has
   size_t tests_run = 0;                 // on the head
   size_t tests_failed = 0;
-  std::vector<ReviewChange> changes;  // decisions and constants that differ, were added or removed,
-                                      // or could not be shown to be the same
-  std::vector<std::string> same;      // touched, and proven to decide the same
-  size_t untouched = 0;               // identical definitions: not compared further
-  std::vector<std::string> analysed;  // the decisions analyze looked at
+  std::vector<ReviewChange> changes;   // decisions and constants that differ, were added or removed,
+                                       // or could not be shown to be the same
+  std::vector<std::string> same;       // touched, and proven to decide the same
+  size_t untouched = 0;                // identical definitions: not compared further
+  std::vector<std::string> analysed;   // the decisions analyze looked at
+  std::vector<UntestedRule> untested;  // rules the change edited or added that no test makes apply
   std::optional<Date> as_of;
   std::vector<std::string> paths;  // the policy paths reviewed
 };

@@ -3,14 +3,18 @@
 //   --format json    one document: counts and every test with its failure
 //   --format junit   JUnit XML as GitLab, Jenkins and Azure Pipelines read it: one testsuite per
 //                    module, one testcase per `test` block, the failing expectation and where it is
+//   --coverage       also what the tests exercise (cli/coverage_report.h), as lcov or JSON, to
+//                    --coverage-output; the summary line on standard error
 // Exit 0 when every test passed, 1 when one failed, 2 when the policies do not compile.
 #include <fmt/format.h>
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/coverage_report.h"
 #include "cli/exit_codes.h"
 #include "cli/render_findings.h"
 
@@ -115,6 +119,9 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
     JitFlags jit;
     std::string filter;
     AsOfOption as_of;
+    bool coverage = false;
+    std::string coverage_format = "lcov";
+    std::string coverage_output;
   };
   auto options = std::make_shared<Options>();
   CLI::App* sub =
@@ -130,6 +137,15 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
       ->check(CLI::IsMember({"human", "json", "junit"}));
   sub->add_option("--output,-o", options->output,
                   "Write the report to this file (the summary still goes to standard error)");
+  sub->add_flag("--coverage", options->coverage,
+                "Also measure which rules the tests make apply and which conditions they see both true and "
+                "false; written to --coverage-output, a summary on standard error");
+  sub->add_option("--coverage-format", options->coverage_format, "With --coverage: lcov (default) or json")
+      ->check(CLI::IsMember({"lcov", "json"}));
+  sub->add_option(
+      "--coverage-output", options->coverage_output,
+      "With --coverage: the file to write, - for standard output (default policy-coverage.lcov or "
+      "policy-coverage.json)");
   return Runner([options, &io]() {
     // Errors that stop the run (a policy that does not compile) are diagnostics; in json they
     // are a document for tools, in junit (a file for a CI server) they are read by a person.
@@ -143,7 +159,11 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
     if (!as_of) {
       return kExitInputError;
     }
-    const auto results = engine->RunTests(options->filter, *as_of);
+    std::optional<TestCoverage> coverage;
+    if (options->coverage) {
+      coverage.emplace(engine->program().ir());
+    }
+    const auto results = engine->RunTests(options->filter, *as_of, coverage ? &*coverage : nullptr);
     size_t passed = 0;
     size_t failed = 0;
     nlohmann::ordered_json json_results = nlohmann::ordered_json::array();
@@ -194,6 +214,24 @@ auto AddTestCommand(CLI::App& app, Io& io) -> Runner {
     }
     if (options->format == "junit" || !options->output.empty()) {
       io.err << summary;
+    }
+    if (coverage) {
+      const bool json = options->coverage_format == "json";
+      const std::string path = !options->coverage_output.empty() ? options->coverage_output
+                               : json                            ? "policy-coverage.json"
+                                                                 : "policy-coverage.lcov";
+      const std::string text = json ? CoverageJson(*engine, *coverage) : CoverageLcov(*engine, *coverage);
+      if (path == "-") {
+        io.out << text;
+      } else {
+        std::ofstream file(path, std::ios::binary);
+        file << text;
+        if (!file.flush()) {
+          io.err << fmt::format("error: cannot write `{}`\n", path);
+          return kExitInputError;
+        }
+      }
+      io.err << CoverageSummaryLine(SummarizeCoverage(*engine, *coverage)) << fmt::format(" ({})\n", path);
     }
     return failed > 0 ? kExitFindings : kExitOk;
   });

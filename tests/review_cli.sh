@@ -8,6 +8,7 @@
 #   (d) a broken test: review says it newly fails, and `policy test --format junit` has exactly
 #       that failure;
 #   (e) the weekly hours limit raised from a date next year: reported from that date;
+#   (f) a new exception no test makes apply: listed among the changed rules without a test;
 # and bad input (a revision that does not exist, a path absent on one side, a base that does
 # not compile, a shallow clone without the base): each a clear message and exit 2.
 # The markdown of (b) and the SARIF of (e) are golden files (tests/golden/review/); run with
@@ -195,6 +196,40 @@ check_golden "$work/out" "$golden/weekly_limit_raised.sarif"
 # Without --fail-on change a change of behaviour alone does not fail the review.
 review 0 --base main --head raise-2027 policies
 echo "ok (e) a change from next year is reported from 2027-01-01"
+
+# (f) A new exception no test makes apply (the tests only see its condition fail): listed as a
+# changed rule without a test; the rules of the same decision that did not change are not.
+git checkout -q -b untested-exception
+python3 - "$employment" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+anchor = "  exception exchange_students to relaxation_2014\n"
+new = (
+    "  exception longer_than_ten_years to relaxation_2014\n"
+    "    source \"ImmD FAQ Q20\"\n"
+    "    when c.programme.normal_duration_months > 120\n"
+    "    then false\n\n"
+)
+assert anchor in text
+open(path, "w").write(text.replace(anchor, new + anchor, 1))
+PY
+git commit -qam "a new exception without a test"
+git checkout -q main
+review 0 --base main --head untested-exception --format json policies
+python3 - "$work/out" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+untested = report["untested_changed_rules"]
+assert [(u["decision"], u["kind"], u["name"]) for u in untested] == [
+    ("hk.employment.part_time_on_campus_allowed", "exception", "longer_than_ten_years")], untested
+assert untested[0]["file"] == "policies/hk/employment.policy" and untested[0]["line"] > 0, untested
+assert untested[0]["reached"] > 0, untested  # the tests evaluate its condition, never true
+PY
+review 0 --base main --head untested-exception --format markdown policies
+grep -q "#### Changed rules no test makes apply" "$work/out" || fail "(f) the markdown section"
+grep -q 'exception `longer_than_ten_years` of `hk.employment.part_time_on_campus_allowed`' "$work/out" || fail "(f) the markdown line"
+echo "ok (f) a new exception no test makes apply is listed"
 
 # The work tree against HEAD (the default): an edit not yet committed.
 git checkout -q raise-2027

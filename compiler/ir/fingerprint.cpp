@@ -115,6 +115,24 @@ auto Define(const Program& p, const Node& body, std::string header) -> Definitio
   return d;
 }
 
+// One rule on its own: what `RuleDefinitions` compares.
+auto RuleText(const Program& p, const Decision& d, const Rule& r) -> std::string {
+  std::string out = fmt::format("  {} {} effective={} overrides", r.is_exception ? "exception" : "rule",
+                                r.name, r.effective.ToString());
+  for (const uint32_t o : r.overrides) {
+    out += " " + d.rules[o].name;
+  }
+  out += "\n";
+  for (const Conjunct& c : r.when) {
+    out += "    when\n";
+    Write(p, *c.cond, out);
+    out += "\n";
+  }
+  out += "    then\n";
+  Write(p, *r.then, out);
+  return out + "\n";
+}
+
 auto DefineDecision(const Program& p, const Decision& d) -> Definition {
   Definition out;
   out.text = fmt::format("decision {}(", d.name);
@@ -133,23 +151,25 @@ auto DefineDecision(const Program& p, const Decision& d) -> Definition {
     add(*d.default_value);
   }
   for (const Rule& r : d.rules) {
-    out.text += fmt::format("  {} {} effective={} overrides", r.is_exception ? "exception" : "rule", r.name,
-                            r.effective.ToString());
-    for (const uint32_t o : r.overrides) {
-      out.text += " " + d.rules[o].name;
-    }
-    out.text += "\n";
+    out.text += RuleText(p, d, r);
     for (const Conjunct& c : r.when) {
-      out.text += "    when\n";
-      add(*c.cond);
+      CollectReferences(p, *c.cond, out.references);
     }
-    out.text += "    then\n";
-    add(*r.then);
+    CollectReferences(p, *r.then, out.references);
   }
   return out;
 }
 
 }  // namespace
+
+auto RuleDefinitions(const Program& program, uint32_t decision) -> std::vector<std::string> {
+  std::vector<std::string> out;
+  const Decision& d = program.decisions[decision];
+  for (const Rule& r : d.rules) {
+    out.push_back(RuleText(program, d, r));
+  }
+  return out;
+}
 
 auto DecisionDefinitions(const Program& program) -> std::vector<std::string> {
   std::map<std::string, Definition> definitions;

@@ -17,4 +17,8 @@ namespace policy::ir {
 // One text per decision of `program`, in the order of `program.decisions`.
 auto DecisionDefinitions(const Program& program) -> std::vector<std::string>;
 
+// Each rule of `decision` on its own (its conditions, value, effective period and the rules it
+// overrides, not what they call): which rules of a touched decision a change edited.
+auto RuleDefinitions(const Program& program, uint32_t decision) -> std::vector<std::string>;
+
 }  // namespace policy::ir

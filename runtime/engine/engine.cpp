@@ -1,5 +1,7 @@
 #include "runtime/engine/engine.h"
 
+#include "runtime/engine/coverage.h"
+
 #ifdef POLICY_HAVE_JIT
 #include "runtime/jit/jit.h"
 #endif
@@ -577,7 +579,8 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
   return arr;
 }
 
-auto Engine::RunTests(std::string_view filter, Date default_as_of) const -> std::vector<TestResult> {
+auto Engine::RunTests(std::string_view filter, Date default_as_of, TestCoverage* coverage) const
+    -> std::vector<TestResult> {
   std::vector<TestResult> results;
   auto ctx = NewContext();
   for (uint32_t i = 0; i < ir_->tests.size(); ++i) {
@@ -595,7 +598,11 @@ auto Engine::RunTests(std::string_view filter, Date default_as_of) const -> std:
     r.name = t.name;
     r.span = t.span;
     vm::EvalError error;
-    const auto outcome = compiled_->RunTest(*ctx, i, default_as_of, &error);
+    vm::Trace trace;
+    const auto outcome = compiled_->RunTest(*ctx, i, default_as_of, &error, coverage ? &trace : nullptr);
+    if (coverage != nullptr) {
+      coverage->Record(trace);
+    }
     if (!outcome) {
       Diagnostic d = ToDiagnostic(error);
       d.notes.push_back(fmt::format("while running test \"{}\"", t.name));

@@ -75,6 +75,8 @@ struct TestResult {
   std::optional<Diagnostic> failure;
 };
 
+class TestCoverage;
+
 class Engine {
  public:
   static auto Load(const std::vector<std::string>& paths, const EngineOptions& options = {}) -> LoadResult;
@@ -119,8 +121,11 @@ class Engine {
   // Holds values as ValueToJson does: write it with exact_json::Dump.
   auto ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_json;
 
-  // Runs every in-language test whose "module name" contains `filter` (all when empty).
-  auto RunTests(std::string_view filter, Date default_as_of) const -> std::vector<TestResult>;
+  // Runs every in-language test whose "module name" contains `filter` (all when empty). With
+  // `coverage`, each test runs with an explanation trace and what it exercised is added there
+  // (runtime/engine/coverage.h).
+  auto RunTests(std::string_view filter, Date default_as_of, TestCoverage* coverage = nullptr) const
+      -> std::vector<TestResult>;
 
  private:
   Engine() = default;
