@@ -356,7 +356,11 @@ auto BuildReview(const ReviewOptions& options, std::string* error) -> std::optio
         continue;  // counted in `untouched` above
       }
       if (d.status == DecisionDiff::Status::kSame && (d.proven || d.constant)) {
-        report.same.push_back(d.decision);
+        // A parameter is always compared over its dates (the diff does not take it as identical),
+        // so "touched" is said only of what the definitions say was.
+        if (std::find(touched.begin(), touched.end(), d.decision) != touched.end()) {
+          report.same.push_back(d.decision);
+        }
         continue;
       }
       report.changes.push_back(DescribeChange(*old_set, *new_set, std::move(d)));

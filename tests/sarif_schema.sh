@@ -12,7 +12,7 @@ build="$2"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fail() { echo "FAIL: $*"; exit 1; }
 skip() {
-  echo "SKIPPED: $*; the SARIF output was not validated against the schema"
+  echo "SKIPPED: $1; the SARIF output was not validated against the schema"
   # CI (.ci/run) sets POLICY_NO_SKIP: there, a missing package is a failure. A registry that
   # cannot be reached is the network's doing, not the project's, and stays a loud skip.
   [[ "${POLICY_NO_SKIP:-}" == 1 && "${2:-}" != network ]] && exit 1
