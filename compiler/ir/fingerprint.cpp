@@ -36,6 +36,45 @@ auto TypeDeclarations(const TypeTable& types) -> std::string {
   return out;
 }
 
+// A constant, so that two different values never read the same: texts carry their length
+// (FormatValue writes `{"a\", \"b"}` and `{"a", "b"}` alike), collections their size.
+void WriteValue(const TypeTable& types, TypeId type, const Value& value, std::string& out) {
+  if (value.is_none()) {
+    out += "none";
+    return;
+  }
+  const TypeId t = types.Unwrap(type);
+  switch (types.kind(t)) {
+    case Kind::kText:
+      out += fmt::format("text{}:{}", value.as_text().size(), value.as_text());
+      return;
+    case Kind::kRecord: {
+      const RecordInfo& rec = types.record_info(t);
+      const auto items = value.items();
+      out += fmt::format("{}{{{}", types.Name(t), items.size());
+      for (size_t i = 0; i < rec.fields.size() && i < items.size(); ++i) {
+        out += " ";
+        WriteValue(types, rec.fields[i].type, items[i], out);
+      }
+      out += "}";
+      return;
+    }
+    case Kind::kList:
+    case Kind::kSet: {
+      out += fmt::format("{}{}[", types.kind(t) == Kind::kSet ? "set" : "list", value.items().size());
+      for (const Value& v : value.items()) {
+        out += " ";
+        WriteValue(types, types.Get(t).elem, v, out);
+      }
+      out += "]";
+      return;
+    }
+    default:
+      out += FormatValue(types, type, value);  // numbers, dates, durations, enums: one token each
+      return;
+  }
+}
+
 // An expression, completely: every field of every node that changes what it computes (the IR
 // dump of `policy check --dump=ir` leaves some out, such as a duration's unit). Calls and
 // constants are written by name, not by index, so the text does not depend on declaration order.
@@ -44,7 +83,8 @@ void Write(const Program& p, const Node& n, std::string& out) {
                      static_cast<int>(n.arith), static_cast<int>(n.cmp), static_cast<int>(n.agg), n.b);
   switch (n.op) {
     case Op::kConst:
-      out += " " + FormatValue(p.types, n.type, p.constants[n.a]);
+      out += " ";
+      WriteValue(p.types, n.type, p.constants[n.a], out);
       break;
     case Op::kGlobal:
       out += " " + p.globals[n.a].name;

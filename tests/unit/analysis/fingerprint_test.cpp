@@ -91,6 +91,17 @@ TEST(FingerprintTest, ADurationsUnitAndARulesEffectiveDateCount) {
             base.at("m.within"));
 }
 
+// Texts with escaped quotes: one text `a", "b` is not the two texts `a` and `b`.
+TEST(FingerprintTest, DifferentConstantsNeverReadTheSame) {
+  const std::string base =
+      std::string(kBase) + "\ndecision tag(c: C) -> Bool\n  default c.mode in {full_time}\n";
+  const auto with = [&base](const std::string& set) {
+    return Definitions(base + "\ndecision names(c: C) -> Bool\n  default \"a\" in " + set + "\n");
+  };
+  EXPECT_NE(with(R"({"a\", \"b"})").at("m.names"), with(R"({"a", "b"})").at("m.names"));
+  EXPECT_EQ(with(R"({"a", "b"})").at("m.names"), with(R"({"a", "b"})").at("m.names"));
+}
+
 TEST(FingerprintTest, AChangedTypeChangesEveryDefinition) {
   const auto base = Definitions(kBase);
   const auto edited = Definitions(Replace(kBase, "part_time }", "part_time, distance }"));
