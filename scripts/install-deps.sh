@@ -28,11 +28,17 @@ packages=(
   # `policy review`'s tests: git repositories built by tests/review_cli.sh, the hooks of
   # .pre-commit-hooks.yaml run by pre-commit, SARIF validated against its schema with
   # python3-jsonschema (the schema itself from npm: tests/sarif/package-lock.json)
-  python3 python3-jsonschema pre-commit nodejs npm
+  python3 python3-jsonschema pre-commit
   # PostgreSQL 15, which tests/sql_postgres.sh starts on a private socket to run the SQL of
   # `policy sql` against the interpreter
   postgresql
 )
+# Node.js and npm for the front-end parts' npm dependencies (committed lock files). A machine that
+# already has a working node and npm (NodeSource's nodejs bundles npm and conflicts with Debian's
+# npm package) keeps them; otherwise Debian's.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 case "${1:-}" in
   --dev) packages+=(clang-format) ;;
   --fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
