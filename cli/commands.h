@@ -39,6 +39,7 @@ auto AddReplayCommand(CLI::App& app, Io& io) -> Runner;
 auto AddBatchCommand(CLI::App& app, Io& io) -> Runner;
 auto AddSqlCommand(CLI::App& app, Io& io) -> Runner;
 auto AddReviewCommand(CLI::App& app, Io& io) -> Runner;
+auto AddLspCommand(CLI::App& app, Io& io) -> Runner;
 
 // Loading (load.cpp). Loads the policies under `paths`; on any error prints the diagnostics and
 // returns null. With `jit`, the decisions are also compiled to machine code at that tier, and

@@ -32,6 +32,7 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
   Runner batch = AddBatchCommand(app, io);
   Runner sql = AddSqlCommand(app, io);
   Runner review = AddReviewCommand(app, io);
+  Runner lsp = AddLspCommand(app, io);
 
   std::vector<std::string> argv_storage = {"policy"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -90,6 +91,9 @@ auto RunPolicyCommand(const std::vector<std::string>& args, std::ostream& out, s
       }
       if (name == "review") {
         return review();
+      }
+      if (name == "lsp") {
+        return lsp();
       }
       if (name == "serve") {
         return serve();

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "compiler/check/check.h"
 #include "compiler/ir/lower.h"
 
 namespace policy {
@@ -116,10 +115,11 @@ auto ParseFiles(const std::vector<std::string>& files, const CompileOptions& opt
   return modules;
 }
 
-auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,
-                    const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
-    -> std::shared_ptr<ir::Program> {
-  std::vector<ast::Module> modules;
+auto CheckSources(const std::vector<std::pair<std::string, std::string>>& files,
+                  const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
+    -> std::unique_ptr<CheckedSources> {
+  auto checked = std::make_unique<CheckedSources>();
+  std::vector<ast::Module>& modules = checked->modules;
   if (options.include_stdlib) {
     for (const auto& [path, text] : StdlibSources()) {
       const FileId id = sources.Add(path, text);
@@ -143,12 +143,18 @@ auto CompileSources(const std::vector<std::pair<std::string, std::string>>& file
     }
     modules = std::move(kept);
   }
-  check::Program checked = check::Check(modules, diags);
+  checked->program = check::Check(modules, diags);
+  return checked;
+}
+
+auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,
+                    const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
+    -> std::shared_ptr<ir::Program> {
+  std::unique_ptr<CheckedSources> checked = CheckSources(files, options, sources, diags);
   if (diags.has_errors()) {
     return nullptr;
   }
-  std::shared_ptr<ir::Program> program = ir::Lower(std::move(checked), sources);
-  return program;
+  return ir::Lower(std::move(checked->program), sources);
 }
 
 }  // namespace policy

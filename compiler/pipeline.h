@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/base/source.h"
+#include "compiler/check/check.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/ir/ir.h"
 #include "compiler/syntax/parse.h"
@@ -29,6 +30,18 @@ auto CollectPolicyFiles(const std::vector<std::string>& paths, DiagnosticSink& d
 // reported an error; all diagnostics of all files are in `diags`.
 auto CompileFiles(const std::vector<std::string>& files, const CompileOptions& options,
                   SourceManager& sources, DiagnosticSink& diags) -> std::shared_ptr<ir::Program>;
+
+// The first two stages (parse and check) of CompileSources, kept rather than lowered: the typed
+// syntax trees and what the checker found, for tools that answer questions about the text (the
+// language server: definitions, references, hover). `program` points into `modules`, which is why
+// both live behind one pointer that never moves.
+struct CheckedSources {
+  std::vector<ast::Module> modules;  // the stdlib's first, then the files' in path order
+  check::Program program;
+};
+auto CheckSources(const std::vector<std::pair<std::string, std::string>>& files,
+                  const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
+    -> std::unique_ptr<CheckedSources>;
 
 // The same, for sources already in memory: (path, text) pairs.
 auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,

@@ -55,9 +55,15 @@ auto Checker::ResolveTypeRef(const ast::TypeRef& ref, uint32_t module) -> TypeId
     }
   }
   if (sym && sym->kind == SymKind::kAlias) {
+    ref.declaration = aliases_[sym->id].decl->name.span;
     return ResolveAlias(sym->id);
   }
-  if (sym && (sym->kind == SymKind::kEnum || sym->kind == SymKind::kRecord)) {
+  if (sym && sym->kind == SymKind::kEnum) {
+    ref.declaration = types.enum_info(sym->id).span;
+    return sym->id;
+  }
+  if (sym && sym->kind == SymKind::kRecord) {
+    ref.declaration = types.record_info(sym->id).span;
     return sym->id;
   }
   if (scopes_[scope_module].broken) {

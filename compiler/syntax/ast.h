@@ -140,6 +140,10 @@ struct TypeRef {
   std::vector<std::string> path;  // kNamed: qualified name; kGeneric: {"List"} or {"Set"}
   std::unique_ptr<TypeRef> arg;   // kOptional, kGeneric
   Span span;
+  // ---- filled by the checker ----
+  // kNamed: the name of the declaration (enum, record or alias) the path resolved to; invalid for
+  // the built-in types and for paths that did not resolve. Read by the language server.
+  mutable Span declaration;
 };
 
 struct Name {

@@ -1,0 +1,174 @@
+#include "lsp/convert.h"
+
+#include "lsp/uri.h"
+
+namespace policy::lsp {
+
+auto ToJson(Position p) -> Json {
+  return {{"line", p.line}, {"character", p.character}};
+}
+
+auto ToJson(const Range& r) -> Json {
+  return {{"start", ToJson(r.start)}, {"end", ToJson(r.end)}};
+}
+
+auto PositionFromJson(const Json& j) -> Position {
+  return {j.at("line").get<uint32_t>(), j.at("character").get<uint32_t>()};
+}
+
+auto RangeFromJson(const Json& j) -> Range {
+  return {PositionFromJson(j.at("start")), PositionFromJson(j.at("end"))};
+}
+
+auto RangeOf(const Snapshot& snapshot, Span span, PositionEncoding enc) -> Json {
+  if (!span.valid() || span.file >= snapshot.lines.size()) {
+    return ToJson(Range{});
+  }
+  return ToJson(snapshot.lines[span.file].RangeOf(span.begin, span.end, enc));
+}
+
+auto LocationOf(const Snapshot& snapshot, Span span, PositionEncoding enc) -> Json {
+  return {{"uri", PathToUri(snapshot.PathOf(span.file))}, {"range", RangeOf(snapshot, span, enc)}};
+}
+
+namespace {
+
+auto SeverityNumber(Severity s) -> int {
+  switch (s) {
+    case Severity::kError:
+      return 1;
+    case Severity::kWarning:
+      return 2;
+    case Severity::kNote:
+      return 3;
+  }
+  return 1;
+}
+
+}  // namespace
+
+void AddDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceManager& sources,
+                    PositionEncoding enc, std::map<std::string, Json>& by_uri) {
+  std::map<FileId, LineIndex> lines;
+  const auto range_of = [&](Span span) -> Json {
+    auto it = lines.find(span.file);
+    if (it == lines.end()) {
+      it = lines.emplace(span.file, LineIndex(sources.Get(span.file).text())).first;
+    }
+    return ToJson(it->second.RangeOf(span.begin, span.end, enc));
+  };
+  for (const Diagnostic& d : diagnostics) {
+    std::string path;
+    Json range = ToJson(Range{});
+    if (d.primary.valid()) {
+      path = sources.Get(d.primary.file).path();
+      range = range_of(d.primary);
+    } else if (!d.file.empty()) {
+      path = d.file;
+    } else {
+      continue;  // about no file (a command-line problem): nothing an editor can show
+    }
+    if (path.rfind("std/", 0) == 0) {
+      continue;  // the embedded standard library is not the user's to fix
+    }
+    const DiagKindInfo& info = GetKindInfo(d.code);
+    std::string message = d.message;
+    if (!d.primary_text.empty()) {
+      message += " (" + d.primary_text + ")";
+    }
+    for (const std::string& h : d.help) {
+      message += "\nhelp: " + h;
+    }
+    for (const std::string& n : d.notes) {
+      message += "\nnote: " + n;
+    }
+    Json out = {{"range", range},
+                {"severity", SeverityNumber(d.severity)},
+                {"code", info.code},
+                {"source", "policy"},
+                {"message", message}};
+    Json related = Json::array();
+    for (const Label& l : d.labels) {
+      if (!l.span.valid()) {
+        continue;
+      }
+      related.push_back(
+          {{"location", {{"uri", PathToUri(sources.Get(l.span.file).path())}, {"range", range_of(l.span)}}},
+           {"message", l.text.empty() ? std::string("related") : l.text}});
+    }
+    if (!related.empty()) {
+      out["relatedInformation"] = std::move(related);
+    }
+    if (d.code == DiagCode::kUnusedDeclaration) {
+      out["tags"] = Json::array({1});  // Unnecessary
+    }
+    Json& list = by_uri[PathToUri(path)];
+    if (!list.is_array()) {
+      list = Json::array();
+    }
+    list.push_back(std::move(out));
+  }
+}
+
+auto LspSymbolKind(SymbolKind k) -> int {
+  switch (k) {
+    case SymbolKind::kModule:
+      return 2;  // Module
+    case SymbolKind::kEnum:
+      return 10;  // Enum
+    case SymbolKind::kVariant:
+      return 22;  // EnumMember
+    case SymbolKind::kRecord:
+      return 23;  // Struct
+    case SymbolKind::kField:
+      return 8;  // Field
+    case SymbolKind::kAlias:
+      return 26;  // TypeParameter: the closest the protocol has to a type name
+    case SymbolKind::kConst:
+      return 14;  // Constant
+    case SymbolKind::kFunction:
+    case SymbolKind::kDecision:
+      return 12;  // Function
+    case SymbolKind::kParameter:
+      return 13;  // Variable: a value that changes with the date
+    case SymbolKind::kRule:
+      return 6;  // Method: a part of its decision
+    case SymbolKind::kLocal:
+      return 13;  // Variable
+    case SymbolKind::kTest:
+      return 24;  // Event
+  }
+  return 13;
+}
+
+auto LspCompletionKind(SymbolKind k) -> int {
+  switch (k) {
+    case SymbolKind::kModule:
+      return 9;
+    case SymbolKind::kEnum:
+      return 13;
+    case SymbolKind::kVariant:
+      return 20;
+    case SymbolKind::kRecord:
+      return 22;
+    case SymbolKind::kField:
+      return 5;
+    case SymbolKind::kAlias:
+      return 25;
+    case SymbolKind::kConst:
+      return 21;
+    case SymbolKind::kFunction:
+    case SymbolKind::kDecision:
+      return 3;
+    case SymbolKind::kParameter:
+    case SymbolKind::kLocal:
+      return 6;
+    case SymbolKind::kRule:
+      return 2;
+    case SymbolKind::kTest:
+      return 23;
+  }
+  return 1;
+}
+
+}  // namespace policy::lsp
