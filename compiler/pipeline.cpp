@@ -118,32 +118,33 @@ auto ParseFiles(const std::vector<std::string>& files, const CompileOptions& opt
 auto CheckSources(const std::vector<std::pair<std::string, std::string>>& files,
                   const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
     -> std::unique_ptr<CheckedSources> {
-  auto checked = std::make_unique<CheckedSources>();
-  std::vector<ast::Module>& modules = checked->modules;
+  std::vector<ast::Module> modules;
   if (options.include_stdlib) {
     for (const auto& [path, text] : StdlibSources()) {
       const FileId id = sources.Add(path, text);
       modules.push_back(syntax::Parse(sources.Get(id), id, diags, options.limits));
     }
   }
+  const size_t stdlib_count = modules.size();
   ParseInPathOrder(files, options.limits, sources, diags, modules);
-  // A file given on the command line that declares a std.* module replaces the embedded copy,
-  // so the stdlib can be edited and tested from its source directory.
-  if (options.include_stdlib) {
-    const size_t n_std = StdlibSources().size();
-    std::vector<ast::Module> kept;
-    for (size_t i = 0; i < modules.size(); ++i) {
-      bool replaced = false;
-      for (size_t j = n_std; i < n_std && j < modules.size(); ++j) {
-        replaced = replaced || (!modules[i].path.empty() && modules[j].path == modules[i].path);
-      }
-      if (!replaced) {
-        kept.push_back(std::move(modules[i]));
-      }
+  return CheckModules(std::move(modules), stdlib_count, diags);
+}
+
+auto CheckModules(std::vector<ast::Module> modules, size_t stdlib_count, DiagnosticSink& diags)
+    -> std::unique_ptr<CheckedSources> {
+  auto checked = std::make_unique<CheckedSources>();
+  // A file that declares a std.* module replaces the embedded copy, so the stdlib can be edited
+  // and tested from its source directory.
+  for (size_t i = 0; i < modules.size(); ++i) {
+    bool replaced = false;
+    for (size_t j = stdlib_count; i < stdlib_count && j < modules.size(); ++j) {
+      replaced = replaced || (!modules[i].path.empty() && modules[j].path == modules[i].path);
     }
-    modules = std::move(kept);
+    if (!replaced) {
+      checked->modules.push_back(std::move(modules[i]));
+    }
   }
-  checked->program = check::Check(modules, diags);
+  checked->program = check::Check(checked->modules, diags);
   return checked;
 }
 

@@ -42,6 +42,12 @@ struct CheckedSources {
 auto CheckSources(const std::vector<std::pair<std::string, std::string>>& files,
                   const CompileOptions& options, SourceManager& sources, DiagnosticSink& diags)
     -> std::unique_ptr<CheckedSources>;
+// The check of CheckSources on trees already parsed: the first `stdlib_count` are the embedded
+// stdlib's, the rest the files' in path order (a file that declares a std.* module replaces the
+// stdlib's). The language server parses each file once per edit of it and checks copies
+// (compiler/syntax/clone.h).
+auto CheckModules(std::vector<ast::Module> modules, size_t stdlib_count, DiagnosticSink& diags)
+    -> std::unique_ptr<CheckedSources>;
 
 // The same, for sources already in memory: (path, text) pairs.
 auto CompileSources(const std::vector<std::pair<std::string, std::string>>& files,

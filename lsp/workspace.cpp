@@ -4,6 +4,8 @@
 #include <chrono>
 #include <filesystem>
 
+#include "compiler/syntax/clone.h"
+#include "compiler/syntax/parse.h"
 #include "runtime/engine/lint.h"
 
 namespace policy::lsp {
@@ -125,24 +127,55 @@ auto Workspace::Sources() const -> std::vector<std::pair<std::string, std::strin
   return files;
 }
 
+auto Workspace::Parsed(const std::string& path, const std::string& text, const CompileOptions& options) const
+    -> const ParsedFile& {
+  ParsedFile& entry = parsed_[path];
+  if (entry.text != text || entry.module.file == kNoFile) {
+    const SourceBuffer buffer(path, text);
+    DiagnosticSink diags;
+    entry.text = text;
+    entry.module = syntax::Parse(buffer, 0, diags, options.limits);
+    entry.diagnostics = diags.diagnostics();
+  }
+  return entry;
+}
+
 auto Workspace::Check(const CompileOptions& options) const -> std::shared_ptr<const Snapshot> {
   const auto start = std::chrono::steady_clock::now();
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->generation = generation_;
   snapshot->sources = std::make_shared<SourceManager>();
   DiagnosticSink diags;
-  const auto files = Sources();
-  snapshot->checked = CheckSources(files, options, *snapshot->sources, diags);
-  snapshot->has_errors = diags.has_errors();
-  snapshot->diagnostics = diags.Sorted();
-  for (FileId id = 0; id < snapshot->sources->size(); ++id) {
-    const std::string& path = snapshot->sources->Get(id).path();
-    for (const auto& [p, text] : files) {
-      if (p == path) {
-        snapshot->file_of_path[path] = id;
-      }
+  std::vector<ast::Module> modules;
+  const auto add = [&](const std::string& path, const std::string& text) {
+    const ParsedFile& parsed = Parsed(path, text, options);
+    const FileId id = snapshot->sources->Add(path, text);
+    modules.push_back(syntax::CloneModule(parsed.module, id));
+    for (const Diagnostic& d : parsed.diagnostics) {
+      diags.Add(syntax::MoveToFile(d, id));
+    }
+    return id;
+  };
+  if (options.include_stdlib) {
+    for (const auto& [path, text] : StdlibSources()) {
+      add(path, text);
     }
   }
+  const size_t stdlib_count = modules.size();
+  std::vector<std::string> paths = Paths();
+  std::sort(paths.begin(), paths.end());  // the order CheckSources parses files in
+  for (const std::string& path : paths) {
+    snapshot->file_of_path[path] = add(path, *Text(path));
+  }
+  // Trees of files that left the set are dropped.
+  for (auto it = parsed_.begin(); it != parsed_.end();) {
+    const bool kept =
+        it->first.rfind("std/", 0) == 0 || std::binary_search(paths.begin(), paths.end(), it->first);
+    it = kept ? std::next(it) : parsed_.erase(it);
+  }
+  snapshot->checked = CheckModules(std::move(modules), stdlib_count, diags);
+  snapshot->has_errors = diags.has_errors();
+  snapshot->diagnostics = diags.Sorted();
   for (FileId id = 0; id < snapshot->sources->size(); ++id) {
     snapshot->lines.emplace_back(snapshot->sources->Get(id).text());
   }

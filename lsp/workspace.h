@@ -72,6 +72,16 @@ class Workspace {
                    Date today) -> LintResult;
 
  private:
+  // Each file's tree as parsed, with its parse errors, while its text stays the same: an edit
+  // re-parses the edited file only, and the check runs on copies (compiler/syntax/clone.h).
+  struct ParsedFile {
+    std::string text;
+    ast::Module module;  // spans in file 0
+    std::vector<Diagnostic> diagnostics;
+  };
+  auto Parsed(const std::string& path, const std::string& text, const CompileOptions& options) const
+      -> const ParsedFile&;
+  mutable std::map<std::string, ParsedFile> parsed_;
   std::vector<std::string> folders_;
   std::map<std::string, std::string> on_disk_;
   std::map<std::string, std::string> open_;

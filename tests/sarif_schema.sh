@@ -21,18 +21,9 @@ skip() {
 python3 -c 'import jsonschema' 2> /dev/null || skip "python3-jsonschema is not installed"
 npm_dir="$build/npm/sarif"
 schema="$npm_dir/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
-if [[ ! -f "$schema" ]] || ! cmp -s "$root/tests/sarif/package-lock.json" "$npm_dir/package-lock.json"; then
-  command -v npm > /dev/null || skip "npm is not installed"
-  mkdir -p "$npm_dir"
-  cp "$root/tests/sarif/package.json" "$root/tests/sarif/package-lock.json" "$npm_dir/"
-  # Debian's node trusts only its own CA list; the system's (which holds any CA a proxy on the
-  # way to the registry needs) is added.
-  if [[ -z "${NODE_EXTRA_CA_CERTS:-}" && -f /etc/ssl/certs/ca-certificates.crt ]]; then
-    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
-  fi
-  (cd "$npm_dir" && npm ci --ignore-scripts --no-audit --no-fund > npm.log 2>&1) ||
-    { cat "$npm_dir/npm.log"; skip "npm ci could not fetch the schema's package from the registry" network; }
-fi
+# shellcheck source=tests/lib/npm.sh
+source "$root/tests/lib/npm.sh"
+npm_ci_into "$root/tests/sarif" "$npm_dir"
 [[ -f "$schema" ]] || fail "the schema is not at $schema"
 
 work="$(mktemp -d)"
