@@ -29,6 +29,8 @@ packages=(
   # .pre-commit-hooks.yaml run by pre-commit, SARIF validated against its schema with
   # python3-jsonschema (the schema itself from npm: tests/sarif/package-lock.json)
   python3 python3-jsonschema pre-commit
+  # the editor support's tests: headless Neovim with editors/nvim (tests/nvim_lsp.sh)
+  neovim
   # PostgreSQL 15, which tests/sql_postgres.sh starts on a private socket to run the SQL of
   # `policy sql` against the interpreter
   postgresql

@@ -14,8 +14,8 @@ skip() {
   exit 77
 }
 command -v node > /dev/null || skip "node is not installed"
-# shellcheck source=tests/lib/npm.sh
-source "$root/tests/lib/npm.sh"
+# shellcheck source=scripts/lib/npm.sh
+source "$root/scripts/lib/npm.sh"
 client="$build/npm/lsp"
 npm_ci_into "$root/tests/lsp" "$client"
 # The test runs from beside its node_modules, where Node resolves its imports.

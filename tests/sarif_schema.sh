@@ -21,8 +21,8 @@ skip() {
 python3 -c 'import jsonschema' 2> /dev/null || skip "python3-jsonschema is not installed"
 npm_dir="$build/npm/sarif"
 schema="$npm_dir/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
-# shellcheck source=tests/lib/npm.sh
-source "$root/tests/lib/npm.sh"
+# shellcheck source=scripts/lib/npm.sh
+source "$root/scripts/lib/npm.sh"
 npm_ci_into "$root/tests/sarif" "$npm_dir"
 [[ -f "$schema" ]] || fail "the schema is not at $schema"
 

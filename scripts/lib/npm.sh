@@ -1,4 +1,4 @@
-# Sourced by the tests that need packages from npm (their versions pinned by a committed
+# Sourced by the tests and scripts that need packages from npm (their versions pinned by a committed
 # package-lock.json): `npm_ci_into SOURCE_DIR DEST_DIR` installs SOURCE_DIR's package.json and
 # lock into DEST_DIR (in the build tree, never the source tree), again only when the lock changed.
 # Where npm or the registry is missing it calls `skip` (which the sourcing script defines:

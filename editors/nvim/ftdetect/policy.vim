@@ -1,0 +1,2 @@
+" .policy files are the policy language.
+autocmd BufRead,BufNewFile *.policy setfiletype policy
