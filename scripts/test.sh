@@ -5,7 +5,8 @@
 #   bash scripts/test.sh --tsan       ThreadSanitizer build in build-tsan/: the concurrency tests
 #                                     (threads evaluating one set; evaluation during hot reloads;
 #                                     the decision server under concurrent clients; `policy batch`'s
-#                                     reader, workers and writer)
+#                                     reader, workers and writer; the language server's reader,
+#                                     main loop and lint thread)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -22,13 +23,15 @@ fi
 if [[ "${1:-}" == "--tsan" ]]; then
   cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLICY_TSAN=ON -DPOLICY_BUILD_TESTS=ON \
     -DPOLICY_BUILD_BENCH=OFF
-  cmake --build build-tsan -j"$(nproc)" --target api_tests server_tests batch_tests
+  cmake --build build-tsan -j"$(nproc)" --target api_tests server_tests batch_tests lsp_tests
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ./build-tsan/tests/api_tests --gtest_filter='LiveTest.*:*Concurrent*' --gtest_repeat=3
   # The decision server: concurrent clients, graceful stop, hot reload under load.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/server_tests --gtest_filter='HttpServerTest.*'
   # Whole populations: the reader thread, the workers and the in-order writer sharing chunks.
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/batch_tests --gtest_filter='BatchRunTest.*'
+  # The language server: the reader thread, the main loop, and lint on its own thread.
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/lsp_tests --gtest_filter='LoopTest.*'
   exit 0
 fi
 cmake -S . -B "$dir" -G Ninja "${flags[@]}"

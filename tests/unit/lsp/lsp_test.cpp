@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "lsp/json_rpc.h"
 #include "lsp/server.h"
@@ -271,6 +272,82 @@ TEST(LoopTest, AClientThatVanishesOrSendsGarbageEndsTheServerCleanly) {
   EXPECT_EQ(RunOn(init + FrameMessage(R"({"jsonrpc":"2.0","id":2,"method":"shutdown"})") +
                   FrameMessage(R"({"jsonrpc":"2.0","method":"exit"})")),
             0);
+}
+
+// Lint on its own thread while edits keep arriving on the main one (also run under
+// ThreadSanitizer by scripts/test.sh --tsan): the client writes in bursts with pauses long enough
+// for lint to start, and must see lint's warning published before it says goodbye.
+TEST(LoopTest, LintRunsOnItsOwnThreadWhileEditsArrive) {
+  int in[2];
+  int out[2];
+  ASSERT_EQ(pipe(in), 0);
+  ASSERT_EQ(pipe(out), 0);
+  const std::string path =
+      (fs::path(POLICY_SOURCE_DIR) / "policies" / "hk" / "employment.policy").lexically_normal().string();
+  std::ifstream file(path);
+  std::stringstream s;
+  s << file.rdbuf();
+  const std::string text = s.str();
+  const std::string uri = PathToUri(path);
+  std::thread client([&]() {
+    const auto send = [&](const nlohmann::json& m) {
+      const std::string framed = FrameMessage(m.dump());
+      EXPECT_EQ(write(in[1], framed.data(), framed.size()), static_cast<ssize_t>(framed.size()));
+    };
+    send({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"}, {"params", {{"capabilities", nullptr}}}});
+    send({{"jsonrpc", "2.0"},
+          {"method", "textDocument/didOpen"},
+          {"params",
+           {{"textDocument", {{"uri", uri}, {"languageId", "policy"}, {"version", 1}, {"text", text}}}}}});
+    for (int round = 0; round < 3; ++round) {
+      for (int k = 0; k < 5; ++k) {
+        const std::string edited =
+            text + "\ndef unused_" + std::to_string(round * 10 + k) + "(x: Int) -> Int = x\n";
+        send({{"jsonrpc", "2.0"},
+              {"method", "textDocument/didChange"},
+              {"params",
+               {{"textDocument", {{"uri", uri}, {"version", 2 + round * 10 + k}}},
+                {"contentChanges", {{{"text", edited}}}}}}});
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(round == 2 ? 1500 : 60));
+    }
+    send({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "shutdown"}});
+    send({{"jsonrpc", "2.0"}, {"method", "exit"}});
+    close(in[1]);
+  });
+  std::string received;
+  std::thread reader([&]() {
+    char buffer[65536];
+    ssize_t n;
+    while ((n = read(out[0], buffer, sizeof buffer)) > 0) {
+      received.append(buffer, static_cast<size_t>(n));
+    }
+  });
+  ServerOptions options;
+  options.paths = {fs::path(POLICY_SOURCE_DIR) / "policies"};
+  options.today = Date::Parse("2025-09-01");
+  options.lint_delay = std::chrono::milliseconds(0);
+  const int code = RunLanguageServer(options, in[0], out[1]);
+  client.join();
+  close(out[1]);
+  reader.join();
+  close(out[0]);
+  EXPECT_EQ(code, 0);
+  // The last diagnostics published for the document are lint's on the final text: its one
+  // unused function, and nothing left from an earlier text.
+  MessageFramer framer;
+  framer.Feed(received);
+  nlohmann::json last;
+  while (auto f = framer.Next()) {
+    const auto m = nlohmann::json::parse(f->body);
+    if (m.value("method", "") == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri) {
+      last = m["params"]["diagnostics"];
+    }
+  }
+  ASSERT_EQ(last.size(), 1u) << last.dump();
+  EXPECT_EQ(last[0]["code"], "W0101");
+  EXPECT_NE(last[0]["message"].get<std::string>().find("hk.employment.unused_24` is never used"),
+            std::string::npos);
 }
 
 }  // namespace
