@@ -178,6 +178,21 @@ auto Server::Request(const std::string& method, const Json& params) -> Json {
   if (method == "textDocument/completion") {
     return Completion(params);
   }
+  if (method == "textDocument/semanticTokens/full") {
+    return SemanticTokens(Current(), params, encoding_);
+  }
+  if (method == "textDocument/inlayHint") {
+    const Snapshot& snapshot = Current();
+    return InlayHints(
+        snapshot, params, encoding_, [this](const std::string& q) { return ParameterValue(q); },
+        Today().ToString());
+  }
+  if (method == "textDocument/codeLens") {
+    return CodeLenses(Current(), params, encoding_, ExampleCases().size());
+  }
+  if (method == "workspace/executeCommand") {
+    return ExecuteCommand(params);
+  }
   if (method == "policy/status") {
     // Not part of the protocol: what the last check and lint cost, for `bench/lsp_latency.py`
     // and for a user who wonders why an answer is slow.
@@ -242,6 +257,7 @@ auto Server::Initialize(const Json& params) -> Json {
   if (roots.empty() && params.contains("rootPath") && params["rootPath"].is_string()) {
     roots.push_back(params["rootPath"].get<std::string>());
   }
+  root_ = roots.empty() ? Absolute(".") : Absolute(roots[0]);
   std::vector<std::string> paths = options_.paths;
   if (paths.empty() && params.contains("initializationOptions") &&
       params["initializationOptions"].is_object() && params["initializationOptions"].contains("paths")) {
@@ -271,7 +287,11 @@ auto Server::Initialize(const Json& params) -> Json {
             {"workspaceSymbolProvider", true},
             {"documentFormattingProvider", true},
             {"renameProvider", {{"prepareProvider", true}}},
-            {"completionProvider", {{"triggerCharacters", {"."}}, {"resolveProvider", false}}}}},
+            {"completionProvider", {{"triggerCharacters", {"."}}, {"resolveProvider", false}}},
+            {"semanticTokensProvider", {{"legend", SemanticTokensLegend()}, {"full", true}}},
+            {"inlayHintProvider", true},
+            {"codeLensProvider", {{"resolveProvider", false}}},
+            {"executeCommandProvider", {{"commands", {kRunTestCommand, kEvaluateCommand}}}}}},
           {"serverInfo", {{"name", "policy"}, {"version", options_.version}}}};
 }
 
@@ -439,6 +459,7 @@ void Server::LintFinished(LintResult result) {
     return;
   }
   lint_ = std::move(result);
+  parameter_values_.clear();
   publish_pending_ = true;
   if (lint_->generation != workspace_.generation() && !lint_due_) {
     lint_due_ = Clock::now() + options_.lint_delay;  // the text changed while it ran
@@ -447,29 +468,103 @@ void Server::LintFinished(LintResult result) {
 
 // ---- requests that need more than the index ---------------------------------------------------
 
+auto Server::ParameterValue(const std::string& qualified) -> std::optional<std::string> {
+  // From the engine lint loaded last: between an edit and the next lint it may be one edit
+  // behind, which the hint's tooltip date makes no claim about; lint follows within a pause.
+  if (!lint_ || !lint_->engine) {
+    return std::nullopt;
+  }
+  if (const auto it = parameter_values_.find(qualified); it != parameter_values_.end()) {
+    return it->second;
+  }
+  std::optional<std::string> value;
+  const Engine& engine = *lint_->engine;
+  if (const auto decision = engine.FindDecision(qualified)) {
+    auto ctx = engine.NewContext();
+    DiagnosticSink diags;
+    const auto result = engine.Evaluate(*decision, Value{}, Today(), *ctx, nullptr, diags);
+    if (result) {
+      value = result->applicable
+                  ? exact_json::Dump(engine.ValueToJson(engine.DecisionResultType(*decision), result->value))
+                  : std::string("no value");
+    }
+  }
+  parameter_values_[qualified] = value;
+  return value;
+}
+
 auto Server::ExtrasFor(const Symbol& s) -> HoverExtras {
   HoverExtras extras;
-  if (s.kind != SymbolKind::kParameter || !lint_ || !lint_->engine) {
+  if (s.kind != SymbolKind::kParameter) {
     return extras;
   }
-  const Engine& engine = *lint_->engine;
-  const auto decision = engine.FindDecision(s.qualified);
-  if (!decision) {
-    return extras;
+  if (const auto value = ParameterValue(s.qualified)) {
+    extras.value_in_effect = *value;
+    extras.as_of = Today().ToString();
   }
-  const Date today = Today();
-  auto ctx = engine.NewContext();
-  DiagnosticSink diags;
-  const auto result = engine.Evaluate(*decision, Value{}, today, *ctx, nullptr, diags);
-  extras.as_of = today.ToString();
-  if (!result) {
-    return extras;
-  }
-  extras.value_in_effect =
-      result->applicable
-          ? exact_json::Dump(engine.ValueToJson(engine.DecisionResultType(*decision), result->value))
-          : "no value (not in effect)";
   return extras;
+}
+
+auto Server::EngineNow() -> std::shared_ptr<const Engine> {
+  if (lint_ && lint_->engine && lint_->generation == workspace_.generation()) {
+    return lint_->engine;
+  }
+  LoadResult loaded = Engine::LoadSources(workspace_.Sources());
+  if (!loaded.engine) {
+    throw RequestError(kRequestFailed, "the policies have errors; fix them first");
+  }
+  return loaded.engine;
+}
+
+auto Server::ExampleCases() -> const std::vector<std::pair<std::string, std::string>>& {
+  if (example_cases_) {
+    return *example_cases_;
+  }
+  example_cases_.emplace();
+  std::vector<std::string> paths = options_.cases;
+  if (paths.empty()) {
+    paths.push_back((fs::path(root_) / "examples" / "cases").string());
+  }
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (const auto& entry : fs::directory_iterator(p, ec)) {
+        if (entry.path().extension() == ".json") {
+          files.push_back(entry.path().string());
+        }
+      }
+    } else if (fs::is_regular_file(p, ec)) {
+      files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const std::string& f : files) {
+    BoundedRead read = ReadBounded(f, InputLimits{}.max_bytes);
+    if (read.status == BoundedRead::Status::kOk) {
+      example_cases_->emplace_back(fs::path(f).filename().string(), std::move(read.text));
+    }
+  }
+  return *example_cases_;
+}
+
+auto Server::ExecuteCommand(const Json& params) -> Json {
+  const std::string command = params.at("command").get<std::string>();
+  const Json arguments = params.value("arguments", Json::array());
+  CommandResult result;
+  if (command == kRunTestCommand) {
+    result = RunTestCommand(*EngineNow(), arguments.at(0).get<std::string>(),
+                            arguments.at(1).get<std::string>(), Today());
+  } else if (command == kEvaluateCommand) {
+    result = EvaluateCommand(*EngineNow(), arguments.at(0).get<std::string>(), ExampleCases(), Today());
+  } else {
+    throw RequestError(kInvalidParams, fmt::format("`{}` is not a command of this server", command));
+  }
+  Notify("window/showMessage", {{"type", result.ok ? 3 : 1}, {"message", result.summary}});
+  if (!result.details.empty()) {
+    LogMessage(result.ok ? 3 : 1, result.summary + "\n" + result.details);
+  }
+  return {{"ok", result.ok}, {"summary", result.summary}, {"details", result.details}};
 }
 
 auto Server::Formatting(const Json& params) -> Json {

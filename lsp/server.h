@@ -21,6 +21,7 @@
 
 #include "core/date.h"
 #include "lsp/convert.h"
+#include "lsp/decorations.h"
 #include "lsp/navigation.h"
 #include "lsp/text_positions.h"
 #include "lsp/workspace.h"
@@ -37,6 +38,9 @@ struct ServerOptions {
   std::chrono::milliseconds lint_delay{400};
   // Run lint on the calling thread, inside Tick() (unit tests: deterministic).
   bool synchronous_lint = false;
+  // Example case records (JSON files, or directories of them) the "evaluate" code lens runs a
+  // decision on. Empty: examples/cases under the workspace folder, when it exists.
+  std::vector<std::string> cases;
   std::string version = "dev";
 };
 
@@ -78,6 +82,10 @@ class Server {
   auto Formatting(const Json& params) -> Json;
   auto Completion(const Json& params) -> Json;
   auto ExtrasFor(const Symbol& s) -> HoverExtras;
+  auto ParameterValue(const std::string& qualified) -> std::optional<std::string>;
+  auto ExecuteCommand(const Json& params) -> Json;
+  auto EngineNow() -> std::shared_ptr<const Engine>;
+  auto ExampleCases() -> const std::vector<std::pair<std::string, std::string>>&;
 
   auto Current() -> const Snapshot&;
   void Recheck();
@@ -107,7 +115,10 @@ class Server {
   std::map<std::string, std::string> published_;  // URI -> the diagnostics JSON last sent
   bool publish_pending_ = false;
 
-  std::optional<LintResult> lint_;             // the latest lint that finished
+  std::optional<LintResult> lint_;                                      // the latest lint that finished
+  std::map<std::string, std::optional<std::string>> parameter_values_;  // of lint_'s engine
+  std::optional<std::vector<std::pair<std::string, std::string>>> example_cases_;
+  std::string root_;                           // the first workspace folder
   std::optional<Clock::time_point> lint_due_;  // when to start the next
   bool lint_running_ = false;
   std::thread lint_thread_;

@@ -14,6 +14,7 @@ import * as rpc from 'vscode-jsonrpc/node.js';
 const [policy, repo] = process.argv.slice(2);
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-lsp-'));
 fs.cpSync(path.join(repo, 'policies'), path.join(work, 'policies'), { recursive: true });
+fs.cpSync(path.join(repo, 'examples', 'cases'), path.join(work, 'examples', 'cases'), { recursive: true });
 const root = path.join(work, 'policies');
 const uriOf = (p) => 'file://' + p;
 const employment = path.join(root, 'hk', 'employment.policy');
@@ -316,6 +317,61 @@ try {
         'document symbols: the decision with its rule and exception', show(decision));
   const picked = await connection.sendRequest('workspace/symbol', { query: 'ptoca' });
   check(picked[0]?.name === 'part_time_on_campus_allowed', 'workspace symbols: `ptoca` finds it first', show(picked.slice(0, 3)));
+
+  // ---- semantic tokens: names coloured by what the checker decided they are
+  await changeWhole(employment, original);
+  await diagnosticsFor(uriOf(employment), (d) => d.length === 0, 'clean before the tokens');
+  const legend = caps.semanticTokensProvider.legend;
+  const tokens = await connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: uriOf(employment) } });
+  const decoded = new Map();  // "line:character" -> [type, modifiers]
+  let line = 0;
+  let character = 0;
+  for (let i = 0; i < tokens.data.length; i += 5) {
+    const [dl, dc, , type, mods] = tokens.data.slice(i, i + 5);
+    line += dl;
+    character = dl === 0 ? character + dc : dc;
+    decoded.set(`${line}:${character}`, [legend.tokenTypes[type],
+      legend.tokenModifiers.filter((_, bit) => mods & (1 << bit))]);
+  }
+  const tokenAt = (offset) => { const p = offsetToPosition(original, offset); return decoded.get(`${p.line}:${p.character}`); };
+  const decisionAt = original.indexOf('decision part_time_on_campus_allowed') + 'decision '.length;
+  check(same(tokenAt(decisionAt), ['function', ['declaration']]) &&
+        same(tokenAt(levelAt), ['property', []]) &&
+        same(tokenAt(original.indexOf('== local', relaxation) + 3), ['enumMember', []]) &&
+        same(tokenAt(relaxation + 5), ['method', ['declaration']]) &&
+        same(tokenAt(original.indexOf('to relaxation_2014') + 3), ['method', []]) &&
+        same(tokenAt(original.indexOf('ft_la(c.programme)', relaxation) + 6), ['parameter', []]),
+        'semantic tokens: decision, field, enum value, rule (declared and as a target), local',
+        show([tokenAt(decisionAt), tokenAt(levelAt), tokenAt(relaxation + 5)]));
+
+  // ---- inlay hints: a parameter's value in effect after each use
+  const paramUse = original.indexOf('part_time_hours_per_week', original.indexOf('parameter part_time_hours_per_week') + 30);
+  const hints = await connection.sendRequest('textDocument/inlayHint', {
+    textDocument: { uri: uriOf(employment) },
+    range: { start: { line: 0, character: 0 }, end: offsetToPosition(original, original.length) },
+  });
+  const hint = hints.find((h) => same(h.position, offsetToPosition(original, paramUse + 'part_time_hours_per_week'.length)));
+  check(hint && hint.label === '= 20' && /2025-09-01/.test(hint.tooltip), 'inlay hint: `= 20` after a use of the parameter', show(hints.slice(0, 3)));
+
+  // ---- code lenses and the commands they run
+  const lenses = await connection.sendRequest('textDocument/codeLens', { textDocument: { uri: uriOf(employment) } });
+  const testName = original.match(/^test "([^"]+)"/m)[1];
+  const runLens = lenses.find((l) => l.command.command === 'policy.runTest' && l.command.arguments[1] === testName);
+  const evalLens = lenses.find((l) => l.command.command === 'policy.evaluate' &&
+    l.command.arguments[0] === 'hk.employment.part_time_on_campus_allowed');
+  const caseFiles = fs.readdirSync(path.join(repo, 'examples', 'cases')).filter((f) => f.endsWith('.json'));
+  check(runLens && runLens.command.title === '▶ run test' && evalLens &&
+        evalLens.command.title === `▶ evaluate on the example cases (${caseFiles.length})`,
+        'code lenses: run a test, evaluate a decision', show(lenses.slice(0, 2)));
+  const ran = await connection.sendRequest('workspace/executeCommand', runLens.command);
+  check(ran.ok && ran.summary === `PASS test "${testName}"`, 'run test: PASS', show(ran));
+  const evaluated = await connection.sendRequest('workspace/executeCommand', evalLens.command);
+  const cliValues = caseFiles.map((f) => spawnSync(policy, ['eval', '-d', 'hk.employment.part_time_on_campus_allowed',
+    '--input', path.join(repo, 'examples', 'cases', f), '--as-of', '2025-09-01', '--format', 'json', root], { encoding: 'utf8' }))
+    .filter((r) => r.status === 0).map((r) => JSON.stringify(JSON.parse(r.stdout).value));
+  const lspValues = evaluated.details.trim().split('\n').map((l) => l.split(': ')[1].split(' (')[0]);
+  check(evaluated.ok && same(lspValues, cliValues), 'evaluate on the example cases: the values `policy eval` gives',
+        `lsp ${show(evaluated)}\n     cli ${show(cliValues)}`);
 
   // ---- requests the server does not know, and bad params, are errors, not crashes
   let unknown = null;

@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -289,6 +291,9 @@ TEST(LoopTest, LintRunsOnItsOwnThreadWhileEditsArrive) {
   s << file.rdbuf();
   const std::string text = s.str();
   const std::string uri = PathToUri(path);
+  std::mutex mutex;
+  std::condition_variable linted;
+  std::string received;
   std::thread client([&]() {
     const auto send = [&](const nlohmann::json& m) {
       const std::string framed = FrameMessage(m.dump());
@@ -309,18 +314,26 @@ TEST(LoopTest, LintRunsOnItsOwnThreadWhileEditsArrive) {
                {{"textDocument", {{"uri", uri}, {"version", 2 + round * 10 + k}}},
                 {"contentChanges", {{{"text", edited}}}}}}});
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(round == 2 ? 1500 : 60));
+      std::this_thread::sleep_for(std::chrono::milliseconds(60));
+    }
+    // Until lint's warning about the last text arrives (sanitizer builds are slow: a generous
+    // bound, not a timing assumption).
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      linted.wait_for(lock, std::chrono::seconds(120),
+                      [&] { return received.find("unused_24` is never used") != std::string::npos; });
     }
     send({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "shutdown"}});
     send({{"jsonrpc", "2.0"}, {"method", "exit"}});
     close(in[1]);
   });
-  std::string received;
   std::thread reader([&]() {
     char buffer[65536];
     ssize_t n;
     while ((n = read(out[0], buffer, sizeof buffer)) > 0) {
+      std::lock_guard<std::mutex> lock(mutex);
       received.append(buffer, static_cast<size_t>(n));
+      linted.notify_all();
     }
   });
   ServerOptions options;
