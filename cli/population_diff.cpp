@@ -53,8 +53,20 @@ struct PerDecision {
 
 }  // namespace
 
-auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
-                       const PopulationDiffOptions& options) -> int {
+auto PopulationDiff::any_change() const -> bool {
+  if (!unreadable_old.empty() || !unreadable_new.empty()) {
+    return true;
+  }
+  for (const PopulationDecision& d : decisions) {
+    if (d.changed != 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+auto ComputePopulationDiff(const Engine& old_set, const Engine& new_set, const PopulationDiffOptions& options,
+                           std::string* error) -> std::optional<PopulationDiff> {
   // The decisions: those named, or every decision of a case record both versions have.
   std::vector<std::string> names = options.decisions;
   if (names.empty()) {
@@ -76,16 +88,16 @@ auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
     const auto in_old = old_set.FindDecision(name);
     const auto in_new = new_set.FindDecision(name);
     if (!in_old || !in_new) {
-      io.err << fmt::format("error[E0906]: decision `{}` is not in the {} policies\n", name,
-                            !in_old ? "old" : "new");
-      return kExitInputError;
+      *error =
+          fmt::format("error[E0906]: decision `{}` is not in the {} policies", name, !in_old ? "old" : "new");
+      return std::nullopt;
     }
     batch_options.decisions.push_back(*in_old);
     batch_options.compare_decisions.push_back(*in_new);
   }
   if (names.empty()) {
-    io.err << "error: the two versions have no decision of a case record in common\n";
-    return kExitInputError;
+    *error = "error: the two versions have no decision of a case record in common";
+    return std::nullopt;
   }
   batch_options.as_of = options.as_of;
   batch_options.threads =
@@ -99,8 +111,8 @@ auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
   if (options.cases != "-") {
     file.open(options.cases, std::ios::binary);
     if (!file) {
-      io.err << fmt::format("error[E0100]: cannot read the cases file `{}`\n", options.cases);
-      return kExitInputError;
+      *error = fmt::format("error[E0100]: cannot read the cases file `{}`", options.cases);
+      return std::nullopt;
     }
     in = &file;
   }
@@ -109,19 +121,17 @@ auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
   for (size_t d = 0; d < names.size(); ++d) {
     per[d].name = names[d];
   }
-  uint64_t rows = 0;
-  std::map<std::string, uint64_t> unreadable_old;  // code -> cases only the old version could not read...
-  std::map<std::string, uint64_t> unreadable_new;
-  uint64_t unreadable_both = 0;
+  PopulationDiff out;
+  out.as_of = options.as_of;
   auto sink = [&](const batch::RowResult& r) {
-    ++rows;
+    ++out.cases;
     if (r.error || r.compare_error) {
       if (r.error && r.compare_error) {
-        ++unreadable_both;
+        ++out.unreadable_both;
       } else if (r.error) {
-        ++unreadable_old[r.error->code];
+        ++out.unreadable_old[r.error->code];
       } else {
-        ++unreadable_new[r.compare_error->code];
+        ++out.unreadable_new[r.compare_error->code];
       }
       return;
     }
@@ -144,69 +154,73 @@ auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
       }
     }
   };
-  std::string error;
-  if (!batch::Run(old_set, batch_options, *in, sink, nullptr, &error)) {
-    io.err << fmt::format("error: {}\n", error);
-    return kExitInputError;
+  if (!batch::Run(old_set, batch_options, *in, sink, nullptr, error)) {
+    *error = fmt::format("error: {}", *error);
+    return std::nullopt;
   }
-
-  // Changes by how many cases they move, most first.
-  auto sorted_changes = [](const PerDecision& p) {
-    std::vector<std::pair<const std::pair<std::string, std::string>*, const Change*>> out;
+  for (const PerDecision& p : per) {
+    PopulationDecision d;
+    d.name = p.name;
+    d.compared = p.compared;
+    d.changed = p.changed;
     for (const auto& [key, change] : p.changes) {
-      out.emplace_back(&key, &change);
+      d.changes.push_back({key.first, key.second, change.count, change.lines});
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
-    return out;
-  };
-  bool findings = !unreadable_old.empty() || !unreadable_new.empty();
-  for (const PerDecision& p : per) {
-    findings = findings || p.changed != 0;
+    // Changes by how many cases they move, most first.
+    std::stable_sort(d.changes.begin(), d.changes.end(),
+                     [](const PopulationChange& a, const PopulationChange& b) { return a.cases > b.cases; });
+    out.decisions.push_back(std::move(d));
   }
-  if (options.format == DiagFormat::kJson) {
-    nlohmann::ordered_json j;
-    j["as_of"] = options.as_of.ToString();
-    j["cases"] = rows;
-    nlohmann::ordered_json decisions = nlohmann::ordered_json::array();
-    for (const PerDecision& p : per) {
-      nlohmann::ordered_json d;
-      d["decision"] = p.name;
-      d["compared"] = p.compared;
-      d["changed"] = p.changed;
-      nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-      for (const auto& [key, change] : sorted_changes(p)) {
-        nlohmann::ordered_json c;
-        c["old"] = OutcomeJson(key->first);
-        c["new"] = OutcomeJson(key->second);
-        c["cases"] = change->count;
-        c["lines"] = change->lines;
-        changes.push_back(std::move(c));
-      }
-      d["changes"] = std::move(changes);
-      decisions.push_back(std::move(d));
+  return out;
+}
+
+auto PopulationDiffJson(const PopulationDiff& diff) -> nlohmann::ordered_json {
+  nlohmann::ordered_json j;
+  j["as_of"] = diff.as_of.ToString();
+  j["cases"] = diff.cases;
+  nlohmann::ordered_json decisions = nlohmann::ordered_json::array();
+  for (const PopulationDecision& p : diff.decisions) {
+    nlohmann::ordered_json d;
+    d["decision"] = p.name;
+    d["compared"] = p.compared;
+    d["changed"] = p.changed;
+    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+    for (const PopulationChange& change : p.changes) {
+      nlohmann::ordered_json c;
+      c["old"] = OutcomeJson(change.before);
+      c["new"] = OutcomeJson(change.after);
+      c["cases"] = change.cases;
+      c["lines"] = change.lines;
+      changes.push_back(std::move(c));
     }
-    j["decisions"] = std::move(decisions);
-    j["unreadable"] = {{"old_only", unreadable_old}, {"new_only", unreadable_new}, {"both", unreadable_both}};
-    io.out << exact_json::Dump(j, 2) << "\n";
-    return findings ? kExitFindings : kExitOk;
+    d["changes"] = std::move(changes);
+    decisions.push_back(std::move(d));
   }
-  io.out << fmt::format("{} case{} as of {}\n", rows, rows == 1 ? "" : "s", options.as_of.ToString());
-  for (const PerDecision& p : per) {
+  j["decisions"] = std::move(decisions);
+  j["unreadable"] = {
+      {"old_only", diff.unreadable_old}, {"new_only", diff.unreadable_new}, {"both", diff.unreadable_both}};
+  return j;
+}
+
+auto PopulationDiffText(const PopulationDiff& diff) -> std::string {
+  std::string out;
+  const uint64_t rows = diff.cases;
+  out += fmt::format("{} case{} as of {}\n", rows, rows == 1 ? "" : "s", diff.as_of.ToString());
+  for (const PopulationDecision& p : diff.decisions) {
     if (p.changed == 0) {
-      io.out << fmt::format("{}: no case decides differently ({} compared)\n", p.name, p.compared);
+      out += fmt::format("{}: no case decides differently ({} compared)\n", p.name, p.compared);
       continue;
     }
-    io.out << fmt::format("{}: {} of {} case{} DECIDE DIFFERENTLY\n", p.name, p.changed, p.compared,
-                          p.compared == 1 ? "" : "s");
-    for (const auto& [key, change] : sorted_changes(p)) {
+    out += fmt::format("{}: {} of {} case{} DECIDE DIFFERENTLY\n", p.name, p.changed, p.compared,
+                       p.compared == 1 ? "" : "s");
+    for (const PopulationChange& change : p.changes) {
       std::vector<std::string> lines;
-      for (const uint64_t line : change->lines) {
+      for (const uint64_t line : change.lines) {
         lines.push_back(std::to_string(line));
       }
-      io.out << fmt::format("  {} -> {}: {} case{} (line{} {}{})\n", key->first, key->second, change->count,
-                            change->count == 1 ? "" : "s", change->lines.size() == 1 ? "" : "s",
-                            fmt::join(lines, ", "), change->count > change->lines.size() ? ", ..." : "");
+      out += fmt::format("  {} -> {}: {} case{} (line{} {}{})\n", change.before, change.after, change.cases,
+                         change.cases == 1 ? "" : "s", change.lines.size() == 1 ? "" : "s",
+                         fmt::join(lines, ", "), change.cases > change.lines.size() ? ", ..." : "");
     }
   }
   auto codes = [](const std::map<std::string, uint64_t>& m) {
@@ -216,16 +230,32 @@ auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
     }
     return fmt::format("{}", fmt::join(parts, ", "));
   };
-  if (!unreadable_old.empty()) {
-    io.out << fmt::format("cases only the old version cannot read: {}\n", codes(unreadable_old));
+  if (!diff.unreadable_old.empty()) {
+    out += fmt::format("cases only the old version cannot read: {}\n", codes(diff.unreadable_old));
   }
-  if (!unreadable_new.empty()) {
-    io.out << fmt::format("cases only the new version cannot read: {}\n", codes(unreadable_new));
+  if (!diff.unreadable_new.empty()) {
+    out += fmt::format("cases only the new version cannot read: {}\n", codes(diff.unreadable_new));
   }
-  if (unreadable_both != 0) {
-    io.out << fmt::format("cases neither version can read: {}\n", unreadable_both);
+  if (diff.unreadable_both != 0) {
+    out += fmt::format("cases neither version can read: {}\n", diff.unreadable_both);
   }
-  return findings ? kExitFindings : kExitOk;
+  return out;
+}
+
+auto RunPopulationDiff(Io& io, const Engine& old_set, const Engine& new_set,
+                       const PopulationDiffOptions& options) -> int {
+  std::string error;
+  const auto diff = ComputePopulationDiff(old_set, new_set, options, &error);
+  if (!diff) {
+    io.err << error << "\n";
+    return kExitInputError;
+  }
+  if (options.format == DiagFormat::kJson) {
+    io.out << exact_json::Dump(PopulationDiffJson(*diff), 2) << "\n";
+  } else {
+    io.out << PopulationDiffText(*diff);
+  }
+  return diff->any_change() ? kExitFindings : kExitOk;
 }
 
 }  // namespace policy::cli

@@ -141,6 +141,11 @@ void Human(std::ostream& out, const ReviewReport& r) {
       }
     }
   }
+  if (r.population) {
+    out << fmt::format("\non the population `{}`: ", r.population_file) << PopulationDiffText(*r.population);
+  } else if (!r.population_file.empty()) {
+    out << fmt::format("\non the population `{}`: {}\n", r.population_file, r.population_note);
+  }
   std::vector<Diagnostic> fresh;
   for (const ReviewFinding& f : r.findings) {
     if (f.is_new) {
@@ -273,6 +278,48 @@ void MarkdownChange(std::ostream& out, const ReviewChange& c, const ReviewReport
   out << "\n</details>\n";
 }
 
+// How many cases of the population each changed decision moves, from what to what.
+void MarkdownPopulation(std::ostream& out, const ReviewReport& r, const ReviewLimits& limits) {
+  const PopulationDiff& p = *r.population;
+  out << fmt::format("\n#### On the population {} ({} as of {})\n\n", Code(r.population_file),
+                     Plural(p.cases, "case", "cases"), p.as_of.ToString());
+  out << "| Decision | Cases decided differently | From | To | Cases |\n|---|---|---|---|---|\n";
+  constexpr size_t kChangesShown = 5;  // per decision; the JSON report has them all
+  size_t shown = 0;
+  for (const PopulationDecision& d : p.decisions) {
+    if (shown++ == limits.changes) {
+      out << fmt::format("\n…and {} more decisions.\n", p.decisions.size() - limits.changes);
+      break;
+    }
+    const std::string changed = fmt::format("{} of {}", d.changed, d.compared);
+    if (d.changes.empty()) {
+      out << fmt::format("| `{}` | {} | | | |\n", d.name, changed);
+    }
+    for (size_t i = 0; i < d.changes.size() && i < kChangesShown; ++i) {
+      const PopulationChange& c = d.changes[i];
+      out << fmt::format("| {} | {} | {} | {} | {} |\n", i == 0 ? Code(d.name) : "", i == 0 ? changed : "",
+                         Code(c.before), Code(c.after), c.cases);
+    }
+    if (d.changes.size() > kChangesShown) {
+      out << fmt::format("| | | …and {} more changes | | |\n", d.changes.size() - kChangesShown);
+    }
+  }
+  const uint64_t unreadable = p.unreadable_both + [&] {
+    uint64_t n = 0;
+    for (const auto* m : {&p.unreadable_old, &p.unreadable_new}) {
+      for (const auto& [code, count] : *m) {
+        n += count;
+      }
+    }
+    return n;
+  }();
+  if (unreadable > 0) {
+    out << fmt::format(
+        "\n{} could not be read by one side or both (`policy review --format json` says which).\n",
+        Plural(unreadable, "case", "cases"));
+  }
+}
+
 void Markdown(std::ostream& out, const ReviewReport& r, const ReviewLimits& limits) {
   const Tally t = Count(r);
   const bool failing = !Compiles(r.head) || t.new_errors + t.new_test_failures > 0;
@@ -307,6 +354,12 @@ void Markdown(std::ostream& out, const ReviewReport& r, const ReviewLimits& limi
       }
       MarkdownChange(out, c, r, limits);
     }
+  }
+  if (r.population) {
+    MarkdownPopulation(out, r, limits);
+  } else if (!r.population_file.empty()) {
+    out << fmt::format("\n#### On the population {}\n\n{}.\n", Code(r.population_file),
+                       Cell(r.population_note));
   }
   if (!r.findings.empty()) {
     out << "\n#### Findings\n\n| | Tool | Code | Where | Message |\n|---|---|---|---|---|\n";
@@ -411,6 +464,12 @@ void Json(std::ostream& out, const ReviewReport& r) {
   }
   j["untested_changed_rules"] = untested;
   j["analysed"] = r.analysed;
+  if (r.population) {
+    j["population"] = PopulationDiffJson(*r.population);
+    j["population"]["file"] = r.population_file;
+  } else if (!r.population_file.empty()) {
+    j["population"] = {{"file", r.population_file}, {"note", r.population_note}};
+  }
   out << exact_json::Dump(j, 2) << "\n";
 }
 

@@ -270,6 +270,7 @@ auto BuildReview(const ReviewOptions& options, std::string* error) -> std::optio
   }
   ReviewReport report;
   report.as_of = options.as_of;
+  report.today = options.today;
   report.paths = options.paths;
   auto base = LoadSide(options.base, *base_commit, options.paths, error);
   auto head =

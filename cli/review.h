@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/population_diff.h"
 #include "compiler/diag/diagnostic.h"
 #include "runtime/analysis/diff.h"
 #include "runtime/engine/engine.h"
@@ -92,7 +93,14 @@ struct ReviewReport {
   std::vector<std::string> analysed;   // the decisions analyze looked at
   std::vector<UntestedRule> untested;  // rules the change edited or added that no test makes apply
   std::optional<Date> as_of;
+  Date today;                      // what lint and the tests ran as of
   std::vector<std::string> paths;  // the policy paths reviewed
+  // With `--population`: the changed decisions of a case record, evaluated by both sides on every
+  // case of the file, as of `--as-of` (else today). `population_note` says why there is none when
+  // it was asked for.
+  std::optional<PopulationDiff> population;
+  std::string population_file;
+  std::string population_note;
 };
 
 // A decision's diff with the rules that decide it on each side, cited from each side's policies,

@@ -17,6 +17,52 @@
 
 namespace policy::cli {
 
+namespace {
+
+// `--population`: the decisions of a case record the change makes decide differently (or could
+// not show the same), on every case of the file. False with `*error` on bad input.
+auto AddPopulation(ReviewReport& report, const std::string& file, const std::string& format,
+                   std::string* error) -> bool {
+  report.population_file = file;
+  const auto& old_engine = report.base.loaded.engine;
+  const auto& new_engine = report.head.loaded.engine;
+  if (!old_engine || !new_engine) {
+    report.population_note = "not evaluated: a side does not compile";
+    return true;
+  }
+  PopulationDiffOptions options;
+  options.cases = file;
+  options.input_format = format;
+  options.as_of = report.as_of.value_or(report.today);
+  for (const ReviewChange& c : report.changes) {
+    const DecisionDiff& d = c.diff;
+    const bool compared =
+        d.status == DecisionDiff::Status::kDifferent || d.status == DecisionDiff::Status::kNotComparable;
+    const auto in_old = old_engine->FindDecision(d.decision);
+    const auto in_new = new_engine->FindDecision(d.decision);
+    if (!compared || d.constant || !in_old || !in_new) {
+      continue;
+    }
+    const ir::Decision& decision = new_engine->program().ir().decisions[*in_new];
+    if (decision.params.size() == 1 &&
+        new_engine->program().ir().types.kind(decision.params[0]) == Kind::kRecord) {
+      options.decisions.push_back(d.decision);
+    }
+  }
+  if (options.decisions.empty()) {
+    report.population_note = "no decision of a case record decides differently";
+    return true;
+  }
+  auto diff = ComputePopulationDiff(*old_engine, *new_engine, options, error);
+  if (!diff) {
+    return false;
+  }
+  report.population = std::move(*diff);
+  return true;
+}
+
+}  // namespace
+
 auto AddReviewCommand(CLI::App& app, Io& io) -> Runner {
   struct Options {
     std::vector<std::string> paths;
@@ -24,6 +70,8 @@ auto AddReviewCommand(CLI::App& app, Io& io) -> Runner {
     std::string head;
     bool worktree = false;
     std::vector<std::string> cases;
+    std::string population;
+    std::string population_format;
     AsOfOption as_of;
     std::string format = "human";
     std::string fail_on = "error";
@@ -48,6 +96,13 @@ auto AddReviewCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("--cases", options->cases,
                   "Case records (JSON files or directories) the search for witnesses starts from (default: "
                   "examples/cases if it exists)");
+  sub->add_option(
+      "--population", options->population,
+      "A JSON Lines or CSV file of cases (as for `policy batch`): how many of them each changed decision "
+      "decides differently, and from what to what (as of --as-of, else today)");
+  sub->add_option("--population-format", options->population_format,
+                  "The population file's format: jsonl or csv (default: by its name)")
+      ->check(CLI::IsMember({"jsonl", "csv"}));
   options->as_of.AddTo(sub,
                        "Without it, decisions are compared on every date from 0001-01-01 to 9999-12-31, and "
                        "lint and the tests run as of today");
@@ -117,10 +172,18 @@ auto AddReviewCommand(CLI::App& app, Io& io) -> Runner {
       also.emplace_back(*format, spec.substr(colon + 1));
     }
     std::string error;
-    const auto report = BuildReview(review, &error);
+    auto report = BuildReview(review, &error);
     if (!report) {
       io.err << "error: " << error << "\n";
       return kExitInputError;
+    }
+    if (!options->population.empty()) {
+      // The population is a file of the work tree (or standard input), whichever side is reviewed.
+      std::string population_error;
+      if (!AddPopulation(*report, options->population, options->population_format, &population_error)) {
+        io.err << population_error << "\n";
+        return kExitInputError;
+      }
     }
     const ReviewFormat format = parse_format(options->format).value_or(ReviewFormat::kHuman);
     if (options->output.empty()) {

@@ -9,6 +9,8 @@
 #       that failure;
 #   (e) the weekly hours limit raised from a date next year: reported from that date;
 #   (f) a new exception no test makes apply: listed among the changed rules without a test;
+#   (g) the change of (b) on a population of cases (--population): the counts of each change are
+#       those of `policy eval` on each revision, case by case;
 # and bad input (a revision that does not exist, a path absent on one side, a base that does
 # not compile, a shallow clone without the base): each a clear message and exit 2.
 # The markdown of (b) and the SARIF of (e) are golden files (tests/golden/review/); run with
@@ -114,6 +116,44 @@ before="$("$policy" eval -d hk.employment.part_time_on_campus_allowed --as-of "$
 after="$("$policy" eval -d hk.employment.part_time_on_campus_allowed --as-of "$date" -i "$work/witness.json" "$work/head/policies" --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])')"
 [[ "$before" == False && "$after" == True ]] || fail "(b) the witness gives $before -> $after, expected False -> True"
 echo "ok (b) the deleted exception: named, cited, witness confirmed ($before -> $after as of $date)"
+
+# (g) The same change on a population: the example cases as JSON Lines (the exchange student
+# three times). How many cases change, from what to what, must be what `policy eval` on each
+# revision says case by case.
+python3 - "$root/examples/cases" "$work/population.jsonl" <<'PY'
+import json, os, sys
+names = sorted(f for f in os.listdir(sys.argv[1]) if f.endswith(".json"))
+names += ["hk_exchange_student.json"] * 2
+with open(sys.argv[2], "w") as out:
+    for name in names:
+        out.write(json.dumps(json.load(open(os.path.join(sys.argv[1], name)))) + "\n")
+PY
+expected="$(while IFS= read -r line; do
+  printf '%s' "$line" > "$work/one.json"
+  b="$("$policy" eval -d hk.employment.part_time_on_campus_allowed --as-of 2025-09-01 -i "$work/one.json" "$work/base/policies" --format json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["value"]))')"
+  h="$("$policy" eval -d hk.employment.part_time_on_campus_allowed --as-of 2025-09-01 -i "$work/one.json" "$work/head/policies" --format json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["value"]))')"
+  [[ "$b" != "$h" ]] && echo "$b -> $h"
+done < "$work/population.jsonl" | sort | uniq -c | awk '{print $2, $3, $4, $1}')"
+review 1 --base main --head no-exchange-exception --as-of 2025-09-01 --population "$work/population.jsonl" \
+  --format json policies
+got="$(python3 - "$work/out" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))["population"]
+assert p["cases"] == 10 and p["as_of"] == "2025-09-01", p
+d = next(d for d in p["decisions"] if d["decision"] == "hk.employment.part_time_on_campus_allowed")
+for c in sorted(d["changes"], key=lambda c: (json.dumps(c["old"]["value"]), json.dumps(c["new"]["value"]))):
+    print(json.dumps(c["old"]["value"]), "->", json.dumps(c["new"]["value"]), c["cases"])
+PY
+)"
+[[ -n "$expected" && "$got" == "$expected" ]] || fail "(g) population: review says [$got], policy eval case by case [$expected]"
+review 1 --base main --head no-exchange-exception --as-of 2025-09-01 --population "$work/population.jsonl" \
+  --format markdown policies
+grep -q "#### On the population" "$work/out" || fail "(g) the markdown has no population section"
+grep -q '| `hk.employment.part_time_on_campus_allowed` | 3 of 10 | `false` | `true` | 3 |' "$work/out" ||
+  fail "(g) the markdown's population row: $(grep -A4 'On the population' "$work/out")"
+review 2 --base main --head no-exchange-exception --population "$work/no-such-file.jsonl" policies
+grep -q "cannot read the cases file" "$work/err" || fail "(g) a missing population file: $(cat "$work/err")"
+echo "ok (g) the population: $(echo "$got" | tr '\n' ';') as policy eval says case by case"
 
 # (c) A lint warning next to one already on the base: only the new one is new.
 git checkout -q -b warned
