@@ -11,14 +11,12 @@ policy="$build/cli/policy"
 runs="${RUNS:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-export HOME="$work" GIT_CONFIG_NOSYSTEM=1 POLICY_TODAY=2025-09-01
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.org GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.org
-git config --global init.defaultBranch main
-mkdir -p "$work/repo/examples"
-cp -r "$root/policies" "$work/repo/policies"
-cp -r "$root/examples/cases" "$work/repo/examples/cases"
+export POLICY_TODAY=2025-09-01
+# shellcheck source=scripts/lib/policy_repo.sh
+source "$root/scripts/lib/policy_repo.sh"
+git_sandbox "$work" bench
+policy_repo "$work/repo"
 cd "$work/repo"
-git init -q && git add -A && git commit -qm base
 
 head_with() {  # NAME SED_EXPRESSION FILE: a branch with one edit
   git checkout -q -b "$1"

@@ -31,6 +31,8 @@ packages=(
   python3 python3-jsonschema pre-commit
   # the editor support's tests: headless Neovim with editors/nvim (tests/nvim_lsp.sh)
   neovim
+  # `policy test --coverage`'s lcov tracefile read by lcov and genhtml (tests/coverage_lcov.sh)
+  lcov
   # PostgreSQL 15, which tests/sql_postgres.sh starts on a private socket to run the SQL of
   # `policy sql` against the interpreter
   postgresql

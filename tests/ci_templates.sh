@@ -15,17 +15,14 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
-export POLICY_TODAY=2025-09-01 HOME="$work" GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=ci GIT_AUTHOR_EMAIL=ci@example.org GIT_COMMITTER_NAME=ci GIT_COMMITTER_EMAIL=ci@example.org
-git config --global init.defaultBranch main
-git config --global advice.detachedHead false
+export POLICY_TODAY=2025-09-01
+# shellcheck source=scripts/lib/policy_repo.sh
+source "$root/scripts/lib/policy_repo.sh"
+git_sandbox "$work" ci
 
 # origin: main holds the bundled policies, `feature` deletes the exchange-student exception.
-mkdir -p "$work/origin/examples"
-cp -r "$root/policies" "$work/origin/policies"
-cp -r "$root/examples/cases" "$work/origin/examples/cases"
+policy_repo "$work/origin"
 cd "$work/origin"
-git init -q && git add -A && git commit -qm base
 base="$(git rev-parse HEAD)"
 git checkout -q -b feature
 python3 - policies/hk/employment.policy <<'PY'

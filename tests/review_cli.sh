@@ -24,21 +24,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 export POLICY_TODAY=2025-09-01
-# Fixed identities and dates: the same commits, so the same hashes in the golden files.
-export GIT_AUTHOR_NAME=review GIT_AUTHOR_EMAIL=review@example.org GIT_COMMITTER_NAME=review \
-  GIT_COMMITTER_EMAIL=review@example.org GIT_AUTHOR_DATE="2025-09-01T00:00:00Z" \
-  GIT_COMMITTER_DATE="2025-09-01T00:00:00Z" GIT_CONFIG_NOSYSTEM=1 HOME="$work"
-git config --global init.defaultBranch main
-git config --global advice.detachedHead false
-
+# shellcheck source=scripts/lib/policy_repo.sh
+source "$root/scripts/lib/policy_repo.sh"
+git_sandbox "$work" review
 repo="$work/repo"
-mkdir -p "$repo/examples"
-cp -r "$root/policies" "$repo/policies"
-cp -r "$root/examples/cases" "$repo/examples/cases"
+policy_repo "$repo"
 cd "$repo"
-git init -q
-git add -A
-git commit -qm base
 base="$(git rev-parse HEAD)"
 employment=policies/hk/employment.policy
 
