@@ -7,9 +7,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" 2> /dev/null && pwd || { mkdir -p "${1:-$root/build}" && cd "${1:-$root/build}" && pwd; })"
+# Only a registry that cannot be reached exits with SKIP_CODE (tests/vscode_extension.sh sets 77,
+# a loud skip); anything else is a failure.
 skip() {
   echo "package-vscode: $1" >&2
-  exit "${SKIP_CODE:-1}"
+  [[ "${2:-}" == network ]] && exit "${SKIP_CODE:-1}"
+  exit 1
 }
 # shellcheck source=scripts/lib/npm.sh
 source "$root/scripts/lib/npm.sh"
@@ -19,4 +22,6 @@ npm_ci_into "$root/editors/vscode" "$stage"
 (cd "$root/editors/vscode" && tar --exclude=node_modules --exclude='*.vsix' -cf - .) | (cd "$stage" && tar -xf -)
 (cd "$stage" && npx --no-install vsce package --skip-license --allow-missing-repository \
   --out "$build/policy-language.vsix" > vsce.log 2>&1) || { cat "$stage/vsce.log"; skip "vsce could not package the extension"; }
+# The lock file pins every package to one that runs on Debian 12's Node.js 18 (package.json's
+# `overrides` hold vsce's publishing libraries back from versions that need Node.js 20).
 echo "package-vscode: $build/policy-language.vsix ($(wc -c < "$build/policy-language.vsix") bytes)"
