@@ -12,8 +12,26 @@ auto ToJson(const Range& r) -> Json {
   return {{"start", ToJson(r.start)}, {"end", ToJson(r.end)}};
 }
 
+auto JsonUint(const Json& j, const char* what) -> uint32_t {
+  if (j.is_number_unsigned() && j.get<uint64_t>() <= UINT32_MAX) {
+    return static_cast<uint32_t>(j.get<uint64_t>());
+  }
+  if (j.is_number_integer() && j.get<int64_t>() >= 0 && j.get<int64_t>() <= int64_t{UINT32_MAX}) {
+    return static_cast<uint32_t>(j.get<int64_t>());
+  }
+  throw RequestError(kInvalidParams,
+                     std::string("`") + what + "` must be a whole number from 0 to 4294967295");
+}
+
+auto JsonVersion(const Json& j) -> std::optional<int64_t> {
+  if (j.is_number_integer()) {
+    return j.get<int64_t>();  // also an unsigned one: nlohmann reads it as a two's complement int64
+  }
+  return std::nullopt;
+}
+
 auto PositionFromJson(const Json& j) -> Position {
-  return {j.at("line").get<uint32_t>(), j.at("character").get<uint32_t>()};
+  return {JsonUint(j.at("line"), "line"), JsonUint(j.at("character"), "character")};
 }
 
 auto RangeFromJson(const Json& j) -> Range {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,25 @@
 namespace policy::lsp {
 
 using Json = nlohmann::json;
+
+// A JSON-RPC error answer: code and message.
+class RequestError : public std::runtime_error {
+ public:
+  RequestError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  auto code() const -> int { return code_; }
+
+ private:
+  int code_;
+};
+
+inline constexpr int kInvalidParams = -32602;
+inline constexpr int kRequestFailed = -32803;
+
+// A whole number from 0 to UINT32_MAX (a line, a character), or a RequestError: a client's -1 or
+// 1e300 must not be cast (a float out of range converts with undefined behaviour).
+auto JsonUint(const Json& j, const char* what) -> uint32_t;
+// A document version: any integer; nullopt for anything else.
+auto JsonVersion(const Json& j) -> std::optional<int64_t>;
 
 auto ToJson(Position p) -> Json;
 auto ToJson(const Range& r) -> Json;

@@ -53,11 +53,11 @@ auto Quote(const std::string& doc) -> std::string {
 auto ResolvePosition(const Snapshot& snapshot, const Json& params, PositionEncoding enc)
     -> std::optional<TextPosition> {
   const std::string path = UriToPath(params.at("textDocument").at("uri").get<std::string>());
+  const Position p = PositionFromJson(params.at("position"));  // malformed is an error either way
   const auto file = snapshot.FileOf(path);
   if (!file) {
     return std::nullopt;
   }
-  const Position p = PositionFromJson(params.at("position"));
   return TextPosition{*file, snapshot.lines[*file].OffsetAt(p, enc)};
 }
 

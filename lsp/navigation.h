@@ -14,19 +14,6 @@
 
 namespace policy::lsp {
 
-// A JSON-RPC error answer: code and message.
-class RequestError : public std::runtime_error {
- public:
-  RequestError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  auto code() const -> int { return code_; }
-
- private:
-  int code_;
-};
-
-inline constexpr int kInvalidParams = -32602;
-inline constexpr int kRequestFailed = -32803;
-
 // What hover may add that only the loaded engine knows: a parameter's value on a date.
 struct HoverExtras {
   std::string value_in_effect;  // `20`, for the symbol hovered, or ""

@@ -300,7 +300,7 @@ auto Server::Initialize(const Json& params) -> Json {
 void Server::DidOpen(const Json& params) {
   const Json& doc = params.at("textDocument");
   const std::string path = UriToPath(doc.at("uri").get<std::string>());
-  versions_[path] = doc.value("version", 0);
+  versions_[path] = doc.contains("version") ? JsonVersion(doc["version"]).value_or(0) : 0;
   workspace_.Open(path, doc.at("text").get<std::string>());
   publish_pending_ = true;
 }
@@ -319,7 +319,10 @@ void Server::DidChange(const Json& params) {
       text = change.at("text").get<std::string>();
     }
   }
-  versions_[path] = params["textDocument"].value("version", versions_[path] + 1);
+  const Json& document = params["textDocument"];
+  const auto version =
+      document.is_object() && document.contains("version") ? JsonVersion(document["version"]) : std::nullopt;
+  versions_[path] = version.value_or(versions_[path] + 1);
   workspace_.Change(path, std::move(text));
   publish_pending_ = true;
 }

@@ -195,6 +195,13 @@ TEST_F(ServerTest, MalformedMessagesGetErrorsNotCrashes) {
   EXPECT_EQ(sent_.at(0)["error"]["code"], -32700);  // invalid UTF-8 is not JSON
   EXPECT_EQ(Call("textDocument/definition", {{"textDocument", 3}})["error"]["code"], -32602);
   EXPECT_EQ(Call("textDocument/nothing", nlohmann::json::object())["error"]["code"], -32601);
+  // Positions that are no line numbers: refused, never cast (1e300 to an integer is undefined).
+  for (const auto& bad : {nlohmann::json(-1), nlohmann::json(1e300), nlohmann::json(4294967296LL),
+                          nlohmann::json("3"), nlohmann::json(2.5)}) {
+    const auto answer = Call("textDocument/hover", {{"textDocument", {{"uri", "file:///x.policy"}}},
+                                                    {"position", {{"line", bad}, {"character", 0}}}});
+    EXPECT_EQ(answer["error"]["code"], -32602) << bad.dump();
+  }
   // A notification with bad params is logged, not answered.
   sent_.clear();
   Tell("textDocument/didChange",
