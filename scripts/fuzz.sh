@@ -22,7 +22,7 @@ if [[ "${1:-}" == "--time" ]]; then
 fi
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(front_end case_json well_typed format)
+  targets=(front_end case_json well_typed format lsp_messages)
 fi
 
 bash scripts/install-deps.sh --fuzz
