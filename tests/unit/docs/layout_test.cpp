@@ -92,8 +92,9 @@ TEST(Layering, EveryIncludePointsDownThePipeline) {
 }
 
 TEST(Layering, EveryTopLevelSourceFolderHasAReadme) {
-  for (const char* folder : {"core", "compiler", "runtime", "server", "cli", "grammar", "stdlib", "policies",
-                             "examples", "tests", "bench", "fuzz", "docs", "integrations", "lsp", "editors"}) {
+  for (const char* folder :
+       {"core", "compiler", "runtime", "server", "cli", "grammar", "stdlib", "policies", "examples", "tests",
+        "bench", "fuzz", "docs", "integrations", "lsp", "editors"}) {
     EXPECT_TRUE(fs::exists(kRoot / folder / "README.md")) << folder << "/ has no README.md";
   }
 }
