@@ -299,7 +299,6 @@ try {
         'the renamed set checks, and the new name is found', show(afterRename));
 
   // ---- formatting gives the canonical layout back
-  const renamedText = fs.readFileSync(employment, 'utf8') === original ? original : null;
   const messy = original.replace('decision part_time_on_campus_allowed(c: Case) -> Bool',
     'decision   part_time_on_campus_allowed( c :Case )->Bool');
   await changeWhole(employment, messy);
@@ -308,7 +307,6 @@ try {
   const canonical = spawnSync(policy, ['fmt', '-'], { input: messy, encoding: 'utf8' }).stdout;
   check(formatted.length === 1 && formatted[0].newText === canonical && canonical.includes('decision part_time_on_campus_allowed(c: Case) -> Bool'),
         'formatting: the layout of `policy fmt`', show(formatted).slice(0, 300));
-  void renamedText;
 
   // ---- symbols
   const symbols = await connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: uriOf(employment) } });
