@@ -24,3 +24,6 @@ install(FILES ${PROJECT_BINARY_DIR}/policyConfig.cmake ${PROJECT_BINARY_DIR}/pol
 file(RELATIVE_PATH POLICY_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/policy.pc.in ${PROJECT_BINARY_DIR}/policy.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/policy.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# For embedders who run ThreadSanitizer against an uninstrumented library (docs/embedding.md).
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/tsan-uninstrumented.supp DESTINATION ${CMAKE_INSTALL_DATADIR}/policy)

@@ -29,6 +29,10 @@ packages=(
   # .pre-commit-hooks.yaml run by pre-commit, SARIF validated against its schema with
   # python3-jsonschema (the schema itself from npm: tests/sarif/package-lock.json)
   python3 python3-jsonschema pre-commit
+  # the Python package policylang (python/, docs/python.md): built with pybind11, tested with
+  # pytest and pandas, installed with pip into a venv (--system-site-packages: setuptools and
+  # wheel from here, since no other package index is reached)
+  python3-dev pybind11-dev python3-pytest python3-pandas python3-venv python3-setuptools python3-wheel
   # the editor support's tests: headless Neovim with editors/nvim (tests/nvim_lsp.sh)
   neovim
   # `policy test --coverage`'s lcov tracefile read by lcov and genhtml (tests/coverage_lcov.sh)

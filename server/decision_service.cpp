@@ -412,7 +412,7 @@ auto DecisionService::ListDecisions() -> HttpResponse {
   for (const std::string& name : set.decision_names()) {
     auto d = set.decision(name);
     if (!d) {
-      continue;  // not a decision of one case record (a parameter, a helper of several arguments)
+      continue;  // reloaded between the two calls? decision_names() lists only what decision() takes
     }
     nlohmann::ordered_json item;
     item["name"] = name;

@@ -30,42 +30,119 @@ auto EngineValue(const unsigned char* raw) -> policy::Value {
 
 // ---- Value ------------------------------------------------------------------------------------
 
-auto Value::as_bool() const -> bool {
-  return kind_ == Kind::kBool && EngineValue(raw_).as_bool();
+auto KindName(Kind kind) -> std::string_view {
+  switch (kind) {
+    case Kind::kNone:
+      return "none";
+    case Kind::kBool:
+      return "Bool";
+    case Kind::kInt:
+      return "Int";
+    case Kind::kDecimal:
+      return "Decimal";
+    case Kind::kText:
+      return "Text";
+    case Kind::kDate:
+      return "Date";
+    case Kind::kDuration:
+      return "Duration";
+    case Kind::kEnum:
+      return "enum";
+    case Kind::kRecord:
+      return "record";
+    case Kind::kList:
+      return "List";
+    case Kind::kSet:
+      return "Set";
+  }
+  return "?";
 }
+
+namespace {
+
+// A reader called on the wrong kind: out of line and cold, so the readers' common path is a
+// compare and a load.
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowWrongKind(std::string_view reader, std::string_view wanted,
+                                                           Kind actual) {
+  if (actual == Kind::kNone) {
+    throw BadAccess(
+        fmt::format("Value::{}() on not applicable (no value): test kind() or is_none() first; "
+                    "it is not {}",
+                    reader, wanted));
+  }
+  throw BadAccess(fmt::format("Value::{}() reads {}, but the value is {}: test kind() first", reader, wanted,
+                              KindName(actual)));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowIndex(std::string_view reader, size_t index, size_t size) {
+  throw BadAccess(
+      fmt::format("Value::{}({}) past the end: the value has {} field(s) or item(s)", reader, index, size));
+}
+
+auto IsCollection(Kind k) -> bool {
+  return k == Kind::kRecord || k == Kind::kList || k == Kind::kSet;
+}
+
+}  // namespace
+
+auto Value::as_bool() const -> bool {
+  if (kind_ != Kind::kBool) {
+    ThrowWrongKind("as_bool", "a Bool", kind_);
+  }
+  return EngineValue(raw_).as_bool();
+}
+
 auto Value::as_int() const -> int64_t {
-  return kind_ == Kind::kInt ? EngineValue(raw_).as_int() : 0;
+  if (kind_ != Kind::kInt) {
+    ThrowWrongKind("as_int", "an Int", kind_);
+  }
+  return EngineValue(raw_).as_int();
 }
 
 auto Value::as_decimal_text() const -> std::string {
   if (kind_ == Kind::kInt) {
-    return std::to_string(as_int());
+    return std::to_string(EngineValue(raw_).as_int());
   }
-  return kind_ == Kind::kDecimal ? EngineValue(raw_).as_decimal().ToString() : "";
+  if (kind_ != Kind::kDecimal) {
+    ThrowWrongKind("as_decimal_text", "a Decimal or an Int", kind_);
+  }
+  return EngineValue(raw_).as_decimal().ToString();
 }
 
 auto Value::as_double() const -> double {
   if (kind_ == Kind::kInt) {
-    return static_cast<double>(as_int());
+    return static_cast<double>(EngineValue(raw_).as_int());
   }
-  return kind_ == Kind::kDecimal ? EngineValue(raw_).as_decimal().ToDouble() : 0.0;
+  if (kind_ != Kind::kDecimal) {
+    ThrowWrongKind("as_double", "a Decimal or an Int", kind_);
+  }
+  return EngineValue(raw_).as_decimal().ToDouble();
 }
 
 auto Value::as_text() const -> std::string_view {
-  return kind_ == Kind::kText ? EngineValue(raw_).as_text() : "";
+  if (kind_ != Kind::kText) {
+    ThrowWrongKind("as_text", "a Text", kind_);
+  }
+  return EngineValue(raw_).as_text();
 }
 
 auto Value::as_date() const -> Date {
-  return kind_ == Kind::kDate ? detail::FromEngineDate(EngineValue(raw_).as_date()) : Date{};
+  if (kind_ != Kind::kDate) {
+    ThrowWrongKind("as_date", "a Date", kind_);
+  }
+  return detail::FromEngineDate(EngineValue(raw_).as_date());
 }
 
 auto Value::duration_count() const -> int64_t {
-  return kind_ == Kind::kDuration ? EngineValue(raw_).as_duration().count : 0;
+  if (kind_ != Kind::kDuration) {
+    ThrowWrongKind("duration_count", "a Duration", kind_);
+  }
+  return EngineValue(raw_).as_duration().count;
 }
 
 auto Value::duration_unit() const -> std::string_view {
   if (kind_ != Kind::kDuration) {
-    return "";
+    ThrowWrongKind("duration_unit", "a Duration", kind_);
   }
   switch (EngineValue(raw_).as_duration().unit) {
     case DurationUnit::kDays:
@@ -82,21 +159,26 @@ auto Value::duration_unit() const -> std::string_view {
 
 auto Value::enum_name() const -> std::string_view {
   if (kind_ != Kind::kEnum) {
-    return "";
+    ThrowWrongKind("enum_name", "an enum member", kind_);
   }
   const TypeTable& types = set_->types();
   return types.enum_info(types.Unwrap(type_)).variants[EngineValue(raw_).as_enum()];
 }
 
 auto Value::size() const -> size_t {
-  return kind_ == Kind::kRecord || kind_ == Kind::kList || kind_ == Kind::kSet
-             ? EngineValue(raw_).items().size()
-             : 0;
+  if (!IsCollection(kind_)) {
+    ThrowWrongKind("size", "a record, List or Set", kind_);
+  }
+  return EngineValue(raw_).items().size();
 }
 
 auto Value::operator[](size_t index) const -> Value {
-  if (index >= size()) {
-    return Value();
+  if (!IsCollection(kind_)) {
+    ThrowWrongKind("operator[]", "a record, List or Set", kind_);
+  }
+  const size_t n = EngineValue(raw_).items().size();
+  if (index >= n) {
+    ThrowIndex("operator[]", index, n);
   }
   const TypeTable& types = set_->types();
   const TypeId t = types.Unwrap(type_);
@@ -106,16 +188,20 @@ auto Value::operator[](size_t index) const -> Value {
 }
 
 auto Value::field_name(size_t index) const -> std::string_view {
-  if (kind_ != Kind::kRecord || index >= size()) {
-    return "";
+  if (kind_ != Kind::kRecord) {
+    ThrowWrongKind("field_name", "a record", kind_);
   }
   const TypeTable& types = set_->types();
-  return types.record_info(types.Unwrap(type_)).fields[index].name;
+  const RecordInfo& info = types.record_info(types.Unwrap(type_));
+  if (index >= info.fields.size()) {
+    ThrowIndex("field_name", index, info.fields.size());
+  }
+  return info.fields[index].name;
 }
 
 auto Value::field(std::string_view name) const -> std::optional<Value> {
   if (kind_ != Kind::kRecord) {
-    return std::nullopt;
+    ThrowWrongKind("field", "a record", kind_);
   }
   const TypeTable& types = set_->types();
   const auto index = types.record_info(types.Unwrap(type_)).FieldIndex(name);

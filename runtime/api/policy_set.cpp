@@ -7,6 +7,7 @@
 
 #include "core/fnv.h"
 #include "runtime/api/api_internal.h"
+#include "runtime/engine/exact_json.h"
 
 namespace policy::api {
 namespace detail {
@@ -294,8 +295,103 @@ auto PolicySet::warnings() const -> std::vector<Diagnostic> {
   return impl_ ? impl_->warnings : std::vector<Diagnostic>{};
 }
 
+namespace {
+
+// What decision() evaluates: a decision (not a parameter) of one case record.
+auto TakesOneCaseRecord(const ir::Decision& d, const TypeTable& types) -> bool {
+  return !d.is_parameter && d.params.size() == 1 && types.kind(d.params[0]) == policy::Kind::kRecord;
+}
+
+// The name decision() should have been given, among the names it accepts: the nearest by edit
+// distance, or a qualified name ending in a bare one (`part_time_on_campus_allowed`).
+auto SuggestDecision(std::string_view asked, const std::vector<std::string>& accepted) -> std::string {
+  std::string suggestion = SuggestName(asked, accepted);
+  if (!suggestion.empty()) {
+    return suggestion;
+  }
+  for (const std::string& n : accepted) {
+    if (n.size() > asked.size() && n.compare(n.size() - asked.size(), asked.size(), asked) == 0 &&
+        n[n.size() - asked.size() - 1] == '.') {
+      return n;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 auto PolicySet::decision_names() const -> std::vector<std::string> {
-  return impl_ ? impl_->engine->DecisionNames() : std::vector<std::string>{};
+  std::vector<std::string> names;
+  if (!impl_) {
+    return names;
+  }
+  const TypeTable& types = impl_->types();
+  for (const ir::Decision& d : impl_->engine->program().ir().decisions) {
+    if (TakesOneCaseRecord(d, types)) {
+      names.push_back(d.name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+auto PolicySet::parameters(Date as_of) const -> Result<std::vector<ParameterValue>> {
+  if (!impl_) {
+    return MakeError(ErrorCode::kInvalidArgument, "the policy set is empty (it was never loaded)");
+  }
+  const auto date = detail::ToEngineDate(as_of);
+  if (!date) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the date does not exist or is outside the years 1 to 9999");
+  }
+  const Engine& engine = *impl_->engine;
+  const ir::Program& ir = engine.program().ir();
+  const TypeTable& types = ir.types;
+  std::vector<ParameterValue> out;
+  // A parameter is a decision of no input whose rules are its dated values: the interpreter
+  // evaluates it as of the date, and the trace says which value (and so which citation) applied.
+  const auto ctx = engine.NewContext();
+  vm::Trace trace;
+  for (uint32_t i = 0; i < ir.decisions.size(); ++i) {
+    const ir::Decision& d = ir.decisions[i];
+    if (!d.is_parameter) {
+      continue;
+    }
+    vm::EvalError error;
+    const auto result = engine.program().Evaluate(*ctx, i, {}, *date, &trace, &error);
+    if (!result) {
+      return MakeError(ErrorCode::kEvaluationFailed,
+                       fmt::format("parameter `{}` as of {}: {}", d.name, date->ToString(), error.message));
+    }
+    ParameterValue p;
+    p.name = d.name;
+    p.type = types.Name(d.result);
+    p.doc = d.doc;
+    p.in_effect = result->applicable;
+    p.value_json =
+        result->applicable ? exact_json::Dump(engine.ValueToJson(d.result, result->value)) : "null";
+    p.source = d.source;
+    for (const vm::DecisionRecord& rec : trace.records) {
+      if (rec.decision == i && !rec.deciding_rules.empty() &&
+          !d.rules[rec.deciding_rules[0]].source.empty()) {
+        p.source = d.rules[rec.deciding_rules[0]].source;
+      }
+    }
+    out.push_back(std::move(p));
+  }
+  const std::span<const policy::Value> globals = engine.program().global_values();
+  for (size_t i = 0; i < ir.globals.size() && i < globals.size(); ++i) {
+    const ir::Global& g = ir.globals[i];
+    ParameterValue p;
+    p.name = g.name;
+    p.type = types.Name(g.type);
+    p.is_constant = true;
+    p.value_json = exact_json::Dump(engine.ValueToJson(g.type, globals[i]));
+    out.push_back(std::move(p));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const ParameterValue& a, const ParameterValue& b) { return a.name < b.name; });
+  return out;
 }
 
 auto PolicySet::version() const -> uint64_t {
@@ -311,19 +407,26 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
     return MakeError(ErrorCode::kInvalidArgument, "the policy set is empty (it was never loaded)");
   }
   const Engine& engine = *impl_->engine;
-  DiagnosticSink diags;
-  const auto index = engine.ResolveDecision(qualified_name, diags);
+  const TypeTable& types = impl_->types();
+  const auto index = engine.FindDecision(qualified_name);
+  if (index && engine.program().ir().decisions[*index].is_parameter) {
+    return MakeError(
+        ErrorCode::kNotFound,
+        fmt::format("`{}` is a parameter, not a decision: PolicySet::parameters(date) gives its value",
+                    qualified_name));
+  }
   if (!index) {
-    auto diagnostics = detail::ToPublic(diags, engine.sources());
-    std::string message = fmt::format("no decision named `{}`", qualified_name);
-    const auto& rendered = diags.diagnostics().front();
-    if (!rendered.help.empty()) {
-      message += fmt::format(" ({})", rendered.help.front());
-    }
-    return MakeError(ErrorCode::kNotFound, std::move(message), std::move(diagnostics));
+    // Suggest only what this call accepts: never a parameter, nor a helper of other inputs.
+    const std::string suggestion = SuggestDecision(qualified_name, decision_names());
+    DiagnosticSink diags;
+    policy::Diagnostic& diag = diags.ReportInput(DiagCode::kUnknownDecision, "", "",
+                                                 fmt::format("no decision named `{}`", qualified_name));
+    diag.WithHelp(suggestion.empty() ? std::string("decision_names() lists the decisions of the set")
+                                     : fmt::format("did you mean `{}`?", suggestion));
+    std::string message = fmt::format("no decision named `{}` ({})", qualified_name, diag.help.front());
+    return MakeError(ErrorCode::kNotFound, std::move(message), detail::ToPublic(diags, engine.sources()));
   }
   const ir::Decision& d = engine.program().ir().decisions[*index];
-  const TypeTable& types = impl_->types();
   if (d.params.size() != 1 || types.kind(d.params[0]) != policy::Kind::kRecord) {
     return MakeError(ErrorCode::kInvalidArgument,
                      fmt::format("decision `{}` takes {} parameter(s); the API evaluates decisions of one "

@@ -280,6 +280,72 @@ auto policy_set_decision_name(const policy_set* set, size_t i) -> const char* {
   return set != nullptr && i < set->names.size() ? set->names[i].c_str() : nullptr;
 }
 
+namespace {
+
+// A JSON string literal for text the engine produced (names, types, citations, doc comments).
+void AppendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[(c >> 4) & 0xF];
+      out += kHex[c & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+auto policy_set_parameters_json(const policy_set* set, const char* as_of, char** out_json,
+                                policy_error** error) -> policy_status {
+  return Guard(error, [&] {
+    if (set == nullptr || as_of == nullptr || out_json == nullptr) {
+      return Null(error, set == nullptr ? "set" : as_of == nullptr ? "as_of" : "out_json");
+    }
+    *out_json = nullptr;
+    auto date = api::ParseDate(as_of);
+    if (!date) {
+      return Fail(error, date.error());
+    }
+    auto listed = set->set.parameters(*date);
+    if (!listed) {
+      return Fail(error, listed.error());
+    }
+    std::string json = "[";
+    for (const api::ParameterValue& p : *listed) {
+      if (json.size() > 1) {
+        json += ',';
+      }
+      json += "{\"name\":";
+      AppendJsonString(json, p.name);
+      json += ",\"type\":";
+      AppendJsonString(json, p.type);
+      json += p.is_constant ? ",\"is_constant\":true" : ",\"is_constant\":false";
+      json += p.in_effect ? ",\"in_effect\":true" : ",\"in_effect\":false";
+      json += ",\"value\":" + p.value_json + ",\"source\":";
+      AppendJsonString(json, p.source);
+      json += ",\"doc\":";
+      AppendJsonString(json, p.doc);
+      json += '}';
+    }
+    json += ']';
+    char* copy = static_cast<char*>(std::malloc(json.size() + 1));
+    if (copy == nullptr) {
+      return Fail(error, POLICY_ERR_INTERNAL, "out of memory");
+    }
+    std::memcpy(copy, json.c_str(), json.size() + 1);
+    *out_json = copy;
+    return POLICY_OK;
+  });
+}
+
 auto policy_decision_find(const policy_set* set, const char* qualified_name, policy_decision** out,
                           policy_error** error) -> policy_status {
   return Guard(error, [&] {

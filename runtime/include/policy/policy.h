@@ -98,8 +98,14 @@ POLICY_C_API policy_status policy_set_load_source(const char* path, const char* 
 POLICY_C_API void policy_set_free(policy_set* set);
 POLICY_C_API uint64_t policy_set_version(const policy_set* set);
 POLICY_C_API size_t policy_set_decision_count(const policy_set* set);
-/* The i-th decision name in sorted order, or NULL; valid while the set lives. */
+/* The i-th decision name in sorted order, or NULL; valid while the set lives. Exactly the decisions
+ * policy_decision_find accepts (one case record in): parameters and constants are not listed. */
 POLICY_C_API const char* policy_set_decision_name(const policy_set* set, size_t i);
+/* Every parameter and constant with its value as of `as_of` ("YYYY-MM-DD"), as a JSON array of
+ * {"name", "type", "is_constant", "in_effect", "value", "source", "doc"} sorted by name (the C++
+ * PolicySet::parameters); *out_json is freed with policy_string_free. */
+POLICY_C_API policy_status policy_set_parameters_json(const policy_set* set, const char* as_of,
+                                                      char** out_json, policy_error** error);
 
 POLICY_C_API policy_status policy_decision_find(const policy_set* set, const char* qualified_name,
                                                 policy_decision** out, policy_error** error);

@@ -13,7 +13,10 @@
 //
 // Nothing here throws on bad input and nothing aborts the host: every call that can fail returns
 // a Result<T> whose error says what went wrong, with the compiler's diagnostics when there are
-// any. The C API (policy.h) is a thin layer over this one. See docs/embedding.md.
+// any. Exactly two things throw, both mistakes in the calling code rather than bad input, and both
+// as the standard library's std::expected and std::optional do: Result::value() (and `*`, `->`)
+// on an error, and a Value read as a kind it is not (as_bool() on a Text, or on not applicable).
+// Each throws BadAccess. The C API (policy.h) is a thin layer over this one. See docs/embedding.md.
 //
 // This header is the whole public surface; it includes only the standard library.
 #pragma once
@@ -27,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -92,7 +96,17 @@ struct Error {
   std::vector<Diagnostic> diagnostics;
 };
 
-// A value or an error. Check ok() (or the bool conversion) before value().
+// What the API throws, and only on a mistake in the calling code (see the top of this file):
+// reading the value of a Result that holds an error, or reading a Value as a kind it is not.
+// The message names what was asked and what was there.
+class POLICY_API BadAccess : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// A value or an error. Check ok() (or the bool conversion) before value(), or use value_or().
+// value(), `*` and `->` on an error throw BadAccess with the error's message (as
+// std::expected::value() throws bad_expected_access); error() on a value throws BadAccess too.
 template <typename T>
 class [[nodiscard]] Result {
  public:
@@ -100,17 +114,38 @@ class [[nodiscard]] Result {
   Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   auto ok() const -> bool { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  auto value() & -> T& { return std::get<0>(v_); }
-  auto value() const& -> const T& { return std::get<0>(v_); }
-  auto value() && -> T&& { return std::get<0>(std::move(v_)); }
+  auto value() & -> T& { return *Checked(std::get_if<0>(&v_)); }
+  auto value() const& -> const T& { return *Checked(std::get_if<0>(&v_)); }
+  auto value() && -> T&& { return std::move(*Checked(std::get_if<0>(&v_))); }
+  // The value, or `fallback` when this holds an error.
+  template <typename U = T>
+  auto value_or(U&& fallback) const& -> T {
+    return ok() ? *std::get_if<0>(&v_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  template <typename U = T>
+  auto value_or(U&& fallback) && -> T {
+    return ok() ? std::move(*std::get_if<0>(&v_)) : static_cast<T>(std::forward<U>(fallback));
+  }
   auto operator*() & -> T& { return value(); }
   auto operator*() const& -> const T& { return value(); }
   auto operator*() && -> T&& { return std::move(*this).value(); }
   auto operator->() -> T* { return &value(); }
   auto operator->() const -> const T* { return &value(); }
-  auto error() const -> const Error& { return std::get<1>(v_); }
+  auto error() const -> const Error& {
+    if (const Error* e = std::get_if<1>(&v_)) {
+      return *e;
+    }
+    throw BadAccess("Result::error() on a result that holds a value: test ok() first");
+  }
 
  private:
+  template <typename P>
+  auto Checked(P* value) const -> P* {
+    if (value == nullptr) {
+      throw BadAccess("Result::value() on an error: " + std::get_if<1>(&v_)->message);
+    }
+    return value;
+  }
   std::variant<T, Error> v_;
 };
 
@@ -207,30 +242,41 @@ enum class Kind : uint8_t {
   kSet
 };
 
+// The kind's name as the docs write it: "none", "Bool", "Int", "Decimal", "Text", "Date",
+// "Duration", "enum", "record", "List", "Set".
+POLICY_API auto KindName(Kind kind) -> std::string_view;
+
 // A decision's value. A view: scalars are held inline; text, records and lists point into the
 // Evaluator that produced it and are valid until that Evaluator evaluates again.
+//
+// Not applicable is kind() == Kind::kNone, never `false`, 0 or "". Each reader below requires its
+// kind and throws BadAccess on any other, not applicable included, so that "no answer" is never
+// read as "no": test kind() (or is_none()) first when the decision may not apply or when its type
+// is not known. The C readers (policy_result_bool...) return POLICY_ERR_TYPE_MISMATCH instead.
 class POLICY_API Value {
  public:
   Value() = default;
   auto kind() const -> Kind { return kind_; }
   auto is_none() const -> bool { return kind_ == Kind::kNone; }
-  auto as_bool() const -> bool;
-  auto as_int() const -> int64_t;
-  // Decimal as text ("7.5") and as the nearest double.
+  auto as_bool() const -> bool;    // kBool
+  auto as_int() const -> int64_t;  // kInt
+  // A Decimal (or an Int) as exact text ("7.5") and as the nearest double.
   auto as_decimal_text() const -> std::string;
   auto as_double() const -> double;
-  auto as_text() const -> std::string_view;
-  auto as_date() const -> Date;
+  auto as_text() const -> std::string_view;  // kText
+  auto as_date() const -> Date;              // kDate
   // Durations: a count and its unit ("days", "weeks", "months", "years").
   auto duration_count() const -> int64_t;
   auto duration_unit() const -> std::string_view;
   // Enum members: their name as written in policies (`full_time`).
   auto enum_name() const -> std::string_view;
-  // Records, lists and sets.
+  // Records, lists and sets: how many fields or items, and each one (index < size(), or
+  // BadAccess).
   auto size() const -> size_t;
   auto operator[](size_t index) const -> Value;
-  auto field_name(size_t index) const -> std::string_view;          // records only
-  auto field(std::string_view name) const -> std::optional<Value>;  // records only
+  auto field_name(size_t index) const -> std::string_view;  // records only
+  // Records only: the field of that name, or nullopt when the record type has none.
+  auto field(std::string_view name) const -> std::optional<Value>;
 
   // The value in the JSON encoding of the decision catalogue, and in the language's syntax.
   auto to_json() const -> std::string;
@@ -270,6 +316,18 @@ struct SourceFile {
   std::string text;
 };
 
+// A `parameter` (a value that changes over time) or a `const`, as PolicySet::parameters lists it.
+struct ParameterValue {
+  std::string name;          // qualified: `hk.employment.max_weekly_hours`
+  std::string type;          // as written in policies: `Int`, `Duration`
+  bool is_constant = false;  // `const`: one value at every date
+  // False for a parameter none of whose values is in effect on the date (value_json is "null").
+  bool in_effect = true;
+  std::string value_json;  // in the JSON encoding of the decision catalogue
+  std::string source;      // the citation of the value in effect ("" when it cites none)
+  std::string doc;         // its `///` documentation comment
+};
+
 struct TestReport {
   size_t passed = 0;
   size_t failed = 0;
@@ -294,8 +352,12 @@ class POLICY_API PolicySet {
   auto valid() const -> bool { return impl_ != nullptr; }
   // Warnings of a successful load (errors make the load fail).
   auto warnings() const -> std::vector<Diagnostic>;
-  // Every decision, qualified (`hk.employment.part_time_on_campus_allowed`), sorted.
+  // Every decision decision() accepts (one case record in), qualified
+  // (`hk.employment.part_time_on_campus_allowed`), sorted. Parameters and constants are listed by
+  // parameters(); decisions of other inputs (helpers called by decisions) by neither.
   auto decision_names() const -> std::vector<std::string>;
+  // Every `parameter` and `const`, sorted by name, with its value as of `as_of`.
+  auto parameters(Date as_of) const -> Result<std::vector<ParameterValue>>;
   // Resolves a decision once; the handle keeps this version alive.
   auto decision(std::string_view qualified_name) const -> Result<Decision>;
   // What the policies say, as 16 hex digits: a hash of the text of every source file (the

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "policy/policy.h"
@@ -186,6 +187,44 @@ TEST_F(CApiTest, NullsAndUnknownNamesAreStatuses) {
   EXPECT_GT(policy_set_decision_count(set_), 40U);
   EXPECT_NE(policy_set_decision_name(set_, 0), nullptr);
   EXPECT_EQ(policy_set_decision_name(set_, 100000), nullptr);
+}
+
+TEST_F(CApiTest, DecisionsAndParametersAreListedApart) {
+  // Every listed decision is one policy_decision_find accepts; no parameter is among them.
+  for (size_t i = 0; i < policy_set_decision_count(set_); ++i) {
+    const std::string name = policy_set_decision_name(set_, i);
+    policy_decision* d = nullptr;
+    policy_error* err = nullptr;
+    EXPECT_EQ(policy_decision_find(set_, name.c_str(), &d, &err), POLICY_OK) << name << ": " << Take(err);
+    policy_decision_free(d);
+    EXPECT_NE(name, "hk.employment.part_time_hours_per_week");
+  }
+  char* json = nullptr;
+  policy_error* err = nullptr;
+  ASSERT_EQ(policy_set_parameters_json(set_, "2025-09-01", &json, &err), POLICY_OK) << Take(err);
+  const auto listed = nlohmann::json::parse(json);
+  policy_string_free(json);
+  ASSERT_TRUE(listed.is_array());
+  bool found = false;
+  for (const auto& p : listed) {
+    if (p["name"] == "hk.employment.part_time_hours_per_week") {
+      found = true;
+      EXPECT_EQ(p["value"], 20);
+      EXPECT_EQ(p["type"], "Int");
+      EXPECT_EQ(p["is_constant"], false);
+      EXPECT_EQ(p["in_effect"], true);
+      EXPECT_EQ(p["source"], "ImmD FAQ Q20, Q29");
+    }
+  }
+  EXPECT_TRUE(found) << listed.dump();
+  // Before the relaxation the parameter had no value.
+  ASSERT_EQ(policy_set_parameters_json(set_, "2014-03-16", &json, &err), POLICY_OK) << Take(err);
+  EXPECT_NE(std::string(json).find(R"("in_effect":false,"value":null)"), std::string::npos) << json;
+  policy_string_free(json);
+  EXPECT_EQ(policy_set_parameters_json(set_, "2025-02-30", &json, &err), POLICY_ERR_INVALID_ARGUMENT);
+  Take(err);
+  EXPECT_EQ(policy_set_parameters_json(nullptr, "2025-09-01", &json, nullptr), POLICY_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(policy_set_parameters_json(set_, nullptr, &json, nullptr), POLICY_ERR_INVALID_ARGUMENT);
 }
 
 TEST_F(CApiTest, IncompleteFactsAndCompileErrors) {

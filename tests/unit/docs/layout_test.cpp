@@ -40,14 +40,14 @@ auto SourcesUnder(const std::string& folder) -> std::vector<fs::path> {
   return out;
 }
 
-const char* const kSourceFolders[] = {"core", "compiler", "runtime", "server", "lsp", "cli"};
+const char* const kSourceFolders[] = {"core", "compiler", "runtime", "server", "lsp", "cli", "python"};
 
 TEST(ArchitectureDoc, EveryPathItNamesExists) {
   const std::string doc = ReadAll(kRoot / "docs/architecture.md");
   ASSERT_FALSE(doc.empty());
   // A path is a backticked or plain token starting with a top-level folder of the repository.
   const std::regex path_re(
-      R"(\b((?:core|compiler|runtime|server|lsp|cli|grammar|stdlib|policies|examples|tests|bench|fuzz|docs|scripts|cmake|editors|integrations)/[A-Za-z0-9_./*-]*[A-Za-z0-9_*]))");
+      R"(\b((?:core|compiler|runtime|server|lsp|cli|python|grammar|stdlib|policies|examples|tests|bench|fuzz|docs|scripts|cmake|editors|integrations)/[A-Za-z0-9_./*-]*[A-Za-z0-9_*]))");
   size_t checked = 0;
   for (auto it = std::sregex_iterator(doc.begin(), doc.end(), path_re); it != std::sregex_iterator(); ++it) {
     std::string path = (*it)[1].str();
@@ -70,6 +70,7 @@ TEST(Layering, EveryIncludePointsDownThePipeline) {
       {"server", {"core", "server"}},  // the engine only through the public API, <policy/policy.hpp>
       {"lsp", {"core", "compiler", "runtime", "lsp"}},  // a tool on the compiler, like the formatter
       {"cli", {"core", "compiler", "runtime", "server", "lsp", "cli"}},
+      {"python", {"python"}},  // the engine only through the public API, <policy/policy.hpp>
   };
   const std::regex include_re(R"re(#include "([a-z_]+)/[^"]*")re");
   size_t checked = 0;
@@ -94,7 +95,7 @@ TEST(Layering, EveryIncludePointsDownThePipeline) {
 TEST(Layering, EveryTopLevelSourceFolderHasAReadme) {
   for (const char* folder :
        {"core", "compiler", "runtime", "server", "cli", "grammar", "stdlib", "policies", "examples", "tests",
-        "bench", "fuzz", "docs", "integrations", "lsp", "editors"}) {
+        "bench", "fuzz", "docs", "integrations", "lsp", "editors", "python"}) {
     EXPECT_TRUE(fs::exists(kRoot / folder / "README.md")) << folder << "/ has no README.md";
   }
 }
