@@ -72,6 +72,11 @@ auto DescribeWhenDifferent(const DecisionDiff& result, std::optional<Date> as_of
 void RenderWhatIf(Io& io, const Engine& engine, uint32_t decision, const WhatIfResult& result,
                   const WhatIfOptions& options, DiagFormat format);
 
+// eval --explain --nearest-changes: what the explanation adds to each rule whose condition failed,
+// as text ("nearest change: $.a: 1 -> 2, then true") and as the rule's "nearest_change" in JSON.
+auto NearestChangeNotes(const Engine& engine, uint32_t decision, const std::vector<RuleChange>& changes,
+                        const WhatIfOptions& options) -> Engine::RuleNotes;
+
 // eval --partial: decided (proven) whatever the missing fields are, or the questions still to ask.
 void RenderPartial(Io& io, const Engine& engine, uint32_t decision, const PartialResult& result, Date as_of,
                    DiagFormat format);

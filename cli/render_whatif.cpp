@@ -1,6 +1,7 @@
 // `policy eval --what-if` and `--partial`: the answers of runtime/analysis/whatif.h and partial.h as
 // text or one JSON document.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/render_findings.h"
 #include "runtime/engine/exact_json.h"
@@ -121,26 +122,52 @@ void RenderWhatIf(Io& io, const Engine& engine, uint32_t decision, const WhatIfR
   io.out << "(each confirmed by the interpreter; --format json gives the changed cases)\n";
 }
 
+auto NearestChangeNotes(const Engine& engine, uint32_t decision, const std::vector<RuleChange>& changes,
+                        const WhatIfOptions& options) -> Engine::RuleNotes {
+  using Verdict = WhatIfResult::Verdict;
+  const ir::Decision& d = engine.program().ir().decisions[decision];
+  Engine::RuleNotes notes;
+  for (const RuleChange& c : changes) {
+    Engine::RuleNote note;
+    note.json["verdict"] = WhatIfVerdictName(c.verdict);
+    switch (c.verdict) {
+      case Verdict::kFound: {
+        std::vector<std::string> parts;
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
+        for (const WhatIfAnswer::Change& change : c.answer->changes) {
+          parts.push_back(fmt::format("{}: {} -> {}", change.path, change.before, change.after));
+          list.push_back({{"path", change.path},
+                          {"from", exact_json::Parse<nlohmann::ordered_json>(change.before)},
+                          {"to", exact_json::Parse<nlohmann::ordered_json>(change.after)}});
+        }
+        note.json["changes"] = std::move(list);
+        note.json["then"] = exact_json::Parse<nlohmann::ordered_json>(c.answer->value_json);
+        note.text = fmt::format("nearest change: {}; then {} = {}, because {}", fmt::join(parts, ", "),
+                                d.name, c.answer->value_json, Because(d, c.answer->deciding_rules));
+        break;
+      }
+      case Verdict::kImpossible:
+        note.text = "no change to the fields that may change makes it apply (proven)";
+        break;
+      case Verdict::kNoneWithin:
+        note.text = fmt::format("no change of at most {} makes it apply (proven)",
+                                Plural(options.max_changes, "field", "fields"));
+        break;
+      case Verdict::kAlready:
+      case Verdict::kUnknown:
+        note.text = "nearest change: not found (Z3 gave up, or its answers were not confirmed)";
+        break;
+    }
+    notes.emplace(c.rule, std::move(note));
+  }
+  return notes;
+}
+
 void RenderPartial(Io& io, const Engine& engine, uint32_t decision, const PartialResult& r, Date as_of,
                    DiagFormat format) {
   const ir::Decision& d = engine.program().ir().decisions[decision];
-  const auto value_or_null = [](const std::string& v) {
-    return v.empty() ? nlohmann::ordered_json() : exact_json::Parse<nlohmann::ordered_json>(v);
-  };
   if (format == DiagFormat::kJson) {
-    nlohmann::ordered_json j;
-    j["decision"] = d.name;
-    j["as_of"] = as_of.ToString();
-    j["verdict"] = PartialVerdictName(r.verdict);
-    j["missing"] = r.missing;
-    j["value"] = value_or_null(r.value_json);
-    j["questions"] = r.questions;
-    if (r.verdict == PartialResult::Verdict::kUndecided) {
-      j["other_value"] = value_or_null(r.other_value_json);
-      j["other_case"] = exact_json::Parse<nlohmann::ordered_json>(r.other_case_json);
-    }
-    j["approximations"] = r.approximations;
-    io.out << exact_json::Dump(j, 2) << "\n";
+    io.out << exact_json::Dump(PartialResultJson(engine, decision, r, as_of), 2) << "\n";
     return;
   }
   const auto shown = [](const std::string& v) { return v.empty() ? std::string("not applicable") : v; };

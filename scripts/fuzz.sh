@@ -26,7 +26,10 @@ if [[ ${#targets[@]} -eq 0 ]]; then
 fi
 
 bash scripts/install-deps.sh --fuzz
+# -O1 with line tables: the usual setting for libFuzzer builds (coverage stays precise, crashes name
+# their lines), and quicker to build than -O2 -g.
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG" \
   -DPOLICY_FUZZ=ON -DPOLICY_BUILD_TESTS=OFF -DPOLICY_BUILD_BENCH=OFF
 cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 

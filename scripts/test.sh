@@ -28,7 +28,9 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 fi
 if [[ "${1:-}" == "--tsan" ]]; then
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOLICY_TSAN=ON -DPOLICY_BUILD_TESTS=ON \
+  # Line tables only (-g1): TSan's reports still name file and line, and CI builds it in less time.
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" \
+    -DPOLICY_TSAN=ON -DPOLICY_BUILD_TESTS=ON \
     -DPOLICY_BUILD_BENCH=OFF
   cmake --build build-tsan -j"$(nproc)" --target api_tests server_tests batch_tests lsp_tests
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \

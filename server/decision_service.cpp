@@ -326,6 +326,7 @@ auto DecisionService::Route(const HttpRequest& request, Endpoint* endpoint) -> H
     path = path.substr(0, query);
   }
   constexpr std::string_view kDecisionPrefix = "/v1/decisions/";
+  constexpr std::string_view kPartialSuffix = "/partial";
   std::string_view allowed;
   if (path == "/health") {
     *endpoint = Endpoint::kHealth;
@@ -336,6 +337,10 @@ auto DecisionService::Route(const HttpRequest& request, Endpoint* endpoint) -> H
   } else if (path == "/v1/decisions") {
     *endpoint = Endpoint::kDecisions;
     allowed = "GET";
+  } else if (path.starts_with(kDecisionPrefix) && path.ends_with(kPartialSuffix) &&
+             path.size() > kDecisionPrefix.size() + kPartialSuffix.size()) {
+    *endpoint = Endpoint::kPartial;
+    allowed = "POST";
   } else if (path.starts_with(kDecisionPrefix) && path.size() > kDecisionPrefix.size()) {
     *endpoint = Endpoint::kDecision;
     allowed = "POST";
@@ -345,7 +350,8 @@ auto DecisionService::Route(const HttpRequest& request, Endpoint* endpoint) -> H
   } else {
     return MakeError(metrics_, {404, "S0404",
                                 fmt::format("no endpoint {}; see docs/server.md (POST /v1/decisions/NAME, "
-                                            "POST /v1/batch, GET /v1/decisions, GET /health, GET /metrics)",
+                                            "POST /v1/decisions/NAME/partial, POST /v1/batch, "
+                                            "GET /v1/decisions, GET /health, GET /metrics)",
                                             Quote(path)),
                                 ""});
   }
@@ -378,6 +384,9 @@ auto DecisionService::Route(const HttpRequest& request, Endpoint* endpoint) -> H
       return ListDecisions();
     case Endpoint::kDecision:
       return Decide(request, path.substr(kDecisionPrefix.size()));
+    case Endpoint::kPartial:
+      return Partial(request, path.substr(kDecisionPrefix.size(),
+                                          path.size() - kDecisionPrefix.size() - kPartialSuffix.size()));
     case Endpoint::kBatch:
       return Batch(request);
     case Endpoint::kOther:
@@ -539,6 +548,52 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
     r = MakeError(metrics_, *evaluated.failure);
   } else {
     r.body = std::move(evaluated.result);
+  }
+  r.headers.emplace_back("Policy-Revision", worker.revision);
+  return r;
+}
+
+auto DecisionService::Partial(const HttpRequest& request, std::string_view name) -> HttpResponse {
+  Worker& worker = CurrentWorker();
+  if (!worker.set.valid()) {
+    return MakeError(metrics_, NoPolicyFailure(live_));
+  }
+  Failure failure;
+  const api::Decision* decision = worker.Lookup(name, &failure);
+  if (decision == nullptr) {
+    return MakeError(metrics_, failure);
+  }
+  const simdjson::padded_string_view body = worker.Padded(request.body);
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object object;
+  if (auto problem = OpenBody(worker.parser, body, "`input`", &doc, &object)) {
+    return MakeError(metrics_, *problem);
+  }
+  Envelope envelope;
+  std::optional<simdjson::error_code> syntax;
+  if (!ReadEnvelope(object, "$", false, &envelope, &failure, &syntax)) {
+    return MakeError(metrics_, syntax ? JsonSyntax(*syntax) : failure);
+  }
+  if (!AtEnd(doc)) {
+    return MakeError(metrics_, JsonSyntax(simdjson::TRAILING_CONTENT));
+  }
+  if (envelope.explain) {
+    return MakeError(metrics_, Shape("$.explain",
+                                     "`explain` does not apply to /partial: the answer lists the "
+                                     "questions still open instead"));
+  }
+  // It runs on this connection's thread, like every request, but takes milliseconds to seconds
+  // rather than microseconds: each solver question is held to kPartialQuestionMs, a fifth of
+  // the command's bound, so one request cannot hold the thread for long (docs/server.md).
+  constexpr unsigned kPartialQuestionMs = 2000;
+  auto result =
+      decision->EvaluatePartial(envelope.input, envelope.as_of.value_or(Today()), kPartialQuestionMs);
+  metrics_.CountDecisions(1);
+  HttpResponse r;
+  if (!result) {
+    r = MakeError(metrics_, FromApiError(result.error()));
+  } else {
+    r.body = std::move(result->json);
   }
   r.headers.emplace_back("Policy-Revision", worker.revision);
   return r;

@@ -50,6 +50,8 @@ class DecisionService {
   auto CurrentWorker() -> Worker&;
   auto Route(const HttpRequest& request, Endpoint* endpoint) -> HttpResponse;
   auto Decide(const HttpRequest& request, std::string_view name) -> HttpResponse;
+  // POST /v1/decisions/NAME/partial: Decision::EvaluatePartial (docs/server.md).
+  auto Partial(const HttpRequest& request, std::string_view name) -> HttpResponse;
   auto Batch(const HttpRequest& request) -> HttpResponse;
   auto ListDecisions() -> HttpResponse;
   auto Health() -> HttpResponse;

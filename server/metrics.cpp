@@ -5,8 +5,8 @@
 namespace policy::server {
 namespace {
 
-constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {"decision", "batch",   "decisions",
-                                                                         "health",   "metrics", "other"};
+constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {
+    "decision", "partial", "batch", "decisions", "health", "metrics", "other"};
 
 auto StatusIndex(int status) -> size_t {
   for (size_t i = 0; i + 1 < Metrics::kStatuses.size(); ++i) {

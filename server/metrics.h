@@ -15,8 +15,8 @@
 
 namespace policy::server {
 
-enum class Endpoint : uint8_t { kDecision, kBatch, kDecisions, kHealth, kMetrics, kOther };
-inline constexpr size_t kEndpointCount = 6;
+enum class Endpoint : uint8_t { kDecision, kPartial, kBatch, kDecisions, kHealth, kMetrics, kOther };
+inline constexpr size_t kEndpointCount = 7;
 
 class Metrics {
  public:

@@ -113,4 +113,18 @@ auto SuggestName(std::string_view wrong, const std::vector<std::string>& candida
   return best;
 }
 
+auto SuggestQualifiedName(std::string_view wrong, const std::vector<std::string>& qualified) -> std::string {
+  std::string suggestion = SuggestName(wrong, qualified);
+  if (!suggestion.empty()) {
+    return suggestion;
+  }
+  for (const std::string& n : qualified) {
+    if (n.size() > wrong.size() && n.compare(n.size() - wrong.size(), wrong.size(), wrong) == 0 &&
+        n[n.size() - wrong.size() - 1] == '.') {
+      return n;
+    }
+  }
+  return "";
+}
+
 }  // namespace policy

@@ -83,6 +83,9 @@ class DiagnosticSink {
 
 // "did you mean": the closest candidate within a small edit distance, or "".
 auto SuggestName(std::string_view wrong, const std::vector<std::string>& candidates) -> std::string;
+// The same among qualified names (`hk.employment.part_time_on_campus_allowed`), and failing that
+// the first whose last parts are `wrong` (a bare `part_time_on_campus_allowed`), or "".
+auto SuggestQualifiedName(std::string_view wrong, const std::vector<std::string>& qualified) -> std::string;
 
 // kSarif: one SARIF 2.1.0 log (a single run of the `policy` tool), for code-scanning UIs.
 enum class DiagFormat { kHuman, kShort, kJson, kSarif };

@@ -45,6 +45,9 @@ class Decision:
     def evaluate(
         self, case: dict[str, Any] | str | bytes, as_of: DateLike = None, explain: bool | Literal["json", "text"] = False
     ) -> Outcome: ...
+    def evaluate_partial(
+        self, case: dict[str, Any] | str | bytes, as_of: DateLike = None, timeout_ms: int = 10000
+    ) -> dict[str, Any]: ...
     def evaluate_batch(
         self,
         cases: Iterable[dict[str, Any] | str | bytes] | Any,

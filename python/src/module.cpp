@@ -115,6 +115,7 @@ struct PyOutcome {
   py::object as_of;
 };
 
+// JSON the engine wrote (an explanation, a partial answer) as lists and dicts, decimals exact.
 auto ParseExplanation(const std::string& text) -> py::object {
   const py::object json = py::module_::import("json");
   return json.attr("loads")(text, py::arg("parse_float") = Types().decimal);
@@ -159,6 +160,17 @@ struct PyDecision {
       out.explanation = py::none();
     }
     return out;
+  }
+
+  // `policy eval --partial`: the answer as `--format json` gives it, as dicts and lists.
+  auto EvaluatePartial(const py::handle& c, const py::object& as_of, unsigned timeout_ms) -> py::object {
+    const api::Date date = ToDate(as_of);
+    const std::string json = CaseJson(c);
+    api::Result<api::PartialOutcome> result = [&] {
+      py::gil_scoped_release release;  // the solver takes milliseconds to seconds
+      return decision.EvaluatePartial(json, date, timeout_ms);
+    }();
+    return ParseExplanation(Take(std::move(result)).json);
   }
 
   // What a batch worker records per case: the value, or the error that stopped it.
@@ -415,6 +427,12 @@ PYBIND11_MODULE(_policylang, m) {
            "datetime.date, 'YYYY-MM-DD', or None for today). explain=True adds the explanation as "
            "lists and dicts, explain='text' as text. Raises a policylang.PolicyError subclass on bad "
            "input (with the JSON path) or a failed evaluation.")
+      .def("evaluate_partial", &PyDecision::EvaluatePartial, py::arg("case"), py::arg("as_of") = py::none(),
+           py::arg("timeout_ms") = 10000,
+           "Evaluates a case with fields still unknown (left out), as `policy eval --partial`: a dict "
+           "with `verdict` ('decided': `value` is proven whatever they are; 'undecided': `questions` "
+           "lists the fields that still matter, the next question first, and `other_case` decides "
+           "otherwise; 'unknown'), `missing` and `value`. timeout_ms bounds each solver question.")
       // policylang/__init__.py wraps it as evaluate_batch, adding pandas DataFrames.
       .def("_evaluate_batch", &PyDecision::EvaluateBatch, py::arg("cases"), py::arg("as_of") = py::none(),
            py::arg("threads") = py::none(), py::arg("errors") = "raise")

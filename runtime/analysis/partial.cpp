@@ -271,4 +271,24 @@ auto PartialVerdictName(PartialResult::Verdict verdict) -> const char* {
   return "?";
 }
 
+auto PartialResultJson(const Engine& engine, uint32_t decision, const PartialResult& r, Date as_of)
+    -> nlohmann::ordered_json {
+  const auto value_or_null = [](const std::string& v) {
+    return v.empty() ? nlohmann::ordered_json() : exact_json::Parse<nlohmann::ordered_json>(v);
+  };
+  nlohmann::ordered_json j;
+  j["decision"] = engine.program().ir().decisions[decision].name;
+  j["as_of"] = as_of.ToString();
+  j["verdict"] = PartialVerdictName(r.verdict);
+  j["missing"] = r.missing;
+  j["value"] = value_or_null(r.value_json);
+  j["questions"] = r.questions;
+  if (r.verdict == PartialResult::Verdict::kUndecided) {
+    j["other_value"] = value_or_null(r.other_value_json);
+    j["other_case"] = exact_json::Parse<nlohmann::ordered_json>(r.other_case_json);
+  }
+  j["approximations"] = r.approximations;
+  return j;
+}
+
 }  // namespace policy

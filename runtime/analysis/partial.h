@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/engine/engine.h"
 
 namespace policy {
@@ -50,5 +52,10 @@ auto EvaluatePartial(const Engine& engine, uint32_t decision, std::string_view c
                      const PartialOptions& options, DiagnosticSink& diags) -> std::optional<PartialResult>;
 
 auto PartialVerdictName(PartialResult::Verdict verdict) -> const char*;
+
+// The answer as `policy eval --partial --format json` prints it (docs/whatif.md, "JSON"); also
+// what Decision::EvaluatePartial and `POST /v1/decisions/NAME/partial` give.
+auto PartialResultJson(const Engine& engine, uint32_t decision, const PartialResult& result, Date as_of)
+    -> nlohmann::ordered_json;
 
 }  // namespace policy

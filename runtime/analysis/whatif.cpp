@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "core/decimal.h"
 #include "runtime/analysis/encode.h"
@@ -97,6 +98,8 @@ struct Outcome {
   bool applicable = false;
   json value;
   std::vector<uint32_t> deciding_rules;
+  std::vector<uint32_t> applied_rules;           // every rule of the decision that applied
+  std::vector<uint32_t> failed_condition_rules;  // its rules whose condition is false
 };
 
 auto Evaluate(const Engine& engine, uint32_t decision, const std::string& case_text, Date as_of,
@@ -113,6 +116,15 @@ auto Evaluate(const Engine& engine, uint32_t decision, const std::string& case_t
   vm::Trace trace;
   DiagnosticSink eval_diags;
   const auto r = engine.Evaluate(decision, *input, as_of, *ctx, &trace, eval_diags);
+  if (!trace.records.empty()) {
+    for (const vm::RuleOutcome& rule : trace.records.back().rules) {
+      if (rule.kind == vm::RuleOutcome::Kind::kApplied) {
+        out.applied_rules.push_back(rule.rule);
+      } else if (rule.kind == vm::RuleOutcome::Kind::kConditionFailed) {
+        out.failed_condition_rules.push_back(rule.rule);
+      }
+    }
+  }
   if (r && r->applicable) {
     out.applicable = true;
     out.value = exact_json::Parse<json>(
@@ -131,34 +143,37 @@ auto ParseWant(const std::string& text) -> json {
   return json(text);  // an enum value or a date written without quotes
 }
 
+// What a search looks for: the formula Z3 must satisfy, over the decision's encoding (nullopt
+// when it cannot be written), and the interpreter's confirmation that a changed case reaches it.
+struct Goal {
+  std::function<std::optional<z3::expr>(analysis::Encoder&, const analysis::DecisionSym&, z3::context&)>
+      formula;
+  std::function<bool(const Outcome&)> reached;
+};
+
 class Search {
  public:
-  Search(const Engine& engine, uint32_t decision, const WhatIfOptions& options, json base, json want_value,
-         bool want_other)
+  Search(const Engine& engine, uint32_t decision, const WhatIfOptions& options, json base, Goal goal)
       : engine_(engine),
         decision_(decision),
         options_(options),
         base_(std::move(base)),
-        want_value_(std::move(want_value)),
-        want_other_(want_other),
+        goal_(std::move(goal)),
         pool_(ctx_, options.as_of.days()),
         encoder_(engine.program().ir(), pool_),
         solver_(ctx_) {}
 
   void Run(const std::vector<std::string>& held, WhatIfResult& result) {
-    const ir::Program& ir = engine_.program().ir();
-    const TypeId type = ir.decisions[decision_].result;
     const analysis::DecisionSym* sym = encoder_.Decision(decision_);
     if (sym == nullptr) {
       return;  // kUnknown
     }
     result.approximations.assign(sym->approximations.begin(), sym->approximations.end());
-    const auto target = analysis::SymOfJson(ir.types, type, want_value_, ctx_);
-    if (!target) {
+    const std::optional<z3::expr> formula = goal_.formula(encoder_, *sym, ctx_);
+    if (!formula) {
       return;
     }
-    z3::expr goal =
-        sym->defined && (want_other_ ? !encoder_.Eq(sym->value, *target) : encoder_.Eq(sym->value, *target));
+    z3::expr goal = *formula;
     if (options_.tamper_goal) {
       goal = options_.tamper_goal(goal);
     }
@@ -321,7 +336,7 @@ class Search {
   auto Confirm(const json& candidate, const std::vector<size_t>& changed, WhatIfResult& result) -> bool {
     const std::string text = exact_json::Dump(candidate);
     const Outcome o = Evaluate(engine_, decision_, text, options_.as_of, nullptr);
-    if (!o.readable || !o.applicable || SameValue(o.value, want_value_) == want_other_) {
+    if (!o.readable || !goal_.reached(o)) {
       return false;
     }
     WhatIfAnswer a;
@@ -345,8 +360,7 @@ class Search {
   uint32_t decision_;
   const WhatIfOptions& options_;
   json base_;
-  json want_value_;
-  bool want_other_;
+  Goal goal_;
   z3::context ctx_;
   analysis::InputPool pool_;
   analysis::Encoder encoder_;
@@ -356,10 +370,11 @@ class Search {
   std::vector<z3::expr> flags_;      // per field: it may change
 };
 
-}  // namespace
-
-auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json, const WhatIfOptions& options,
-            DiagnosticSink& diags) -> std::optional<WhatIfResult> {
+// The fields no answer may change: options.held (checked to be fields of the case record) and
+// the fields the record declares `fixed`. Nullopt, reported, when the decision takes no case
+// record or a held path is not a field.
+auto HeldFields(const Engine& engine, uint32_t decision, const WhatIfOptions& options, DiagnosticSink& diags)
+    -> std::optional<std::vector<std::string>> {
   const ir::Program& ir = engine.program().ir();
   const ir::Decision& d = ir.decisions[decision];
   if (d.params.size() != 1 || ir.types.kind(d.params[0]) != Kind::kRecord) {
@@ -368,7 +383,7 @@ auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json,
         fmt::format("`{}` does not take a single case record, so there is no case to change", d.name));
     return std::nullopt;
   }
-  WhatIfResult result;
+  std::vector<std::string> held;
   for (const std::string& h : options.held) {
     const std::string path = NormalizePath(h);
     if (!PathExists(ir.types, d.params[0], path)) {
@@ -381,9 +396,24 @@ auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json,
               "`$.applicant.date_of_birth`");
       return std::nullopt;
     }
-    result.held.push_back(path);
+    held.push_back(path);
   }
-  FixedPaths(ir.types, d.params[0], "$", 0, result.held);
+  FixedPaths(ir.types, d.params[0], "$", 0, held);
+  return held;
+}
+
+}  // namespace
+
+auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json, const WhatIfOptions& options,
+            DiagnosticSink& diags) -> std::optional<WhatIfResult> {
+  const ir::Program& ir = engine.program().ir();
+  const ir::Decision& d = ir.decisions[decision];
+  auto held = HeldFields(engine, decision, options, diags);
+  if (!held) {
+    return std::nullopt;
+  }
+  WhatIfResult result;
+  result.held = std::move(*held);
   const Outcome now = Evaluate(engine, decision, std::string(case_json), options.as_of, &diags);
   if (!now.readable) {
     return std::nullopt;
@@ -428,9 +458,61 @@ auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json,
     return result;
   }
   const auto base = exact_json::TryParse<json>(case_json, InputLimits{}.max_depth);
-  Search search(engine, decision, options, *base, want, want_other);
+  Goal goal;
+  goal.formula = [&](analysis::Encoder& encoder, const analysis::DecisionSym& sym,
+                     z3::context& ctx) -> std::optional<z3::expr> {
+    const auto target = analysis::SymOfJson(ir.types, type, want, ctx);
+    if (!target) {
+      return std::nullopt;
+    }
+    return sym.defined && (want_other ? !encoder.Eq(sym.value, *target) : encoder.Eq(sym.value, *target));
+  };
+  goal.reached = [&](const Outcome& o) { return o.applicable && SameValue(o.value, want) != want_other; };
+  Search search(engine, decision, options, *base, std::move(goal));
   search.Run(result.held, result);
   return result;
+}
+
+auto NearestRuleChanges(const Engine& engine, uint32_t decision, std::string_view case_json,
+                        const WhatIfOptions& options, DiagnosticSink& diags)
+    -> std::optional<std::vector<RuleChange>> {
+  const auto held = HeldFields(engine, decision, options, diags);
+  if (!held) {
+    return std::nullopt;
+  }
+  const Outcome now = Evaluate(engine, decision, std::string(case_json), options.as_of, &diags);
+  if (!now.readable) {
+    return std::nullopt;
+  }
+  const auto base = exact_json::TryParse<json>(case_json, InputLimits{}.max_depth);
+  WhatIfOptions one = options;
+  one.max_answers = 1;
+  std::vector<RuleChange> out;
+  // One search per rule, each on its own solver: a rule's question is independent of another's.
+  for (const uint32_t rule : now.failed_condition_rules) {
+    Goal goal;
+    goal.formula = [rule](analysis::Encoder&, const analysis::DecisionSym& sym,
+                          z3::context&) -> std::optional<z3::expr> {
+      if (rule >= sym.applies.size()) {
+        return std::nullopt;
+      }
+      return sym.applies[rule];
+    };
+    goal.reached = [rule](const Outcome& o) {
+      return std::find(o.applied_rules.begin(), o.applied_rules.end(), rule) != o.applied_rules.end();
+    };
+    WhatIfResult result;
+    Search search(engine, decision, one, *base, std::move(goal));
+    search.Run(*held, result);
+    RuleChange change;
+    change.rule = rule;
+    change.verdict = result.verdict;
+    if (!result.answers.empty()) {
+      change.answer = std::move(result.answers.front());
+    }
+    out.push_back(std::move(change));
+  }
+  return out;
 }
 
 auto WhatIfVerdictName(WhatIfResult::Verdict verdict) -> const char* {

@@ -84,4 +84,19 @@ auto WhatIf(const Engine& engine, uint32_t decision, std::string_view case_json,
 
 auto WhatIfVerdictName(WhatIfResult::Verdict verdict) -> const char*;
 
+// For an explanation (`policy eval --explain --nearest-changes`): for each rule of the decision
+// whose condition fails on the case, the nearest change to the case that would make it apply,
+// found and confirmed as WhatIf's answers are (held and `fixed` fields kept; options.max_changes
+// bounds the change, one answer per rule). A rule that is not in effect on the date, or that an
+// exception overrides, is not listed: no change to the case is what it lacks.
+struct RuleChange {
+  uint32_t rule = 0;  // index in the decision's rules
+  WhatIfResult::Verdict verdict =
+      WhatIfResult::Verdict::kUnknown;  // kFound, kImpossible, kNoneWithin, kUnknown
+  std::optional<WhatIfAnswer> answer;   // with kFound
+};
+auto NearestRuleChanges(const Engine& engine, uint32_t decision, std::string_view case_json,
+                        const WhatIfOptions& options, DiagnosticSink& diags)
+    -> std::optional<std::vector<RuleChange>>;
+
 }  // namespace policy

@@ -302,22 +302,6 @@ auto TakesOneCaseRecord(const ir::Decision& d, const TypeTable& types) -> bool {
   return !d.is_parameter && d.params.size() == 1 && types.kind(d.params[0]) == policy::Kind::kRecord;
 }
 
-// The name decision() should have been given, among the names it accepts: the nearest by edit
-// distance, or a qualified name ending in a bare one (`part_time_on_campus_allowed`).
-auto SuggestDecision(std::string_view asked, const std::vector<std::string>& accepted) -> std::string {
-  std::string suggestion = SuggestName(asked, accepted);
-  if (!suggestion.empty()) {
-    return suggestion;
-  }
-  for (const std::string& n : accepted) {
-    if (n.size() > asked.size() && n.compare(n.size() - asked.size(), asked.size(), asked) == 0 &&
-        n[n.size() - asked.size() - 1] == '.') {
-      return n;
-    }
-  }
-  return "";
-}
-
 }  // namespace
 
 auto PolicySet::decision_names() const -> std::vector<std::string> {
@@ -348,35 +332,27 @@ auto PolicySet::parameters(Date as_of) const -> Result<std::vector<ParameterValu
   const ir::Program& ir = engine.program().ir();
   const TypeTable& types = ir.types;
   std::vector<ParameterValue> out;
-  // A parameter is a decision of no input whose rules are its dated values: the interpreter
-  // evaluates it as of the date, and the trace says which value (and so which citation) applied.
   const auto ctx = engine.NewContext();
-  vm::Trace trace;
   for (uint32_t i = 0; i < ir.decisions.size(); ++i) {
     const ir::Decision& d = ir.decisions[i];
     if (!d.is_parameter) {
       continue;
     }
-    vm::EvalError error;
-    const auto result = engine.program().Evaluate(*ctx, i, {}, *date, &trace, &error);
-    if (!result) {
-      return MakeError(ErrorCode::kEvaluationFailed,
-                       fmt::format("parameter `{}` as of {}: {}", d.name, date->ToString(), error.message));
-    }
     ParameterValue p;
+    DiagnosticSink diags;
+    const auto result = engine.EvaluateParameter(i, *date, *ctx, nullptr, diags, &p.source);
+    if (!result) {
+      auto diagnostics = detail::ToPublic(diags, engine.sources());
+      std::string message = fmt::format("parameter `{}` as of {}: {}", d.name, date->ToString(),
+                                        detail::Summary(diagnostics, "evaluation failed"));
+      return MakeError(ErrorCode::kEvaluationFailed, std::move(message), std::move(diagnostics));
+    }
     p.name = d.name;
     p.type = types.Name(d.result);
     p.doc = d.doc;
     p.in_effect = result->applicable;
     p.value_json =
         result->applicable ? exact_json::Dump(engine.ValueToJson(d.result, result->value)) : "null";
-    p.source = d.source;
-    for (const vm::DecisionRecord& rec : trace.records) {
-      if (rec.decision == i && !rec.deciding_rules.empty() &&
-          !d.rules[rec.deciding_rules[0]].source.empty()) {
-        p.source = d.rules[rec.deciding_rules[0]].source;
-      }
-    }
     out.push_back(std::move(p));
   }
   const std::span<const policy::Value> globals = engine.program().global_values();
@@ -417,7 +393,7 @@ auto PolicySet::decision(std::string_view qualified_name) const -> Result<Decisi
   }
   if (!index) {
     // Suggest only what this call accepts: never a parameter, nor a helper of other inputs.
-    const std::string suggestion = SuggestDecision(qualified_name, decision_names());
+    const std::string suggestion = SuggestQualifiedName(qualified_name, decision_names());
     DiagnosticSink diags;
     policy::Diagnostic& diag = diags.ReportInput(DiagCode::kUnknownDecision, "", "",
                                                  fmt::format("no decision named `{}`", qualified_name));

@@ -129,17 +129,7 @@ auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) 
   const std::vector<std::string> names = DecisionNames();
   Diagnostic& d =
       diags.ReportInput(DiagCode::kUnknownDecision, "", "", fmt::format("no decision named `{}`", qualified));
-  std::string suggestion = SuggestName(qualified, names);
-  if (suggestion.empty()) {
-    // A bare name: look for a qualified decision ending in it.
-    for (const std::string& n : names) {
-      if (n.size() > qualified.size() &&
-          n.compare(n.size() - qualified.size(), qualified.size(), qualified) == 0 &&
-          n[n.size() - qualified.size() - 1] == '.') {
-        suggestion = n;
-      }
-    }
-  }
+  const std::string suggestion = SuggestQualifiedName(qualified, names);
   if (!suggestion.empty()) {
     d.WithHelp(fmt::format("did you mean `{}`?", suggestion));
   } else {
@@ -159,6 +149,35 @@ auto Engine::Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Con
     Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
     out.labels = d.labels;
     out.notes = d.notes;
+  }
+  return result;
+}
+
+auto Engine::EvaluateParameter(uint32_t parameter, Date as_of, vm::Context& ctx, vm::Trace* trace,
+                               DiagnosticSink& diags, std::string* source) const
+    -> std::optional<vm::DecisionResult> {
+  // The trace says which dated value applied, and so which citation; one is kept here when the
+  // caller wants the source but not the trace.
+  vm::Trace own;
+  vm::Trace* recording = trace != nullptr ? trace : (source != nullptr ? &own : nullptr);
+  vm::EvalError error;
+  auto result = compiled_->Evaluate(ctx, parameter, {}, as_of, recording, &error);
+  if (!result) {
+    Diagnostic d = ToDiagnostic(error);
+    Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
+    out.labels = d.labels;
+    out.notes = d.notes;
+    return result;
+  }
+  if (source != nullptr) {
+    const ir::Decision& d = ir_->decisions[parameter];
+    *source = d.source;
+    for (const vm::DecisionRecord& rec : recording->records) {
+      if (rec.decision == parameter && !rec.deciding_rules.empty() &&
+          !d.rules[rec.deciding_rules.front()].source.empty()) {
+        *source = d.rules[rec.deciding_rules.front()].source;
+      }
+    }
   }
   return result;
 }
@@ -431,7 +450,7 @@ auto DisplayOrder(const vm::Trace& trace) -> std::vector<size_t> {
 
 }  // namespace
 
-auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
+auto Engine::ExplanationText(const vm::Trace& trace, const RuleNotes* notes) const -> std::string {
   std::string out;
   // The date each depth was evaluated on, to say where `as of` changed it.
   std::vector<Date> dates;
@@ -509,10 +528,16 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
         case vm::RuleOutcome::Kind::kApplied:
           out += fmt::format("{}  - {}: applies\n", indent, what);
           break;
-        case vm::RuleOutcome::Kind::kConditionFailed:
+        case vm::RuleOutcome::Kind::kConditionFailed: {
           out += fmt::format("{}  - {}: does not apply, `{}` is false\n", indent, what,
                              rule.when[o.failed_conjunct].text);
+          if (notes != nullptr && rec.depth == 0) {
+            if (const auto note = notes->find(o.rule); note != notes->end()) {
+              out += fmt::format("{}      {}\n", indent, note->second.text);
+            }
+          }
           break;
+        }
         case vm::RuleOutcome::Kind::kNotInEffect:
           out += fmt::format("{}  - {}: not in effect on this date ({})\n", indent, what, PeriodText(rule));
           break;
@@ -529,7 +554,7 @@ auto Engine::ExplanationText(const vm::Trace& trace) const -> std::string {
   return out;
 }
 
-auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_json {
+auto Engine::ExplanationJson(const vm::Trace& trace, const RuleNotes* notes) const -> nlohmann::ordered_json {
   using json = nlohmann::ordered_json;
   json arr = json::array();
   for (const size_t i : DisplayOrder(trace)) {
@@ -564,6 +589,11 @@ auto Engine::ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_
       }
       if (o.kind == vm::RuleOutcome::Kind::kConditionFailed) {
         r["failed_condition"] = rule.when[o.failed_conjunct].text;
+        if (notes != nullptr && rec.depth == 0) {
+          if (const auto note = notes->find(o.rule); note != notes->end()) {
+            r["nearest_change"] = note->second.json;
+          }
+        }
       }
       if (o.kind == vm::RuleOutcome::Kind::kOverridden && o.overridden_by < d.rules.size()) {
         r["overridden_by"] = d.rules[o.overridden_by].name;

@@ -6,6 +6,7 @@
 // with its own vm::Context (NewContext()).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -108,6 +109,12 @@ class Engine {
   // Evaluates; on failure reports the evaluation error to `diags`.
   auto Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Context& ctx, vm::Trace* trace,
                 DiagnosticSink& diags) const -> std::optional<vm::DecisionResult>;
+  // A parameter (a decision of no input whose rules are its dated values) as of a date: not
+  // applicable when none of its values covers the date. `source` is the citation of the value in
+  // effect, else the parameter's own. (`policy eval -d PARAMETER`, PolicySet::parameters.)
+  auto EvaluateParameter(uint32_t parameter, Date as_of, vm::Context& ctx, vm::Trace* trace,
+                         DiagnosticSink& diags, std::string* source = nullptr) const
+      -> std::optional<vm::DecisionResult>;
 
   // The decision's value in the JSON encoding of the decision catalogue. A `Decimal` is its exact
   // text, so write the result with exact_json::Dump, never nlohmann's dump().
@@ -117,9 +124,19 @@ class Engine {
   void AppendValueJson(TypeId type, const Value& value, std::string* out) const;
   auto DecisionResultType(uint32_t decision) const -> TypeId;
 
-  auto ExplanationText(const vm::Trace& trace) const -> std::string;
+  // What an explanation adds to a rule of the decision asked for (depth 0), by rule index: the
+  // nearest change to the case that would make a rule that did not apply apply (`policy eval
+  // --explain --nearest-changes`, computed by runtime/analysis, which the engine does not see).
+  struct RuleNote {
+    std::string text;             // appended to the rule's line: "nearest change: $.a: 1 -> 2"
+    nlohmann::ordered_json json;  // the rule's "nearest_change" in the JSON explanation
+  };
+  using RuleNotes = std::map<uint32_t, RuleNote>;
+
+  auto ExplanationText(const vm::Trace& trace, const RuleNotes* notes = nullptr) const -> std::string;
   // Holds values as ValueToJson does: write it with exact_json::Dump.
-  auto ExplanationJson(const vm::Trace& trace) const -> nlohmann::ordered_json;
+  auto ExplanationJson(const vm::Trace& trace, const RuleNotes* notes = nullptr) const
+      -> nlohmann::ordered_json;
 
   // Runs every in-language test whose "module name" contains `filter` (all when empty). With
   // `coverage`, each test runs with an explanation trace and what it exercised is added there

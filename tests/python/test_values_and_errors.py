@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import decimal
+import json
 
 import pytest
 
@@ -187,3 +188,17 @@ def test_evaluation_errors_and_compile_errors(kinds, tmp_path):
     with pytest.raises(policylang.PolicyIOError):
         policylang.PolicySet.load([str(tmp_path / "no-such-dir")])
     assert isinstance(e.value, policylang.PolicyError)
+
+
+def test_evaluate_partial_says_what_is_decided_and_what_is_still_needed(policies, root):
+    exchange_only = (root / "tests/golden/eval/inputs.dir/exchange_only.json").read_text()
+    decided = policies.decision(D1).evaluate_partial(exchange_only, as_of=AS_OF)
+    assert decided["verdict"] == "decided" and decided["value"] is False and decided["questions"] == []
+    assert "$.programme.mode" in decided["missing"]
+    programme_only = json.loads((root / "tests/data/partial_programme_only.json").read_text())
+    open_question = policies.decision("hk.stay.limit_of_stay").evaluate_partial(programme_only, as_of=AS_OF)
+    assert open_question["verdict"] == "undecided"
+    assert open_question["questions"][0] == "$.applicant.travel_document_expiry"
+    with pytest.raises(policylang.InvalidInputError) as e:
+        policies.decision(D1).evaluate_partial({"programme": {"mode": "sometimes"}}, as_of=AS_OF)
+    assert "$.programme.mode" in e.value.json_paths

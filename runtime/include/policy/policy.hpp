@@ -316,6 +316,23 @@ struct SourceFile {
   std::string text;
 };
 
+// What Decision::EvaluatePartial gives: a decision on a case whose missing fields are unknown
+// (docs/whatif.md, "Which facts are still needed").
+struct PartialOutcome {
+  enum class Verdict : uint8_t {
+    kDecided,    // proven: every completion of the missing fields gives value_json
+    kUndecided,  // two completions decide differently (both evaluated by the interpreter)
+    kUnknown,    // the solver gave up, or its completion was not confirmed
+  };
+  Verdict verdict = Verdict::kUnknown;
+  std::vector<std::string> missing;    // the JSON paths absent from the case, in record order
+  std::string value_json;              // with the missing fields at placeholders; "null" for none
+  std::vector<std::string> questions;  // kUndecided: the fields that still matter, next question first
+  std::string other_case_json;         // kUndecided: a completion that decides differently
+  std::string other_value_json;        // and what it gives ("null" for none)
+  std::string json;                    // the whole answer, as `policy eval --partial --format json`
+};
+
 // A `parameter` (a value that changes over time) or a `const`, as PolicySet::parameters lists it.
 struct ParameterValue {
   std::string name;          // qualified: `hk.employment.max_weekly_hours`
@@ -438,6 +455,15 @@ class POLICY_API Decision {
   auto NewFacts() const -> Result<Facts>;
   // A case record read from JSON (the case-record schema); errors name the JSON path.
   auto FactsFromJson(std::string_view json, std::string_view file_name = "<json>") const -> Result<Facts>;
+
+  // A case with fields still missing (absent from the JSON), evaluated as far as it goes, as
+  // `policy eval --partial` does: either the value is proven whatever the missing fields turn
+  // out to be, or the missing fields that still matter, the next question to ask first. Uses the
+  // Z3 encoding of `policy analyze` (milliseconds to seconds, not the microseconds of Evaluate);
+  // `timeout_ms` bounds each solver question. Errors as for FactsFromJson (kInvalidInput, with
+  // the JSON path), and kInvalidArgument for a date that does not exist.
+  auto EvaluatePartial(std::string_view case_json, Date as_of, unsigned timeout_ms = 10000) const
+      -> Result<PartialOutcome>;
 
   // Whether evaluations without an explanation run machine code (the set was loaded with
   // LoadOptions::jit and the JIT compiled this decision); when not, why ("" without the JIT).

@@ -157,6 +157,54 @@ TEST(WhatIfTest, HeldAndFixedFieldsNeverChangeAndAnImpossibleWishIsProven) {
   EXPECT_EQ(fixed.held, (std::vector<std::string>{"$.exchange", "$.person.born"}));
 }
 
+// --explain --nearest-changes: per rule whose condition fails, the nearest change that makes it
+// the rule that applies, confirmed by the interpreter; a rule held back by a `fixed` field is
+// proven out of reach; a rule an exception overrides is not a failed condition and is not listed.
+TEST(WhatIfTest, TheNearestChangeThatMakesEachFailedRuleApply) {
+  const auto e = Load();
+  ASSERT_TRUE(e);
+  WhatIfOptions o;
+  o.as_of = *Date::FromCivil(2025, 9, 1);
+  DiagnosticSink diags;
+  const uint32_t may_work = *e->FindDecision("t.may_work");
+  const auto& rules = e->program().ir().decisions[may_work].rules;
+  // Not an exchange student, 25 hours: both the relaxation (hours) and the exception (exchange) fail.
+  const std::string not_exchange = R"({"person": {"born": "2010-05-01", "name": "A"}, "hours": 25,
+    "level": "undergraduate", "exchange": false, "fee": 750.5, "items": []})";
+  const auto changes = NearestRuleChanges(*e, may_work, not_exchange, o, diags);
+  ASSERT_TRUE(changes.has_value());
+  ASSERT_EQ(changes->size(), 2U);
+  for (const RuleChange& c : *changes) {
+    ASSERT_EQ(c.verdict, WhatIfResult::Verdict::kFound) << rules[c.rule].name;
+    ASSERT_TRUE(c.answer.has_value());
+    ASSERT_EQ(c.answer->changes.size(), 1U) << rules[c.rule].name;
+    const auto& change = c.answer->changes.front();
+    if (rules[c.rule].name == "relaxation") {
+      EXPECT_EQ(change.path, "$.hours");
+      EXPECT_EQ(change.after, "20");  // the nearest number of hours, not any number that works
+      EXPECT_EQ(c.answer->value_json, "true");
+    } else {
+      EXPECT_EQ(rules[c.rule].name, "exchange_students");
+      EXPECT_EQ(change.path, "$.exchange");
+      EXPECT_EQ(c.answer->value_json, "false");
+    }
+  }
+  // An exchange student: the exception applies and the relaxation is overridden, not failed.
+  const auto overridden = NearestRuleChanges(*e, may_work, kCase, o, diags);
+  ASSERT_TRUE(overridden.has_value());
+  EXPECT_TRUE(overridden->empty());
+
+  const auto adult = NearestRuleChanges(*e, *e->FindDecision("t.adult"), kCase, o, diags);
+  ASSERT_TRUE(adult.has_value());
+  ASSERT_EQ(adult->size(), 1U);
+  EXPECT_EQ(adult->front().verdict, WhatIfResult::Verdict::kImpossible);  // `born` is fixed
+  EXPECT_FALSE(adult->front().answer.has_value());
+
+  // A held field the case record does not have is refused, as for --what-if.
+  o.held = {"no_such_field"};
+  EXPECT_FALSE(NearestRuleChanges(*e, may_work, kCase, o, diags).has_value());
+}
+
 TEST(WhatIfTest, ASetLargerThanTheLimitIsReportedAsSuchWithAProof) {
   const auto e = Load();
   ASSERT_TRUE(e);

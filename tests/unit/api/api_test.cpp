@@ -172,6 +172,43 @@ TEST_F(ApiTest, NotInEffectBeforeTheRelaxation) {
   EXPECT_TRUE(r->value.is_none());
 }
 
+// Decision::EvaluatePartial is `policy eval --partial` (tests/golden/eval/partial_*.test): the same
+// verdicts, questions and JSON.
+TEST_F(ApiTest, EvaluatePartialSaysWhatIsDecidedAndWhatIsStillNeeded) {
+  const std::string exchange_only =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "tests/golden/eval/inputs.dir/exchange_only.json");
+  auto decided = D(kD1).EvaluatePartial(exchange_only, AsOf());
+  ASSERT_TRUE(decided.ok()) << decided.error().message;
+  EXPECT_EQ(decided->verdict, PartialOutcome::Verdict::kDecided);
+  EXPECT_EQ(decided->value_json, "false");  // an exchange student may not, whatever else is true
+  EXPECT_TRUE(decided->questions.empty());
+  EXPECT_NE(std::find(decided->missing.begin(), decided->missing.end(), "$.programme.mode"),
+            decided->missing.end());
+  const auto json = nlohmann::json::parse(decided->json);
+  EXPECT_EQ(json["verdict"], "decided");
+  EXPECT_EQ(json["value"], false);
+
+  const std::string programme_only =
+      ReadFile(fs::path(POLICY_SOURCE_DIR) / "tests/data/partial_programme_only.json");
+  auto open = D("hk.stay.limit_of_stay").EvaluatePartial(programme_only, AsOf());
+  ASSERT_TRUE(open.ok()) << open.error().message;
+  EXPECT_EQ(open->verdict, PartialOutcome::Verdict::kUndecided);
+  ASSERT_FALSE(open->questions.empty());
+  EXPECT_EQ(open->questions.front(), "$.applicant.travel_document_expiry");
+  EXPECT_EQ(open->missing.size(), 29U);
+  EXPECT_TRUE(nlohmann::json::accept(open->other_case_json));
+
+  // Bad input is an error with its JSON path, as FactsFromJson's.
+  auto bad = D(kD1).EvaluatePartial(R"({"programme": {"mode": "sometimes"}})", AsOf());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidInput);
+  ASSERT_FALSE(bad.error().diagnostics.empty());
+  EXPECT_EQ(bad.error().diagnostics[0].json_path, "$.programme.mode");
+  EXPECT_EQ(D(kD1).EvaluatePartial("{}", Date{year{2025}, month{2}, day{30}}).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Decision().EvaluatePartial("{}", AsOf()).error().code, ErrorCode::kInvalidArgument);
+}
+
 // ---- bad input: every call returns an error, nothing aborts --------------------------------
 
 TEST_F(ApiTest, UnknownDecisionSuggestsTheRightName) {

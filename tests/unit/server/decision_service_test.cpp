@@ -129,6 +129,39 @@ TEST(DecisionServiceTest, AsOfInTheBodyIsTheEvaluationDate) {
   EXPECT_FALSE(today.headers.empty());
 }
 
+// POST /v1/decisions/NAME/partial answers exactly as `policy eval --partial --format json`
+// (tests/golden/eval/partial_json.test pins that output for the same case).
+TEST(DecisionServiceTest, PartialAnswersWhatIsDecidedAndWhatIsStillNeeded) {
+  Fixture f({"policies"});
+  const std::string exchange_only = ReadFile("tests/golden/eval/inputs.dir/exchange_only.json");
+  const HttpResponse decided = f.Post("/v1/decisions/hk.employment.part_time_on_campus_allowed/partial",
+                                      Body(exchange_only, ", \"as_of\": \"2025-09-01\""));
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  const Json j = Json::parse(decided.body);
+  EXPECT_EQ(j["decision"], "hk.employment.part_time_on_campus_allowed");
+  EXPECT_EQ(j["verdict"], "decided");
+  EXPECT_EQ(j["value"], false);
+  EXPECT_TRUE(j["questions"].empty());
+  const HttpResponse open = f.Post("/v1/decisions/hk.stay.limit_of_stay/partial",
+                                   Body(ReadFile("tests/data/partial_programme_only.json")));
+  ASSERT_EQ(open.status, 200) << open.body;
+  EXPECT_EQ(Json::parse(open.body)["verdict"], "undecided");
+  EXPECT_EQ(Json::parse(open.body)["questions"][0], "$.applicant.travel_document_expiry");
+  // Errors as for an evaluation: a bad value with its path, an unknown decision, no explain.
+  const HttpResponse bad = f.Post("/v1/decisions/hk.employment.part_time_on_campus_allowed/partial",
+                                  Body(R"({"programme": {"mode": "sometimes"}})"));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(ErrorPath(bad), "$.programme.mode");
+  EXPECT_EQ(f.Post("/v1/decisions/no.such/partial", Body("{}")).status, 404);
+  const HttpResponse explain = f.Post("/v1/decisions/hk.employment.part_time_on_campus_allowed/partial",
+                                      Body(exchange_only, ", \"explain\": true"));
+  EXPECT_EQ(explain.status, 400);
+  EXPECT_EQ(ErrorPath(explain), "$.explain");
+  EXPECT_EQ(f.Get("/v1/decisions/hk.stay.limit_of_stay/partial").status, 405);
+  EXPECT_NE(f.Get("/metrics").body.find("policy_requests_total{endpoint=\"partial\",status=\"200\"} 2"),
+            std::string::npos);
+}
+
 TEST(DecisionServiceTest, EachErrorHasItsStatusCodeAndPath) {
   TempDir dir("errors");
   WriteAtomically(dir.path() / "t.policy", SmallPolicy(20));
