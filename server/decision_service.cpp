@@ -449,6 +449,26 @@ struct Evaluated {
 };
 
 // Shared by Decide and Batch: evaluates one request on the worker's evaluator.
+// The body of POST /v1/decisions/NAME and of .../partial: one request object and nothing after
+// it. The envelope's views point into `body`.
+auto ReadSingleRequest(simdjson::ondemand::parser& parser, simdjson::padded_string_view body,
+                       Envelope* envelope) -> std::optional<Failure> {
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object object;
+  if (auto problem = OpenBody(parser, body, "`input`", &doc, &object)) {
+    return problem;
+  }
+  Failure failure;
+  std::optional<simdjson::error_code> syntax;
+  if (!ReadEnvelope(object, "$", false, envelope, &failure, &syntax)) {
+    return syntax ? JsonSyntax(*syntax) : failure;
+  }
+  if (!AtEnd(doc)) {
+    return JsonSyntax(simdjson::TRAILING_CONTENT);
+  }
+  return std::nullopt;
+}
+
 auto EvaluateOne(const api::Decision& decision, const Envelope& envelope, api::Date today,
                  api::Evaluator& evaluator) -> Evaluated {
   const api::Date as_of = envelope.as_of.value_or(today);
@@ -522,19 +542,9 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
   if (decision == nullptr) {
     return MakeError(metrics_, failure);
   }
-  const simdjson::padded_string_view body = worker.Padded(request.body);
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object object;
-  if (auto problem = OpenBody(worker.parser, body, "`input`", &doc, &object)) {
-    return MakeError(metrics_, *problem);
-  }
   Envelope envelope;
-  std::optional<simdjson::error_code> syntax;
-  if (!ReadEnvelope(object, "$", false, &envelope, &failure, &syntax)) {
-    return MakeError(metrics_, syntax ? JsonSyntax(*syntax) : failure);
-  }
-  if (!AtEnd(doc)) {
-    return MakeError(metrics_, JsonSyntax(simdjson::TRAILING_CONTENT));
+  if (auto problem = ReadSingleRequest(worker.parser, worker.Padded(request.body), &envelope)) {
+    return MakeError(metrics_, *problem);
   }
   const api::Date today = Today();
   Evaluated evaluated = EvaluateOne(*decision, envelope, today, worker.evaluator);
@@ -563,19 +573,9 @@ auto DecisionService::Partial(const HttpRequest& request, std::string_view name)
   if (decision == nullptr) {
     return MakeError(metrics_, failure);
   }
-  const simdjson::padded_string_view body = worker.Padded(request.body);
-  simdjson::ondemand::document doc;
-  simdjson::ondemand::object object;
-  if (auto problem = OpenBody(worker.parser, body, "`input`", &doc, &object)) {
-    return MakeError(metrics_, *problem);
-  }
   Envelope envelope;
-  std::optional<simdjson::error_code> syntax;
-  if (!ReadEnvelope(object, "$", false, &envelope, &failure, &syntax)) {
-    return MakeError(metrics_, syntax ? JsonSyntax(*syntax) : failure);
-  }
-  if (!AtEnd(doc)) {
-    return MakeError(metrics_, JsonSyntax(simdjson::TRAILING_CONTENT));
+  if (auto problem = ReadSingleRequest(worker.parser, worker.Padded(request.body), &envelope)) {
+    return MakeError(metrics_, *problem);
   }
   if (envelope.explain) {
     return MakeError(metrics_, Shape("$.explain",

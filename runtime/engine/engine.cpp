@@ -139,16 +139,24 @@ auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) 
   return std::nullopt;
 }
 
+namespace {
+
+void ReportEvalError(const vm::EvalError& error, DiagnosticSink& diags) {
+  Diagnostic d = ToDiagnostic(error);
+  Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
+  out.labels = d.labels;
+  out.notes = d.notes;
+}
+
+}  // namespace
+
 auto Engine::Evaluate(uint32_t decision, const Value& input, Date as_of, vm::Context& ctx, vm::Trace* trace,
                       DiagnosticSink& diags) const -> std::optional<vm::DecisionResult> {
   vm::EvalError error;
   const Value args[] = {input};
   auto result = compiled_->Evaluate(ctx, decision, args, as_of, trace, &error);
   if (!result) {
-    Diagnostic d = ToDiagnostic(error);
-    Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
-    out.labels = d.labels;
-    out.notes = d.notes;
+    ReportEvalError(error, diags);
   }
   return result;
 }
@@ -163,10 +171,7 @@ auto Engine::EvaluateParameter(uint32_t parameter, Date as_of, vm::Context& ctx,
   vm::EvalError error;
   auto result = compiled_->Evaluate(ctx, parameter, {}, as_of, recording, &error);
   if (!result) {
-    Diagnostic d = ToDiagnostic(error);
-    Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
-    out.labels = d.labels;
-    out.notes = d.notes;
+    ReportEvalError(error, diags);
     return result;
   }
   if (source != nullptr) {
