@@ -191,6 +191,15 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
         return kExitInputError;
       }
     }
+    // What --what-if and --nearest-changes share: the date, the held fields and the bounds.
+    const auto search_options = [&] {
+      WhatIfOptions w;
+      w.as_of = *as_of;
+      w.held = options->fix;
+      w.max_changes = options->max_changes;
+      w.timeout_ms = options->timeout_ms;
+      return w;
+    };
     // Checked here rather than with CLI11's `excludes`, whose help text lists several excluded
     // options in an order that changes from run to run.
     if (options->partial && (options->what_if || options->explain)) {
@@ -211,15 +220,11 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
       return kExitOk;
     }
     if (options->what_if) {
-      WhatIfOptions w;
-      w.as_of = *as_of;
+      WhatIfOptions w = search_options();
       if (!options->want.empty()) {
         w.want = options->want;
       }
-      w.held = options->fix;
-      w.max_changes = options->max_changes;
       w.max_answers = options->max_answers;
-      w.timeout_ms = options->timeout_ms;
       const auto result = WhatIf(engine, *decision, text, w, diags);
       if (!result) {
         PrintDiagnostics(io, diags, engine.sources(), format);
@@ -259,11 +264,7 @@ auto AddEvalCommand(CLI::App& app, Io& io) -> Runner {
     // --nearest-changes: per rule whose condition failed, what change to the case would make it apply.
     Engine::RuleNotes notes;
     if (options->nearest) {
-      WhatIfOptions w;
-      w.as_of = *as_of;
-      w.held = options->fix;
-      w.max_changes = options->max_changes;
-      w.timeout_ms = options->timeout_ms;
+      const WhatIfOptions w = search_options();
       const auto changes = NearestRuleChanges(engine, *decision, text, w, diags);
       if (!changes) {
         PrintDiagnostics(io, diags, engine.sources(), format);

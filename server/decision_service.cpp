@@ -531,17 +531,29 @@ auto LogLine(std::string_view revision, std::string_view decision, api::Date as_
 
 }  // namespace
 
-auto DecisionService::Decide(const HttpRequest& request, std::string_view name) -> HttpResponse {
-  const auto start = Clock::now();
-  Worker& worker = CurrentWorker();  // its set is the one version this request sees
-  if (!worker.set.valid()) {
+auto DecisionService::SingleDecision(std::string_view name, Worker** worker, const api::Decision** decision)
+    -> std::optional<HttpResponse> {
+  Worker& w = CurrentWorker();
+  if (!w.set.valid()) {
     return MakeError(metrics_, NoPolicyFailure(live_));
   }
   Failure failure;
-  const api::Decision* decision = worker.Lookup(name, &failure);
-  if (decision == nullptr) {
+  *decision = w.Lookup(name, &failure);
+  if (*decision == nullptr) {
     return MakeError(metrics_, failure);
   }
+  *worker = &w;
+  return std::nullopt;
+}
+
+auto DecisionService::Decide(const HttpRequest& request, std::string_view name) -> HttpResponse {
+  const auto start = Clock::now();
+  Worker* current = nullptr;
+  const api::Decision* decision = nullptr;
+  if (auto refused = SingleDecision(name, &current, &decision)) {
+    return std::move(*refused);
+  }
+  Worker& worker = *current;  // its set is the one version this request sees
   Envelope envelope;
   if (auto problem = ReadSingleRequest(worker.parser, worker.Padded(request.body), &envelope)) {
     return MakeError(metrics_, *problem);
@@ -564,15 +576,12 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
 }
 
 auto DecisionService::Partial(const HttpRequest& request, std::string_view name) -> HttpResponse {
-  Worker& worker = CurrentWorker();
-  if (!worker.set.valid()) {
-    return MakeError(metrics_, NoPolicyFailure(live_));
+  Worker* current = nullptr;
+  const api::Decision* decision = nullptr;
+  if (auto refused = SingleDecision(name, &current, &decision)) {
+    return std::move(*refused);
   }
-  Failure failure;
-  const api::Decision* decision = worker.Lookup(name, &failure);
-  if (decision == nullptr) {
-    return MakeError(metrics_, failure);
-  }
+  Worker& worker = *current;  // its set is the one version this request sees
   Envelope envelope;
   if (auto problem = ReadSingleRequest(worker.parser, worker.Padded(request.body), &envelope)) {
     return MakeError(metrics_, *problem);

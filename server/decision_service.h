@@ -49,6 +49,10 @@ class DecisionService {
   // This thread's worker, on the set serving now.
   auto CurrentWorker() -> Worker&;
   auto Route(const HttpRequest& request, Endpoint* endpoint) -> HttpResponse;
+  // What POST /v1/decisions/NAME and .../partial start with: this thread's worker and the
+  // decision on the version it serves, or the error response (no valid set, no such decision).
+  auto SingleDecision(std::string_view name, Worker** worker, const api::Decision** decision)
+      -> std::optional<HttpResponse>;
   auto Decide(const HttpRequest& request, std::string_view name) -> HttpResponse;
   // POST /v1/decisions/NAME/partial: Decision::EvaluatePartial (docs/server.md).
   auto Partial(const HttpRequest& request, std::string_view name) -> HttpResponse;
