@@ -86,6 +86,9 @@ auto FindingFile(const ReviewReport& r, const ReviewFinding& f) -> std::string {
 // "rule `relaxation_2014` [ImmD FAQ Q20]", "the default [ImmD FAQ Q20]".
 auto RuleText(const DecidingRule& r) -> std::string {
   const std::string cite = r.source.empty() ? "" : fmt::format(" [{}]", r.source);
+  if (r.kind == "value") {  // a parameter's value, named by its dates
+    return fmt::format("the value{}{}", r.name.empty() ? "" : " effective " + r.name, cite);
+  }
   return r.kind == "default" ? "the default" + cite : fmt::format("{} `{}`{}", r.kind, r.name, cite);
 }
 

@@ -134,7 +134,12 @@ auto Cite(const Engine& engine, const ir::Decision& d, const SideResult& side) -
   };
   for (const uint32_t i : side.deciding_rules) {
     const ir::Rule& rule = d.rules[i];
-    DecidingRule r{rule.is_exception ? "exception" : "rule", rule.name, rule.source, rule.doc, "", 0};
+    // A parameter's values are named by their dates: `version_2` is the compiler's name, not the
+    // policy writer's (issue 34: no internal names in any message).
+    DecidingRule r =
+        d.is_parameter
+            ? DecidingRule{"value", rule.effective.ToString(), rule.source, rule.doc, "", 0}
+            : DecidingRule{rule.is_exception ? "exception" : "rule", rule.name, rule.source, rule.doc, "", 0};
     where(rule.span, r);
     out.push_back(std::move(r));
   }

@@ -51,8 +51,8 @@ struct ReviewFinding {
 
 // A rule (or the default) that gives a decision its value on one side, for the report to cite.
 struct DecidingRule {
-  std::string kind;    // "rule", "exception" or "default"
-  std::string name;    // "" for the default
+  std::string kind;    // "rule", "exception", "default", or "value" (of a parameter)
+  std::string name;    // "" for the default; a parameter's value: its period ("from 2027-01-01")
   std::string source;  // the citation, may be empty
   std::string quote;   // the doc comment: the sentence of the law it encodes
   std::string file;    // where it is, on its side

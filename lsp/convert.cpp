@@ -117,6 +117,20 @@ void AddDiagnostics(const std::vector<Diagnostic>& diagnostics, const SourceMana
     if (!related.empty()) {
       out["relatedInformation"] = std::move(related);
     }
+    // The fixes travel with the diagnostic (LSP 3.16 `data`, which clients hand back in a
+    // codeAction request), so answering the request needs no state of the server's own.
+    Json fixes = Json::array();
+    for (const Fix& f : d.fixes) {
+      if (f.span.valid()) {
+        fixes.push_back({{"title", f.title},
+                         {"uri", PathToUri(sources.Get(f.span.file).path())},
+                         {"range", range_of(f.span)},
+                         {"newText", f.text}});
+      }
+    }
+    if (!fixes.empty()) {
+      out["data"] = {{"fixes", std::move(fixes)}};
+    }
     if (d.code == DiagCode::kUnusedDeclaration) {
       out["tags"] = Json::array({1});  // Unnecessary
     }

@@ -193,6 +193,9 @@ auto Server::Request(const std::string& method, const Json& params) -> Json {
   if (method == "workspace/executeCommand") {
     return ExecuteCommand(params);
   }
+  if (method == "textDocument/codeAction") {
+    return CodeActions(params);
+  }
   if (method == "policy/status") {
     // Not part of the protocol: what the last check and lint cost, for `bench/lsp_latency.py`
     // and for a user who wonders why an answer is slow.
@@ -290,6 +293,7 @@ auto Server::Initialize(const Json& params) -> Json {
             {"completionProvider", {{"triggerCharacters", {"."}}, {"resolveProvider", false}}},
             {"semanticTokensProvider", {{"legend", SemanticTokensLegend()}, {"full", true}}},
             {"inlayHintProvider", true},
+            {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
             {"codeLensProvider", {{"resolveProvider", false}}},
             {"executeCommandProvider", {{"commands", {kRunTestCommand, kEvaluateCommand}}}}}},
           {"serverInfo", {{"name", "policy"}, {"version", options_.version}}}};
@@ -549,6 +553,41 @@ auto Server::ExampleCases() -> const std::vector<std::pair<std::string, std::str
     }
   }
   return *example_cases_;
+}
+
+// Quick fixes: each fix a diagnostic carries (convert.cpp puts them in its `data`) as one code
+// action that edits the text. The diagnostics come from the request, as the client keeps them.
+auto Server::CodeActions(const Json& params) -> Json {
+  Json actions = Json::array();
+  const Json* diagnostics = nullptr;
+  if (params.contains("context") && params["context"].is_object() &&
+      params["context"].contains("diagnostics")) {
+    diagnostics = &params["context"]["diagnostics"];
+  }
+  if (diagnostics == nullptr || !diagnostics->is_array()) {
+    return actions;
+  }
+  for (const Json& d : *diagnostics) {
+    if (!d.is_object() || !d.contains("data") || !d["data"].is_object() || !d["data"].contains("fixes") ||
+        !d["data"]["fixes"].is_array()) {
+      continue;
+    }
+    const Json& fixes = d["data"]["fixes"];
+    for (const Json& f : fixes) {
+      if (!f.is_object() || !f.contains("uri") || !f["uri"].is_string() || !f.contains("range") ||
+          !f.contains("newText") || !f["newText"].is_string() || !f.contains("title") ||
+          !f["title"].is_string()) {
+        continue;  // not ours, or altered: never apply what cannot be read
+      }
+      Json edit = {{"range", f["range"]}, {"newText", f["newText"]}};
+      actions.push_back({{"title", f["title"]},
+                         {"kind", "quickfix"},
+                         {"diagnostics", Json::array({d})},
+                         {"isPreferred", fixes.size() == 1},
+                         {"edit", {{"changes", {{f["uri"].get<std::string>(), Json::array({edit})}}}}}});
+    }
+  }
+  return actions;
 }
 
 auto Server::ExecuteCommand(const Json& params) -> Json {

@@ -84,6 +84,7 @@ class Server {
   auto ExtrasFor(const Symbol& s) -> HoverExtras;
   auto ParameterValue(const std::string& qualified) -> std::optional<std::string>;
   auto ExecuteCommand(const Json& params) -> Json;
+  auto CodeActions(const Json& params) -> Json;
   auto EngineNow() -> std::shared_ptr<const Engine>;
   auto ExampleCases() -> const std::vector<std::pair<std::string, std::string>>&;
 

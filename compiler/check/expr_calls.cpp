@@ -52,7 +52,7 @@ auto Checker::CheckCall(Expr& e, Body& body) -> TypeId {
                                     fmt::format("unknown function or decision `{}`", callee.text),
                                     "not declared or imported");
       if (const std::string s = SuggestName(callee.text, names); !s.empty()) {
-        d.WithHelp(fmt::format("did you mean `{}`?", s));
+        d.WithSuggestion(s);
       }
     } else if (target || callee.kind != ExprKind::kName) {
       const TypeId t = target ? TypeTable::kErrorId : CheckExpr(e.kids[0], body, TypeTable::kErrorId);

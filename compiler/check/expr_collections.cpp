@@ -178,7 +178,7 @@ auto Checker::CheckMatch(Expr& e, Body& body, TypeId expected) -> TypeId {
                                           fmt::format("enum `{}` has no value `{}`", Name(inner), p.name),
                                           "not a value of it");
             if (const std::string s = SuggestName(p.name, types.enum_info(inner).variants); !s.empty()) {
-              d.WithHelp(fmt::format("did you mean `{}`?", s));
+              d.WithSuggestion(s);
             }
             break;
           }

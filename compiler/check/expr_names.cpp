@@ -138,7 +138,7 @@ void Checker::ReportUnknownName(const Expr& e, const Body& body, TypeId expected
   Diagnostic& d = diags_.Report(DiagCode::kUnknownName, e.span, fmt::format("unknown name `{}`", e.text),
                                 "not declared or imported");
   if (const std::string s = SuggestName(e.text, candidates); !s.empty()) {
-    d.WithHelp(fmt::format("did you mean `{}`?", s));
+    d.WithSuggestion(s);
   } else if (const auto en = ExpectedEnum(expected)) {
     const auto& vs = program_.types.enum_info(*en).variants;
     std::string list;
@@ -239,7 +239,7 @@ auto Checker::CheckField(Expr& e, Body& body, TypeId expected) -> TypeId {
               fmt::format("module `{}` has no declaration `{}`", program_.module_names[m], e.text),
               "not found");
           if (const std::string s = SuggestName(e.text, names); !s.empty()) {
-            d.WithHelp(fmt::format("did you mean `{}`?", s));
+            d.WithSuggestion(s);
           }
         }
         return TypeTable::kErrorId;
@@ -261,7 +261,7 @@ auto Checker::CheckField(Expr& e, Body& body, TypeId expected) -> TypeId {
           diags_.Report(DiagCode::kUnknownVariant, e.name_span,
                         fmt::format("enum `{}` has no value `{}`", Name(t), e.text), "not a value of it");
       if (const std::string s = SuggestName(e.text, types.enum_info(t).variants); !s.empty()) {
-        d.WithHelp(fmt::format("did you mean `{}`?", s));
+        d.WithSuggestion(s);
       }
       return TypeTable::kErrorId;
     }
@@ -297,7 +297,7 @@ auto Checker::CheckField(Expr& e, Body& body, TypeId expected) -> TypeId {
         diags_.Report(DiagCode::kUnknownField, e.name_span,
                       fmt::format("unknown field `{}` on `{}`", e.text, Name(obj)), "no such field");
     if (const std::string s = SuggestName(e.text, names); !s.empty()) {
-      d.WithHelp(fmt::format("did you mean `{}`?", s));
+      d.WithSuggestion(s);
     }
     d.WithLabel(rec.span, fmt::format("`{}` is declared here", Name(obj)));
     return TypeTable::kErrorId;

@@ -41,7 +41,7 @@ auto Checker::CheckRecordLit(Expr& e, Body& body) -> TypeId {
           diags_.Report(DiagCode::kUnknownField, e.name_spans[i],
                         fmt::format("unknown field `{}` on `{}`", e.names[i], Name(t)), "no such field");
       if (const std::string s = SuggestName(e.names[i], names); !s.empty()) {
-        d.WithHelp(fmt::format("did you mean `{}`?", s));
+        d.WithSuggestion(s);
       }
       CheckExpr(e.kids[i], body, TypeTable::kErrorId);
       e.field_indices.push_back(UINT32_MAX);
@@ -126,7 +126,7 @@ auto Checker::CheckWith(Expr& e, Body& body) -> TypeId {
             diags_.Report(DiagCode::kUnknownField, e.name_spans[u],
                           fmt::format("unknown field `{}` on `{}`", path[k], Name(cur)), "no such field");
         if (const std::string s = SuggestName(path[k], names); !s.empty()) {
-          d.WithHelp(fmt::format("did you mean `{}`?", s));
+          d.WithSuggestion(s);
         }
         ok = false;
         break;

@@ -34,6 +34,17 @@ auto DayBefore(Date d) -> std::string {
   return Date::FromDays(d.days() - 1).ToString();
 }
 
+// The fix that ends value `v` on `last`: its `effective` clause written again with that end, for
+// an editor to apply (the help line says the same in words). None when `v` has no clause to edit.
+void AddEndFix(Diagnostic& diag, const ast::RuleDecl& v, Date last) {
+  if (!v.effective_span.valid()) {
+    return;
+  }
+  const Period ended{v.effective_from, last};
+  diag.WithFix(fmt::format("End the earlier value on {}", last.ToString()), v.effective_span,
+               "effective " + ended.ToString());
+}
+
 }  // namespace
 
 void Checker::CheckParameterTimeline(const ast::DecisionDecl& decl) {
@@ -66,24 +77,29 @@ void Checker::CheckParameterTimeline(const ast::DecisionDecl& decl) {
     } else {
       diag.WithHelp(fmt::format("end the earlier value the day before the later one starts: `until {}`",
                                 DayBefore(later.first)));
+      AddEndFix(diag, v[a.first <= b.first ? o.first : o.second], Date::FromDays(later.first.days() - 1));
     }
   }
   // E0408, reported at the value after the gap, with the value before it: the two lines to fix.
   for (const TimelineGap& g : FindGaps(periods)) {
     const DateRange before = *RangeOf(periods[g.before]);
     const DateRange after = *RangeOf(periods[g.after]);
-    diags_
-        .Report(DiagCode::kParameterGap, SpanOf(v[g.after]),
-                fmt::format("parameter `{}` has no value {}", decl.name.text, DescribeRange(g.dates)),
-                fmt::format("this value starts on {}", after.first.ToString()))
-        .WithLabel(SpanOf(v[g.before]), fmt::format("the value before it ends on {}", before.last.ToString()))
-        .WithHelp(fmt::format("end the earlier value on {} (`until {}`), or start this one on {} (`from {}`)",
-                              g.dates.last.ToString(), g.dates.last.ToString(), g.dates.first.ToString(),
-                              g.dates.first.ToString()))
-        .WithNote(
-            "reading a parameter on a date none of its values covers fails for every case (E0915); a law "
-            "that lapses for a while is written on the rules that read the parameter, with their `effective` "
-            "periods");
+    Diagnostic& gap =
+        diags_
+            .Report(DiagCode::kParameterGap, SpanOf(v[g.after]),
+                    fmt::format("parameter `{}` has no value {}", decl.name.text, DescribeRange(g.dates)),
+                    fmt::format("this value starts on {}", after.first.ToString()))
+            .WithLabel(SpanOf(v[g.before]),
+                       fmt::format("the value before it ends on {}", before.last.ToString()))
+            .WithHelp(
+                fmt::format("end the earlier value on {} (`until {}`), or start this one on {} (`from {}`)",
+                            g.dates.last.ToString(), g.dates.last.ToString(), g.dates.first.ToString(),
+                            g.dates.first.ToString()))
+            .WithNote(
+                "reading a parameter on a date none of its values covers fails for every case (E0915); a law "
+                "that lapses for a while is written on the rules that read the parameter, with their "
+                "`effective` periods");
+    AddEndFix(gap, v[g.before], g.dates.last);
   }
 }
 

@@ -35,6 +35,14 @@ struct Label {
   std::string text;
 };
 
+// A fix an editor can apply in one step (an LSP code action): write `text` in place of `span`
+// (an empty span inserts). Every fix is also said in words, as a `help:` line.
+struct Fix {
+  std::string title;  // "Write `full_time`"
+  Span span;
+  std::string text;
+};
+
 struct Diagnostic {
   DiagCode code = DiagCode::kSyntaxError;
   Severity severity = Severity::kError;
@@ -44,6 +52,7 @@ struct Diagnostic {
   std::vector<Label> labels;  // secondary spans
   std::vector<std::string> help;
   std::vector<std::string> notes;
+  std::vector<Fix> fixes;
   // For errors outside .policy text: the file (a case JSON, a path on the command line) and,
   // for JSON input, the JSON path of the offending value ($.programme.mode).
   std::string file;
@@ -55,6 +64,17 @@ struct Diagnostic {
   }
   auto WithHelp(std::string text) -> Diagnostic& {
     help.push_back(std::move(text));
+    return *this;
+  }
+  auto WithFix(std::string title, Span span, std::string text) -> Diagnostic& {
+    fixes.push_back({std::move(title), span, std::move(text)});
+    return *this;
+  }
+  // "did you mean `name`?", as help and as the fix that writes it in place of the primary span
+  // (which must be the mistaken name itself).
+  auto WithSuggestion(const std::string& name) -> Diagnostic& {
+    help.push_back("did you mean `" + name + "`?");
+    fixes.push_back({"Change to `" + name + "`", primary, name});
     return *this;
   }
   auto WithNote(std::string text) -> Diagnostic& {

@@ -79,7 +79,8 @@ struct Node {
 
 struct Function {
   std::string name;
-  Span span;  // the name in its declaration
+  std::string doc;  // its `///` comment: explanations show it where a condition calls it
+  Span span;        // the name in its declaration
   uint32_t num_params = 0;
   uint32_t num_slots = 0;
   TypeId result = TypeTable::kErrorId;

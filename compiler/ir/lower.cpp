@@ -48,6 +48,7 @@ class Lowerer {
     for (const check::FunctionInfo& f : checked_.functions) {
       Function fn;
       fn.name = f.name;
+      fn.doc = f.decl->doc.text;
       fn.span = f.decl->name.span;
       fn.num_params = static_cast<uint32_t>(f.params.size());
       fn.num_slots = f.num_slots;

@@ -1176,6 +1176,19 @@ for code, name, summary in kinds:
         out.append(fence('text', dtext.rstrip('\n')))
     out.append(fence('text', '$ ' + ex['cmd'] + '\n' + text))
     out.append('How to fix it: ' + ex['fix'] + '\n')
-with open(os.path.join(ROOT, 'docs', 'diagnostics.md'), 'w') as f:
+target = os.path.join(ROOT, 'docs', 'diagnostics.md')
+if '--check' in sys.argv:
+    # The doc-test of docs/diagnostics.md (CTest docs_diagnostics): the committed page must be
+    # what the tool prints today.
+    if open(target).read() != '\n'.join(out):
+        import difflib
+        sys.stdout.writelines(difflib.unified_diff(open(target).read().splitlines(True),
+                                                   '\n'.join(out).splitlines(True),
+                                                   'docs/diagnostics.md', 'as the tool prints it'))
+        print('docs/diagnostics.md differs from the tool: run python3 docs/tools/gen_diagnostics.py')
+        sys.exit(1)
+    print('docs/diagnostics.md: every example prints what the page shows,', len(kinds), 'codes')
+    sys.exit(0)
+with open(target, 'w') as f:
     f.write('\n'.join(out))
 print('ok', len(kinds), 'codes')

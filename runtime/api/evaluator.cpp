@@ -430,8 +430,7 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
   }
   if (!result) {
     DiagnosticSink diags;
-    const policy::Diagnostic d = ToDiagnostic(error);
-    diags.Report(d.code, d.primary, d.message, d.primary_text).notes = d.notes;
+    diags.Add(ToDiagnostic(error));
     auto diagnostics = detail::ToPublic(diags, set->engine->sources());
     std::string message = detail::Summary(diagnostics, error.message);
     return MakeError(ErrorCode::kEvaluationFailed, std::move(message), std::move(diagnostics));

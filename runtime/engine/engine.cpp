@@ -1,6 +1,7 @@
 #include "runtime/engine/engine.h"
 
 #include "runtime/engine/coverage.h"
+#include "runtime/engine/explain_notes.h"
 
 #ifdef POLICY_HAVE_JIT
 #include "runtime/jit/jit.h"
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace policy {
 
@@ -19,6 +21,7 @@ auto ToDiagnostic(const vm::EvalError& error) -> Diagnostic {
   d.message = error.message;
   d.primary = error.span;
   d.labels = error.labels;
+  d.help = error.help;
   d.notes = error.notes;
   // A conflict has no single primary place: show its first rule as primary.
   if (!d.primary.valid() && !d.labels.empty()) {
@@ -57,8 +60,7 @@ auto Engine::Finish(std::shared_ptr<ir::Program> program, LoadResult result, con
   vm::EvalError error;
   auto compiled = vm::CompiledProgram::Compile(program, &error);
   if (!compiled) {
-    Diagnostic d = ToDiagnostic(error);
-    result.diagnostics.Report(d.code, d.primary, d.message, d.primary_text).notes = d.notes;
+    result.diagnostics.Add(ToDiagnostic(error));
     return result;
   }
   std::shared_ptr<Engine> engine(new Engine());
@@ -142,10 +144,7 @@ auto Engine::ResolveDecision(std::string_view qualified, DiagnosticSink& diags) 
 namespace {
 
 void ReportEvalError(const vm::EvalError& error, DiagnosticSink& diags) {
-  Diagnostic d = ToDiagnostic(error);
-  Diagnostic& out = diags.Report(d.code, d.primary, d.message, d.primary_text);
-  out.labels = d.labels;
-  out.notes = d.notes;
+  diags.Add(ToDiagnostic(error));
 }
 
 }  // namespace
@@ -167,6 +166,7 @@ auto Engine::EvaluateParameter(uint32_t parameter, Date as_of, vm::Context& ctx,
   // The trace says which dated value applied, and so which citation; one is kept here when the
   // caller wants the source but not the trace.
   vm::Trace own;
+  own.notes = false;
   vm::Trace* recording = trace != nullptr ? trace : (source != nullptr ? &own : nullptr);
   vm::EvalError error;
   auto result = compiled_->Evaluate(ctx, parameter, {}, as_of, recording, &error);
@@ -443,6 +443,10 @@ auto QuotedDoc(const std::string& indent, const ir::Rule& rule) -> std::string {
   return out;
 }
 
+auto RuleNotesOf(const vm::DecisionRecord& rec, const vm::RuleOutcome& o) -> std::span<const vm::ExprNote> {
+  return std::span<const vm::ExprNote>(rec.notes).subspan(o.notes_begin, o.notes_end - o.notes_begin);
+}
+
 // Records come in completion order (callees first). Show the asked-for decision first, then
 // what it used, indented by call depth.
 auto DisplayOrder(const vm::Trace& trace) -> std::vector<size_t> {
@@ -455,7 +459,14 @@ auto DisplayOrder(const vm::Trace& trace) -> std::vector<size_t> {
 
 }  // namespace
 
+auto Engine::NotesView() const -> RuleNotesView {
+  return RuleNotesView(*ir_, *sources_,
+                       [this](TypeId type, const Value& value) { return ValueToJson(type, value); });
+}
+
 auto Engine::ExplanationText(const vm::Trace& trace, const RuleNotes* notes) const -> std::string {
+  const RuleNotesView view = NotesView();
+  std::set<uint32_t> quoted;  // helpers whose doc comment is quoted already
   std::string out;
   // The date each depth was evaluated on, to say where `as of` changed it.
   std::vector<Date> dates;
@@ -532,10 +543,12 @@ auto Engine::ExplanationText(const vm::Trace& trace, const RuleNotes* notes) con
       switch (o.kind) {
         case vm::RuleOutcome::Kind::kApplied:
           out += fmt::format("{}  - {}: applies\n", indent, what);
+          out += view.Text(RuleNotesOf(rec, o), nullptr, indent + "      ", &quoted);
           break;
         case vm::RuleOutcome::Kind::kConditionFailed: {
           out += fmt::format("{}  - {}: does not apply, `{}` is false\n", indent, what,
                              rule.when[o.failed_conjunct].text);
+          out += view.Text(RuleNotesOf(rec, o), &rule.when[o.failed_conjunct], indent + "      ", &quoted);
           if (notes != nullptr && rec.depth == 0) {
             if (const auto note = notes->find(o.rule); note != notes->end()) {
               out += fmt::format("{}      {}\n", indent, note->second.text);
@@ -561,6 +574,7 @@ auto Engine::ExplanationText(const vm::Trace& trace, const RuleNotes* notes) con
 
 auto Engine::ExplanationJson(const vm::Trace& trace, const RuleNotes* notes) const -> nlohmann::ordered_json {
   using json = nlohmann::ordered_json;
+  const RuleNotesView view = NotesView();
   json arr = json::array();
   for (const size_t i : DisplayOrder(trace)) {
     const vm::DecisionRecord& rec = trace.records[i];
@@ -591,6 +605,15 @@ auto Engine::ExplanationJson(const vm::Trace& trace, const RuleNotes* notes) con
       r["outcome"] = OutcomeName(o.kind);
       if (!rule.doc.empty()) {
         r["text"] = rule.doc;
+      }
+      if (o.notes_end > o.notes_begin) {
+        // An applied rule's `then` is one computation; a failed condition may branch (`or`).
+        json notes_json = view.Json(RuleNotesOf(rec, o));
+        if (o.kind == vm::RuleOutcome::Kind::kApplied) {
+          r["then"] = notes_json.empty() ? json() : notes_json.front();
+        } else {
+          r["why"] = std::move(notes_json);
+        }
       }
       if (o.kind == vm::RuleOutcome::Kind::kConditionFailed) {
         r["failed_condition"] = rule.when[o.failed_conjunct].text;
@@ -634,6 +657,7 @@ auto Engine::RunTests(std::string_view filter, Date default_as_of, TestCoverage*
     r.span = t.span;
     vm::EvalError error;
     vm::Trace trace;
+    trace.notes = false;  // coverage counts outcomes only
     const auto outcome = compiled_->RunTest(*ctx, i, default_as_of, &error, coverage ? &trace : nullptr);
     if (coverage != nullptr) {
       coverage->Record(trace);

@@ -77,6 +77,7 @@ struct TestResult {
 };
 
 class TestCoverage;
+class RuleNotesView;
 
 class Engine {
  public:
@@ -149,6 +150,7 @@ class Engine {
   static auto Finish(std::shared_ptr<ir::Program> program, LoadResult result, const EngineOptions& options)
       -> LoadResult;
   static auto CompileNativeCode(vm::CompiledProgram& compiled, JitTier tier) -> NativeReport;
+  auto NotesView() const -> RuleNotesView;
   std::shared_ptr<SourceManager> sources_;
   std::shared_ptr<const ir::Program> ir_;
   std::unique_ptr<vm::CompiledProgram> compiled_;

@@ -146,6 +146,7 @@ class Linter {
     for (uint32_t i = 0; i < p_.tests.size(); ++i) {
       const ir::Test& t = p_.tests[i];
       vm::Trace trace;
+      trace.notes = false;  // only outcomes are counted
       vm::EvalError error;
       (void)e_.program().RunTest(*ctx, i, default_as_of_, &error, &trace);
       for (const vm::DecisionRecord& rec : trace.records) {

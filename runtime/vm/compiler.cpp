@@ -15,7 +15,7 @@ namespace {
 
 class Compiler {
  public:
-  Compiler(const ir::Program& ir, CompiledProgram::Impl& impl) : ir_(ir), impl_(impl) {}
+  Compiler(const ir::Program& ir, const CompiledProgram::Impl& impl) : ir_(ir), impl_(impl) {}
 
   auto Compile(const ir::Node& n) -> CodePtr {
     const TypeTable& types = ir_.types;
@@ -142,7 +142,7 @@ class Compiler {
   }
 
   const ir::Program& ir_;
-  CompiledProgram::Impl& impl_;
+  const CompiledProgram::Impl& impl_;
 };
 
 // Slots a body needs: the declared count, or more if a node binds a higher slot.
@@ -341,6 +341,16 @@ auto CompiledProgram::CompileOperation(const ir::Node& node) const -> OperationP
   // Leaf operations never reach the functions, decisions or globals the compiler can refer to.
   Compiler compiler(*ir_, *impl_);
   return OperationPtr(compiler.Compile(node).release());
+}
+
+auto CompiledProgram::Impl::PartCode(const ir::Node& n) const -> const Code& {
+  const std::lock_guard lock(part_mu);
+  CodePtr& code = part_code[&n];
+  if (!code) {
+    Compiler compiler(*ir, *this);
+    code = compiler.Compile(n);
+  }
+  return *code;
 }
 
 }  // namespace policy::vm

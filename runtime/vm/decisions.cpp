@@ -3,6 +3,7 @@
 // rule applies, and decisions evaluated outside their effective period; with an explanation
 // recorded into the Trace when one is asked for.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -73,7 +74,13 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
       }
       if (!holds) {
         if (trace != nullptr) {
-          record.rules.push_back({RuleOutcome::Kind::kConditionFailed, i, failed, 0});
+          RuleOutcome outcome{RuleOutcome::Kind::kConditionFailed, i, failed, 0};
+          if (trace->notes) {
+            outcome.notes_begin = static_cast<uint32_t>(record.notes.size());
+            NoteCondition(frame, *id.rules[i].when[failed].cond, record.notes);
+            outcome.notes_end = static_cast<uint32_t>(record.notes.size());
+          }
+          record.rules.push_back(outcome);
         }
         continue;
       }
@@ -86,7 +93,13 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
         }
       }
       if (trace != nullptr) {
-        record.rules.push_back({RuleOutcome::Kind::kApplied, i, 0, 0});
+        RuleOutcome outcome{RuleOutcome::Kind::kApplied, i, 0, 0};
+        if (trace->notes) {
+          outcome.notes_begin = static_cast<uint32_t>(record.notes.size());
+          NoteThen(frame, *id.rules[i].then, v, record.notes);
+          outcome.notes_end = static_cast<uint32_t>(record.notes.size());
+        }
+        record.rules.push_back(outcome);
         record.deciding_rules.push_back(i);
       }
       if (!result) {
@@ -111,10 +124,20 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
         err.labels.push_back(
             {b.span, false,
              fmt::format("gives `{}` for the same case", FormatValue(ir->types, id.result, v))});
-        err.notes.push_back(
-            fmt::format("add `exception {} to {}` (or the reverse) to say which one wins, or make their "
-                        "conditions exclusive",
-                        b.name, a.name));
+        // The line to write: which one wins is the law's to say, so both ways are offered.
+        const auto win = [](const ir::Rule& winner, const ir::Rule& loser) {
+          if (winner.is_exception) {
+            return fmt::format(
+                "to let `{}` win, add `{}` to the rules it is an exception to: `exception {} to {}`",
+                winner.name, loser.name, winner.name,
+                fmt::format("{}, {}", fmt::join(winner.targets, ", "), loser.name));
+          }
+          return fmt::format("to let `{}` win, write `exception {} to {}` in place of `rule {}`", winner.name,
+                             winner.name, loser.name, winner.name);
+        };
+        err.help.push_back(win(b, a));
+        err.help.push_back(win(a, b));
+        err.notes.push_back("or make the two conditions exclusive, if the law never meant both to apply");
         if (call_site.valid()) {
           err.labels.push_back({call_site, false, "needed here"});
         }
@@ -166,7 +189,10 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
     err.message =
         fmt::format("decision `{}` was needed, but none of its rules applied and it has no default", id.name);
     err.labels.push_back({id.span, false, "declared here"});
-    err.notes.push_back("give it a `default`, or make the caller handle the case where it does not apply");
+    err.help.push_back(
+        fmt::format("give `{}` a `default` line for the cases no rule covers, or make the caller "
+                    "handle the case where it does not apply",
+                    id.name));
     throw EvalFailure{std::move(err)};
   }
   if (top != nullptr) {
@@ -202,6 +228,34 @@ auto CompiledProgram::Impl::NotInEffect(Context& ctx, uint32_t d, Span call_site
     err.message = fmt::format("parameter `{}` has no value on {}", id.name, date);
     err.labels.push_back({id.span, false, "declared here"});
     err.notes.push_back(fmt::format("its values are in effect {}", EffectiveSummary(id)));
+    // The two fixes: a value for the date, or a date that has one.
+    std::vector<Period> periods = id.InEffectPeriods();
+    std::sort(periods.begin(), periods.end());
+    // The value to add covers the whole hole the date is in: from the day after the value before
+    // it ends to the day before the next one starts, so the timeline stays one value per date.
+    const Date as_of = CA::AsOf(ctx);
+    const Period* next = nullptr;
+    const Period* prev = nullptr;
+    for (const Period& p : periods) {
+      if (p.from && as_of < *p.from) {
+        next = next == nullptr ? &p : next;
+      } else if (p.until && *p.until < as_of) {
+        prev = &p;
+      }
+    }
+    Period hole;
+    if (prev != nullptr) {
+      hole.from = Date::FromDays(prev->until->days() + 1);
+    }
+    if (next != nullptr) {
+      hole.until = Date::FromDays(next->from->days() - 1);
+    }
+    err.help.push_back(fmt::format("if the law has a value on {}, add it: `value ... effective {}`", date,
+                                   hole.IsBounded() ? hole.ToString() : "from " + date));
+    if (next != nullptr) {
+      err.help.push_back(
+          fmt::format("or evaluate on a date it has a value: `--as-of {}`", next->from->ToString()));
+    }
   } else {
     err.code = DiagCode::kNotApplicable;
     err.message = fmt::format("decision `{}` was needed, but it is not in effect on {}", id.name, date);

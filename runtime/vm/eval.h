@@ -54,10 +54,43 @@ struct EvalError {
   std::string message;
   Span span;
   std::vector<Label> labels;
+  std::vector<std::string> help;  // what to write to fix it, as `help:` lines
   std::vector<std::string> notes;
 };
 
 // ---- explanations --------------------------------------------------------------------------
+
+// What an explanation shows inside a rule (issue 34): why a condition did not hold, opened up
+// through the helper functions it calls down to the comparison that failed and the values it
+// read from the case; and which values a `then` combined into its result. Recorded only with an
+// explanation, by evaluating the parts again with the same closures (explain_expr.cpp), so a
+// note can never disagree with the evaluation it explains. A rule's notes are a small tree
+// written in pre-order: each note's `depth` is one more than the note it explains.
+struct ExprNote {
+  enum class Kind : uint8_t {
+    kHelper,     // a call of helper function `index` gave `value`; its kArgument notes follow,
+                 // then the notes of its body, one level deeper
+    kArgument,   // an argument of the kHelper note before: `span` in the caller, `index` the
+                 // parameter
+    kCondition,  // a part of a condition with `value` (a comparison, a test, a field...); the
+                 // kOperand notes that follow are what it compared
+    kOperand,    // an operand of the note before it, with its value
+    kCombined,   // a rule's `then` gave `value`; the kOperand notes that follow are what it combined
+    kDecision,   // a decision called by the condition gave `value` (its own record explains it)
+    kMore,       // `index` more parts were not shown (the width and depth limits)
+  };
+  Kind kind = Kind::kCondition;
+  uint8_t depth = 0;
+  uint32_t index = 0;
+  Span span;  // the expression, in the source of the function or rule it is written in
+  // A path rooted at a parameter of the helper it is written in (`p.mode`): the span of that
+  // name and the parameter, so an explanation can write the caller's argument in its place
+  // (`c.programme.mode`). root_param is UINT32_MAX otherwise.
+  Span root;
+  uint32_t root_param = UINT32_MAX;
+  TypeId type = 0;
+  Value value;  // points into the Context's scratch arena, as the record's value does
+};
 
 struct RuleOutcome {
   // kFailed: evaluating its condition or value stopped with an error (a decision it needs that
@@ -67,6 +100,10 @@ struct RuleOutcome {
   uint32_t rule = 0;
   uint32_t failed_conjunct = 0;  // kConditionFailed
   uint32_t overridden_by = 0;    // kOverridden
+  // Its notes (ExprNote): DecisionRecord::notes[notes_begin, notes_end): for kConditionFailed
+  // the failed conjunct opened up, for kApplied the values its `then` combined.
+  uint32_t notes_begin = 0;
+  uint32_t notes_end = 0;
 };
 
 struct DecisionRecord {
@@ -84,12 +121,15 @@ struct DecisionRecord {
   Value value;
   std::vector<uint32_t> deciding_rules;  // the applicable rules that gave the value
   std::vector<RuleOutcome> rules;        // every rule, in evaluation order
+  std::vector<ExprNote> notes;           // the rules' notes (RuleOutcome::notes_begin)
 };
 
 // Recorded only when requested; values point into the Context's scratch arena, so a Trace is
 // valid until the Context evaluates again or is destroyed.
 struct Trace {
   std::vector<DecisionRecord> records;  // in completion order: callees before callers
+  // Whether rules record ExprNotes. Coverage and lint, which only count outcomes, turn it off.
+  bool notes = true;
 };
 
 class CompiledProgram;

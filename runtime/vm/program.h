@@ -11,8 +11,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/builtins.h"
@@ -27,7 +29,7 @@ struct EvalFailure {
 };
 
 [[noreturn]] inline void Fail(DiagCode code, Span span, std::string message) {
-  throw EvalFailure{{code, std::move(message), span, {}, {}}};
+  throw EvalFailure{{code, std::move(message), span, {}, {}, {}}};
 }
 
 struct Frame {
@@ -107,6 +109,17 @@ struct CompiledProgram::Impl {
 
   auto CallDecision(Context& ctx, uint32_t d, Value* slots, Span call_site, DecisionResult* top) const
       -> Value;
+
+  // Explanations (explain_expr.cpp): appends the notes of a conjunct that did not hold in
+  // `frame`, and of a `then` that gave `value`. They never fail: a part that cannot be evaluated
+  // again is shown without its value, and the context is left as it was found.
+  void NoteCondition(Frame& frame, const ir::Node& cond, std::vector<ExprNote>& notes) const;
+  void NoteThen(Frame& frame, const ir::Node& then, const Value& value, std::vector<ExprNote>& notes) const;
+  // The closure of a part of an expression, compiled (compiler.cpp) the first time an
+  // explanation needs it and kept for the program's lifetime; shared by every thread.
+  auto PartCode(const ir::Node& n) const -> const Code&;
+  mutable std::mutex part_mu;
+  mutable std::unordered_map<const ir::Node*, CodePtr> part_code;
   auto NotInEffect(Context& ctx, uint32_t d, Span call_site, DecisionResult* top, DecisionRecord record) const
       -> Value;
 };
@@ -147,6 +160,9 @@ struct ContextAccess {
   static auto AsOfReason(Context& c) -> std::string_view& { return c.as_of_reason_; }
   static auto GetTrace(Context& c) -> Trace* { return c.trace_; }
   static auto Depth(Context& c) -> uint32_t& { return c.depth_; }
+  static auto TraceSlot(Context& c) -> Trace*& { return c.trace_; }
+  static auto Steps(Context& c) -> uint64_t& { return c.steps_; }
+  static auto DateWord(Context& c) -> int64_t& { return c.native_state_.as_of; }
   // Counts `n` steps of work against kMaxEvaluationSteps, and checks the memory the evaluation
   // has built so far against kMaxEvaluationBytes. Called on every call and aggregate, so that no
   // loop or chain of calls escapes it; one value built in between is at most kMaxGeneratedItems.

@@ -160,6 +160,16 @@ try {
         withTypo[0].relatedInformation?.[0]?.location.uri === uriOf(path.join(root, 'hk', 'case.policy')),
         'a typo: E0203 under `levle`, with help and the record as related information', show(withTypo[0]));
   console.log(`     (diagnostics ${latency.toFixed(1)} ms after the edit)`);
+  // The help as a quick fix: the code action for the diagnostic the client holds writes `level`
+  // in place of `levle` (issue 34).
+  const actions = await connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri: uriOf(employment) }, range: withTypo[0].range,
+    context: { diagnostics: [withTypo[0]] },
+  });
+  const fix = actions?.[0]?.edit?.changes?.[uriOf(employment)]?.[0];
+  check(actions?.length === 1 && actions[0].kind === 'quickfix' && fix?.newText === 'level' &&
+        same(fix.range, rangeOf(typo, levelAt, 5)),
+        'a typo: the quick fix writes `level` in its place', show(actions));
 
   // ---- a type error, sent as an incremental change; then fixed
   const thenAt = original.indexOf('then true', relaxation) + 'then '.length;

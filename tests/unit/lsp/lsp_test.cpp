@@ -239,6 +239,79 @@ TEST_F(ServerTest, DiagnosticsFollowTheEditsAndLintFollowsThem) {
   EXPECT_EQ((*lint)[0]["tags"], nlohmann::json::array({1}));
 }
 
+// Issue 34: a diagnostic with a likely fix offers it as a quick fix. The fix travels in the
+// diagnostic's `data`; the code action is exactly the edit the help line describes, and applying
+// it leaves a file that checks.
+auto ApplyFix(std::string text, const nlohmann::json& edit) -> std::string {
+  const auto pos = [](const nlohmann::json& p) {
+    return Position{p["line"].get<uint32_t>(), p["character"].get<uint32_t>()};
+  };
+  ApplyEdit(text, Range{pos(edit["range"]["start"]), pos(edit["range"]["end"])},
+            edit["newText"].get<std::string>(), PositionEncoding::kUtf16);
+  return text;
+}
+
+TEST_F(ServerTest, FixesAreOfferedAsQuickFixesThatCheck) {
+  const auto init = Call("initialize", {{"capabilities", nlohmann::json::object()}});
+  EXPECT_EQ(init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"],
+            nlohmann::json::array({"quickfix"}));
+  Tell("initialized", nlohmann::json::object());
+  const auto fix_of = [&](const std::string& text, const std::string& code) -> std::string {
+    Change(text);
+    const auto diagnostics = DiagnosticsAfterTick();
+    EXPECT_TRUE(diagnostics.has_value());
+    for (const auto& d : diagnostics.value_or(nlohmann::json::array())) {
+      if (d["code"] != code) {
+        continue;
+      }
+      const auto answer =
+          Call("textDocument/codeAction", {{"textDocument", {{"uri", PathToUri(path_)}}},
+                                           {"range", d["range"]},
+                                           {"context", {{"diagnostics", nlohmann::json::array({d})}}}});
+      const auto& actions = answer["result"];
+      EXPECT_EQ(actions.size(), 1u) << actions.dump();
+      if (actions.empty()) {
+        return text;
+      }
+      EXPECT_EQ(actions[0]["kind"], "quickfix");
+      const auto& edits = actions[0]["edit"]["changes"][PathToUri(path_)];
+      EXPECT_EQ(edits.size(), 1u);
+      return ApplyFix(text, edits[0]);
+    }
+    ADD_FAILURE() << "no " << code << " in " << diagnostics.value_or(nlohmann::json()).dump();
+    return text;
+  };
+  Open(text_);
+  (void)DiagnosticsAfterTick();
+  // E0203: a misspelt field, replaced by the field the help names.
+  std::string typo = text_;
+  typo.replace(typo.find("c.exchange.is_exchange_student"), 30, "c.exchange.is_exchang_student");
+  EXPECT_EQ(fix_of(typo, "E0203"), text_);
+  // E0407: a second value that overlaps the first; the fix ends the first the day before.
+  std::string overlap = text_;
+  const size_t at = overlap.find("  value 20 effective from 2014-03-17\n");
+  ASSERT_NE(at, std::string::npos);
+  overlap.insert(at + std::string("  value 20 effective from 2014-03-17\n").size(),
+                 "  value 24 effective from 2027-01-01\n");
+  const std::string fixed = fix_of(overlap, "E0407");
+  EXPECT_NE(
+      fixed.find(
+          "  value 20 effective from 2014-03-17 until 2026-12-31\n  value 24 effective from 2027-01-01"),
+      std::string::npos)
+      << fixed;
+  Change(fixed);
+  const auto after = DiagnosticsAfterTick();
+  ASSERT_TRUE(after.has_value());
+  for (const auto& d : *after) {
+    EXPECT_NE(d["severity"], 1) << d.dump();  // no error left
+  }
+  // A request whose diagnostics carry no fix, or a mangled one, gets no action.
+  EXPECT_TRUE(Call("textDocument/codeAction",
+                   {{"context", {{"diagnostics", {{{"data", {{"fixes", {{{"title", 3}}}}}}}}}}}})["result"]
+                  .empty());
+  EXPECT_TRUE(Call("textDocument/codeAction", nlohmann::json::object())["result"].empty());
+}
+
 TEST_F(ServerTest, AFileOverTheSizeLimitIsADiagnostic) {
   Initialize();
   Open("module hk.employment\n" + std::string(4 * 1024 * 1024 + 1, ' '));
