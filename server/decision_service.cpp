@@ -446,6 +446,9 @@ namespace {
 struct Evaluated {
   std::string result;
   std::optional<Failure> failure;
+  // A failed evaluation asked to explain itself: the explanation up to the failure (JSON text),
+  // sent beside the error.
+  std::string failure_explanation;
 };
 
 // Shared by Decide and Batch: evaluates one request on the worker's evaluator.
@@ -475,9 +478,9 @@ auto EvaluateOne(const api::Decision& decision, const Envelope& envelope, api::D
   auto result = evaluator.EvaluateJson(decision, envelope.input, as_of,
                                        envelope.explain ? api::Explain::kJson : api::Explain::kNone);
   if (!result) {
-    return {"", FromApiError(result.error())};
+    return {"", FromApiError(result.error()), result.error().explanation};
   }
-  return {std::move(*result), std::nullopt};
+  return {std::move(*result), std::nullopt, ""};
 }
 
 // One decision log line (docs/server.md, "Decision log").
@@ -568,6 +571,11 @@ auto DecisionService::Decide(const HttpRequest& request, std::string_view name) 
   HttpResponse r;
   if (evaluated.failure) {
     r = MakeError(metrics_, *evaluated.failure);
+    if (!evaluated.failure_explanation.empty()) {
+      // {"error": {...}, "explanation": [...]}: exact JSON already (exact_json), appended as is.
+      r.body.pop_back();
+      r.body += ",\"explanation\":" + evaluated.failure_explanation + "}";
+    }
   } else {
     r.body = std::move(evaluated.result);
   }

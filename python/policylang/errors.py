@@ -4,7 +4,8 @@ Every error carries the engine's code name (``error.code``, e.g. ``"invalid_inpu
 and its diagnostics: a list of dicts with ``code`` (``"E0905"``), ``severity``, ``message``,
 ``file``, ``line``, ``column``, ``json_path`` (``"$.programme.mode"``) and ``rendered`` (the full
 text the ``policy`` command prints). An error of one case in ``evaluate_batch`` also has
-``index``, the case's position.
+``index``, the case's position. An ``EvaluationError`` of ``evaluate(..., explain=...)`` has
+``explanation``: the evaluation explained up to the error.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ class PolicyError(Exception):
             self.code = code
         self.diagnostics = list(diagnostics or [])
         self.index: int | None = None
+        # An EvaluationError of a call with ``explain``: how the evaluation got to the error
+        # (the conflicting rules, the decision that did not apply), in the form asked for.
+        self.explanation: list | str | None = None
 
     @property
     def diagnostic_codes(self) -> list[str]:

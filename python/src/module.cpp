@@ -51,6 +51,15 @@ auto MakeException(const api::Error& e, std::optional<size_t> index = std::nullo
   if (index) {
     exc.attr("index") = *index;
   }
+  // A failed evaluation asked to explain itself: explained up to the error, in the form asked
+  // for (a JSON tree as lists and dicts, or the text).
+  if (!e.explanation.empty()) {
+    exc.attr("explanation") =
+        e.explanation.front() == '['
+            ? py::module_::import("json").attr("loads")(
+                  e.explanation, py::arg("parse_float") = py::module_::import("decimal").attr("Decimal"))
+            : py::str(e.explanation);
+  }
   return exc;
 }
 
@@ -249,7 +258,7 @@ struct PyDecision {
           if (!d) {
             // The code alone says little: Evaluate gives the message and diagnostics.
             auto why = ev.Evaluate(decision, *facts, date);
-            slots[i].error = why ? api::Error{*d.error, "evaluation failed", {}} : why.error();
+            slots[i].error = why ? api::Error{*d.error, "evaluation failed", {}, {}} : why.error();
             continue;
           }
           slots[i].value = Own(d.value);

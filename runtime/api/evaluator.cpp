@@ -407,6 +407,25 @@ void Evaluator::DecideChecked(const Decision& decision, const Facts& facts, Date
   }
 }
 
+namespace {
+
+// The explanation an Outcome (or an evaluation's Error) carries, as `policy eval --explain`
+// prints it.
+auto ExplanationOf(const Engine& engine, const vm::Trace& trace, Explain explain, policy::Date date)
+    -> std::string {
+  switch (explain) {
+    case Explain::kText:
+      return fmt::format("as of {}\n", date.ToString()) + engine.ExplanationText(trace);
+    case Explain::kJson:
+      return exact_json::Dump(engine.ExplanationJson(trace));
+    case Explain::kNone:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
 auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_of, Explain explain)
     -> Result<Outcome> {
   ErrorCode refused{};
@@ -433,18 +452,16 @@ auto Evaluator::Evaluate(const Decision& decision, const Facts& facts, Date as_o
     diags.Add(ToDiagnostic(error));
     auto diagnostics = detail::ToPublic(diags, set->engine->sources());
     std::string message = detail::Summary(diagnostics, error.message);
-    return MakeError(ErrorCode::kEvaluationFailed, std::move(message), std::move(diagnostics));
+    Error failed{ErrorCode::kEvaluationFailed, std::move(message), std::move(diagnostics), {}};
+    // Explained up to the failure, as `policy eval --explain` prints it (issue 34).
+    failed.explanation = ExplanationOf(*set->engine, impl_->trace, explain, *date);
+    return Result<Outcome>(std::move(failed));
   }
   Outcome out;
   out.applicable = result->applicable;
   out.in_effect = result->in_effect;
   out.value = set->MakeValue(decision.result_type_, decision.result_kind_, result->value);
-  if (explain == Explain::kText) {
-    out.explanation =
-        fmt::format("as of {}\n", date->ToString()) + set->engine->ExplanationText(impl_->trace);
-  } else if (explain == Explain::kJson) {
-    out.explanation = exact_json::Dump(set->engine->ExplanationJson(impl_->trace));
-  }
+  out.explanation = ExplanationOf(*set->engine, impl_->trace, explain, *date);
   return Result<Outcome>(std::move(out));
 }
 

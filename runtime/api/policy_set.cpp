@@ -63,7 +63,7 @@ auto ToPublic(const DiagnosticSink& diags, const SourceManager& sources) -> std:
 }
 
 auto MakeError(ErrorCode code, std::string message, std::vector<api::Diagnostic> diagnostics) -> Error {
-  return Error{code, std::move(message), std::move(diagnostics)};
+  return Error{code, std::move(message), std::move(diagnostics), {}};
 }
 
 auto Summary(const std::vector<api::Diagnostic>& diagnostics, std::string_view fallback) -> std::string {

@@ -599,8 +599,10 @@ auto Engine::ExplanationJson(const vm::Trace& trace, const RuleNotes* notes) con
     for (const vm::RuleOutcome& o : rec.rules) {
       const ir::Rule& rule = d.rules[o.rule];
       json r;
-      r["rule"] = rule.name;
-      r["kind"] = rule.is_exception ? "exception" : "rule";
+      // A parameter's values have no names of their own (`version_1` is the compiler's): each is
+      // a "value", told apart by its `effective` period.
+      r["rule"] = d.is_parameter ? json() : json(rule.name);
+      r["kind"] = d.is_parameter ? "value" : rule.is_exception ? "exception" : "rule";
       r["source"] = rule.source.empty() ? json() : json(rule.source);
       r["outcome"] = OutcomeName(o.kind);
       if (!rule.doc.empty()) {
@@ -626,7 +628,7 @@ auto Engine::ExplanationJson(const vm::Trace& trace, const RuleNotes* notes) con
       if (o.kind == vm::RuleOutcome::Kind::kOverridden && o.overridden_by < d.rules.size()) {
         r["overridden_by"] = d.rules[o.overridden_by].name;
       }
-      if (o.kind == vm::RuleOutcome::Kind::kNotInEffect) {
+      if (o.kind == vm::RuleOutcome::Kind::kNotInEffect || d.is_parameter) {
         r["effective"] = PeriodText(rule);
       }
       rules.push_back(r);

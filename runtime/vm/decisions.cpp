@@ -73,14 +73,9 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
         }
       }
       if (!holds) {
-        if (trace != nullptr) {
-          RuleOutcome outcome{RuleOutcome::Kind::kConditionFailed, i, failed, 0};
-          if (trace->notes) {
-            outcome.notes_begin = static_cast<uint32_t>(record.notes.size());
-            NoteCondition(frame, *id.rules[i].when[failed].cond, record.notes);
-            outcome.notes_end = static_cast<uint32_t>(record.notes.size());
-          }
-          record.rules.push_back(outcome);
+        if (trace != nullptr) [[unlikely]] {
+          RecordOutcome(frame, *trace, record, {RuleOutcome::Kind::kConditionFailed, i, failed, 0},
+                        id.rules[i].when[failed].cond.get(), Value());
         }
         continue;
       }
@@ -92,14 +87,8 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
           overridden_by[o] = i;
         }
       }
-      if (trace != nullptr) {
-        RuleOutcome outcome{RuleOutcome::Kind::kApplied, i, 0, 0};
-        if (trace->notes) {
-          outcome.notes_begin = static_cast<uint32_t>(record.notes.size());
-          NoteThen(frame, *id.rules[i].then, v, record.notes);
-          outcome.notes_end = static_cast<uint32_t>(record.notes.size());
-        }
-        record.rules.push_back(outcome);
+      if (trace != nullptr) [[unlikely]] {
+        RecordOutcome(frame, *trace, record, {RuleOutcome::Kind::kApplied, i, 0, 0}, nullptr, v);
         record.deciding_rules.push_back(i);
       }
       if (!result) {
@@ -200,6 +189,26 @@ auto CompiledProgram::Impl::CallDecision(Context& ctx, uint32_t d, Value* slots,
     top->value = *result;
   }
   return *result;
+}
+
+// A rule's outcome into its decision's record, with its notes when the trace wants them: a
+// failed `condition`, or the `then` that gave `value`. Out of line, so that the unexplained
+// evaluation keeps CallDecision's loop as small as it was (issue 34: the notes must cost it
+// nothing).
+[[gnu::noinline]] void CompiledProgram::Impl::RecordOutcome(Frame& frame, const Trace& trace,
+                                                            DecisionRecord& record, RuleOutcome outcome,
+                                                            const ir::Node* condition,
+                                                            const Value& value) const {
+  if (trace.notes) {
+    outcome.notes_begin = static_cast<uint32_t>(record.notes.size());
+    if (condition != nullptr) {
+      NoteCondition(frame, *condition, record.notes);
+    } else {
+      NoteThen(frame, *ir->decisions[record.decision].rules[outcome.rule].then, value, record.notes);
+    }
+    outcome.notes_end = static_cast<uint32_t>(record.notes.size());
+  }
+  record.rules.push_back(outcome);
 }
 
 // A decision evaluated on a date outside its effective period: not applicable, whatever its

@@ -113,6 +113,8 @@ struct CompiledProgram::Impl {
   // Explanations (explain_expr.cpp): appends the notes of a conjunct that did not hold in
   // `frame`, and of a `then` that gave `value`. They never fail: a part that cannot be evaluated
   // again is shown without its value, and the context is left as it was found.
+  void RecordOutcome(Frame& frame, const Trace& trace, DecisionRecord& record, RuleOutcome outcome,
+                     const ir::Node* condition, const Value& value) const;
   void NoteCondition(Frame& frame, const ir::Node& cond, std::vector<ExprNote>& notes) const;
   void NoteThen(Frame& frame, const ir::Node& then, const Value& value, std::vector<ExprNote>& notes) const;
   // The closure of a part of an expression, compiled (compiler.cpp) the first time an

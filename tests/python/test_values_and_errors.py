@@ -181,6 +181,15 @@ def test_evaluation_errors_and_compile_errors(kinds, tmp_path):
     with pytest.raises(policylang.EvaluationError) as e:
         kinds.decision("k.conflict").evaluate(CASE, as_of=AS_OF)
     assert "E0910" in e.value.diagnostic_codes
+    assert e.value.explanation is None
+    # Asked to explain, the failure is explained up to the error, as the form asked for.
+    with pytest.raises(policylang.EvaluationError) as e:
+        kinds.decision("k.conflict").evaluate(CASE, as_of=AS_OF, explain=True)
+    assert e.value.explanation[0]["decided_by"] == "conflict"
+    assert e.value.explanation[0]["conflicting_rules"] == ["one", "two"]
+    with pytest.raises(policylang.EvaluationError) as e:
+        kinds.decision("k.conflict").evaluate(CASE, as_of=AS_OF, explain="text")
+    assert "rule `one` and rule `two` both apply, with different results" in e.value.explanation
     with pytest.raises(policylang.CompileError) as e:
         policylang.PolicySet.from_sources([("bad.policy", "module bad\ndecision d(c: Case) -> Bool\n")])
     assert e.value.diagnostics and e.value.diagnostics[0]["file"] == "bad.policy"

@@ -94,6 +94,10 @@ struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
   std::vector<Diagnostic> diagnostics;
+  // An evaluation that failed (kEvaluationFailed) with an explanation asked for: how it got to
+  // the error, as Outcome::explanation would have been (the conflicting rules with their sources,
+  // the decision that did not apply, the rule that stopped). Empty otherwise.
+  std::string explanation;
 };
 
 // What the API throws, and only on a mistake in the calling code (see the top of this file):

@@ -376,6 +376,25 @@ decision d(c: Case) -> Int
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kEvaluationFailed);
   EXPECT_NE(r.error().message.find("conflict.policy:"), std::string::npos) << r.error().message;
+  EXPECT_TRUE(r.error().explanation.empty());  // not asked for
+  // Asked for, the failure is explained up to the error: both rules, in text and in JSON, and
+  // the help line that says what to write.
+  auto explained = ev.Evaluate(d, *facts, AsOf(), Explain::kText);
+  ASSERT_FALSE(explained.ok());
+  EXPECT_NE(explained.error().explanation.find("conflict.d = no result: conflicting rules\n"
+                                               "  rule `a` and rule `b` both apply, with different results"),
+            std::string::npos)
+      << explained.error().explanation;
+  ASSERT_FALSE(explained.error().diagnostics.empty());
+  EXPECT_NE(explained.error().diagnostics[0].rendered.find(
+                "help: to let `b` win, write `exception b to a` in place of `rule b`"),
+            std::string::npos)
+      << explained.error().diagnostics[0].rendered;
+  auto json = ev.EvaluateJson(d, R"({"n": 5})", AsOf(), Explain::kJson);
+  ASSERT_FALSE(json.ok());
+  const auto tree = nlohmann::json::parse(json.error().explanation);
+  EXPECT_EQ(tree.at(0).at("decided_by"), "conflict");
+  EXPECT_EQ(tree.at(0).at("conflicting_rules"), nlohmann::json::array({"a", "b"}));
   ASSERT_TRUE(facts->Set(*d.field("n"), 1).ok());
   auto ok = ev.Evaluate(d, *facts, AsOf());
   ASSERT_TRUE(ok.ok());

@@ -24,7 +24,7 @@ inline auto ReadFile(const std::filesystem::path& p) -> std::string {
 namespace testing_detail {
 
 inline auto Fail(std::string message) -> Error {
-  return Error{ErrorCode::kInternal, std::move(message), {}};
+  return Error{ErrorCode::kInternal, std::move(message), {}, {}};
 }
 
 inline auto StripOptional(std::string type) -> std::string {

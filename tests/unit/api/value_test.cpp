@@ -208,7 +208,7 @@ TEST(ResultTest, ValueOnAnErrorThrowsWithTheErrorsMessageAndValueOrFallsBack) {
   EXPECT_THROW((void)found.error(), BadAccess);
   Result<std::string> text = std::string("kept");
   EXPECT_EQ(std::move(text).value_or("fallback"), "kept");
-  Result<int> failed = Error{ErrorCode::kNotFound, "gone", {}};
+  Result<int> failed = Error{ErrorCode::kNotFound, "gone", {}, {}};
   EXPECT_EQ(failed.value_or(7), 7);
 }
 

@@ -205,6 +205,15 @@ TEST(DecisionServiceTest, EachErrorHasItsStatusCodeAndPath) {
   const HttpResponse conflict = f.Post("/v1/decisions/t.conflict", "{\"input\": {\"hours\": 13}}");
   EXPECT_EQ(conflict.status, 422) << conflict.body;
   EXPECT_EQ(ErrorCode(conflict), "E0910");
+  EXPECT_FALSE(Json::parse(conflict.body).contains("explanation"));
+  // Asked to explain, the failure is explained up to the error, beside it (issue 34).
+  const HttpResponse explained =
+      f.Post("/v1/decisions/t.conflict", "{\"input\": {\"hours\": 13}, \"explain\": true}");
+  EXPECT_EQ(explained.status, 422) << explained.body;
+  const Json body = Json::parse(explained.body);
+  EXPECT_EQ(body["error"]["code"], "E0910");
+  EXPECT_EQ(body["explanation"][0]["decided_by"], "conflict") << explained.body;
+  EXPECT_EQ(body["explanation"][0]["conflicting_rules"].size(), 2U) << explained.body;
   const HttpResponse missing = f.Post("/v1/decisions/t.nope", "{\"input\": {\"hours\": 13}}");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(ErrorCode(missing), "E0906");
