@@ -11,8 +11,8 @@ directory that sees the repository's policies, examples, docs, tests and stdlib,
 `build/cli/policy` and `policy` meaning the binary under test and POLICY_TODAY=2025-09-01.
 
 An example that cannot run here (a server, a database, a git history) is marked by the line
-`<!-- doc-test: skip: REASON -->` just before its fence; a command without shown output is not
-run. With POLICY_GOLDEN_UPDATE=1 the shown output of every failing example without `...` is
+`<!-- doc-test: skip: REASON -->` just before its fence; a block that shows no output is not run,
+and in a block that does, a command shown without output must print nothing. With POLICY_GOLDEN_UPDATE=1 the shown output of every failing example without `...` is
 rewritten from what the command printed.
 
 Usage: doc_examples.py POLICY_BINARY [FILE.md ...]
@@ -40,7 +40,7 @@ class Example:
 
 def examples_in(path):
     lines = open(path, encoding='utf-8').read().split('\n')
-    found, i = [], 0
+    found, found_in_block, i = [], [], 0
     while i < len(lines):
         if not FENCE.match(lines[i]):
             i += 1
@@ -65,8 +65,12 @@ def examples_in(path):
             while j < end and not lines[j].startswith('$ '):
                 j += 1
             expected = lines[out_start:j]
-            if any(line.strip() for line in expected):
-                found.append(Example(path, first + 1, '\n'.join(command), expected, out_start, j, end))
+            found_in_block.append(Example(path, first + 1, '\n'.join(command), expected, out_start, j, end))
+        # A block is run when it shows some output: then every command of it, in order (a
+        # command shown without output must print nothing: `cp`, `sed` preparing the next one).
+        if any(any(line.strip() for line in e.expected) for e in found_in_block):
+            found.extend(found_in_block)
+        found_in_block = []
         i = end + 1
     return found
 
