@@ -30,7 +30,8 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option(
       "--cases", options->cases,
       "Case records (JSON files or directories) that witnesses are built on and the bounded search "
-      "starts from (default: examples/cases if it exists)");
+      "starts from (default: the examples/cases beside or above the policies, else in the working "
+      "directory)");
   options->as_of.AddTo(sub, "Without it, every date from 0001-01-01 to 9999-12-31 is analysed");
   sub->add_option("--timeout", options->timeout_ms,
                   "Z3 time limit per question, in milliseconds (default 10000)");
@@ -73,7 +74,7 @@ auto AddAnalyzeCommand(CLI::App& app, Io& io) -> Runner {
     analyze.timeout_ms = options->timeout_ms;
     analyze.search_budget = options->budget;
     analyze.total_ms = static_cast<unsigned>(options->time_limit_s * 1000);
-    if (!ReadSeedsOrReport(io.err, options->cases, &analyze.seed_names, &analyze.seeds)) {
+    if (!ReadSeedsOrReport(io.err, options->cases, options->paths, &analyze.seed_names, &analyze.seeds)) {
       return kExitInputError;
     }
     const std::vector<DecisionAnalysis> results = AnalyzePolicies(*engine, analyze);

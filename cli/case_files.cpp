@@ -12,9 +12,34 @@ namespace policy::cli {
 
 namespace fs = std::filesystem;
 
-auto CasePathsOrDefault(const std::vector<std::string>& cases) -> std::vector<std::string> {
+auto CasePathsOrDefault(const std::vector<std::string>& cases, const std::vector<std::string>& policy_paths)
+    -> std::vector<std::string> {
+  if (!cases.empty()) {
+    return cases;
+  }
+  // The example cases that belong to the policies: `examples/cases` beside the policy tree or
+  // above it (`policy analyze repo/policies` from anywhere finds `repo/examples/cases`), and only
+  // then the one under the working directory.
   std::error_code ec;
-  if (cases.empty() && fs::is_directory("examples/cases", ec)) {
+  for (const std::string& path : policy_paths) {
+    fs::path dir = fs::absolute(path, ec);
+    if (ec || !fs::exists(dir, ec)) {
+      continue;  // a revision's path (`HEAD:policies`) or a typo: nothing to look beside
+    }
+    if (!fs::is_directory(dir, ec)) {
+      dir = dir.parent_path();
+    }
+    for (fs::path at = dir.lexically_normal(); !at.empty(); at = at.parent_path()) {
+      const fs::path candidate = at / "examples" / "cases";
+      if (fs::is_directory(candidate, ec)) {
+        return {candidate.string()};
+      }
+      if (at == at.root_path() || at.parent_path() == at) {
+        break;
+      }
+    }
+  }
+  if (fs::is_directory("examples/cases", ec)) {
     return {"examples/cases"};
   }
   return cases;
@@ -63,9 +88,10 @@ auto ReadNamedCaseFiles(const std::vector<std::string>& paths, std::string* erro
 }
 
 auto ReadSeedsOrReport(std::ostream& err, const std::vector<std::string>& cases,
-                       std::vector<std::string>* names, std::vector<std::string>* texts) -> bool {
+                       const std::vector<std::string>& policy_paths, std::vector<std::string>* names,
+                       std::vector<std::string>* texts) -> bool {
   std::string error;
-  const auto files = ReadNamedCaseFiles(CasePathsOrDefault(cases), &error);
+  const auto files = ReadNamedCaseFiles(CasePathsOrDefault(cases, policy_paths), &error);
   if (!files) {
     err << fmt::format("error[E0100]: {}\n", error);
     return false;

@@ -80,10 +80,9 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
   sub->add_option("--decision,-d", options->decisions,
                   "Only these decisions or constants (default: every decision, and the constants that "
                   "differ)");
-  sub->add_option(
-      "--cases", options->cases,
-      "Case records (JSON files or directories) to start the search from (default: examples/cases "
-      "if it exists)");
+  sub->add_option("--cases", options->cases,
+                  "Case records (JSON files or directories) to start the search from (default: the "
+                  "examples/cases beside or above the policies, else in the working directory)");
   options->as_of.AddTo(sub,
                        "Without it, the two versions are compared on every date from 0001-01-01 to "
                        "9999-12-31");
@@ -158,7 +157,8 @@ auto AddDiffCommand(CLI::App& app, Io& io) -> Runner {
     diff.decisions = options->decisions;
     diff.budget = options->budget;
     diff.prove_identical = options->prove_identical;
-    if (!ReadSeedsOrReport(io.err, options->cases, &diff.seed_names, &diff.seeds)) {
+    if (!ReadSeedsOrReport(io.err, options->cases, {options->new_side, options->old_side}, &diff.seed_names,
+                           &diff.seeds)) {
       return kExitInputError;
     }
     const std::vector<DecisionDiff> results = DiffPolicySets(*old_set, *new_set, diff);

@@ -95,7 +95,7 @@ auto AddReviewCommand(CLI::App& app, Io& io) -> Runner {
       ->excludes(head);
   sub->add_option("--cases", options->cases,
                   "Case records (JSON files or directories) the search for witnesses starts from (default: "
-                  "examples/cases if it exists)");
+                  "the examples/cases beside or above the policies, else in the working directory)");
   sub->add_option(
       "--population", options->population,
       "A JSON Lines or CSV file of cases (as for `policy batch`): how many of them each changed decision "
@@ -141,7 +141,7 @@ auto AddReviewCommand(CLI::App& app, Io& io) -> Runner {
     review.today = today.value_or(Date::FromDays(0));
     review.budget = options->budget;
     review.timeout_ms = options->timeout_ms;
-    if (!ReadSeedsOrReport(io.err, options->cases, &review.seed_names, &review.seeds)) {
+    if (!ReadSeedsOrReport(io.err, options->cases, options->paths, &review.seed_names, &review.seeds)) {
       return kExitInputError;
     }
     // The extra outputs are checked before the review runs: a typo should not cost its minutes.

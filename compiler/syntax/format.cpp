@@ -132,7 +132,8 @@ class Printer {
       } else if (op_line) {
         indent = top.expr_indent + 2;
       } else {
-        indent = top.indent + (Dangles(prev_type_) ? 4 : 2);
+        // The `>` closing a type (`xs: List<Int>`) ends the item; a comparison's dangles.
+        indent = top.indent + (Dangles(prev_type_) && !closes_type_ ? 4 : 2);
       }
     } else if (op_line) {
       indent = expr_indent_ + 2;
@@ -153,6 +154,8 @@ class Printer {
         indent = in_rule_ ? 4 : 2;
       }
       clause_indent_ = indent;
+    } else if (prev_type_ == PolicyLexer::COLON) {
+      indent = line_indent_ + 2;  // the body of `sum x in xs :` on the next line: under the aggregate
     } else {
       indent = clause_indent_ + 2;  // a continuation line
     }
@@ -234,11 +237,13 @@ class Printer {
     const size_t p = prev_type_;
     unary_minus_ = t.type == PolicyLexer::MINUS && !EndsOperand(p);
     // Types begin after `:` `->` or `type T =`, and end at the first token a type cannot hold.
+    closes_type_ = false;
     if (in_type_) {
       if (t.type == PolicyLexer::LT) {
         ++angles_;
       } else if (t.type == PolicyLexer::GT && angles_ > 0) {
         --angles_;
+        closes_type_ = true;
       } else if (t.type != PolicyLexer::ID && t.type != PolicyLexer::DOT && t.type != PolicyLexer::QUESTION &&
                  !(t.type == PolicyLexer::COMMA && angles_ > 0)) {
         in_type_ = false;
@@ -303,6 +308,7 @@ class Printer {
   bool in_rule_ = false;
   bool in_type_ = false;
   int angles_ = 0;
+  bool closes_type_ = false;  // the last token was the `>` of a generic type
   bool unary_minus_ = false;
   int top_aggregate_colons_ = 0;
 };

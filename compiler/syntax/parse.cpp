@@ -44,6 +44,69 @@ auto TokenSpan(const antlr4::Token* token, FileId file, const OffsetMap& map) ->
   return {file, map.ByteAt(token->getStartIndex()), map.ByteAt(token->getStopIndex() + 1)};
 }
 
+// What ANTLR says it expected (`{'a', 'b', DAYS, ID}` or one token) in the words of the docs:
+// keywords in backticks, `days` for DAYS, "a name" for ID; at most kMaxExpected of them, then how
+// many more, so the list never stops in the middle of a word.
+auto ReadableExpected(std::string_view raw) -> std::string {
+  constexpr size_t kMaxExpected = 12;
+  if (raw.size() >= 2 && raw.front() == '{' && raw.back() == '}') {
+    raw = raw.substr(1, raw.size() - 2);
+  }
+  std::vector<std::string> items;
+  for (size_t start = 0; start <= raw.size();) {
+    size_t end = raw.find(", ", start);
+    if (end == std::string_view::npos) {
+      end = raw.size();
+    }
+    std::string item(raw.substr(start, end - start));
+    if (item.size() >= 2 && item.front() == '\'' && item.back() == '\'') {
+      item = "`" + item.substr(1, item.size() - 2) + "`";
+    } else if (item == "<EOF>") {
+      item = "end of file";
+    } else if (item == "ID") {
+      item = "a name";
+    } else if (item == "INT" || item == "DECIMAL" || item == "PERCENTAGE") {
+      item = item == "INT" ? "a whole number" : item == "DECIMAL" ? "a decimal number" : "a percentage";
+    } else if (item == "STRING") {
+      item = "a text in quotes";
+    } else if (item == "DATE") {
+      item = "a date";
+    } else if (item == "DAYS" || item == "WEEKS" || item == "MONTHS" || item == "YEARS") {
+      std::transform(item.begin(), item.end(), item.begin(),
+                     [](char c) { return static_cast<char>(c - 'A' + 'a'); });
+      item = "`" + item + "`";
+    }
+    if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end()) {
+      items.push_back(std::move(item));
+    }
+    start = end + 2;
+  }
+  // Where a name may stand, the soft keywords are listed only because they are names too
+  // (docs/language.md, "Keywords"): "a name" says it, and the list keeps the words that matter.
+  // What the user can type in general (a name, a number, ...) comes first.
+  if (std::find(items.begin(), items.end(), "a name") != items.end()) {
+    static constexpr std::string_view kSoft[] = {
+        "`source`", "`effective`", "`from`",      "`until`", "`to`",         "`of`",   "`all`",  "`any`",
+        "`count`",  "`sum`",       "`min`",       "`max`",   "`filter`",     "`map`",  "`days`", "`weeks`",
+        "`months`", "`years`",     "`parameter`", "`value`", "`applicable`", "`fixed`"};
+    items.erase(std::remove_if(items.begin(), items.end(),
+                               [](const std::string& item) {
+                                 return std::find(std::begin(kSoft), std::end(kSoft), item) !=
+                                        std::end(kSoft);
+                               }),
+                items.end());
+  }
+  std::stable_partition(items.begin(), items.end(), [](const std::string& item) { return item[0] != '`'; });
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < kMaxExpected; ++i) {
+    out += (i == 0 ? "" : ", ") + items[i];
+  }
+  if (items.size() > kMaxExpected) {
+    out += fmt::format(", and {} more", items.size() - kMaxExpected);
+  }
+  return items.size() > 1 ? "one of " + out : out;
+}
+
 // Turns ANTLR's messages ("mismatched input 'x' expecting {'a', 'b'}") into ours: what was found
 // as the message, what was expected as the help.
 class SyntaxErrorListener : public antlr4::BaseErrorListener {
@@ -78,11 +141,7 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
       const size_t at_pos = msg.find(" at ");
       expected = msg.substr(8, at_pos == std::string::npos ? std::string::npos : at_pos - 8);
     }
-    for (char& c : expected) {
-      if (c == '\'') {
-        c = '`';
-      }
-    }
+    expected = expected.empty() ? expected : ReadableExpected(expected);
     Diagnostic& d = diags_.Report(DiagCode::kSyntaxError, span, "unexpected " + found,
                                   expected.empty() ? "" : "not expected here");
     if (offending != nullptr && PreviousCodeToken(*offending) == PolicyLexer::PERCENT) {
@@ -91,9 +150,6 @@ class SyntaxErrorListener : public antlr4::BaseErrorListener {
           "the `%` before this is the remainder operator `a % b` and needs a right operand; "
           "a percentage is a number with `%` right after it, as in `20%`");
     } else if (!expected.empty()) {
-      if (expected.size() > 160) {
-        expected = expected.substr(0, 157) + "...";
-      }
       d.WithHelp("expected " + expected);
     }
   }

@@ -19,6 +19,23 @@ auto IsSimplePath(std::string_view text) -> bool {
   });
 }
 
+// An expression as one line, whatever the layout of the policy: runs of white space become one
+// space.
+auto OneLine(std::string_view text) -> std::string {
+  std::string out;
+  for (const char c : text) {
+    const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    if (space && (out.empty() || out.back() == ' ')) {
+      continue;
+    }
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') {
+    out.pop_back();
+  }
+  return out;
+}
+
 // The longest value a line shows whole: a list of records read from the case would otherwise
 // take a screen (the JSON explanation has it whole).
 constexpr size_t kMaxValueText = 60;
@@ -62,22 +79,7 @@ struct RuleNotesView::Line {
 };
 
 auto RuleNotesView::Source(Span span) const -> std::string {
-  if (!span.valid()) {
-    return "";
-  }
-  // One line, whatever the layout of the policy: runs of white space become one space.
-  std::string out;
-  for (const char c : sources_.Get(span.file).Slice(span)) {
-    const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
-    if (space && (out.empty() || out.back() == ' ')) {
-      continue;
-    }
-    out += space ? ' ' : c;
-  }
-  while (!out.empty() && out.back() == ' ') {
-    out.pop_back();
-  }
-  return out;
+  return span.valid() ? OneLine(sources_.Get(span.file).Slice(span)) : std::string();
 }
 
 auto RuleNotesView::Read(std::span<const vm::ExprNote> notes) const -> std::vector<Line> {
@@ -106,17 +108,6 @@ auto RuleNotesView::Read(std::span<const vm::ExprNote> notes) const -> std::vect
     out += raw.substr(at - span.begin);
     return out;
   };
-  const auto one_line = [](const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-      const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
-      if (space && (out.empty() || out.back() == ' ')) {
-        continue;
-      }
-      out += space ? ' ' : c;
-    }
-    return out;
-  };
   // A parameter's replacement for a note written in the scope `scope`, if it has one.
   const auto root_part = [&](const vm::ExprNote& n,
                              const Scope* scope) -> std::optional<std::pair<Span, std::string>> {
@@ -126,13 +117,17 @@ auto RuleNotesView::Read(std::span<const vm::ExprNote> notes) const -> std::vect
     }
     return std::make_pair(n.root, scope->params[n.root_param]);
   };
+  // `span` as the explanation writes it: with `parts` in place, or as written when they do not fit.
+  const auto written = [&](Span span, std::vector<std::pair<Span, std::string>> parts) {
+    const std::string text = substitute(span, std::move(parts));
+    return text.empty() ? Source(span) : OneLine(text);
+  };
   const auto text_of = [&](const vm::ExprNote& n, const Scope* scope) {
     std::vector<std::pair<Span, std::string>> parts;
     if (auto part = root_part(n, scope)) {
       parts.push_back(std::move(*part));
     }
-    const std::string text = substitute(n.span, parts);
-    return one_line(text.empty() ? Source(n.span) : text);
+    return written(n.span, std::move(parts));
   };
 
   std::vector<Line> lines;
@@ -172,8 +167,7 @@ auto RuleNotesView::Read(std::span<const vm::ExprNote> notes) const -> std::vect
             parts.push_back(std::move(*part));
           }
         }
-        const std::string text = substitute(n.span, parts);
-        line.expr = one_line(text.empty() ? Source(n.span) : text);
+        line.expr = written(n.span, std::move(parts));
         lines.push_back(std::move(line));
         scopes.push_back(std::move(inner));
         continue;
@@ -202,10 +196,9 @@ auto RuleNotesView::Read(std::span<const vm::ExprNote> notes) const -> std::vect
         line.operands.push_back({expr, o.type, o.value});
       }
     }
-    const std::string text = substitute(n.span, roots);
-    line.expr = one_line(text.empty() ? Source(n.span) : text);
+    line.expr = written(n.span, std::move(roots));
     if (n.kind == NoteKind::kCombined) {
-      line.computed = one_line(substitute(n.span, values));
+      line.computed = OneLine(substitute(n.span, values));
       if (line.computed.size() > 2 * kMaxValueText) {
         line.computed.clear();  // too long to read as one line: the operands are listed instead
       }

@@ -96,6 +96,40 @@ test "t" {
   EXPECT_EQ(Format(canonical), canonical);
 }
 
+// Issue 28, item 8: the `>` that closes a generic type ends the field; only a comparison's `>`
+// leaves the line open for a continuation.
+TEST(FormatTest, TheLineAfterAGenericTypeIsNotAContinuation) {
+  const std::string canonical = R"(module m
+record R {
+  xs: List<Int>
+  y: Int
+  zs: Set<List<Int>>
+  w: Int
+}
+)";
+  EXPECT_EQ(Format(canonical), canonical);
+  EXPECT_EQ(Format("module m\nrecord R {\nxs: List<Int>\n        y: Int\n}\n"),
+            "module m\nrecord R {\n  xs: List<Int>\n  y: Int\n}\n");
+}
+
+// Issue 28, item 8: the body of an aggregate on the line after its `:` continues that line, so it
+// is indented 2 more than it (docs/language.md, "Layout").
+TEST(FormatTest, AnAggregateBodyOnTheNextLineIsIndentedUnderIt) {
+  const std::string canonical = R"(module m
+def total(xs: List<Int>) -> Int =
+  sum x in xs :
+    x * 2
+decision d(xs: List<Int>) -> Bool
+  rule r
+    when all x in xs :
+      x > 1
+    then true
+)";
+  EXPECT_EQ(Format(canonical), canonical);
+  EXPECT_EQ(Format("module m\ndef total(xs: List<Int>) -> Int =\n  sum x in xs :\n  x * 2\n"),
+            "module m\ndef total(xs: List<Int>) -> Int =\n  sum x in xs :\n    x * 2\n");
+}
+
 TEST(FormatTest, BlankLinesCollapseAndDeclarationsGetTheirOwnLine) {
   EXPECT_EQ(Format("module m\n\n\n\nconst a = 1 const b = 2\n\n\n"),
             "module m\n\nconst a = 1\nconst b = 2\n");
