@@ -429,18 +429,7 @@ auto PeriodText(const ir::Rule& r) -> std::string {
 
 // The sentence of the law a rule encodes (its doc comment), quoted under it.
 auto QuotedDoc(const std::string& indent, const ir::Rule& rule) -> std::string {
-  std::string out;
-  size_t start = 0;
-  while (!rule.doc.empty() && start <= rule.doc.size()) {
-    const size_t end = rule.doc.find('\n', start);
-    out += fmt::format("{}    > {}\n", indent,
-                       rule.doc.substr(start, end == std::string::npos ? end : end - start));
-    if (end == std::string::npos) {
-      break;
-    }
-    start = end + 1;
-  }
-  return out;
+  return QuotedLines(rule.doc, indent + "    > ");
 }
 
 auto RuleNotesOf(const vm::DecisionRecord& rec, const vm::RuleOutcome& o) -> std::span<const vm::ExprNote> {

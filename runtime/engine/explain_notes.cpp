@@ -238,16 +238,7 @@ auto RuleNotesView::Text(std::span<const vm::ExprNote> notes, const ir::Conjunct
           out += fmt::format("{}  (`{}`, quoted above)\n", pad, fn.name);
           break;
         }
-        size_t start = 0;
-        while (!fn.doc.empty() && start <= fn.doc.size()) {
-          const size_t end = fn.doc.find('\n', start);
-          out += fmt::format("{}  > {}\n", pad,
-                             fn.doc.substr(start, end == std::string::npos ? end : end - start));
-          if (end == std::string::npos) {
-            break;
-          }
-          start = end + 1;
-        }
+        out += QuotedLines(fn.doc, pad + "  > ");
         break;
       }
       case NoteKind::kCondition:
@@ -322,6 +313,22 @@ auto RuleNotesView::Json(std::span<const vm::ExprNote> notes) const -> nlohmann:
     }
   }
   return roots;
+}
+
+auto QuotedLines(std::string_view text, const std::string& prefix) -> std::string {
+  std::string out;
+  size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    const size_t end = text.find('\n', start);
+    out += prefix;
+    out += text.substr(start, end == std::string_view::npos ? end : end - start);
+    out += '\n';
+    if (end == std::string_view::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 }  // namespace policy

@@ -9,6 +9,7 @@
 #include <set>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,10 @@
 #include "runtime/vm/eval.h"
 
 namespace policy {
+
+// `text` line by line, each line after `prefix` ("    > "): how explanations quote the doc
+// comment of a rule or a helper, the sentence of the law it encodes.
+auto QuotedLines(std::string_view text, const std::string& prefix) -> std::string;
 
 class RuleNotesView {
  public:
