@@ -68,7 +68,7 @@ struct RuleNotesView::Line {
   std::string expr;
   TypeId type = 0;
   Value value;
-  uint32_t helper = 0;  // kHelper: the function; kMore: how many
+  uint32_t index = 0;  // as ExprNote::index: kHelper the function, kMore how many
   struct Operand {
     std::string expr;
     TypeId type = 0;
@@ -143,7 +143,7 @@ auto RuleNotesView::Read(std::span<const vm::ExprNote> notes) const -> std::vect
     line.span = n.span;
     line.type = n.type;
     line.value = n.value;
-    line.helper = n.index;
+    line.index = n.index;
     switch (n.kind) {
       case NoteKind::kArgument:
       case NoteKind::kOperand:
@@ -226,15 +226,15 @@ auto RuleNotesView::Text(std::span<const vm::ExprNote> notes, const ir::Conjunct
     const std::string value = Shown(types, line.type, line.value);
     switch (line.kind) {
       case NoteKind::kMore:
-        out += fmt::format("{}... and {} more\n", pad, line.helper);
+        out += fmt::format("{}... and {} more\n", pad, line.index);
         break;
       case NoteKind::kHelper: {
         // Named again even where the rule's line names it: its doc comment, quoted under it, says
         // what the helper means in the law's words, and the parts below are its body's.
-        const ir::Function& fn = program_.functions[line.helper];
+        const ir::Function& fn = program_.functions[line.index];
         out += fmt::format("{}`{}` is {}\n", pad, line.expr, value);
         // Quoted once per explanation: a helper met again only names it.
-        if (quoted != nullptr && !fn.doc.empty() && !quoted->insert(line.helper).second) {
+        if (quoted != nullptr && !fn.doc.empty() && !quoted->insert(line.index).second) {
           out += fmt::format("{}  (`{}`, quoted above)\n", pad, fn.name);
           break;
         }
@@ -280,12 +280,12 @@ auto RuleNotesView::Json(std::span<const vm::ExprNote> notes) const -> nlohmann:
   for (const Line& line : lines) {
     json node;
     if (line.kind == NoteKind::kMore) {
-      node["more"] = line.helper;
+      node["more"] = line.index;
     } else {
       node["expr"] = line.expr;
       node["value"] = to_json_(line.type, line.value);
       if (line.kind == NoteKind::kHelper) {
-        const ir::Function& fn = program_.functions[line.helper];
+        const ir::Function& fn = program_.functions[line.index];
         node["helper"] = fn.name;
         if (!fn.doc.empty()) {
           node["doc"] = fn.doc;
